@@ -1,0 +1,151 @@
+import path from 'node:path';
+import { parseJwtSecret, type JwtSecretConfig } from './jwt-secret.js';
+import { parseRate, type Rate } from './rate.js';
+
+/**
+ * Typed configuration. The environment-variable names are part of Pavise's public contract
+ * (DESIGN.md §1); the extra PAVISE_RATE_LIMIT_*, PAVISE_LOG_*, PAVISE_TRUST_PROXY,
+ * PAVISE_DB_POOL_MAX and PAVISE_REFRESH_TOKEN_GRACE_SECONDS knobs are ours.
+ */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  dbPoolMax: number;
+  adminSecret: string | undefined;
+  /** Undefined means "generate one on first start and keep it in the database". */
+  jwtSecret: JwtSecretConfig | undefined;
+  masterKey: Buffer | undefined;
+  accessTokenExpiresIn: number;
+  refreshTokenExpiresIn: number;
+  /** Seconds a just-rotated refresh token still yields the same successor. */
+  refreshGraceSeconds: number;
+  signup: 'open' | 'closed';
+  bootstrap: boolean;
+  bootstrapEmail: string;
+  redisUrl: string | undefined;
+  rateLimit: {
+    enabled: boolean;
+    /** Failed sign-ins allowed per client IP (brute-force guard). */
+    ipFailures: Rate;
+    /** Sign-in attempts allowed per presented credential (PAT, refresh token or e-mail). */
+    perCredential: Rate;
+  };
+  trustProxy: boolean;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  logFormat: 'json' | 'pretty';
+  production: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads and validates every variable, collecting all problems before failing. */
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
+  const problems: string[] = [];
+  // Each reader returns the parsed value, or records a problem and returns the fallback so the
+  // rest of the configuration can still be checked and reported in one go.
+  const read = <T>(name: string, fallback: T, parse: (raw: string) => T, accepts: string, secret = false): T => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    try {
+      return parse(raw);
+    } catch (error) {
+      const detail = error instanceof Error && error.message ? ` (${error.message})` : '';
+      const shown = secret ? '' : ` got ${JSON.stringify(raw)};`;
+      problems.push(`${name}:${shown} accepts ${accepts}${detail}`);
+      return fallback;
+    }
+  };
+
+  const integer = (min: number, max: number) => (raw: string) => {
+    if (!/^\d+$/.test(raw.trim())) throw new Error('');
+    const value = Number(raw.trim());
+    if (value < min || value > max) throw new Error('');
+    return value;
+  };
+  const oneOf = <T extends string>(...values: T[]) => (raw: string) => {
+    const value = raw.trim().toLowerCase() as T;
+    if (!values.includes(value)) throw new Error('');
+    return value;
+  };
+  const boolean = (raw: string) => {
+    const value = raw.trim().toLowerCase();
+    if (['true', '1', 'yes', 'on'].includes(value)) return true;
+    if (['false', '0', 'no', 'off'].includes(value)) return false;
+    throw new Error('');
+  };
+  const url = (...protocols: string[]) => (raw: string) => {
+    const parsed = new URL(raw.trim());
+    if (!protocols.includes(parsed.protocol)) throw new Error(`protocol ${parsed.protocol}`);
+    return raw.trim();
+  };
+
+  const portVariable = env.PAVISE_PORT !== undefined && env.PAVISE_PORT !== '' ? 'PAVISE_PORT' : 'PORT';
+  const production = (env.NODE_ENV ?? '').toLowerCase() === 'production';
+
+  const config: Config = {
+    port: read(portVariable, 8080, integer(0, 65535), 'an integer from 0 to 65535'),
+    host: read('PAVISE_HOST', '127.0.0.1', (raw) => {
+      if (!/^[A-Za-z0-9.:\-[\]]+$/.test(raw.trim())) throw new Error('');
+      return raw.trim();
+    }, 'a host name or IP address such as 127.0.0.1 or 0.0.0.0'),
+    dataDir: path.resolve(cwd, read('PAVISE_DATA_DIR', '.pavise', (raw) => raw, 'a directory path')),
+    databaseUrl: read('DATABASE_URL', undefined, url('postgres:', 'postgresql:'), 'a postgres:// or postgresql:// connection URL', true),
+    dbPoolMax: read('PAVISE_DB_POOL_MAX', 10, integer(1, 1000), 'an integer from 1 to 1000'),
+    adminSecret: read('PAVISE_ADMIN_SECRET', undefined, (raw) => {
+      if (raw.length < 16) throw new Error('too short');
+      return raw;
+    }, 'a secret of at least 16 characters', true),
+    jwtSecret: read('PAVISE_JWT_SECRET', undefined, parseJwtSecret,
+      'Hasura-format JSON such as {"type":"HS256","key":"<at least 32 characters>"} (types HS256/384/512, RS256/384/512, EdDSA with "key" and "signing_key" PEMs)', true),
+    masterKey: read('PAVISE_MASTER_KEY', undefined, parseMasterKey,
+      '32 random bytes as 64 hex characters or base64 (generate one with: openssl rand -hex 32)', true),
+    accessTokenExpiresIn: read('PAVISE_ACCESS_TOKEN_EXPIRES_IN', 3600, integer(1, 31_536_000), 'a whole number of seconds from 1 to 31536000'),
+    refreshTokenExpiresIn: read('PAVISE_REFRESH_TOKEN_EXPIRES_IN', 43_200, integer(1, 31_536_000), 'a whole number of seconds from 1 to 31536000'),
+    refreshGraceSeconds: read('PAVISE_REFRESH_TOKEN_GRACE_SECONDS', 10, integer(0, 60), 'a whole number of seconds from 0 to 60'),
+    signup: read('PAVISE_SIGNUP', 'open' as const, oneOf('open', 'closed'), '"open" or "closed"'),
+    bootstrap: read('PAVISE_BOOTSTRAP', true, boolean, '"true" or "false"'),
+    bootstrapEmail: read('PAVISE_BOOTSTRAP_EMAIL', 'admin@localhost', (raw) => {
+      const value = raw.trim().toLowerCase();
+      if (!isEmail(value)) throw new Error('');
+      return value;
+    }, 'an e-mail address such as admin@example.com'),
+    redisUrl: read('REDIS_URL', undefined, url('redis:', 'rediss:'), 'a redis:// or rediss:// URL', true),
+    rateLimit: {
+      enabled: read('PAVISE_RATE_LIMIT', true, boolean, '"true" or "false"'),
+      ipFailures: read('PAVISE_RATE_LIMIT_IP_FAILURES', { limit: 10, windowSeconds: 300 }, parseRate, '"<count>/<seconds>", e.g. 10/300'),
+      perCredential: read('PAVISE_RATE_LIMIT_PER_CREDENTIAL', { limit: 60, windowSeconds: 300 }, parseRate, '"<count>/<seconds>", e.g. 60/300'),
+    },
+    trustProxy: read('PAVISE_TRUST_PROXY', false, boolean, '"true" or "false"'),
+    logLevel: read('PAVISE_LOG_LEVEL', 'info' as const, oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'), 'fatal, error, warn, info, debug, trace or silent'),
+    logFormat: read('PAVISE_LOG_FORMAT', process.stdout.isTTY ? 'pretty' as const : 'json' as const, oneOf('json', 'pretty'), '"json" or "pretty"'),
+    production,
+  };
+
+  if (production && config.masterKey === undefined && !problems.some((p) => p.startsWith('PAVISE_MASTER_KEY'))) {
+    problems.push('PAVISE_MASTER_KEY: required when NODE_ENV=production; accepts 32 random bytes as 64 hex characters or base64 (generate one with: openssl rand -hex 32)');
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+export function isEmail(value: string): boolean {
+  // Deliberately permissive (admin@localhost is valid): delivery is the real test of an address.
+  return value.length <= 254 && /^[^\s@]+@[^\s@]+$/.test(value);
+}
+
+function parseMasterKey(raw: string): Buffer {
+  const value = raw.trim();
+  const key = /^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
+  if (key.length !== 32) throw new Error('');
+  return key;
+}
