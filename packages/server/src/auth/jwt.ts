@@ -1,0 +1,125 @@
+import { randomBytes } from 'node:crypto';
+import { SignJWT, exportJWK, importPKCS8, importSPKI, jwtVerify, type JWK, type JWTPayload, type CryptoKey } from 'jose';
+import { DEFAULT_CLAIMS_NAMESPACE, DEFAULT_ISSUER, type JwtSecretConfig } from '../config/jwt-secret.js';
+import type { Queryable } from '../db/database.js';
+import { getOrCreateSetting } from '../db/settings.js';
+
+/** The Hasura session claims a Pavise access token carries. */
+export interface SessionClaims {
+  userId: string;
+  allowedRoles: string[];
+  defaultRole: string;
+  /** Further `x-hasura-*` claims, e.g. x-hasura-data-subject-id. */
+  extra?: Record<string, string>;
+}
+
+export interface VerifiedToken extends SessionClaims {
+  /** All x-hasura-* claims as Hasura session variables (lower-cased names, string values). */
+  sessionVariables: Record<string, string>;
+  expiresAt: number;
+}
+
+export class InvalidTokenError extends Error {
+  override name = 'InvalidTokenError';
+}
+
+/** Signs and verifies access tokens with the configured (or generated and persisted) key. */
+export class JwtKeys {
+  private constructor(
+    private readonly config: JwtSecretConfig,
+    private readonly signingKey: CryptoKey | Uint8Array,
+    private readonly verifyingKey: CryptoKey | Uint8Array,
+    private readonly publicJwk: JWK | undefined,
+  ) {}
+
+  /** Uses PAVISE_JWT_SECRET, or else the HS256 key generated on first start and kept in the database. */
+  static async load(configured: JwtSecretConfig | undefined, db: Queryable): Promise<JwtKeys> {
+    const config =
+      configured ??
+      (await getOrCreateSetting<JwtSecretConfig>(db, 'auth.jwt_secret', () => ({
+        type: 'HS256',
+        key: randomBytes(48).toString('base64url'),
+        issuer: DEFAULT_ISSUER,
+        claimsNamespace: DEFAULT_CLAIMS_NAMESPACE,
+      })));
+    return JwtKeys.fromConfig(config);
+  }
+
+  static async fromConfig(config: JwtSecretConfig): Promise<JwtKeys> {
+    if (config.type.startsWith('HS')) {
+      const secret = new TextEncoder().encode(config.key);
+      return new JwtKeys(config, secret, secret, undefined);
+    }
+    const signingKey = await importPKCS8(config.signingKey!, config.type, { extractable: false });
+    const verifyingKey = await importSPKI(config.key, config.type, { extractable: true });
+    const jwk = await exportJWK(verifyingKey);
+    jwk.alg = config.type;
+    jwk.use = 'sig';
+    if (config.kid) jwk.kid = config.kid;
+    return new JwtKeys(config, signingKey, verifyingKey, jwk);
+  }
+
+  get issuer(): string {
+    return this.config.issuer;
+  }
+
+  /** Signs an access token valid for exactly `expiresIn` seconds (exp − iat = expiresIn). */
+  sign(claims: SessionClaims, expiresIn: number, now = Date.now()): Promise<string> {
+    const iat = Math.floor(now / 1000);
+    const hasura: Record<string, unknown> = {
+      'x-hasura-allowed-roles': claims.allowedRoles,
+      'x-hasura-default-role': claims.defaultRole,
+      'x-hasura-user-id': claims.userId,
+      'x-hasura-user-is-anonymous': 'false',
+      ...claims.extra,
+    };
+    const header: { alg: string; typ: string; kid?: string } = { alg: this.config.type, typ: 'JWT' };
+    if (this.config.kid) header.kid = this.config.kid;
+    return new SignJWT({ [this.config.claimsNamespace]: hasura })
+      .setProtectedHeader(header)
+      .setSubject(claims.userId)
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + expiresIn)
+      .setIssuer(this.config.issuer)
+      .sign(this.signingKey);
+  }
+
+  /** Verifies signature, algorithm, issuer and expiry; throws InvalidTokenError with the reason. */
+  async verify(token: string): Promise<VerifiedToken> {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, this.verifyingKey, {
+        algorithms: [this.config.type],
+        issuer: this.config.issuer,
+        requiredClaims: ['sub', 'exp', 'iat'],
+      }));
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      throw new InvalidTokenError(code === 'ERR_JWT_EXPIRED' ? 'JWTExpired' : 'JWSError JWSInvalidSignature');
+    }
+    const hasura = payload[this.config.claimsNamespace];
+    if (typeof hasura !== 'object' || hasura === null) throw new InvalidTokenError(`claims key: '${this.config.claimsNamespace}' not found`);
+    const sessionVariables: Record<string, string> = {};
+    for (const [name, value] of Object.entries(hasura as Record<string, unknown>)) {
+      if (name.toLowerCase().startsWith('x-hasura-') && typeof value === 'string') sessionVariables[name.toLowerCase()] = value;
+    }
+    const allowedRoles = (hasura as Record<string, unknown>)['x-hasura-allowed-roles'];
+    const defaultRole = (hasura as Record<string, unknown>)['x-hasura-default-role'];
+    if (!Array.isArray(allowedRoles) || !allowedRoles.every((r) => typeof r === 'string')) {
+      throw new InvalidTokenError('x-hasura-allowed-roles claim is missing or not a list of strings');
+    }
+    if (typeof defaultRole !== 'string') throw new InvalidTokenError('x-hasura-default-role claim is missing');
+    return {
+      userId: payload.sub!,
+      allowedRoles,
+      defaultRole,
+      sessionVariables,
+      expiresAt: payload.exp!,
+    };
+  }
+
+  /** The public keys for /.well-known/jwks.json; empty for HS* (a shared secret is never published). */
+  jwks(): { keys: JWK[] } {
+    return { keys: this.publicJwk ? [this.publicJwk] : [] };
+  }
+}

@@ -1,0 +1,93 @@
+import type { Queryable } from '../db/database.js';
+import { deriveSuccessorToken, generateToken, hashToken } from './tokens.js';
+import { userColumnsOf, type UserRow } from './users.js';
+
+/**
+ * Refresh-token families. A sign-in starts a family (its id is the session's refreshTokenId);
+ * every refresh rotates the family's token. Presenting the token just replaced within the grace
+ * window yields the same successor (two tabs refreshing at once both stay signed in); presenting
+ * any replaced token later is reuse of a stolen token and revokes the whole family.
+ */
+
+export type Rotation =
+  | { outcome: 'rotated'; familyId: string; user: UserRow; token: string }
+  | { outcome: 'invalid' }
+  | { outcome: 'reused' };
+
+export async function startFamily(db: Queryable, userId: string, expiresIn: number): Promise<{ id: string; token: string }> {
+  const token = generateToken('rt');
+  const rows = await db.query<{ id: string }>(
+    `INSERT INTO auth.refresh_tokens (user_id, token_hash, expires_at)
+     VALUES ($1, $2, now() + make_interval(secs => $3)) RETURNING id`,
+    [userId, hashToken(token), expiresIn],
+  );
+  return { id: rows[0]!.id, token };
+}
+
+export async function rotate(
+  db: Queryable,
+  token: string,
+  settings: { expiresIn: number; graceSeconds: number; rotationKey: string },
+): Promise<Rotation> {
+  const presentedHash = hashToken(token);
+  const successor = deriveSuccessorToken(token, settings.rotationKey);
+  const rotated = await db.query<UserRow & { family_id: string }>(
+    `WITH rotated AS (
+       UPDATE auth.refresh_tokens
+       SET token_hash = $2, previous_token_hash = $1, rotated_at = now(),
+           expires_at = now() + make_interval(secs => $3)
+       WHERE token_hash = $1 AND expires_at > now()
+       RETURNING id, user_id
+     ), retired AS (
+       INSERT INTO auth.retired_refresh_tokens (token_hash, family_id) SELECT $1, id FROM rotated
+     )
+     SELECT rotated.id AS family_id, ${userColumnsOf('u')}
+     FROM rotated JOIN auth.users u ON u.id = rotated.user_id`,
+    [presentedHash, hashToken(successor), settings.expiresIn],
+    { name: 'auth.refresh-rotate' },
+  );
+  if (rotated[0]) {
+    const { family_id: familyId, ...user } = rotated[0];
+    return { outcome: 'rotated', familyId, user, token: successor };
+  }
+
+  // Not the current token of any family: was it one a family has already replaced?
+  const retired = await db.query<UserRow & { family_id: string; in_grace: boolean }>(
+    `SELECT f.id AS family_id,
+            (f.previous_token_hash = $1 AND f.rotated_at > now() - make_interval(secs => $2) AND f.expires_at > now()) AS in_grace,
+            ${userColumnsOf('u')}
+     FROM auth.retired_refresh_tokens r
+     JOIN auth.refresh_tokens f ON f.id = r.family_id
+     JOIN auth.users u ON u.id = f.user_id
+     WHERE r.token_hash = $1`,
+    [presentedHash, settings.graceSeconds],
+  );
+  const hit = retired[0];
+  if (!hit) return { outcome: 'invalid' };
+  if (hit.in_grace) {
+    const { family_id: familyId, in_grace: _, ...user } = hit;
+    return { outcome: 'rotated', familyId, user, token: successor };
+  }
+  await db.query('DELETE FROM auth.refresh_tokens WHERE id = $1', [hit.family_id]);
+  return { outcome: 'reused' };
+}
+
+/** Ends the family the token belongs to (whether it is its current or a replaced token). */
+export async function endFamily(db: Queryable, token: string): Promise<void> {
+  const hash = hashToken(token);
+  await db.query(
+    `DELETE FROM auth.refresh_tokens WHERE id IN (
+       SELECT id FROM auth.refresh_tokens WHERE token_hash = $1
+       UNION SELECT family_id FROM auth.retired_refresh_tokens WHERE token_hash = $1)`,
+    [hash],
+  );
+}
+
+export async function endAllFamilies(db: Queryable, userId: string): Promise<void> {
+  await db.query('DELETE FROM auth.refresh_tokens WHERE user_id = $1', [userId]);
+}
+
+/** Drops expired families (their replaced tokens go with them). */
+export async function deleteExpiredFamilies(db: Queryable): Promise<void> {
+  await db.query('DELETE FROM auth.refresh_tokens WHERE expires_at < now()');
+}
