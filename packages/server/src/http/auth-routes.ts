@@ -1,0 +1,132 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { AuthError } from '../auth/errors.js';
+import type { VerifiedToken } from '../auth/jwt.js';
+import type { ServerDependencies } from './server.js';
+
+/** The Nhost-compatible auth routes (DESIGN.md §2). */
+
+const metadata = z.record(z.string(), z.unknown());
+const bodies = {
+  signInPat: z.strictObject({ personalAccessToken: z.string().min(1) }),
+  signInPassword: z.strictObject({ email: z.string().min(1), password: z.string().min(1) }),
+  signUp: z.strictObject({
+    email: z.string().min(1),
+    password: z.string().min(1),
+    // Nhost accepts more options (redirectTo, roles); those without meaning here are ignored.
+    options: z.looseObject({ displayName: z.string().max(256).optional(), locale: z.string().min(2).max(10).optional(), metadata: metadata.optional() }).optional(),
+  }),
+  refresh: z.strictObject({ refreshToken: z.string().min(1) }),
+  signOut: z.strictObject({ refreshToken: z.string().min(1).optional(), all: z.boolean().optional() }),
+  createPat: z.strictObject({ expiresAt: z.iso.datetime({ offset: true }), metadata: metadata.optional() }),
+};
+
+function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+  const result = schema.safeParse(body ?? {});
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+  throw new AuthError('invalid-request', `The request payload is incorrect: ${where}${issue.message}`);
+}
+
+function bearerToken(request: FastifyRequest): string {
+  const header = request.headers.authorization;
+  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  if (!match) throw new AuthError('unauthorized', 'Missing or malformed Authorization header: send "Authorization: Bearer <access token>"');
+  return match[1]!;
+}
+
+const OK = JSON.stringify('OK');
+const sendOk = (reply: FastifyReply) => reply.type('application/json; charset=utf-8').send(OK);
+
+export function registerAuthRoutes(server: FastifyInstance, { auth, signInLimiter }: Pick<ServerDependencies, 'auth' | 'signInLimiter'>): void {
+  /** Access token → the caller's (still existing, enabled) account. */
+  const caller = async (request: FastifyRequest): Promise<VerifiedToken> => {
+    const token = await auth.authenticate(bearerToken(request));
+    await auth.activeUser(token.userId);
+    return token;
+  };
+
+  /** Runs a sign-in behind the rate limits; a refused credential counts as a failure of the client IP. */
+  const guarded = async <T>(request: FastifyRequest, credential: string, attempt: () => Promise<T>): Promise<T> => {
+    await signInLimiter.admit(request.ip, credential);
+    try {
+      return await attempt();
+    } catch (error) {
+      if (error instanceof AuthError && error.status === 401) await signInLimiter.recordFailure(request.ip);
+      throw error;
+    }
+  };
+
+  server.addHook('onRequest', async (request, reply) => {
+    if (request.url.startsWith('/v1/')) reply.header('cache-control', 'no-store');
+  });
+
+  server.post('/v1/signin/pat', async (request) => {
+    const { personalAccessToken } = parse(bodies.signInPat, request.body);
+    const session = await guarded(request, `pat:${personalAccessToken}`, () => auth.signInWithPat(personalAccessToken));
+    return { session };
+  });
+
+  server.post('/v1/signin/email-password', async (request) => {
+    const { email, password } = parse(bodies.signInPassword, request.body);
+    const session = await guarded(request, `email:${email.trim().toLowerCase()}`, () => auth.signInWithPassword(email, password));
+    return { session, mfa: null };
+  });
+
+  server.post('/v1/signup/email-password', async (request) => {
+    const { email, password, options } = parse(bodies.signUp, request.body);
+    const session = await guarded(request, `signup:${email.trim().toLowerCase()}`, () =>
+      auth.signUp({ email, password, displayName: options?.displayName, locale: options?.locale, metadata: options?.metadata }),
+    );
+    return { session };
+  });
+
+  // Nhost returns the bare Session here, not {session}.
+  server.post('/v1/token', async (request) => {
+    const { refreshToken } = parse(bodies.refresh, request.body);
+    return guarded(request, `rt:${refreshToken}`, () => auth.refresh(refreshToken));
+  });
+
+  server.post('/v1/signout', async (request, reply) => {
+    const { refreshToken, all } = parse(bodies.signOut, request.body);
+    if (all) {
+      const { userId } = await caller(request);
+      await auth.signOutEverywhere(userId);
+    } else if (refreshToken) {
+      await auth.signOut(refreshToken);
+    } else {
+      throw new AuthError('invalid-request', 'The request payload is incorrect: send "refreshToken", or "all": true with an access token');
+    }
+    return sendOk(reply);
+  });
+
+  server.post('/v1/pat', async (request) => {
+    const { userId } = await caller(request);
+    const body = parse(bodies.createPat, request.body);
+    const expiresAt = new Date(body.expiresAt);
+    if (expiresAt.getTime() <= Date.now()) throw new AuthError('invalid-request', 'The request payload is incorrect: expiresAt must be in the future');
+    return auth.createPat(userId, expiresAt, body.metadata ?? {});
+  });
+
+  server.get('/v1/pat', async (request) => {
+    const { userId } = await caller(request);
+    return auth.listPats(userId);
+  });
+
+  server.delete<{ Params: { id: string } }>('/v1/pat/:id', async (request, reply) => {
+    const { userId } = await caller(request);
+    await auth.revokePat(userId, request.params.id);
+    return sendOk(reply);
+  });
+
+  server.get('/v1/user', async (request) => {
+    const { userId } = await auth.authenticate(bearerToken(request));
+    return auth.user(userId);
+  });
+
+  server.get('/v1/.well-known/jwks.json', async (_request, reply) => {
+    reply.header('cache-control', 'public, max-age=300');
+    return auth.keys.jwks();
+  });
+}

@@ -1,0 +1,86 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { AuthError } from '../auth/errors.js';
+import type { AuthService } from '../auth/service.js';
+import type { Config } from '../config/config.js';
+import type { Database } from '../db/database.js';
+import { registerAuthRoutes } from './auth-routes.js';
+import { RateLimitedError, type SignInLimiter } from './rate-limit/signin-limiter.js';
+import { registerSystemRoutes } from './system-routes.js';
+
+export interface ServerDependencies {
+  config: Pick<Config, 'trustProxy'>;
+  db: Database;
+  auth: AuthService;
+  signInLimiter: SignInLimiter;
+  logger: Logger;
+}
+
+/** One info line per request, on completion, instead of Fastify's two. */
+class RequestLog extends LogController {
+  override incomingRequest(request: FastifyRequest): void {
+    request.log.debug({ req: request }, 'incoming request');
+  }
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    const entry = { req: request, statusCode: reply.statusCode, responseTime: Math.round(reply.elapsedTime * 10) / 10 };
+    if (error) request.log.error({ ...entry, err: error }, 'request errored');
+    else request.log.info(entry, 'request completed');
+  }
+}
+
+/** The HTTP wiring: one Fastify instance serving every module's routes on one port. */
+export function buildServer(deps: ServerDependencies): FastifyInstance {
+  const server = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    trustProxy: deps.config.trustProxy,
+    logController: new RequestLog(),
+    bodyLimit: 1_048_576,
+    return503OnClosing: true,
+  });
+
+  server.addHook('onSend', async (_request, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('x-frame-options', 'DENY');
+  });
+
+  server.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof AuthError) return reply.code(error.status).send(error.toJSON());
+    if (error instanceof RateLimitedError) {
+      return reply
+        .code(429)
+        .header('retry-after', String(error.retryAfter))
+        .send({ status: 429, error: 'too-many-requests', message: error.message });
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      // Fastify's own rejections: malformed JSON, wrong content type, body too large.
+      return reply.code(status).send({ status, error: 'invalid-request', message: clientMessage(error) });
+    }
+    request.log.error({ err: error }, 'request failed');
+    return reply.code(500).send(new AuthError('internal-server-error').toJSON());
+  });
+  server.setNotFoundHandler((request, reply) => {
+    reply.code(404).send({ status: 404, error: 'not-found', message: `Route ${request.method} ${request.url.split('?')[0]} not found` });
+  });
+
+  registerSystemRoutes(server, deps);
+  registerAuthRoutes(server, deps);
+  return server;
+}
+
+function clientMessage(error: FastifyError): string {
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return 'The request body must be JSON (Content-Type: application/json)';
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return 'The request body is empty; send a JSON object';
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return 'The request body is too large';
+    default:
+      return error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError
+        ? 'The request body is not valid JSON'
+        : 'The request payload is incorrect';
+  }
+}
