@@ -1,0 +1,95 @@
+import type { AddressInfo } from 'node:net';
+import type { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { bootstrapOwner, formatBootstrapBlock } from './auth/bootstrap.js';
+import { AuthService } from './auth/service.js';
+import type { Config } from './config/config.js';
+import type { Database } from './db/database.js';
+import { migrate } from './db/migrate.js';
+import { openDatabase } from './db/open.js';
+import type { CounterStore } from './http/rate-limit/limiter.js';
+import { RedisCounterStore } from './http/rate-limit/redis-store.js';
+import { SignInLimiter } from './http/rate-limit/signin-limiter.js';
+import { SqlCounterStore } from './http/rate-limit/sql-store.js';
+import { buildServer } from './http/server.js';
+import { createLogger } from './logger.js';
+import { PAVISE_VERSION } from './version.js';
+
+export interface RunningPavise {
+  url: string;
+  server: FastifyInstance;
+  db: Database;
+  logger: Logger;
+  /** Stops accepting connections, lets in-flight requests finish, then closes the database. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Where JSON logs go (default: stdout). */
+  logDestination?: Writable;
+  /** Where the first-start bootstrap block goes (default: stdout). */
+  output?: Writable;
+}
+
+const HOUSEKEEPING_INTERVAL_MS = 15 * 60_000;
+
+/** Opens and migrates the database, bootstraps a first owner, and starts the HTTP server. */
+export async function startPavise(config: Config, options: StartOptions = {}): Promise<RunningPavise> {
+  const logger = createLogger(config, options.logDestination);
+  const output = options.output ?? process.stdout;
+  const db = await openDatabase(config);
+  let counters: CounterStore | undefined;
+  let server: FastifyInstance | undefined;
+  try {
+    const applied = await migrate(db);
+    if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+    const auth = await AuthService.create(db, config);
+    const sqlCounters = new SqlCounterStore(db);
+    counters = config.redisUrl ? new RedisCounterStore(config.redisUrl) : sqlCounters;
+    const signInLimiter = new SignInLimiter(counters, config.rateLimit, Date.now, (error) =>
+      logger.error({ err: error }, 'rate-limit store failed; request allowed'),
+    );
+    server = buildServer({ config, db, auth, signInLimiter, logger });
+    await server.listen({ port: config.port, host: config.host });
+    const address = server.server.address() as AddressInfo;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
+
+    const credentials = config.bootstrap ? await bootstrapOwner(db, config.bootstrapEmail) : null;
+    if (credentials) output.write(formatBootstrapBlock(credentials, url));
+    logger.info(
+      { version: PAVISE_VERSION, url, database: db.kind === 'pglite' ? `embedded (${config.dataDir})` : 'postgresql' },
+      `Pavise ${PAVISE_VERSION} ready at ${url}`,
+    );
+
+    const housekeeping = setInterval(() => {
+      Promise.all([auth.deleteExpired(), sqlCounters.prune(Date.now())]).catch((error) => logger.warn({ err: error }, 'housekeeping failed'));
+    }, HOUSEKEEPING_INTERVAL_MS);
+    housekeeping.unref();
+
+    let closing: Promise<void> | undefined;
+    const runningServer = server;
+    const runningCounters = counters;
+    return {
+      url,
+      server,
+      db,
+      logger,
+      close() {
+        closing ??= (async () => {
+          clearInterval(housekeeping);
+          await runningServer.close();
+          await runningCounters.close();
+          await db.close();
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await server?.close().catch(() => {});
+    await counters?.close().catch(() => {});
+    await db.close().catch(() => {});
+    throw error;
+  }
+}

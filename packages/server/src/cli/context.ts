@@ -1,0 +1,26 @@
+import { AuthService } from '../auth/service.js';
+import { loadConfig, type Config } from '../config/config.js';
+import type { Database } from '../db/database.js';
+import { migrate } from '../db/migrate.js';
+import { openDatabase } from '../db/open.js';
+
+/**
+ * For the administration commands: opens (and migrates) the database the server would use, runs
+ * `work`, and closes it again. With the embedded database the server must not be running, since
+ * PGlite allows one process at a time; the lock error says so.
+ */
+export async function withDatabase<T>(work: (context: { config: Config; db: Database; auth: AuthService }) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const db = await openDatabase(config);
+  try {
+    await migrate(db);
+    const auth = await AuthService.create(db, config);
+    return await work({ config, db, auth });
+  } finally {
+    await db.close();
+  }
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
