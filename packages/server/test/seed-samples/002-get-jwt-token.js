@@ -1,0 +1,16 @@
+const getJwtToken = async (apiKey) => {
+const response = await fetch('https://auth.dxtra.ai/v1/signin/pat', {
+method: 'POST',
+headers: {
+'Content-Type': 'application/json',
+},
+body: JSON.stringify({
+personalAccessToken: apiKey
+})
+});
+if (!response.ok) {
+throw new Error(`Authentication failed: ${response.status}`);
+}
+const data = await response.json();
+return data.session.accessToken;
+};
