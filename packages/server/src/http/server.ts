@@ -39,7 +39,14 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
     return503OnClosing: true,
   });
 
+  // Once shutdown begins, every response closes its connection: otherwise a client's keep-alive
+  // socket would hold the drain open until it times out, long after the last request finished.
+  let draining = false;
+  server.addHook('preClose', async () => {
+    draining = true;
+  });
   server.addHook('onSend', async (_request, reply) => {
+    if (draining) reply.header('connection', 'close');
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
     reply.header('x-frame-options', 'DENY');
