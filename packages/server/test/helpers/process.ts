@@ -34,8 +34,8 @@ export interface ServerProcess {
   url: string;
   stdout(): string;
   stderr(): string;
-  /** Resolves when a line of stdout matches. */
-  waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /** Resolves when stdout matches the pattern (or satisfies the predicate). */
+  waitFor(pattern: RegExp | ((stdout: string) => boolean), timeoutMs?: number): Promise<void>;
   /** Sends a signal and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -49,11 +49,13 @@ export async function startServerProcess(env: Record<string, string>, cwd?: stri
   });
   let stdout = '';
   let stderr = '';
-  const waiters: { pattern: RegExp; resolve: () => void }[] = [];
+  type Pattern = RegExp | ((stdout: string) => boolean);
+  const matches = (pattern: Pattern) => (typeof pattern === 'function' ? pattern(stdout) : pattern.test(stdout));
+  const waiters: { pattern: Pattern; resolve: () => void }[] = [];
   child.stdout!.on('data', (chunk) => {
     stdout += chunk;
     for (const waiter of [...waiters]) {
-      if (waiter.pattern.test(stdout)) {
+      if (matches(waiter.pattern)) {
         waiters.splice(waiters.indexOf(waiter), 1);
         waiter.resolve();
       }
@@ -62,9 +64,9 @@ export async function startServerProcess(env: Record<string, string>, cwd?: stri
   child.stderr!.on('data', (chunk) => (stderr += chunk));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
 
-  const waitFor = (pattern: RegExp, ms = timeoutMs) =>
+  const waitFor = (pattern: Pattern, ms = timeoutMs) =>
     new Promise<void>((resolve, reject) => {
-      if (pattern.test(stdout)) return resolve();
+      if (matches(pattern)) return resolve();
       const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; stdout:\n${stdout}\nstderr:\n${stderr}`)), ms);
       waiters.push({ pattern, resolve: () => (clearTimeout(timer), resolve()) });
       void exited.then((code) => reject(new Error(`server exited (${code}) before ${pattern}; stdout:\n${stdout}\nstderr:\n${stderr}`)));

@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { generateToken } from '../src/auth/tokens.js';
+import { loadConfig } from '../src/config/config.js';
+import type { Database } from '../src/db/database.js';
+import { migrate } from '../src/db/migrate.js';
+import { openDatabase } from '../src/db/open.js';
+import type { CounterStore } from '../src/http/rate-limit/limiter.js';
+import { RedisCounterStore } from '../src/http/rate-limit/redis-store.js';
+import { RateLimitedError, SignInLimiter } from '../src/http/rate-limit/signin-limiter.js';
+import { SqlCounterStore } from '../src/http/rate-limit/sql-store.js';
+import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+
+const from = (ip: string) => ({ 'x-forwarded-for': ip });
+
+describe('sign-in rate limits over HTTP', () => {
+  let server: TestServer;
+  before(async () => {
+    // Trusting X-Forwarded-For lets one test act as several client addresses.
+    server = await startTestServer({ PAVISE_TRUST_PROXY: 'true' });
+  });
+  after(() => server.close());
+
+  it('stops brute force from one IP with 429 and Retry-After, sparing other IPs', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const response = await server.call('/v1/signin/pat', { headers: from('203.0.113.7'), body: { personalAccessToken: generateToken('pat') } });
+      statuses.push(response.status);
+    }
+    // The default allows 10 failures per 5 minutes.
+    assert.deepEqual(statuses, [...Array(10).fill(401), 429, 429]);
+    const limited = await server.call('/v1/signin/pat', { headers: from('203.0.113.7'), body: { personalAccessToken: server.bootstrap!.pat } });
+    assert.equal(limited.status, 429, 'even a valid PAT waits: the limit is on the address');
+    const retryAfter = Number(limited.headers.get('retry-after'));
+    assert.ok(Number.isInteger(retryAfter) && retryAfter > 0 && retryAfter <= 600, `Retry-After: ${retryAfter}`);
+    assert.deepEqual(Object.keys(limited.body), ['status', 'error', 'message']);
+    assert.equal(limited.body.error, 'too-many-requests');
+    // The same attack on password sign-in is counted in the same bucket.
+    const password = await server.call('/v1/signin/email-password', { headers: from('203.0.113.7'), body: { email: 'admin@localhost', password: 'guess' } });
+    assert.equal(password.status, 429);
+
+    const elsewhere = await server.call('/v1/signin/pat', { headers: from('198.51.100.1'), body: { personalAccessToken: server.bootstrap!.pat } });
+    assert.equal(elsewhere.status, 200);
+  });
+
+  it('never counts successful sign-ins against the address', async () => {
+    for (let i = 0; i < 25; i++) {
+      const response = await server.call('/v1/signin/pat', { headers: from('192.0.2.50'), body: { personalAccessToken: server.bootstrap!.pat } });
+      assert.equal(response.status, 200, `sign-in ${i + 1}`);
+    }
+  });
+});
+
+describe('per-credential limit over HTTP', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ PAVISE_TRUST_PROXY: 'true', PAVISE_RATE_LIMIT_PER_CREDENTIAL: '3/60' });
+  });
+  after(() => server.close());
+
+  it('limits one PAT presented from many addresses', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const response = await server.call('/v1/signin/pat', { headers: from(`198.51.100.${i + 1}`), body: { personalAccessToken: server.bootstrap!.pat } });
+      statuses.push(response.status);
+    }
+    assert.deepEqual(statuses, [200, 200, 200, 429, 429]);
+  });
+});
+
+describe('PAVISE_RATE_LIMIT=false', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ PAVISE_RATE_LIMIT: 'false' });
+  });
+  after(() => server.close());
+
+  it('lets every attempt through', async () => {
+    for (let i = 0; i < 15; i++) {
+      const response = await server.call('/v1/signin/pat', { body: { personalAccessToken: generateToken('pat') } });
+      assert.equal(response.status, 401);
+    }
+  });
+});
+
+/**
+ * The limiter with a simulated clock against the real counter stores: what a day of traffic
+ * looks like, without waiting a day.
+ */
+for (const storeKind of ['database', 'redis'] as const) {
+  describe(`sign-in limiter over time (${storeKind} counters)`, () => {
+    let database: TestDatabase;
+    let db: Database;
+    let store: CounterStore;
+    let now = Date.UTC(2026, 10, 23, 9, 0, 0);
+    const limits = { enabled: true, ipFailures: { limit: 10, windowSeconds: 300 }, perCredential: { limit: 60, windowSeconds: 300 } };
+    const admitted = (limiter: SignInLimiter, ip: string, credential: string) =>
+      limiter.admit(ip, credential).then(() => true, (error) => {
+        if (error instanceof RateLimitedError) return false;
+        throw error;
+      });
+
+    before(async () => {
+      database = await createTestDatabase();
+      db = await openDatabase(loadConfig({ ...database.env }));
+      await migrate(db);
+      store = storeKind === 'redis' ? new RedisCounterStore(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379') : new SqlCounterStore(db);
+    });
+    after(async () => {
+      await store.close();
+      await db.close();
+      await database.drop();
+    });
+
+    it('never limits an automation that signs in once an hour, even while its address is attacked', async () => {
+      const run = `${storeKind}-${Math.random()}`;
+      const limiter = new SignInLimiter(store, limits, () => now);
+      const automation = `pat:automation-${run}`;
+      for (let hour = 0; hour < 48; hour++) {
+        // A burst of failures from an attacker elsewhere, and a few from the automation's own
+        // address (a mistyped token in a neighbouring job), below the brute-force limit.
+        for (let i = 0; i < 30; i++) {
+          if (await admitted(limiter, `attacker-${run}`, `pat:guess-${hour}-${i}`)) await limiter.recordFailure(`attacker-${run}`);
+        }
+        for (let i = 0; i < 3; i++) await limiter.recordFailure(`automation-ip-${run}`);
+        now += 3_599_000;
+        assert.equal(await admitted(limiter, `automation-ip-${run}`, automation), true, `hour ${hour}`);
+        now += 1_000;
+      }
+    });
+
+    it('limits failures per address within the window and lets the address back in after Retry-After', async () => {
+      const run = `${storeKind}-${Math.random()}`;
+      const limiter = new SignInLimiter(store, limits, () => now);
+      for (let i = 0; i < 10; i++) {
+        assert.equal(await admitted(limiter, `ip-${run}`, `pat:x-${i}`), true);
+        await limiter.recordFailure(`ip-${run}`);
+        now += 1_000;
+      }
+      const refusal = await limiter.admit(`ip-${run}`, 'pat:x-final').catch((error: unknown) => error);
+      assert.ok(refusal instanceof RateLimitedError);
+      now += refusal.retryAfter * 1000;
+      assert.equal(await admitted(limiter, `ip-${run}`, 'pat:x-after'), true, 'allowed again after Retry-After');
+    });
+  });
+}
