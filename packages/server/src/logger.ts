@@ -52,7 +52,21 @@ export function createLogger(
     },
   };
   if (config.logFormat === 'pretty') {
-    return pino(options, pretty({ destination: destination as NodeJS.WritableStream, sync: true, colorize: Boolean((destination as { isTTY?: boolean }).isTTY) }));
+    return pino(
+      options,
+      pretty({
+        destination: destination as NodeJS.WritableStream,
+        sync: true,
+        colorize: Boolean((destination as { isTTY?: boolean }).isTTY),
+        singleLine: true,
+        // A terminal wants one short line per request; the JSON format keeps every field.
+        ignore: 'pid,hostname,service,reqId,req,statusCode,responseTime',
+        messageFormat: (log, messageKey) => {
+          const req = log.req as { method?: string; url?: string } | undefined;
+          return req ? `${req.method} ${req.url} → ${String(log.statusCode)} (${String(log.responseTime)} ms)` : String(log[messageKey]);
+        },
+      }),
+    );
   }
   return pino(options, destination);
 }
