@@ -50,13 +50,15 @@ export async function startPavise(config: Config, options: StartOptions = {}): P
     const signInLimiter = new SignInLimiter(counters, config.rateLimit, Date.now, (error) =>
       logger.error({ err: error }, 'rate-limit store failed; request allowed'),
     );
+    // Bootstrap before listening, so that a server that answers /healthz has its owner account;
+    // the block is printed once the URL (and so the curl to show) is known.
+    const credentials = config.bootstrap ? await bootstrapOwner(db, config.bootstrapEmail) : null;
     server = buildServer({ config, db, auth, signInLimiter, logger });
     await server.listen({ port: config.port, host: config.host });
     const address = server.server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
 
-    const credentials = config.bootstrap ? await bootstrapOwner(db, config.bootstrapEmail) : null;
     if (credentials) output.write(formatBootstrapBlock(credentials, url));
     logger.info(
       { version: PAVISE_VERSION, url, database: db.kind === 'pglite' ? `embedded (${config.dataDir})` : 'postgresql' },
