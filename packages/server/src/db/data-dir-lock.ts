@@ -6,7 +6,8 @@ export class DataDirInUseError extends Error {
     super(
       `The embedded database in ${dataDir} is in use by another Pavise process (pid ${pid}). ` +
         'Stop that process first, point PAVISE_DATA_DIR at another directory, ' +
-        'or use a shared PostgreSQL server through DATABASE_URL.',
+        'or use a shared PostgreSQL server through DATABASE_URL. ' +
+        `(If no Pavise is running, process ${pid} is something else: delete ${dataDir}/pavise.pid.)`,
     );
     this.name = 'DataDirInUseError';
   }
