@@ -32,10 +32,7 @@ export const REDACTED_PATHS = [
   '*.secret',
 ];
 
-export function createLogger(
-  config: Pick<Config, 'logLevel' | 'logFormat'>,
-  destination: Writable = process.stdout,
-): Logger {
+export function createLogger(config: Pick<Config, 'logLevel' | 'logFormat'>, destination?: Writable): Logger {
   const options = {
     level: config.logLevel,
     base: { service: 'pavise' },
@@ -52,6 +49,7 @@ export function createLogger(
     },
   };
   if (config.logFormat === 'pretty') {
+    destination ??= process.stdout;
     return pino(
       options,
       pretty({
@@ -68,7 +66,9 @@ export function createLogger(
       }),
     );
   }
-  return pino(options, destination);
+  // JSON to stdout through pino's buffered writer: a synchronous write per line would cost every
+  // request a blocking system call. pino flushes it when the process exits.
+  return pino(options, destination ?? pino.destination({ dest: 1, sync: false }));
 }
 
 export function scrubQuery(url: string): string {

@@ -22,6 +22,8 @@ describe('POST /v1/signin/pat', () => {
     const response = await server.call('/v1/signin/pat', { body: { personalAccessToken: server.bootstrap!.pat } });
     assert.equal(response.status, 200);
     assert.match(response.headers.get('content-type')!, /application\/json/);
+    assert.equal(response.headers.get('cache-control'), 'no-store', 'sessions are never cached');
+    assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
     assert.deepEqual(Object.keys(response.body), ['session']);
     const session = response.body.session;
     assert.deepEqual(Object.keys(session), SESSION_KEYS);

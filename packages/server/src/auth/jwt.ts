@@ -27,8 +27,8 @@ export class InvalidTokenError extends Error {
 export class JwtKeys {
   private constructor(
     private readonly config: JwtSecretConfig,
-    private readonly signingKey: CryptoKey | Uint8Array,
-    private readonly verifyingKey: CryptoKey | Uint8Array,
+    private readonly signingKey: CryptoKey,
+    private readonly verifyingKey: CryptoKey,
     private readonly publicJwk: JWK | undefined,
   ) {}
 
@@ -47,7 +47,14 @@ export class JwtKeys {
 
   static async fromConfig(config: JwtSecretConfig): Promise<JwtKeys> {
     if (config.type.startsWith('HS')) {
-      const secret = new TextEncoder().encode(config.key);
+      // Imported once: handed raw bytes, jose would import them again on every sign and verify.
+      const secret = await crypto.subtle.importKey(
+        'raw',
+        new TextEncoder().encode(config.key),
+        { name: 'HMAC', hash: `SHA-${config.type.slice(2)}` },
+        false,
+        ['sign', 'verify'],
+      );
       return new JwtKeys(config, secret, secret, undefined);
     }
     const signingKey = await importPKCS8(config.signingKey!, config.type, { extractable: false });

@@ -13,18 +13,23 @@ export function registerServeCommand(program: Command): void {
       const stop = (signal: NodeJS.Signals) => {
         if (stopping) {
           pavise.logger.warn({ signal }, 'second signal: exiting without waiting');
+          pavise.logger.flush();
           process.exit(1);
         }
         stopping = true;
         pavise.logger.info({ signal }, 'shutting down: finishing in-flight requests');
+        const exit = (code: number) => {
+          pavise.logger.flush();
+          process.exit(code);
+        };
         pavise.close().then(
           () => {
             pavise.logger.info('stopped');
-            process.exit(0);
+            exit(0);
           },
           (error: unknown) => {
             pavise.logger.error({ err: error }, 'shutdown failed');
-            process.exit(1);
+            exit(1);
           },
         );
       };

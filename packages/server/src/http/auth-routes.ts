@@ -58,10 +58,6 @@ export function registerAuthRoutes(server: FastifyInstance, { auth, signInLimite
     }
   };
 
-  server.addHook('onRequest', async (request, reply) => {
-    if (request.url.startsWith('/v1/')) reply.header('cache-control', 'no-store');
-  });
-
   server.post('/v1/signin/pat', async (request) => {
     const { personalAccessToken } = parse(bodies.signInPat, request.body);
     const session = await guarded(request, `pat:${personalAccessToken}`, () => auth.signInWithPat(personalAccessToken));

@@ -45,11 +45,15 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
   server.addHook('preClose', async () => {
     draining = true;
   });
-  server.addHook('onSend', async (_request, reply) => {
+  // Security headers on every response, and no caching of anything under /v1 (tokens, sessions).
+  // A callback hook: it runs on every response, and an async one costs a promise per request.
+  server.addHook('onSend', (request, reply, payload, done) => {
     if (draining) reply.header('connection', 'close');
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
     reply.header('x-frame-options', 'DENY');
+    if (request.url.startsWith('/v1/') && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    done(null, payload);
   });
 
   server.setErrorHandler((error: FastifyError, request, reply) => {

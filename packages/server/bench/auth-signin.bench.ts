@@ -1,0 +1,440 @@
+/**
+ * PAT sign-ins per second on PostgreSQL over HTTP, against a baseline measured in the same run:
+ * the same SQL statements a sign-in performs plus the JWT signature, issued directly with the
+ * driver in a loop. Goal: ≥ 70 % of the baseline; median and p99 latency are reported too.
+ *
+ * The baseline is the floor of what any implementation must do per sign-in (two round trips and
+ * one signature), so the ratio isolates what Pavise adds on top: HTTP, routing, validation,
+ * logging, JSON and the rate-limiter plumbing.
+ *
+ * Run with `npm run bench:auth`. Environment:
+ *   PAVISE_BENCH_DATABASE_URL, else DATABASE_URL: the PostgreSQL server (a scratch database is
+ *     created on it and dropped afterwards); default postgres://postgres@127.0.0.1:5432/postgres
+ *   BENCH_SECONDS: measured seconds per run (default 5)
+ *   BENCH_ROUNDS: rounds of (baseline, HTTP) pairs (default 5)
+ *   BENCH_WARMUP_SECONDS: warm-up seconds before the first round (default 2)
+ *
+ * The machine's speed drifts (a shared virtual machine moves even the baseline by a third between
+ * minutes), so the two runs alternate in short rounds and the figure reported is the median of
+ * the per-round ratios: each ratio compares runs made under the same conditions.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { PAT_SIGN_IN_SQL, AuthService } from '../src/auth/service.js';
+import { JwtKeys } from '../src/auth/jwt.js';
+import { generateToken, hashToken, randomPassword } from '../src/auth/tokens.js';
+import { loadConfig, type Config } from '../src/config/config.js';
+import { parseJwtSecret } from '../src/config/jwt-secret.js';
+import { openDatabase } from '../src/db/open.js';
+import { migrate } from '../src/db/migrate.js';
+import { windowStart } from '../src/http/rate-limit/limiter.js';
+import { credentialKey, ipKey } from '../src/http/rate-limit/signin-limiter.js';
+import { ADD_HITS_SQL } from '../src/http/rate-limit/sql-store.js';
+
+const PAVISE_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/pavise.js');
+const DEFAULT_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+/** One PAT per connection / loop, so no two in-flight sign-ins contend for the same rows. */
+const CONCURRENCY = 16;
+/** The server's default PAVISE_DB_POOL_MAX: the baseline gets the same number of connections. */
+const BASELINE_POOL_MAX = 10;
+/** autocannon connects from loopback, so the server sees this client IP. */
+const CLIENT_IP = '127.0.0.1';
+const GOAL = 0.7;
+const STARTUP_TIMEOUT_MS = 60_000;
+
+interface Measurement {
+  completed: number;
+  seconds: number;
+  latenciesMs: number[];
+}
+
+interface Summary {
+  perSecond: number;
+  medianMs: number;
+  p99Ms: number;
+}
+
+// --- small helpers ----------------------------------------------------------------------------
+
+function secondsFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number of seconds, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+/** Nearest-rank percentile; the same function serves both runs so their figures compare. */
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
+}
+
+function summarise(measurement: Measurement): Summary {
+  const sorted = [...measurement.latenciesMs].sort((a, b) => a - b);
+  return {
+    perSecond: measurement.completed / measurement.seconds,
+    medianMs: percentile(sorted, 0.5),
+    p99Ms: percentile(sorted, 0.99),
+  };
+}
+
+const elapsedMs = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e6;
+
+// --- scratch database -------------------------------------------------------------------------
+
+interface ScratchDatabase {
+  url: string;
+  serverVersion: string;
+  drop(): Promise<void>;
+}
+
+/** A database of its own, so the run neither sees nor leaves behind anyone else's rows. */
+async function createScratchDatabase(adminUrl: string): Promise<ScratchDatabase> {
+  const name = `pavise_bench_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    const version = await admin.query<{ server_version: string }>('SHOW server_version');
+    await admin.query(`CREATE DATABASE ${name}`);
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    return {
+      url: url.toString(),
+      serverVersion: version.rows[0]?.server_version ?? 'unknown',
+      async drop() {
+        // A fresh connection: the one above may have been idle long enough to be cut.
+        const client = new pg.Client({ connectionString: adminUrl });
+        await client.connect();
+        try {
+          // FORCE: a server that failed to stop must not keep the database alive.
+          await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        } finally {
+          await client.end();
+        }
+      },
+    };
+  } finally {
+    await admin.end();
+  }
+}
+
+// --- server under test ------------------------------------------------------------------------
+
+interface ServerProcess {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The environment the child runs with. Inherited PAVISE_*, DATABASE_URL, REDIS_URL and NODE_ENV
+ * are dropped so a developer's shell cannot silently change what is measured.
+ */
+function childEnvironment(serverEnv: Record<string, string>): NodeJS.ProcessEnv {
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith('PAVISE_') && !['DATABASE_URL', 'REDIS_URL', 'NODE_ENV'].includes(name)),
+  );
+  return { ...inherited, ...serverEnv };
+}
+
+/** Starts `pavise serve` as a separate process, as it runs in production, and waits for its URL. */
+function startServer(serverEnv: Record<string, string>): Promise<ServerProcess> {
+  // The working directory is a neutral one so that no .env file there fills in settings.
+  const child = spawn(process.execPath, [PAVISE_BIN, 'serve'], {
+    env: childEnvironment(serverEnv),
+    cwd: os.tmpdir(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-4000);
+  });
+  return new Promise((resolve, reject) => {
+    let pending = '';
+    // Migrating a fresh database takes a second or two; a minute means something is wrong.
+    const timeout = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`pavise serve did not report ready within ${STARTUP_TIMEOUT_MS / 1000} s:\n${stderr}${pending}`));
+    }, STARTUP_TIMEOUT_MS);
+    const onStartupOutput = (chunk: string) => {
+      pending += chunk;
+      const match = /ready at (http:\/\/127\.0\.0\.1:\d+)/.exec(pending);
+      if (!match) return;
+      clearTimeout(timeout);
+      // From here on the request log is discarded, but still read: a full pipe would block the
+      // server's writes and so the very requests being measured.
+      child.stdout.off('data', onStartupOutput).on('data', () => {});
+      pending = '';
+      resolve({ url: match[1]!, stop: () => stopServer(child, exited) });
+    };
+    child.stdout.setEncoding('utf8').on('data', onStartupOutput);
+    child.once('error', reject);
+    void exited.then((code) => {
+      clearTimeout(timeout);
+      reject(new Error(`pavise serve exited with code ${code} before it was ready:\n${stderr}${pending}`));
+    });
+  });
+}
+
+/** SIGTERM for a graceful shutdown; SIGKILL if it has not exited within five seconds. */
+async function stopServer(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+// --- fixtures ---------------------------------------------------------------------------------
+
+/** Users and PATs created with Pavise's own service against the server's database. */
+async function createPats(config: Config, count: number): Promise<string[]> {
+  const db = await openDatabase(config);
+  try {
+    await migrate(db); // a no-op: the server has migrated; kept so the order never matters
+    const auth = await AuthService.create(db, config);
+    const expiresAt = new Date(Date.now() + 86_400_000);
+    return await Promise.all(
+      Array.from({ length: count }, async (_, i) => {
+        const user = await auth.createUser({ email: `bench${i}@example.com`, password: randomPassword(), emailVerified: true });
+        return (await auth.createPat(user.id, expiresAt)).personalAccessToken;
+      }),
+    );
+  } finally {
+    await db.close();
+  }
+}
+
+/** One sign-in over HTTP before measuring, so a broken setup fails with the server's own answer. */
+async function checkSignIn(url: string, pat: string): Promise<void> {
+  const response = await fetch(`${url}/v1/signin/pat`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ personalAccessToken: pat }),
+  });
+  const body = (await response.json()) as { session?: { accessToken?: unknown } };
+  if (response.status !== 200 || typeof body.session?.accessToken !== 'string') {
+    throw new Error(`sign-in check failed: HTTP ${response.status} ${JSON.stringify(body)}`);
+  }
+}
+
+// --- baseline: the sign-in's statements and signature, straight through the driver ------------
+
+interface BaselineContext {
+  pool: pg.Pool;
+  keys: JwtKeys;
+  config: Config;
+}
+
+interface SignInRow {
+  id: string;
+  roles: string[];
+  default_role: string;
+  refresh_token_id: string | null;
+}
+
+/**
+ * Exactly what one PAT sign-in sends, in the same order and as the same named prepared
+ * statements: the rate-limit upsert of SignInLimiter.admit, the sign-in statement of
+ * AuthService.signInWithPat, then the access-token signature.
+ */
+async function signInDirectly({ pool, keys, config }: BaselineContext, pat: string): Promise<void> {
+  const now = Date.now();
+  const entries = [
+    { key: ipKey(CLIENT_IP), windowMs: config.rateLimit.ipFailures.windowSeconds * 1000, cost: 0 },
+    { key: credentialKey(`pat:${pat}`), windowMs: config.rateLimit.perCredential.windowSeconds * 1000, cost: 1 },
+  ];
+  await pool.query({
+    name: 'ratelimit.add',
+    text: ADD_HITS_SQL,
+    values: [
+      entries.map((e) => e.key),
+      entries.map((e) => windowStart(now, e.windowMs)),
+      entries.map((e) => e.windowMs),
+      entries.map((e) => e.cost),
+    ],
+  });
+  const result = await pool.query<SignInRow>({
+    name: 'auth.signin-pat',
+    text: PAT_SIGN_IN_SQL,
+    values: [hashToken(pat), hashToken(generateToken('rt')), config.refreshTokenExpiresIn],
+  });
+  const row = result.rows[0];
+  if (!row?.refresh_token_id) throw new Error('baseline sign-in found no live PAT or enabled user');
+  await keys.sign({ userId: row.id, allowedRoles: row.roles, defaultRole: row.default_role }, config.accessTokenExpiresIn);
+}
+
+/** One loop per PAT, each running sign-ins back to back until the deadline. */
+async function runBaseline(context: BaselineContext, pats: readonly string[], seconds: number): Promise<Measurement> {
+  const latenciesMs: number[] = [];
+  const started = process.hrtime.bigint();
+  const deadline = started + BigInt(Math.round(seconds * 1e9));
+  await Promise.all(
+    pats.map(async (pat) => {
+      while (process.hrtime.bigint() < deadline) {
+        const t0 = process.hrtime.bigint();
+        await signInDirectly(context, pat);
+        latenciesMs.push(elapsedMs(t0));
+      }
+    }),
+  );
+  return { completed: latenciesMs.length, seconds: elapsedMs(started) / 1000, latenciesMs };
+}
+
+// --- HTTP run ---------------------------------------------------------------------------------
+
+/** autocannon with one connection per PAT; every response's status and latency is recorded. */
+function runHttp(url: string, pats: readonly string[], seconds: number): Promise<Measurement> {
+  return new Promise((resolve, reject) => {
+    const latenciesMs: number[] = [];
+    const failures = new Map<number, number>();
+    let nextPat = 0;
+    const started = process.hrtime.bigint();
+    const instance = autocannon(
+      {
+        url: `${url}/v1/signin/pat`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        connections: pats.length,
+        duration: seconds,
+        // Called once per connection: each keeps its own PAT for the whole run.
+        setupClient: (client) => client.setBody(JSON.stringify({ personalAccessToken: pats[nextPat++ % pats.length] })),
+      },
+      (error: unknown, result) => {
+        if (error) return reject(error instanceof Error ? error : new Error(String(error)));
+        const problems = [...failures].map(([status, count]) => `${count} × HTTP ${status}`);
+        if (result.errors > 0) problems.push(`${result.errors} connection errors (${result.timeouts} timeouts)`);
+        if (result.non2xx > 0 || problems.length > 0) {
+          return reject(new Error(`HTTP run had failures: ${problems.join(', ') || `${result.non2xx} non-2xx responses`}`));
+        }
+        resolve({ completed: latenciesMs.length, seconds: elapsedMs(started) / 1000, latenciesMs });
+      },
+    );
+    instance.on('response', (_client, statusCode, _bytes, responseTimeMs) => {
+      if (statusCode >= 200 && statusCode < 300) latenciesMs.push(responseTimeMs);
+      else failures.set(statusCode, (failures.get(statusCode) ?? 0) + 1);
+    });
+  });
+}
+
+// --- report -----------------------------------------------------------------------------------
+
+interface Round {
+  baseline: Summary;
+  http: Summary;
+}
+
+const median = (values: readonly number[]) => percentile([...values].sort((x, y) => x - y), 0.5);
+
+function formatReport(rounds: readonly Round[], environment: Record<string, string>): string {
+  const row = (label: string, s: Summary) => `| ${label} | ${s.perSecond.toFixed(0)} | ${s.medianMs.toFixed(2)} | ${s.p99Ms.toFixed(2)} |`;
+  const ratios = rounds.map((r) => r.http.perSecond / r.baseline.perSecond);
+  const ratio = median(ratios);
+  const middle = (pick: (r: Round) => Summary): Summary => ({
+    perSecond: median(rounds.map((r) => pick(r).perSecond)),
+    medianMs: median(rounds.map((r) => pick(r).medianMs)),
+    p99Ms: median(rounds.map((r) => pick(r).p99Ms)),
+  });
+  return [
+    ...Object.entries(environment).map(([name, value]) => `- ${name}: ${value}`),
+    '',
+    '| run (median over rounds) | sign-ins/s | median ms | p99 ms |',
+    '|---|---:|---:|---:|',
+    row('baseline (pg driver + JWT)', middle((r) => r.baseline)),
+    row('HTTP (pavise serve)', middle((r) => r.http)),
+    '',
+    `per-round HTTP / baseline: ${ratios.map((r) => `${(r * 100).toFixed(1)} %`).join(', ')}`,
+    `HTTP / baseline (median of rounds): ${(ratio * 100).toFixed(1)} % (goal ≥ ${GOAL * 100} %: ${ratio >= GOAL ? 'met' : 'NOT met'})`,
+  ].join('\n');
+}
+
+// --- main -------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const seconds = secondsFromEnv('BENCH_SECONDS', 5);
+  const roundCount = Math.round(secondsFromEnv('BENCH_ROUNDS', 5));
+  const warmupSeconds = secondsFromEnv('BENCH_WARMUP_SECONDS', 2);
+  const adminUrl = process.env.PAVISE_BENCH_DATABASE_URL || process.env.DATABASE_URL || DEFAULT_ADMIN_URL;
+  const jwtSecret = JSON.stringify({ type: 'HS256', key: randomBytes(48).toString('base64url') });
+
+  const scratch = await createScratchDatabase(adminUrl);
+  let server: ServerProcess | undefined;
+  let pool: pg.Pool | undefined;
+  // Ctrl-C still removes the child and the scratch database.
+  const onSigint = () => {
+    process.stderr.write('interrupted: cleaning up\n');
+    void Promise.allSettled([server?.stop(), pool?.end()])
+      .then(() => scratch.drop())
+      .finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSigint);
+  try {
+    const serverEnv = {
+      DATABASE_URL: scratch.url,
+      PAVISE_PORT: '0',
+      PAVISE_LOG_FORMAT: 'json',
+      PAVISE_BOOTSTRAP: 'false',
+      PAVISE_JWT_SECRET: jwtSecret,
+      // Limiting stays on so its SQL runs, with a limit no run can reach.
+      PAVISE_RATE_LIMIT_PER_CREDENTIAL: '1000000000/60',
+    };
+    // Parsed by Pavise's own loader, so the baseline uses the very windows and lifetimes the server does.
+    const config = loadConfig(serverEnv, os.tmpdir());
+    server = await startServer(serverEnv);
+    const pats = await createPats(config, CONCURRENCY);
+    await checkSignIn(server.url, pats[0]!);
+
+    // Each run has the CPU to itself: the server idles during the baseline, and the baseline's
+    // pool is closed during the HTTP run.
+    const keys = await JwtKeys.fromConfig(parseJwtSecret(jwtSecret));
+    const baselineRun = async (runSeconds: number) => {
+      pool = new pg.Pool({ connectionString: scratch.url, max: BASELINE_POOL_MAX });
+      pool.on('error', () => {}); // an idle client's dropped connection must not crash the run
+      try {
+        return await runBaseline({ pool, keys, config }, pats, runSeconds);
+      } finally {
+        await pool.end();
+        pool = undefined;
+      }
+    };
+    process.stderr.write(`warm-up: ${warmupSeconds} s each\n`);
+    await baselineRun(warmupSeconds);
+    await runHttp(server.url, pats, warmupSeconds);
+    const rounds: Round[] = [];
+    for (let round = 1; round <= roundCount; round++) {
+      process.stderr.write(`round ${round}/${roundCount}: baseline then HTTP, ${seconds} s each\n`);
+      const baseline = summarise(await baselineRun(seconds));
+      const http = summarise(await runHttp(server.url, pats, seconds));
+      rounds.push({ baseline, http });
+    }
+
+    const report = formatReport(rounds, {
+      node: process.version,
+      CPUs: String(os.availableParallelism()),
+      PostgreSQL: scratch.serverVersion,
+      concurrency: `${CONCURRENCY} (one PAT each); baseline pool ${BASELINE_POOL_MAX} connections`,
+      duration: `${roundCount} rounds of ${seconds} s baseline + ${seconds} s HTTP, after ${warmupSeconds} s warm-up each`,
+    });
+    process.stdout.write(`${report}\n`);
+  } finally {
+    process.off('SIGINT', onSigint);
+    await pool?.end().catch(() => {});
+    await server?.stop();
+    // Reported rather than thrown, so it cannot hide the error that brought us here.
+    await scratch.drop().catch((error: unknown) => {
+      process.stderr.write(`could not drop the scratch database: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 1;
+    });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});
