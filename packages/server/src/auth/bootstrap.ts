@@ -1,4 +1,4 @@
-import type { Database } from '../db/database.js';
+import type { Database, Queryable } from '../db/database.js';
 import { SCHEMA_LOCK_KEY } from '../db/migrate.js';
 import { getSetting, setSetting } from '../db/settings.js';
 import { hashPassword } from './passwords.js';
@@ -11,7 +11,12 @@ export interface BootstrapCredentials {
   password: string;
   personalAccessToken: string;
   personalAccessTokenExpiresAt: Date;
+  /** Lines other modules add to the block (label → value), e.g. the default data controller. */
+  extra: Record<string, string>;
 }
+
+/** Lets other modules create what the owner starts with, in the same transaction. */
+export type BootstrapExtension = (tx: Queryable, ownerId: string) => Promise<Record<string, string>>;
 
 const BOOTSTRAP_DONE = 'bootstrap.completed_at';
 const PAT_LIFETIME_DAYS = 365;
@@ -21,7 +26,7 @@ const PAT_LIFETIME_DAYS = 365;
  * and a PAT and returns them (the only time they are in clear). Serialised with migrations by the
  * same advisory lock, so of two processes starting on an empty database exactly one bootstraps.
  */
-export async function bootstrapOwner(db: Database, email: string): Promise<BootstrapCredentials | null> {
+export async function bootstrapOwner(db: Database, email: string, extend?: BootstrapExtension): Promise<BootstrapCredentials | null> {
   const password = randomPassword();
   // Hash outside the transaction: argon2 is slow and the lock should be held briefly.
   const passwordHash = await hashPassword(password);
@@ -34,7 +39,8 @@ export async function bootstrapOwner(db: Database, email: string): Promise<Boots
     const user = await insertUser(tx, { email, passwordHash, displayName: 'Owner', emailVerified: true });
     const expiresAt = new Date(Date.now() + PAT_LIFETIME_DAYS * 86_400_000);
     const pat = await createPersonalAccessToken(tx, user.id, expiresAt, { name: 'bootstrap' });
-    return { email: user.email, password, personalAccessToken: pat.personalAccessToken, personalAccessTokenExpiresAt: expiresAt };
+    const extra = extend ? await extend(tx, user.id) : {};
+    return { email: user.email, password, personalAccessToken: pat.personalAccessToken, personalAccessTokenExpiresAt: expiresAt, extra };
   });
 }
 
@@ -50,6 +56,7 @@ export function formatBootstrapBlock(credentials: BootstrapCredentials, baseUrl:
     `  Password          ${credentials.password}`,
     `  Access token      ${credentials.personalAccessToken}`,
     `  (a personal access token, valid until ${credentials.personalAccessTokenExpiresAt.toISOString().slice(0, 10)})`,
+    ...Object.entries(credentials.extra).map(([label, value]) => `  ${label.padEnd(17)} ${value}`),
     '',
     '  Next: exchange the token for a JWT, as in the first-request guide:',
     '',
