@@ -12,8 +12,11 @@ import type { CounterStore } from './http/rate-limit/limiter.js';
 import { RedisCounterStore } from './http/rate-limit/redis-store.js';
 import { SignInLimiter } from './http/rate-limit/signin-limiter.js';
 import { SqlCounterStore } from './http/rate-limit/sql-store.js';
+import { GraphQLEngine } from './graphql/engine.js';
 import { buildServer } from './http/server.js';
 import { createLogger } from './logger.js';
+import { createDefaultDataController } from './privacy/bootstrap.js';
+import { privacyModel } from './privacy/model.js';
 import { PAVISE_VERSION } from './version.js';
 
 export interface RunningPavise {
@@ -52,8 +55,9 @@ export async function startPavise(config: Config, options: StartOptions = {}): P
     );
     // Bootstrap before listening, so that a server that answers /healthz has its owner account;
     // the block is printed once the URL (and so the curl to show) is known.
-    const credentials = config.bootstrap ? await bootstrapOwner(db, config.bootstrapEmail) : null;
-    server = buildServer({ config, db, auth, signInLimiter, logger });
+    const credentials = config.bootstrap ? await bootstrapOwner(db, config.bootstrapEmail, createDefaultDataController) : null;
+    const engine = new GraphQLEngine(db, privacyModel, logger);
+    server = buildServer({ config, db, auth, engine, signInLimiter, logger });
     await server.listen({ port: config.port, host: config.host });
     const address = server.server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;

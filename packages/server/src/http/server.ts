@@ -4,14 +4,17 @@ import { AuthError } from '../auth/errors.js';
 import type { AuthService } from '../auth/service.js';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
+import type { GraphQLEngine } from '../graphql/engine.js';
 import { registerAuthRoutes } from './auth-routes.js';
+import { registerGraphQLRoutes } from './graphql-routes.js';
 import { RateLimitedError, type SignInLimiter } from './rate-limit/signin-limiter.js';
 import { registerSystemRoutes } from './system-routes.js';
 
 export interface ServerDependencies {
-  config: Pick<Config, 'trustProxy'>;
+  config: Pick<Config, 'trustProxy' | 'adminSecret'>;
   db: Database;
   auth: AuthService;
+  engine: GraphQLEngine;
   signInLimiter: SignInLimiter;
   logger: Logger;
 }
@@ -78,6 +81,7 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
 
   registerSystemRoutes(server, deps);
   registerAuthRoutes(server, deps);
+  registerGraphQLRoutes(server, deps);
   return server;
 }
 

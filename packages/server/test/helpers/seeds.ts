@@ -16,11 +16,14 @@ export async function seedSample(file: string, baseUrl: string, placeholders: Re
   return text;
 }
 
-/** Runs a seed's JavaScript as a module with `epilogue` appended (which exports what the test needs). */
-export async function importSeedSample(file: string, baseUrl: string, epilogue: string, placeholders: Record<string, string> = {}): Promise<any> {
+/**
+ * Runs a seed's JavaScript as a module with `epilogue` appended (which exports what the test
+ * needs) and `prologue` before it (which defines what the sample takes as given, e.g. `jwt`).
+ */
+export async function importSeedSample(file: string, baseUrl: string, epilogue: string, placeholders: Record<string, string> = {}, prologue = ''): Promise<any> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'pavise-seed-'));
   const module = path.join(dir, `${path.basename(file, '.js')}.mjs`);
-  await fs.writeFile(module, `${await seedSample(file, baseUrl, placeholders)}\n${epilogue}\n`);
+  await fs.writeFile(module, `${prologue}\n${await seedSample(file, baseUrl, placeholders)}\n${epilogue}\n`);
   try {
     return await import(module);
   } finally {
@@ -28,8 +31,8 @@ export async function importSeedSample(file: string, baseUrl: string, epilogue: 
   }
 }
 
-/** Runs a seed's shell sample with bash and returns its stdout. */
-export async function runSeedShell(file: string, baseUrl: string, placeholders: Record<string, string> = {}): Promise<string> {
-  const { stdout } = await promisify(execFile)('bash', ['-c', await seedSample(file, baseUrl, placeholders)]);
+/** Runs a seed's shell sample with bash (and extra environment, e.g. JWT_TOKEN) and returns its stdout. */
+export async function runSeedShell(file: string, baseUrl: string, placeholders: Record<string, string> = {}, env: Record<string, string> = {}): Promise<string> {
+  const { stdout } = await promisify(execFile)('bash', ['-c', await seedSample(file, baseUrl, placeholders)], { env: { ...process.env, ...env } });
   return stdout;
 }

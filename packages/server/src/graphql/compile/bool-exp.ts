@@ -1,0 +1,114 @@
+import type { BoolExp, ColumnModel, TableModel } from '../model.js';
+import type { ModelIndex } from '../model-index.js';
+import { EngineError } from '../errors.js';
+import { ident, type Aliases, type Params } from './sql.js';
+
+export interface FilterContext {
+  index: ModelIndex;
+  params: Params;
+  aliases: Aliases;
+  role: string;
+  /** Session variables, names lower-cased. */
+  session: Record<string, string>;
+}
+
+/**
+ * Where a boolean expression comes from decides two things:
+ * - `user` (a request's `where`): traversing a relationship only reaches target rows the role may
+ *   select, and strings are plain values;
+ * - `permission` (the model): relationships are traversed unfiltered, and a string naming a
+ *   session variable stands for its value.
+ */
+export type FilterSource = 'user' | 'permission';
+
+const BINARY: Record<string, string> = {
+  _eq: '=', _neq: '<>', _gt: '>', _lt: '<', _gte: '>=', _lte: '<=',
+  _like: 'LIKE', _nlike: 'NOT LIKE', _ilike: 'ILIKE', _nilike: 'NOT ILIKE',
+  _similar: 'SIMILAR TO', _nsimilar: 'NOT SIMILAR TO',
+  _regex: '~', _nregex: '!~', _iregex: '~*', _niregex: '!~*',
+  _contains: '@>', _contained_in: '<@',
+};
+
+/** Compiles a bool_exp over `table` (aliased `alias`) to a SQL condition. */
+export function compileBoolExp(table: TableModel, exp: BoolExp, alias: string, ctx: FilterContext, source: FilterSource): string {
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(exp)) {
+    if (value === undefined) continue;
+    if (key === '_and' || key === '_or') {
+      // Hasura coerces a single object to a one-element list.
+      const items = (Array.isArray(value) ? value : [value]) as BoolExp[];
+      const compiled = items.map((item) => compileBoolExp(table, item, alias, ctx, source));
+      if (key === '_and') parts.push(compiled.length === 0 ? 'true' : `(${compiled.join(' AND ')})`);
+      else parts.push(compiled.length === 0 ? 'false' : `(${compiled.join(' OR ')})`);
+      continue;
+    }
+    if (key === '_not') {
+      parts.push(`NOT (${compileBoolExp(table, value as BoolExp, alias, ctx, source)})`);
+      continue;
+    }
+    const column = ctx.index.column(table, key);
+    if (column) {
+      parts.push(compileComparison(column, `${alias}.${ident(column.sql)}`, value as Record<string, unknown>, ctx, source));
+      continue;
+    }
+    const relationship = ctx.index.relationship(table, key);
+    if (relationship) {
+      const target = ctx.index.table(relationship.target);
+      const targetAlias = ctx.aliases.fresh();
+      const conditions = Object.entries(relationship.mapping).map(([local, remote]) =>
+        `${targetAlias}.${ident(ctx.index.column(target, remote)!.sql)} = ${alias}.${ident(ctx.index.column(table, local)!.sql)}`,
+      );
+      if (source === 'user') conditions.push(permissionFilter(target, targetAlias, ctx));
+      conditions.push(compileBoolExp(target, value as BoolExp, targetAlias, ctx, source));
+      parts.push(`EXISTS (SELECT 1 FROM ${ident(target.sql.schema)}.${ident(target.sql.table)} AS ${targetAlias} WHERE ${conditions.join(' AND ')})`);
+      continue;
+    }
+    // The schema admits no other names in a request; only a model mistake can get here.
+    throw new Error(`bool_exp on ${table.name}: unknown field ${key}`);
+  }
+  return parts.length === 0 ? 'true' : parts.length === 1 ? parts[0]! : `(${parts.join(' AND ')})`;
+}
+
+/** The role's row filter for `table` (true for admin or an unfiltered permission). */
+export function permissionFilter(table: TableModel, alias: string, ctx: FilterContext): string {
+  const filter = ctx.index.selectPermission(table, ctx.role)?.filter;
+  return filter ? compileBoolExp(table, filter, alias, ctx, 'permission') : 'true';
+}
+
+function compileComparison(column: ColumnModel, target: string, comparison: Record<string, unknown>, ctx: FilterContext, source: FilterSource): string {
+  const parts: string[] = [];
+  for (const [operator, raw] of Object.entries(comparison)) {
+    if (raw === undefined) continue;
+    if (operator === '_is_null') {
+      if (raw === null) continue;
+      parts.push(raw ? `${target} IS NULL` : `${target} IS NOT NULL`);
+      continue;
+    }
+    // Hasura v2 drops a comparison with a null value rather than matching nothing.
+    if (raw === null) continue;
+    const value = source === 'permission' ? resolveSessionValue(raw, ctx) : raw;
+    if (operator in BINARY) {
+      parts.push(`${target} ${BINARY[operator]} ${ctx.params.add(value, column.type)}`);
+    } else if (operator === '_in' || operator === '_nin') {
+      const list = (Array.isArray(value) ? value : [value]).map((v) => (column.type === 'jsonb' ? JSON.stringify(v) : v));
+      parts.push(operator === '_in' ? `${target} = ANY(${ctx.params.add(list, column.type, true)})` : `NOT (${target} = ANY(${ctx.params.add(list, column.type, true)}))`);
+    } else if (operator === '_has_key') {
+      parts.push(`${target} ? ${ctx.params.addText(String(value))}`);
+    } else if (operator === '_has_keys_any' || operator === '_has_keys_all') {
+      ctx.params.values.push((value as unknown[]).map(String));
+      parts.push(`${target} ${operator === '_has_keys_any' ? '?|' : '?&'} $${ctx.params.values.length}::text[]`);
+    } else {
+      throw new Error(`unsupported comparison operator ${operator}`);
+    }
+  }
+  return parts.length === 0 ? 'true' : parts.join(' AND ');
+}
+
+/** In a permission, "X-Hasura-User-Id" (any case) means the session's value of that variable. */
+function resolveSessionValue(value: unknown, ctx: FilterContext): unknown {
+  if (Array.isArray(value)) return value.map((item) => resolveSessionValue(item, ctx));
+  if (typeof value !== 'string' || !/^x-hasura-/i.test(value)) return value;
+  const resolved = ctx.session[value.toLowerCase()];
+  if (resolved === undefined) throw new EngineError('permission-error', `missing session variable: "${value.toLowerCase()}"`, '$');
+  return resolved;
+}

@@ -1,0 +1,162 @@
+import { getArgumentValues, getNamedType, type GraphQLField, type GraphQLObjectType } from 'graphql';
+import type { TableModel } from '../model.js';
+import { EngineError } from '../errors.js';
+import type { RoleSchema } from '../schema/build-schema.js';
+import { compileBoolExp, permissionFilter, type FilterContext } from './bool-exp.js';
+import { subSelections, type CollectedField, type Fragments } from './collect-fields.js';
+import { ident } from './sql.js';
+
+export interface SelectContext extends FilterContext, Fragments {
+  roleSchema: RoleSchema;
+}
+
+const DIRECTIONS: Record<string, string> = {
+  asc: 'ASC NULLS LAST',
+  asc_nulls_first: 'ASC NULLS FIRST',
+  asc_nulls_last: 'ASC NULLS LAST',
+  desc: 'DESC NULLS FIRST',
+  desc_nulls_first: 'DESC NULLS FIRST',
+  desc_nulls_last: 'DESC NULLS LAST',
+};
+
+/**
+ * Compiles a query operation's root fields to ONE statement returning the whole `data` object as
+ * JSON text: every nested selection is a correlated subquery, every value a bound parameter.
+ */
+export function compileQuery(fields: CollectedField[], ctx: SelectContext): string {
+  const queryType = ctx.roleSchema.schema.getQueryType()!;
+  const entries = fields.map((field): [string, string] => {
+    if (field.name === '__typename') return [field.responseKey, ctx.params.addText('query_root')];
+    const root = ctx.roleSchema.rootFields.get(field.name);
+    const definition = queryType.getFields()[field.name];
+    if (!root || !definition) throw new EngineError('validation-failed', `field '${field.name}' not found in type: 'query_root'`, `$.selectionSet.${field.name}`);
+    return [field.responseKey, root.kind === 'select' ? compileList(root.table, definition, field, ctx, () => []) : compileByPk(root.table, definition, field, ctx)];
+  });
+  return `SELECT ${jsonObject(entries)}::text AS data`;
+}
+
+/** A JSON object from (key, SQL expression) pairs, keys in order. */
+function jsonObject(entries: [string, string][]): string {
+  // json_build_object takes at most 100 arguments; row_to_json has no limit and keeps the order.
+  if (entries.length <= 50) return `json_build_object(${entries.map(([key, sql]) => `'${key}', ${sql}`).join(', ')})`;
+  return `(SELECT row_to_json(_r) FROM (SELECT ${entries.map(([key, sql]) => `${sql} AS ${ident(key)}`).join(', ')}) AS _r)`;
+}
+
+function argumentsOf(definition: GraphQLField<unknown, unknown>, field: CollectedField, ctx: SelectContext): Record<string, any> {
+  return getArgumentValues(definition, field.nodes[0]!, ctx.variables);
+}
+
+/** The JSON object for one row of `table` aliased `alias`, with the selected fields. */
+function compileObject(table: TableModel, type: GraphQLObjectType, alias: string, fields: CollectedField[], ctx: SelectContext): string {
+  const typeFields = type.getFields();
+  const entries = fields.map((field): [string, string] => {
+    if (field.name === '__typename') return [field.responseKey, ctx.params.addText(table.name)];
+    const column = ctx.index.column(table, field.name);
+    if (column) return [field.responseKey, `${alias}.${ident(column.sql)}`];
+    const relationship = ctx.index.relationship(table, field.name);
+    const definition = typeFields[field.name];
+    if (!relationship || !definition) throw new EngineError('validation-failed', `field '${field.name}' not found in type: '${table.name}'`, '$');
+    const target = ctx.index.table(relationship.target);
+    const joins = (targetAlias: string) =>
+      Object.entries(relationship.mapping).map(([local, remote]) =>
+        `${targetAlias}.${ident(ctx.index.column(target, remote)!.sql)} = ${alias}.${ident(ctx.index.column(table, local)!.sql)}`,
+      );
+    if (relationship.kind === 'array') return [field.responseKey, compileList(target, definition, field, ctx, joins)];
+    const targetAlias = ctx.aliases.fresh();
+    const targetType = getNamedType(definition.type) as GraphQLObjectType;
+    const object = compileObject(target, targetType, targetAlias, subSelections(field, ctx), ctx);
+    const where = [...joins(targetAlias), permissionFilter(target, targetAlias, ctx)].join(' AND ');
+    return [field.responseKey, `(SELECT ${object} FROM ${tableRef(target)} AS ${targetAlias} WHERE ${where} LIMIT 1)`];
+  });
+  return jsonObject(entries);
+}
+
+/** A JSON array of rows: permission filter, where, order_by, distinct_on, limit, offset. */
+function compileList(
+  table: TableModel,
+  definition: GraphQLField<unknown, unknown>,
+  field: CollectedField,
+  ctx: SelectContext,
+  joins: (alias: string) => string[],
+): string {
+  const args = argumentsOf(definition, field, ctx);
+  const alias = ctx.aliases.fresh();
+  const conditions = [...joins(alias), permissionFilter(table, alias, ctx)];
+  if (args.where) conditions.push(compileBoolExp(table, args.where, alias, ctx, 'user'));
+
+  const ordering = compileOrderBy(table, alias, (args.order_by ?? []) as Record<string, unknown>[], ctx);
+  const distinctOn = (args.distinct_on ?? []) as string[];
+  let distinct = '';
+  if (distinctOn.length > 0) {
+    const distinctSql = distinctOn.map((name) => `${alias}.${ident(ctx.index.column(table, name)!.sql)}`);
+    const leading = ordering.slice(0, distinctSql.length).map((o) => o.expression);
+    if (ordering.length > 0 && distinctSql.some((sql, i) => leading[i] !== sql)) {
+      throw new EngineError('validation-failed', '"distinct_on" columns must match initial "order_by" columns', `$.selectionSet.${field.responseKey}.args`);
+    }
+    if (ordering.length === 0) ordering.push(...distinctSql.map((expression) => ({ expression, direction: 'ASC NULLS LAST' })));
+    distinct = `DISTINCT ON (${distinctSql.join(', ')}) `;
+  }
+
+  const permissionLimit = ctx.index.selectPermission(table, ctx.role)?.limit;
+  const limit = [args.limit as number | undefined, permissionLimit].filter((n): n is number => typeof n === 'number');
+  const targetType = getNamedType(definition.type) as GraphQLObjectType;
+  const object = compileObject(table, targetType, alias, subSelections(field, ctx), ctx);
+  const sortColumns = ordering.map((o, i) => `, ${o.expression} AS _o${i}`).join('');
+  const inner =
+    `SELECT ${distinct}${object} AS _j${sortColumns} FROM ${tableRef(table)} AS ${alias} WHERE ${conditions.join(' AND ')}` +
+    (ordering.length > 0 ? ` ORDER BY ${ordering.map((o) => `${o.expression} ${o.direction}`).join(', ')}` : '') +
+    (limit.length > 0 ? ` LIMIT ${Math.max(0, Math.min(...limit))}` : '') +
+    (typeof args.offset === 'number' ? ` OFFSET ${Math.max(0, args.offset)}` : '');
+  // The aggregate re-applies the order: json_agg over an ordered subquery is not guaranteed to keep it.
+  const aggregateOrder = ordering.length > 0 ? ` ORDER BY ${ordering.map((o, i) => `_s._o${i} ${o.direction}`).join(', ')}` : '';
+  return `(SELECT coalesce(json_agg(_s._j${aggregateOrder}), '[]'::json) FROM (${inner}) AS _s)`;
+}
+
+function compileByPk(table: TableModel, definition: GraphQLField<unknown, unknown>, field: CollectedField, ctx: SelectContext): string {
+  const args = argumentsOf(definition, field, ctx);
+  const alias = ctx.aliases.fresh();
+  const conditions = table.primaryKey.map((key) => {
+    const column = ctx.index.column(table, key)!;
+    return `${alias}.${ident(column.sql)} = ${ctx.params.add(args[key], column.type)}`;
+  });
+  conditions.push(permissionFilter(table, alias, ctx));
+  const object = compileObject(table, getNamedType(definition.type) as GraphQLObjectType, alias, subSelections(field, ctx), ctx);
+  return `(SELECT ${object} FROM ${tableRef(table)} AS ${alias} WHERE ${conditions.join(' AND ')} LIMIT 1)`;
+}
+
+interface Ordering {
+  expression: string;
+  direction: string;
+}
+
+/** order_by items in order; object relationships order by a column of the related row. */
+function compileOrderBy(table: TableModel, alias: string, items: Record<string, unknown>[], ctx: SelectContext): Ordering[] {
+  const out: Ordering[] = [];
+  for (const item of items) {
+    for (const [name, value] of Object.entries(item)) {
+      if (value === undefined || value === null) continue;
+      const column = ctx.index.column(table, name);
+      if (column) {
+        out.push({ expression: `${alias}.${ident(column.sql)}`, direction: DIRECTIONS[value as string]! });
+        continue;
+      }
+      const relationship = ctx.index.relationship(table, name)!;
+      const target = ctx.index.table(relationship.target);
+      const targetAlias = ctx.aliases.fresh();
+      const where = [
+        ...Object.entries(relationship.mapping).map(([local, remote]) =>
+          `${targetAlias}.${ident(ctx.index.column(target, remote)!.sql)} = ${alias}.${ident(ctx.index.column(table, local)!.sql)}`,
+        ),
+        permissionFilter(target, targetAlias, ctx),
+      ].join(' AND ');
+      for (const nested of compileOrderBy(target, targetAlias, [value as Record<string, unknown>], ctx)) {
+        out.push({ expression: `(SELECT ${nested.expression} FROM ${tableRef(target)} AS ${targetAlias} WHERE ${where} LIMIT 1)`, direction: nested.direction });
+      }
+    }
+  }
+  return out;
+}
+
+function tableRef(table: TableModel): string {
+  return `${ident(table.sql.schema)}.${ident(table.sql.table)}`;
+}

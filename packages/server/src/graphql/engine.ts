@@ -1,0 +1,166 @@
+import { execute, getOperationAST, getVariableValues, parse, validate, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, Kind } from 'graphql';
+import type { Database } from '../db/database.js';
+import { collectFields, type CollectedField } from './compile/collect-fields.js';
+import { compileQuery } from './compile/select.js';
+import { Aliases, Params } from './compile/sql.js';
+import { EngineError, errorResponse } from './errors.js';
+import type { Model } from './model.js';
+import { ModelIndex } from './model-index.js';
+import { buildRoleSchema, type RoleSchema } from './schema/build-schema.js';
+import { toHasuraValidationError, toHasuraVariableError } from './validation-errors.js';
+
+/** Who is asking: the role in force and the session variables (names lower-cased). */
+export interface Session {
+  role: string;
+  variables: Record<string, string>;
+}
+
+export interface GraphQLRequest {
+  query?: unknown;
+  variables?: unknown;
+  operationName?: unknown;
+}
+
+/** A parsed, validated operation for one role, kept in the plan cache. */
+interface Plan {
+  roleSchema: RoleSchema;
+  document: DocumentNode;
+  operation: OperationDefinitionNode;
+  fragments: Record<string, FragmentDefinitionNode>;
+}
+
+const PLAN_CACHE_SIZE = 2_000;
+
+/**
+ * The Hasura-compatible engine: a per-role schema built from the model, and an executor that
+ * turns each operation into one SQL statement whose result is the response's `data`.
+ */
+export class GraphQLEngine {
+  private readonly index: ModelIndex;
+  private readonly schemas = new Map<string, RoleSchema>();
+  private readonly plans = new Map<string, Plan | EngineError[]>();
+
+  constructor(private readonly db: Database, model: Model, private readonly log: { error(obj: unknown, msg: string): void } = console) {
+    this.index = new ModelIndex(model);
+  }
+
+  schemaFor(role: string): RoleSchema {
+    let schema = this.schemas.get(role);
+    if (!schema) {
+      schema = buildRoleSchema(this.index, role);
+      this.schemas.set(role, schema);
+    }
+    return schema;
+  }
+
+  /** Runs one request and returns the JSON text of its response ({"data"} or {"errors"}). */
+  async execute(request: GraphQLRequest, session: Session): Promise<string> {
+    try {
+      return await this.run(request, session);
+    } catch (error) {
+      if (error instanceof EngineError) return JSON.stringify(errorResponse([error]));
+      throw error;
+    }
+  }
+
+  private async run(request: GraphQLRequest, session: Session): Promise<string> {
+    if (typeof request !== 'object' || request === null || typeof request.query !== 'string') {
+      throw new EngineError('parse-failed', 'the key \'query\' was not present', '$');
+    }
+    if (request.variables !== undefined && request.variables !== null && (typeof request.variables !== 'object' || Array.isArray(request.variables))) {
+      throw new EngineError('parse-failed', 'variables must be an object', '$.variables');
+    }
+    const operationName = typeof request.operationName === 'string' ? request.operationName : undefined;
+    const plan = this.plan(session.role, request.query, operationName);
+    if (Array.isArray(plan)) return JSON.stringify(errorResponse(plan));
+
+    const coerced = getVariableValues(plan.roleSchema.schema, plan.operation.variableDefinitions ?? [], (request.variables ?? {}) as Record<string, unknown>);
+    if (coerced.errors) return JSON.stringify(errorResponse(coerced.errors.map(toHasuraVariableError)));
+
+    if (plan.operation.operation !== 'query') throw new EngineError('validation-failed', `no ${plan.operation.operation}s exist`, '$');
+    const context = {
+      index: this.index,
+      params: new Params(),
+      aliases: new Aliases(),
+      role: session.role,
+      session: session.variables,
+      roleSchema: plan.roleSchema,
+      fragments: plan.fragments,
+      variables: coerced.coerced,
+    };
+    const fields = collectFields(plan.operation.selectionSet, context);
+    const introspection = fields.filter((f) => f.name === '__schema' || f.name === '__type');
+    const selected = fields.filter((f) => f.name !== '__schema' && f.name !== '__type');
+    if (introspection.length === 0) return `{"data":${await this.select(selected, context)}}`;
+
+    // Introspection is answered from the role's schema by graphql-js; the rest from the database.
+    const introspected = this.introspect(plan, introspection, coerced.coerced);
+    const fromDatabase = selected.length > 0 ? (JSON.parse(await this.select(selected, context)) as Record<string, unknown>) : {};
+    const data: Record<string, unknown> = {};
+    for (const field of fields) data[field.responseKey] = field.responseKey in introspected ? introspected[field.responseKey] : fromDatabase[field.responseKey];
+    return JSON.stringify({ data });
+  }
+
+  /** The selected root fields as one statement; returns the JSON text of `data`. */
+  private async select(fields: CollectedField[], context: Parameters<typeof compileQuery>[1]): Promise<string> {
+    const sql = compileQuery(fields, context);
+    try {
+      const rows = await this.db.query<{ data: string }>(sql, context.params.values);
+      return rows[0]!.data;
+    } catch (error) {
+      throw this.databaseError(error);
+    }
+  }
+
+  private introspect(plan: Plan, fields: CollectedField[], variables: Record<string, unknown>): Record<string, unknown> {
+    const operation: OperationDefinitionNode = {
+      ...plan.operation,
+      selectionSet: { kind: Kind.SELECTION_SET, selections: fields.flatMap((f) => f.nodes) },
+    };
+    const document: DocumentNode = { kind: Kind.DOCUMENT, definitions: [operation, ...Object.values(plan.fragments)] };
+    const result = execute({ schema: plan.roleSchema.schema, document, variableValues: variables });
+    if ('then' in result || result.errors) throw new EngineError('unexpected', 'introspection failed', '$');
+    return result.data as Record<string, unknown>;
+  }
+
+  /** Parse, validate and pick the operation, once per (role, document, operation name). */
+  private plan(role: string, query: string, operationName: string | undefined): Plan | EngineError[] {
+    const key = `${role}\u0000${operationName ?? ''}\u0000${query}`;
+    const cached = this.plans.get(key);
+    if (cached) return cached;
+    const plan = this.makePlan(role, query, operationName);
+    if (this.plans.size >= PLAN_CACHE_SIZE) this.plans.delete(this.plans.keys().next().value!);
+    this.plans.set(key, plan);
+    return plan;
+  }
+
+  private makePlan(role: string, query: string, operationName: string | undefined): Plan | EngineError[] {
+    let document: DocumentNode;
+    try {
+      document = parse(query);
+    } catch {
+      return [new EngineError('validation-failed', 'not a valid graphql query', '$.query')];
+    }
+    const roleSchema = this.schemaFor(role);
+    const errors = validate(roleSchema.schema, document);
+    if (errors.length > 0) return errors.map((error) => toHasuraValidationError(document, error));
+    const operation = getOperationAST(document, operationName);
+    if (!operation) {
+      return [new EngineError('validation-failed', operationName ? `no such operation found in the document: "${operationName}"` : 'exactly one operation has to be present in the document when operationName is not specified', '$')];
+    }
+    const fragments: Record<string, FragmentDefinitionNode> = {};
+    for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+    return { roleSchema, document, operation, fragments };
+  }
+
+  /** Postgres errors as Hasura reports them; nothing internal reaches the client. */
+  private databaseError(error: unknown): EngineError {
+    const pg = error as { code?: string; message?: string };
+    if (pg.code?.startsWith('22')) return new EngineError('data-exception', pg.message ?? 'data exception', '$');
+    if (pg.code === '23505') return new EngineError('constraint-violation', `Uniqueness violation. ${pg.message}`, '$');
+    if (pg.code === '23503') return new EngineError('constraint-violation', `Foreign key violation. ${pg.message}`, '$');
+    if (pg.code === '42501') return new EngineError('permission-error', 'permission denied', '$');
+    this.log.error({ err: error }, 'GraphQL statement failed');
+    return new EngineError('unexpected', 'database query error', '$');
+  }
+}

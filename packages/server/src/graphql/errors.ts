@@ -1,0 +1,21 @@
+/** An error in Hasura's envelope: {"message", "extensions": {"path", "code"}}. */
+export class EngineError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly path = '$',
+    /** HTTP status: Hasura answers 200 for request errors; auth problems are 401/403 here. */
+    readonly status = 200,
+  ) {
+    super(message);
+    this.name = 'EngineError';
+  }
+
+  toJSON() {
+    return { message: this.message, extensions: { path: this.path, code: this.code } };
+  }
+}
+
+export function errorResponse(errors: EngineError[]): { errors: ReturnType<EngineError['toJSON']>[] } {
+  return { errors: errors.map((e) => e.toJSON()) };
+}

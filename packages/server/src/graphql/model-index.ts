@@ -1,0 +1,51 @@
+import { ADMIN_ROLE, validateModel, type ColumnModel, type Model, type RelationshipModel, type SelectPermission, type TableModel } from './model.js';
+
+/** Lookups over a validated model, shared by the schema builder and the compiler. */
+export class ModelIndex {
+  private readonly tables = new Map<string, TableModel>();
+  private readonly columns = new Map<string, Map<string, ColumnModel>>();
+  private readonly relationships = new Map<string, Map<string, RelationshipModel>>();
+
+  constructor(readonly model: Model) {
+    validateModel(model);
+    for (const table of model.tables) {
+      this.tables.set(table.name, table);
+      this.columns.set(table.name, new Map(table.columns.map((c) => [c.name, c])));
+      this.relationships.set(table.name, new Map(table.relationships.map((r) => [r.name, r])));
+    }
+  }
+
+  table(name: string): TableModel {
+    const table = this.tables.get(name);
+    if (!table) throw new Error(`unknown table ${name}`);
+    return table;
+  }
+
+  column(table: TableModel, name: string): ColumnModel | undefined {
+    return this.columns.get(table.name)!.get(name);
+  }
+
+  relationship(table: TableModel, name: string): RelationshipModel | undefined {
+    return this.relationships.get(table.name)!.get(name);
+  }
+
+  /** The role's select permission; the admin role may select everything, unfiltered. */
+  selectPermission(table: TableModel, role: string): SelectPermission | undefined {
+    if (role === ADMIN_ROLE) return { columns: '*', allowAggregations: true };
+    return table.permissions[role]?.select;
+  }
+
+  /** The columns the role may select, in model order. */
+  selectableColumns(table: TableModel, role: string): ColumnModel[] {
+    const permission = this.selectPermission(table, role);
+    if (!permission) return [];
+    if (permission.columns === '*') return table.columns;
+    const allowed = new Set(permission.columns);
+    return table.columns.filter((c) => allowed.has(c.name));
+  }
+
+  /** All roles named in any permission. */
+  roles(): string[] {
+    return [...new Set(this.model.tables.flatMap((t) => Object.keys(t.permissions)))];
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * The declarative model a domain hands to the engine: tables, columns, relationships and per-role
+ * permissions, with Hasura's vocabulary. The engine derives the per-role GraphQL schema and the
+ * SQL from it and knows nothing else about the domain.
+ */
+
+/** GraphQL scalar names, as Hasura exposes Postgres types. */
+export type ScalarType = 'uuid' | 'String' | 'Int' | 'Boolean' | 'Float' | 'timestamptz' | 'jsonb' | 'numeric' | 'bigint';
+
+export interface ColumnModel {
+  /** GraphQL name (camelCase). */
+  name: string;
+  /** SQL column name (snake_case). */
+  sql: string;
+  type: ScalarType;
+  nullable: boolean;
+}
+
+/**
+ * A Hasura boolean expression over a table's GraphQL names. In permissions, a string value naming
+ * a session variable ("X-Hasura-User-Id", any case) stands for that variable's value.
+ */
+export type BoolExp = { [field: string]: unknown };
+
+export interface RelationshipModel {
+  name: string;
+  kind: 'object' | 'array';
+  /** GraphQL name of the target table. */
+  target: string;
+  /** Local GraphQL column → target GraphQL column. */
+  mapping: Record<string, string>;
+}
+
+export interface SelectPermission {
+  /** GraphQL column names, or '*' for all. */
+  columns: string[] | '*';
+  filter?: BoolExp;
+  /** Row cap applied to every list of this table. */
+  limit?: number;
+  allowAggregations?: boolean;
+}
+
+export interface TablePermissions {
+  select?: SelectPermission;
+}
+
+export interface RootFieldNames {
+  select: string;
+  selectByPk: string;
+  selectAggregate: string;
+}
+
+export interface TableModel {
+  /** GraphQL type name, e.g. dataControllers. */
+  name: string;
+  sql: { schema: string; table: string };
+  columns: ColumnModel[];
+  /** GraphQL names of the primary-key columns. */
+  primaryKey: string[];
+  rootFields: RootFieldNames;
+  relationships: RelationshipModel[];
+  /** Role name → permissions. The admin role needs none: it sees everything. */
+  permissions: Record<string, TablePermissions>;
+}
+
+export interface Model {
+  tables: TableModel[];
+}
+
+export const ADMIN_ROLE = 'admin';
+
+/** Nhost-style camelCase root-field names: dataControllers, dataController, dataControllersAggregate. */
+export function nhostRootFields(plural: string, singular: string): RootFieldNames {
+  return { select: plural, selectByPk: singular, selectAggregate: `${plural}Aggregate` };
+}
+
+/** A column whose GraphQL name is the camelCase of its SQL name. */
+export function column(sql: string, type: ScalarType, options: { nullable?: boolean; name?: string } = {}): ColumnModel {
+  return { sql, type, nullable: options.nullable ?? false, name: options.name ?? sql.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()) };
+}
+
+/** Checks the model's internal references once, so mistakes fail at start-up with a clear message. */
+export function validateModel(model: Model): void {
+  const tables = new Map(model.tables.map((t) => [t.name, t]));
+  for (const table of model.tables) {
+    const columns = new Set(table.columns.map((c) => c.name));
+    const fail = (what: string) => {
+      throw new Error(`GraphQL model: table ${table.name}: ${what}`);
+    };
+    for (const key of table.primaryKey) if (!columns.has(key)) fail(`primary key column ${key} is not a column`);
+    for (const relationship of table.relationships) {
+      const target = tables.get(relationship.target);
+      if (!target) fail(`relationship ${relationship.name} targets unknown table ${relationship.target}`);
+      if (columns.has(relationship.name)) fail(`relationship ${relationship.name} has the name of a column`);
+      for (const [local, remote] of Object.entries(relationship.mapping)) {
+        if (!columns.has(local)) fail(`relationship ${relationship.name} maps unknown column ${local}`);
+        if (!target!.columns.some((c) => c.name === remote)) fail(`relationship ${relationship.name} maps to unknown column ${relationship.target}.${remote}`);
+      }
+    }
+    for (const [role, permissions] of Object.entries(table.permissions)) {
+      const listed = permissions.select?.columns;
+      if (Array.isArray(listed)) for (const name of listed) if (!columns.has(name)) fail(`role ${role} may select unknown column ${name}`);
+    }
+  }
+}

@@ -1,0 +1,182 @@
+import {
+  GraphQLBoolean,
+  GraphQLEnumType,
+  GraphQLInputObjectType,
+  GraphQLInt,
+  GraphQLList,
+  GraphQLNonNull,
+  GraphQLObjectType,
+  GraphQLSchema,
+  GraphQLString,
+  type GraphQLFieldConfigArgumentMap,
+  type GraphQLFieldConfigMap,
+  type GraphQLInputFieldConfigMap,
+  type GraphQLInputType,
+  type GraphQLOutputType,
+} from 'graphql';
+import type { ScalarType, TableModel } from '../model.js';
+import type { ModelIndex } from '../model-index.js';
+import { SCALARS } from './scalars.js';
+
+/** What a root field of a role's schema does. */
+export interface RootField {
+  kind: 'select' | 'selectByPk';
+  table: TableModel;
+}
+
+export interface RoleSchema {
+  role: string;
+  schema: GraphQLSchema;
+  rootFields: Map<string, RootField>;
+}
+
+const COMPARISON_OPERATORS = ['_eq', '_neq', '_gt', '_lt', '_gte', '_lte'];
+const TEXT_OPERATORS = ['_like', '_nlike', '_ilike', '_nilike', '_similar', '_nsimilar', '_regex', '_nregex', '_iregex', '_niregex'];
+
+/**
+ * Builds the schema one role sees: only the tables it may select, only their permitted columns,
+ * only relationships to tables it may also select. Names follow Hasura's defaults with the
+ * model's custom (Nhost-style) root-field names.
+ */
+export function buildRoleSchema(index: ModelIndex, role: string): RoleSchema {
+  const visible = index.model.tables.filter((table) => index.selectPermission(table, role));
+  const isVisible = (name: string) => visible.some((t) => t.name === name);
+
+  const orderBy = new GraphQLEnumType({
+    name: 'order_by',
+    description: 'column ordering options',
+    values: Object.fromEntries(
+      ['asc', 'asc_nulls_first', 'asc_nulls_last', 'desc', 'desc_nulls_first', 'desc_nulls_last'].map((v) => [v, { value: v }]),
+    ),
+  });
+
+  const comparisons = new Map<ScalarType, GraphQLInputObjectType>();
+  const comparisonExp = (type: ScalarType): GraphQLInputObjectType => {
+    let exp = comparisons.get(type);
+    if (exp) return exp;
+    const scalar = SCALARS[type];
+    const fields: GraphQLInputFieldConfigMap = {};
+    if (type === 'jsonb') {
+      for (const op of ['_eq', '_neq', '_contains', '_contained_in']) fields[op] = { type: scalar };
+      fields._has_key = { type: GraphQLString };
+      fields._has_keys_any = { type: new GraphQLList(new GraphQLNonNull(GraphQLString)) };
+      fields._has_keys_all = { type: new GraphQLList(new GraphQLNonNull(GraphQLString)) };
+    } else {
+      for (const op of COMPARISON_OPERATORS) fields[op] = { type: scalar };
+      fields._in = { type: new GraphQLList(new GraphQLNonNull(scalar)) };
+      fields._nin = { type: new GraphQLList(new GraphQLNonNull(scalar)) };
+      if (type === 'String') for (const op of TEXT_OPERATORS) fields[op] = { type: scalar };
+    }
+    fields._is_null = { type: GraphQLBoolean };
+    exp = new GraphQLInputObjectType({
+      name: `${type}_comparison_exp`,
+      description: `Boolean expression to compare columns of type "${type}". All fields are combined with logical 'AND'.`,
+      fields,
+    });
+    comparisons.set(type, exp);
+    return exp;
+  };
+
+  const objectTypes = new Map<string, GraphQLObjectType>();
+  const boolExps = new Map<string, GraphQLInputObjectType>();
+  const orderBys = new Map<string, GraphQLInputObjectType>();
+  const selectColumns = new Map<string, GraphQLEnumType>();
+
+  for (const table of visible) {
+    const columns = index.selectableColumns(table, role);
+    const relationships = table.relationships.filter((r) => isVisible(r.target));
+
+    boolExps.set(table.name, new GraphQLInputObjectType({
+      name: `${table.name}_bool_exp`,
+      description: `Boolean expression to filter rows from the table "${table.sql.table}". All fields are combined with a logical 'AND'.`,
+      fields: () => {
+        const self = boolExps.get(table.name)!;
+        const fields: GraphQLInputFieldConfigMap = {
+          _and: { type: new GraphQLList(new GraphQLNonNull(self)) },
+          _not: { type: self },
+          _or: { type: new GraphQLList(new GraphQLNonNull(self)) },
+        };
+        for (const column of columns) fields[column.name] = { type: comparisonExp(column.type) };
+        for (const relationship of relationships) fields[relationship.name] = { type: boolExps.get(relationship.target)! };
+        return fields;
+      },
+    }));
+
+    orderBys.set(table.name, new GraphQLInputObjectType({
+      name: `${table.name}_order_by`,
+      description: `Ordering options when selecting data from "${table.sql.table}".`,
+      fields: () => {
+        const fields: GraphQLInputFieldConfigMap = {};
+        for (const column of columns) fields[column.name] = { type: orderBy };
+        for (const relationship of relationships) {
+          if (relationship.kind === 'object') fields[relationship.name] = { type: orderBys.get(relationship.target)! };
+        }
+        return fields;
+      },
+    }));
+
+    selectColumns.set(table.name, new GraphQLEnumType({
+      name: `${table.name}_select_column`,
+      description: `select columns of table "${table.sql.table}"`,
+      values: Object.fromEntries(columns.map((c) => [c.name, { value: c.name, description: 'column name' }])),
+    }));
+
+    objectTypes.set(table.name, new GraphQLObjectType({
+      name: table.name,
+      description: `columns and relationships of "${table.sql.table}"`,
+      fields: () => {
+        const fields: GraphQLFieldConfigMap<unknown, unknown> = {};
+        for (const column of columns) {
+          const scalar = SCALARS[column.type];
+          fields[column.name] = { type: column.nullable ? scalar : new GraphQLNonNull(scalar) };
+        }
+        for (const relationship of relationships) {
+          const target = objectTypes.get(relationship.target)!;
+          fields[relationship.name] =
+            relationship.kind === 'object'
+              ? { type: target }
+              : { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(target))), args: listArguments(relationship.target) };
+        }
+        return fields;
+      },
+    }));
+  }
+
+  function listArguments(tableName: string): GraphQLFieldConfigArgumentMap {
+    return {
+      distinct_on: { type: new GraphQLList(new GraphQLNonNull(selectColumns.get(tableName)!)), description: 'distinct select on columns' },
+      limit: { type: GraphQLInt, description: 'limit the number of rows returned' },
+      offset: { type: GraphQLInt, description: 'skip the first n rows. Use only with order_by' },
+      order_by: { type: new GraphQLList(new GraphQLNonNull(orderBys.get(tableName)!)), description: 'sort the rows by one or more columns' },
+      where: { type: boolExps.get(tableName)!, description: 'filter the rows returned' },
+    };
+  }
+
+  const rootFields = new Map<string, RootField>();
+  const queryFields: GraphQLFieldConfigMap<unknown, unknown> = {};
+  for (const table of visible) {
+    const type = objectTypes.get(table.name)!;
+    queryFields[table.rootFields.select] = {
+      type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(type))),
+      description: `fetch data from the table: "${table.sql.table}"`,
+      args: listArguments(table.name),
+    };
+    rootFields.set(table.rootFields.select, { kind: 'select', table });
+    const selectable = new Set(index.selectableColumns(table, role).map((c) => c.name));
+    if (table.primaryKey.every((key) => selectable.has(key))) {
+      const args: GraphQLFieldConfigArgumentMap = {};
+      for (const key of table.primaryKey) {
+        args[key] = { type: new GraphQLNonNull(SCALARS[index.column(table, key)!.type] as GraphQLInputType) };
+      }
+      queryFields[table.rootFields.selectByPk] = { type: type as GraphQLOutputType, description: `fetch data from the table: "${table.sql.table}" using primary key columns`, args };
+      rootFields.set(table.rootFields.selectByPk, { kind: 'selectByPk', table });
+    }
+  }
+  if (Object.keys(queryFields).length === 0) queryFields.no_queries_available = { type: new GraphQLNonNull(GraphQLString) };
+
+  return {
+    role,
+    rootFields,
+    schema: new GraphQLSchema({ query: new GraphQLObjectType({ name: 'query_root', fields: queryFields }) }),
+  };
+}

@@ -1,0 +1,85 @@
+import { timingSafeEqual, createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AuthService } from '../auth/service.js';
+import type { Config } from '../config/config.js';
+import type { GraphQLEngine, GraphQLRequest, Session } from '../graphql/engine.js';
+import { EngineError, errorResponse } from '../graphql/errors.js';
+import { ADMIN_ROLE } from '../graphql/model.js';
+
+/** The unauthenticated role (Hasura's "unauthorized role"). */
+export const ANONYMOUS_ROLE = 'anonymous';
+
+function sameSecret(given: string, expected: string): boolean {
+  // Compare digests so the comparison is constant-time whatever the lengths.
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * Who is asking, in Hasura's order: the admin secret, else a Bearer JWT, else the anonymous role.
+ * Failures are EngineErrors with DESIGN.md §3's statuses (401 bad credentials, 403 role refused).
+ */
+export async function resolveSession(request: FastifyRequest, auth: AuthService, adminSecret: string | undefined): Promise<Session> {
+  const requestedRole = header(request, 'x-hasura-role');
+  const adminKey = header(request, 'x-hasura-admin-secret') ?? header(request, 'x-hasura-access-key');
+  if (adminKey !== undefined) {
+    if (!adminSecret || !sameSecret(adminKey, adminSecret)) {
+      throw new EngineError('access-denied', 'invalid x-hasura-admin-secret/x-hasura-access-key', '$', 401);
+    }
+    // With the admin secret, session variables come from the request's X-Hasura-* headers.
+    const variables: Record<string, string> = {};
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (name.startsWith('x-hasura-') && name !== 'x-hasura-admin-secret' && typeof value === 'string') variables[name] = value;
+    }
+    const role = requestedRole ?? ADMIN_ROLE;
+    return { role, variables: { ...variables, 'x-hasura-role': role } };
+  }
+
+  const authorization = header(request, 'authorization');
+  if (authorization === undefined) {
+    if (requestedRole !== undefined && requestedRole !== ANONYMOUS_ROLE) {
+      throw new EngineError('invalid-headers', "Missing 'Authorization' or 'Cookie' header in JWT authentication mode", '$', 401);
+    }
+    return { role: ANONYMOUS_ROLE, variables: { 'x-hasura-role': ANONYMOUS_ROLE } };
+  }
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+  if (!bearer) throw new EngineError('invalid-headers', 'Malformed Authorization header', '$', 401);
+  let token;
+  try {
+    token = await auth.keys.verify(bearer[1]!);
+  } catch (error) {
+    throw new EngineError('invalid-jwt', `Could not verify JWT: ${(error as Error).message}`, '$', 401);
+  }
+  const role = requestedRole ?? token.defaultRole;
+  if (!token.allowedRoles.includes(role)) throw new EngineError('access-denied', 'Your requested role is not in allowed roles', '$', 403);
+  return { role, variables: { ...token.sessionVariables, 'x-hasura-role': role } };
+}
+
+/** POST /v1/graphql: a request object or a batch (a JSON array of them). */
+export function registerGraphQLRoutes(
+  server: FastifyInstance,
+  { auth, engine, config }: { auth: AuthService; engine: GraphQLEngine; config: Pick<Config, 'adminSecret'> },
+): void {
+  server.post('/v1/graphql', async (request, reply) => {
+    reply.type('application/json; charset=utf-8');
+    let session: Session;
+    try {
+      session = await resolveSession(request, auth, config.adminSecret);
+    } catch (error) {
+      if (!(error instanceof EngineError)) throw error;
+      return reply.code(error.status).send(JSON.stringify(errorResponse([error])));
+    }
+    const body = request.body as GraphQLRequest | GraphQLRequest[];
+    if (Array.isArray(body)) {
+      const results = [];
+      for (const item of body) results.push(await engine.execute(item, session));
+      return reply.send(`[${results.join(',')}]`);
+    }
+    return reply.send(await engine.execute(body, session));
+  });
+}

@@ -1,0 +1,203 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { importSeedSample, runSeedShell } from './helpers/seeds.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+
+const ADMIN_SECRET = 'test-admin-secret-0123456789';
+
+/**
+ * The GraphQL engine's query side through HTTP, on the first privacy model. Tenant A is the
+ * bootstrap owner's "My Organisation"; tenant B belongs to a second user. Until mutations land,
+ * B's rows are written with SQL.
+ */
+describe('GraphQL queries', () => {
+  let server: TestServer;
+  let a: { token: string; userId: string; controllerId: string };
+  let b: { token: string; userId: string; controllerId: string };
+  const gql = (query: string, options: { token?: string; variables?: unknown; headers?: Record<string, string> } = {}) =>
+    server.call('/v1/graphql', { token: options.token, headers: options.headers, body: { query, variables: options.variables } });
+
+  before(async () => {
+    server = await startTestServer({ PAVISE_ADMIN_SECRET: ADMIN_SECRET });
+    const sessionA = await server.signIn();
+    const [controllerA] = await server.pavise.db.query<{ id: string }>("SELECT data_controller_id AS id FROM public.data_controller_users WHERE user_id = $1", [sessionA.user.id]);
+    a = { token: sessionA.accessToken, userId: sessionA.user.id, controllerId: controllerA!.id };
+    const signUp = await server.call('/v1/signup/email-password', { body: { email: 'b@example.com', password: 'tenant b password' } });
+    const sessionB = signUp.body.session;
+    const [controllerB] = await server.pavise.db.query<{ id: string }>("INSERT INTO public.data_controllers (title, email) VALUES ('Tenant B', 'privacy@b.example') RETURNING id");
+    await server.pavise.db.query("INSERT INTO public.data_controller_users (data_controller_id, user_id, role) VALUES ($1, $2, 'owner')", [controllerB!.id, sessionB.user.id]);
+    b = { token: sessionB.accessToken, userId: sessionB.user.id, controllerId: controllerB!.id };
+    for (const [controller, count] of [[a.controllerId, 3], [b.controllerId, 2]] as const) {
+      for (let i = 0; i < count; i++) {
+        await server.pavise.db.query(
+          "INSERT INTO public.data_subjects (data_controller_id, did, created_at) VALUES ($1, $2, timestamptz '2026-01-01' + make_interval(days => $3))",
+          [controller, i === 0 ? null : `did:dep:${controller.slice(0, 4)}${i}`, i],
+        );
+      }
+    }
+  });
+  after(() => server.close());
+
+  it("runs seed 001's Step 3 JavaScript unchanged: the bootstrap controller, with its DID", async () => {
+    const { data } = await importSeedSample('001-query-graphql.js', server.url, 'export { data };', {}, `const jwt = ${JSON.stringify(a.token)};`);
+    assert.equal(data.dataControllers.length, 1);
+    const [controller] = data.dataControllers;
+    assert.deepEqual(Object.keys(controller), ['id', 'title', 'did', 'createdAt']);
+    assert.equal(controller.id, a.controllerId);
+    assert.equal(controller.title, 'My Organisation');
+    assert.match(controller.did, /^did:dep:[0-9a-f]{64}$/);
+    assert.ok(!Number.isNaN(Date.parse(controller.createdAt)));
+  });
+
+  it("runs seed 001's Step 3 curl and seed 003's Step 2 curl (default role) unchanged", async () => {
+    const step3 = JSON.parse(await runSeedShell('001-step-3.sh', server.url, {}, { JWT_TOKEN: b.token }));
+    assert.deepEqual(step3.data.dataControllers.map((c: { title: string }) => c.title), ['Tenant B']);
+    const step2 = JSON.parse(await runSeedShell('003-step-2.sh', server.url, { YOUR_ACCESS_TOKEN: a.token }));
+    assert.deepEqual(step2, { data: { dataControllers: [{ id: a.controllerId, title: 'My Organisation' }] } });
+  });
+
+  it('never shows a tenant the other tenant’s rows: lists, by primary key, relationships, filters', async () => {
+    const query = `query($other: uuid!) {
+      dataControllers { id dataSubjects { dataControllerId } members { userId dataController { id } } }
+      other: dataController(id: $other) { id }
+      dataSubjects { dataControllerId dataController { id } }
+      viaRelationship: dataSubjects(where: {dataController: {id: {_eq: $other}}}) { id }
+      dataControllerUsers { userId }
+    }`;
+    for (const [self, other] of [[a, b], [b, a]] as const) {
+      const response = await gql(query, { token: self.token, variables: { other: other.controllerId } });
+      assert.equal(response.status, 200);
+      const data = response.body.data;
+      assert.deepEqual(data.dataControllers.map((c: { id: string }) => c.id), [self.controllerId]);
+      assert.ok(data.dataControllers[0].dataSubjects.every((s: { dataControllerId: string }) => s.dataControllerId === self.controllerId));
+      assert.deepEqual(data.dataControllers[0].members.map((m: { userId: string }) => m.userId), [self.userId]);
+      assert.equal(data.other, null);
+      assert.ok(data.dataSubjects.length > 0 && data.dataSubjects.every((s: { dataControllerId: string; dataController: { id: string } }) =>
+        s.dataControllerId === self.controllerId && s.dataController.id === self.controllerId));
+      assert.deepEqual(data.viaRelationship, []);
+      assert.deepEqual(data.dataControllerUsers, [{ userId: self.userId }]);
+    }
+  });
+
+  it('sees every tenant with the admin secret', async () => {
+    const response = await gql('{ dataControllers(order_by: {title: asc}) { title } }', { headers: { 'x-hasura-admin-secret': ADMIN_SECRET } });
+    assert.deepEqual(response.body, { data: { dataControllers: [{ title: 'My Organisation' }, { title: 'Tenant B' }] } });
+  });
+
+  it('filters with every comparison operator, _and/_or/_not and relationships', async () => {
+    const admin = { 'x-hasura-admin-secret': ADMIN_SECRET };
+    const count = async (where: string, variables?: unknown) => {
+      const declaration = where.includes('$v') ? '($v: [uuid!])' : '';
+      const response = await gql(`query${declaration} { dataSubjects(where: ${where}) { id } }`, { headers: admin, variables: variables ?? {} });
+      assert.equal(response.status, 200, response.text);
+      assert.ok(response.body.data, response.text);
+      return response.body.data.dataSubjects.length;
+    };
+    assert.equal(await count('{}'), 5);
+    assert.equal(await count(`{dataControllerId: {_eq: "${a.controllerId}"}}`), 3);
+    assert.equal(await count(`{dataControllerId: {_neq: "${a.controllerId}"}}`), 2);
+    assert.equal(await count('{dataControllerId: {_in: $v}}', { v: [b.controllerId] }), 2);
+    assert.equal(await count('{dataControllerId: {_nin: $v}}', { v: [b.controllerId] }), 3);
+    assert.equal(await count('{did: {_is_null: true}}'), 2);
+    assert.equal(await count('{did: {_is_null: false}}'), 3);
+    assert.equal(await count('{did: {_like: "did:dep:%1"}}'), 2);
+    assert.equal(await count('{did: {_ilike: "DID:DEP:%"}}'), 3);
+    assert.equal(await count('{did: {_nlike: "%1"}}'), 1);
+    assert.equal(await count('{did: {_nilike: "%1"}}'), 1);
+    assert.equal(await count('{createdAt: {_gt: "2026-01-01T12:00:00Z"}}'), 3);
+    assert.equal(await count('{createdAt: {_gte: "2026-01-02T00:00:00Z", _lt: "2026-01-03T00:00:00Z"}}'), 2);
+    assert.equal(await count('{createdAt: {_lte: "2026-01-01T00:00:00Z"}}'), 2);
+    assert.equal(await count('{_or: [{did: {_is_null: true}}, {createdAt: {_gte: "2026-01-03T00:00:00Z"}}]}'), 3);
+    assert.equal(await count('{_and: [{did: {_is_null: false}}, {dataController: {title: {_eq: "Tenant B"}}}]}'), 1);
+    assert.equal(await count('{_not: {dataController: {title: {_eq: "Tenant B"}}}}'), 3);
+    assert.equal(await count('{did: {_eq: null}}'), 5, 'a null comparison is dropped, as in Hasura v2');
+  });
+
+  it('orders (nulls first/last, through an object relationship), pages, and takes distinct_on', async () => {
+    const admin = { 'x-hasura-admin-secret': ADMIN_SECRET };
+    const list = async (args: string) => {
+      const response = await gql(`{ dataSubjects(${args}) { did createdAt dataController { title } } }`, { headers: admin });
+      assert.ok(response.body.data, response.text);
+      return response.body.data.dataSubjects as { did: string | null; createdAt: string; dataController: { title: string } }[];
+    };
+    const dids = (rows: { did: string | null }[]) => rows.map((r) => r.did);
+    assert.deepEqual(dids(await list('order_by: {did: asc}')).slice(-2), [null, null], 'asc puts nulls last');
+    assert.deepEqual(dids(await list('order_by: {did: desc}')).slice(0, 2), [null, null], 'desc puts nulls first');
+    assert.deepEqual(dids(await list('order_by: {did: asc_nulls_first}')).slice(0, 2), [null, null]);
+    assert.deepEqual(dids(await list('order_by: {did: desc_nulls_last}')).slice(-2), [null, null]);
+    const byController = await list('order_by: [{dataController: {title: desc}}, {createdAt: asc}]');
+    assert.deepEqual(byController.map((r) => r.dataController.title), ['Tenant B', 'Tenant B', 'My Organisation', 'My Organisation', 'My Organisation']);
+    const page = await list('order_by: {createdAt: asc}, limit: 2, offset: 1');
+    assert.equal(page.length, 2);
+    assert.deepEqual(page.map((r) => r.createdAt), (await list('order_by: {createdAt: asc}')).slice(1, 3).map((r) => r.createdAt));
+    const distinct = await gql('{ dataSubjects(distinct_on: [dataControllerId], order_by: [{dataControllerId: asc}, {createdAt: desc}]) { dataControllerId createdAt } }', { headers: admin });
+    assert.equal(distinct.body.data.dataSubjects.length, 2);
+    const mismatch = await gql('{ dataSubjects(distinct_on: [dataControllerId], order_by: {createdAt: desc}) { id } }', { headers: admin });
+    assert.equal(mismatch.body.errors[0].extensions.code, 'validation-failed');
+  });
+
+  it('supports variables, fragments, aliases, @include/@skip and __typename', async () => {
+    const response = await gql(
+      `query Named($id: uuid!, $withTitle: Boolean!) {
+        first: dataController(id: $id) { ...Fields __typename }
+        second: dataController(id: $id) { id title @skip(if: $withTitle) }
+      }
+      fragment Fields on dataControllers { id title @include(if: $withTitle) }`,
+      { token: a.token, variables: { id: a.controllerId, withTitle: true } },
+    );
+    assert.deepEqual(response.body, {
+      data: { first: { id: a.controllerId, title: 'My Organisation', __typename: 'dataControllers' }, second: { id: a.controllerId } },
+    });
+  });
+
+  it('answers a batch with an array of results', async () => {
+    const response = await server.call('/v1/graphql', {
+      token: a.token,
+      body: [{ query: '{ dataControllers { title } }' }, { query: '{ nope }' }],
+    });
+    assert.equal(response.status, 200);
+    assert.equal(response.body.length, 2);
+    assert.deepEqual(response.body[0], { data: { dataControllers: [{ title: 'My Organisation' }] } });
+    assert.equal(response.body[1].errors[0].extensions.code, 'validation-failed');
+  });
+
+  it('hides what a role may not use, in queries and in introspection', async () => {
+    const anonymous = await gql('{ dataControllers { id } }');
+    assert.equal(anonymous.status, 200);
+    assert.deepEqual(anonymous.body, {
+      errors: [{ message: "field 'dataControllers' not found in type: 'query_root'", extensions: { path: '$.selectionSet.dataControllers', code: 'validation-failed' } }],
+    });
+    const types = async (headers: Record<string, string>, token?: string) =>
+      (await gql('{ __schema { queryType { fields { name } } types { name } } }', { headers, token })).body.data.__schema;
+    const anonymousSchema = await types({});
+    assert.ok(!anonymousSchema.types.some((t: { name: string }) => t.name === 'dataControllers'));
+    const userSchema = await types({}, a.token);
+    assert.deepEqual(
+      userSchema.queryType.fields.map((f: { name: string }) => f.name).sort(),
+      ['dataController', 'dataControllerUser', 'dataControllerUsers', 'dataControllers', 'dataSubject', 'dataSubjects'],
+    );
+    const meSchema = await types({ 'x-hasura-role': 'me' }, a.token);
+    assert.ok(!meSchema.types.some((t: { name: string }) => t.name === 'dataSubjects'), 'the me role sees no privacy tables');
+  });
+
+  it('answers Hasura’s errors with their codes, messages, paths and HTTP statuses', async () => {
+    const cases: [Promise<{ status: number; body: any }>, number, string, string, string][] = [
+      [gql('{ dataControllers { nope } }', { token: a.token }), 200, 'validation-failed', "field 'nope' not found in type: 'dataControllers'", '$.selectionSet.dataControllers.selectionSet.nope'],
+      [gql('{ dataControllers(foo: 1) { id } }', { token: a.token }), 200, 'validation-failed', "'dataControllers' has no argument named 'foo'", '$.selectionSet.dataControllers'],
+      [gql('query { dataControllers { id }', { token: a.token }), 200, 'validation-failed', 'not a valid graphql query', '$.query'],
+      [gql('query($id: uuid!) { dataController(id: $id) { id } }', { token: a.token }), 200, 'validation-failed', 'expecting a value for non-nullable variable: "id"', '$'],
+      [gql('{ dataController(id: "not-a-uuid") { id } }', { token: a.token }), 200, 'data-exception', 'invalid input syntax for type uuid: "not-a-uuid"', '$'],
+      [gql('{ dataControllers { id } }', { token: a.token, headers: { 'x-hasura-role': 'admin' } }), 403, 'access-denied', 'Your requested role is not in allowed roles', '$'],
+      [gql('{ dataControllers { id } }', { headers: { authorization: 'Token abc' } }), 401, 'invalid-headers', 'Malformed Authorization header', '$'],
+      [gql('{ dataControllers { id } }', { token: `${a.token.slice(0, -4)}AAAA` }), 401, 'invalid-jwt', 'Could not verify JWT: JWSError JWSInvalidSignature', '$'],
+      [gql('{ dataControllers { id } }', { headers: { 'x-hasura-admin-secret': 'wrong-secret-value' } }), 401, 'access-denied', 'invalid x-hasura-admin-secret/x-hasura-access-key', '$'],
+      [gql('mutation { insertDataController(object: {title: "x"}) { id } }', { token: a.token }), 200, 'validation-failed', 'no mutations exist', '$'],
+      [gql('{ dataControllers { id } }', { headers: { 'x-hasura-role': 'user' } }), 401, 'invalid-headers', "Missing 'Authorization' or 'Cookie' header in JWT authentication mode", '$'],
+    ];
+    for (const [pending, status, code, message, path] of cases) {
+      const response = await pending;
+      assert.equal(response.status, status, message);
+      assert.deepEqual(response.body, { errors: [{ message, extensions: { path, code } }] });
+    }
+  });
+});
