@@ -30,6 +30,11 @@ export const REDACTED_PATHS = [
   '*.token',
   'secret',
   '*.secret',
+  // Database driver errors carry the statement's parameters and the offending values.
+  'err.params',
+  'err.parameters',
+  'err.detail',
+  'err.where',
 ];
 
 export function createLogger(config: Pick<Config, 'logLevel' | 'logFormat'>, destination?: Writable): Logger {

@@ -1,7 +1,8 @@
 import { execute, getOperationAST, getVariableValues, parse, validate, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, Kind } from 'graphql';
 import type { Database } from '../db/database.js';
 import { collectFields, type CollectedField } from './compile/collect-fields.js';
-import { compileQuery } from './compile/select.js';
+import { runMutation } from './compile/mutation.js';
+import { compileQuery, type SelectContext } from './compile/select.js';
 import { Aliases, Params } from './compile/sql.js';
 import { EngineError, errorResponse } from './errors.js';
 import type { Model } from './model.js';
@@ -77,8 +78,8 @@ export class GraphQLEngine {
     const coerced = getVariableValues(plan.roleSchema.schema, plan.operation.variableDefinitions ?? [], (request.variables ?? {}) as Record<string, unknown>);
     if (coerced.errors) return JSON.stringify(errorResponse(coerced.errors.map(toHasuraVariableError)));
 
-    if (plan.operation.operation !== 'query') throw new EngineError('validation-failed', `no ${plan.operation.operation}s exist`, '$');
-    const context = {
+    if (plan.operation.operation === 'subscription') throw new EngineError('validation-failed', 'no subscriptions exist', '$');
+    const context: SelectContext = {
       index: this.index,
       params: new Params(),
       aliases: new Aliases(),
@@ -89,6 +90,7 @@ export class GraphQLEngine {
       variables: coerced.coerced,
     };
     const fields = collectFields(plan.operation.selectionSet, context);
+    if (plan.operation.operation === 'mutation') return this.mutate(plan, fields, session, context);
     const introspection = fields.filter((f) => f.name === '__schema' || f.name === '__type');
     const selected = fields.filter((f) => f.name !== '__schema' && f.name !== '__type');
     if (introspection.length === 0) return `{"data":${await this.select(selected, context)}}`;
@@ -99,6 +101,30 @@ export class GraphQLEngine {
     const data: Record<string, unknown> = {};
     for (const field of fields) data[field.responseKey] = field.responseKey in introspected ? introspected[field.responseKey] : fromDatabase[field.responseKey];
     return JSON.stringify({ data });
+  }
+
+  /**
+   * All mutation fields of a request, in order, in one transaction; session variables are visible
+   * to triggers as current_setting('hasura.user'), as in Hasura. Any error rolls back them all.
+   */
+  private async mutate(plan: Plan, fields: CollectedField[], session: Session, context: SelectContext): Promise<string> {
+    const mutationType = plan.roleSchema.schema.getMutationType()!;
+    try {
+      return await this.db.transaction(async (tx) => {
+        await tx.query("SELECT set_config('hasura.user', $1, true)", [JSON.stringify(session.variables)]);
+        const parts: string[] = [];
+        for (const field of fields) {
+          const value = field.name === '__typename'
+            ? '"mutation_root"'
+            : await runMutation(tx, plan.roleSchema.mutationFields.get(field.name)!, mutationType.getFields()[field.name]!, field, context);
+          parts.push(`${JSON.stringify(field.responseKey)}:${value}`);
+        }
+        return `{"data":{${parts.join(',')}}}`;
+      });
+    } catch (error) {
+      if (error instanceof EngineError) throw error;
+      throw this.databaseError(error);
+    }
   }
 
   /** The selected root fields as one statement; returns the JSON text of `data`. */
@@ -155,12 +181,17 @@ export class GraphQLEngine {
 
   /** Postgres errors as Hasura reports them; nothing internal reaches the client. */
   private databaseError(error: unknown): EngineError {
-    const pg = error as { code?: string; message?: string };
-    if (pg.code?.startsWith('22')) return new EngineError('data-exception', pg.message ?? 'data exception', '$');
-    if (pg.code === '23505') return new EngineError('constraint-violation', `Uniqueness violation. ${pg.message}`, '$');
-    if (pg.code === '23503') return new EngineError('constraint-violation', `Foreign key violation. ${pg.message}`, '$');
-    if (pg.code === '42501') return new EngineError('permission-error', 'permission denied', '$');
-    this.log.error({ err: error }, 'GraphQL statement failed');
+    const pg = error as { code?: string; message?: string; graphqlPath?: string };
+    const path = pg.graphqlPath ?? '$';
+    if (pg.code?.startsWith('22')) return new EngineError('data-exception', pg.message ?? 'data exception', path);
+    if (pg.code === '23505') return new EngineError('constraint-violation', `Uniqueness violation. ${pg.message}`, path);
+    if (pg.code === '23503') return new EngineError('constraint-violation', `Foreign key violation. ${pg.message}`, path);
+    if (pg.code === '23502') return new EngineError('constraint-violation', `Not-NULL violation. ${pg.message}`, path);
+    if (pg.code === '23514') return new EngineError('constraint-violation', `Check constraint violation. ${pg.message}`, path);
+    if (pg.code === '42501') return new EngineError('permission-error', 'permission denied', path);
+    // Only the code and message: the driver's error also carries the statement's parameters,
+    // which hold the request's values (personal data, secrets).
+    this.log.error({ code: pg.code, message: pg.message }, 'GraphQL statement failed');
     return new EngineError('unexpected', 'database query error', '$');
   }
 }

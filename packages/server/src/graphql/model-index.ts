@@ -1,4 +1,4 @@
-import { ADMIN_ROLE, validateModel, type ColumnModel, type Model, type RelationshipModel, type SelectPermission, type TableModel } from './model.js';
+import { ADMIN_ROLE, validateModel, type ColumnModel, type DeletePermission, type InsertPermission, type Model, type RelationshipModel, type SelectPermission, type TableModel, type UpdatePermission } from './model.js';
 
 /** Lookups over a validated model, shared by the schema builder and the compiler. */
 export class ModelIndex {
@@ -33,6 +33,26 @@ export class ModelIndex {
   selectPermission(table: TableModel, role: string): SelectPermission | undefined {
     if (role === ADMIN_ROLE) return { columns: '*', allowAggregations: true };
     return table.permissions[role]?.select;
+  }
+
+  insertPermission(table: TableModel, role: string): InsertPermission | undefined {
+    return role === ADMIN_ROLE ? { columns: '*' } : table.permissions[role]?.insert;
+  }
+
+  updatePermission(table: TableModel, role: string): UpdatePermission | undefined {
+    return role === ADMIN_ROLE ? { columns: '*' } : table.permissions[role]?.update;
+  }
+
+  deletePermission(table: TableModel, role: string): DeletePermission | undefined {
+    return role === ADMIN_ROLE ? {} : table.permissions[role]?.delete;
+  }
+
+  /** Columns a role may write with an insert or update: permitted, and not preset for it. */
+  writableColumns(table: TableModel, permission: InsertPermission | UpdatePermission | undefined): ColumnModel[] {
+    if (!permission) return [];
+    const preset = new Set(Object.keys(permission.set ?? {}));
+    const allowed = permission.columns === '*' ? undefined : new Set(permission.columns);
+    return table.columns.filter((c) => !preset.has(c.name) && (!allowed || allowed.has(c.name)));
   }
 
   /** The columns the role may select, in model order. */

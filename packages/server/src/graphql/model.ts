@@ -40,14 +40,47 @@ export interface SelectPermission {
   allowAggregations?: boolean;
 }
 
+/** Column presets: GraphQL column → literal value, or a session variable name ("X-Hasura-User-Id"). */
+export type Presets = Record<string, unknown>;
+
+export interface InsertPermission {
+  /** Columns the role may set (presets are set for it and are not offered). */
+  columns: string[] | '*';
+  /** Every inserted row must satisfy it, or the whole request is rolled back. */
+  check?: BoolExp;
+  set?: Presets;
+}
+
+export interface UpdatePermission {
+  columns: string[] | '*';
+  /** Which rows may be updated. */
+  filter?: BoolExp;
+  /** Every updated row must satisfy it afterwards. */
+  check?: BoolExp;
+  set?: Presets;
+}
+
+export interface DeletePermission {
+  filter?: BoolExp;
+}
+
 export interface TablePermissions {
   select?: SelectPermission;
+  insert?: InsertPermission;
+  update?: UpdatePermission;
+  delete?: DeletePermission;
 }
 
 export interface RootFieldNames {
   select: string;
   selectByPk: string;
   selectAggregate: string;
+  insert: string;
+  insertOne: string;
+  update: string;
+  updateByPk: string;
+  delete: string;
+  deleteByPk: string;
 }
 
 export interface TableModel {
@@ -69,9 +102,20 @@ export interface Model {
 
 export const ADMIN_ROLE = 'admin';
 
-/** Nhost-style camelCase root-field names: dataControllers, dataController, dataControllersAggregate. */
+/** Nhost-style camelCase root-field names: dataControllers, dataController, insertDataController, ... */
 export function nhostRootFields(plural: string, singular: string): RootFieldNames {
-  return { select: plural, selectByPk: singular, selectAggregate: `${plural}Aggregate` };
+  const cap = (name: string) => name[0]!.toUpperCase() + name.slice(1);
+  return {
+    select: plural,
+    selectByPk: singular,
+    selectAggregate: `${plural}Aggregate`,
+    insert: `insert${cap(plural)}`,
+    insertOne: `insert${cap(singular)}`,
+    update: `update${cap(plural)}`,
+    updateByPk: `update${cap(singular)}`,
+    delete: `delete${cap(plural)}`,
+    deleteByPk: `delete${cap(singular)}`,
+  };
 }
 
 /** A column whose GraphQL name is the camelCase of its SQL name. */
@@ -98,8 +142,13 @@ export function validateModel(model: Model): void {
       }
     }
     for (const [role, permissions] of Object.entries(table.permissions)) {
-      const listed = permissions.select?.columns;
-      if (Array.isArray(listed)) for (const name of listed) if (!columns.has(name)) fail(`role ${role} may select unknown column ${name}`);
+      for (const kind of ['select', 'insert', 'update'] as const) {
+        const listed = permissions[kind]?.columns;
+        if (Array.isArray(listed)) for (const name of listed) if (!columns.has(name)) fail(`role ${role} may ${kind} unknown column ${name}`);
+      }
+      for (const kind of ['insert', 'update'] as const) {
+        for (const name of Object.keys(permissions[kind]?.set ?? {})) if (!columns.has(name)) fail(`role ${role} presets unknown column ${name} on ${kind}`);
+      }
     }
   }
 }

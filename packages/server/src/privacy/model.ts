@@ -30,7 +30,12 @@ const dataControllers: TableModel = {
     { name: 'dataSubjects', kind: 'array', target: 'dataSubjects', mapping: { id: 'dataControllerId' } },
   ],
   permissions: {
-    user: { select: { columns: '*', filter: memberOfController([]), allowAggregations: true } },
+    user: {
+      select: { columns: '*', filter: memberOfController([]), allowAggregations: true },
+      // The inserting user becomes the owner (a trigger, see migration 0004).
+      insert: { columns: ['title', 'email'] },
+      update: { columns: ['title', 'email'], filter: memberOfController([]) },
+    },
   },
 };
 
@@ -66,7 +71,10 @@ const dataSubjects: TableModel = {
   rootFields: nhostRootFields('dataSubjects', 'dataSubject'),
   relationships: [{ name: 'dataController', kind: 'object', target: 'dataControllers', mapping: { dataControllerId: 'id' } }],
   permissions: {
-    user: { select: { columns: '*', filter: memberOfController(['dataController']), allowAggregations: true } },
+    user: {
+      select: { columns: '*', filter: memberOfController(['dataController']), allowAggregations: true },
+      insert: { columns: ['dataControllerId', 'did'], check: memberOfController(['dataController']) },
+    },
   },
 };
 

@@ -105,7 +105,7 @@ function compileComparison(column: ColumnModel, target: string, comparison: Reco
 }
 
 /** In a permission, "X-Hasura-User-Id" (any case) means the session's value of that variable. */
-function resolveSessionValue(value: unknown, ctx: FilterContext): unknown {
+export function resolveSessionValue(value: unknown, ctx: Pick<FilterContext, 'session'>): unknown {
   if (Array.isArray(value)) return value.map((item) => resolveSessionValue(item, ctx));
   if (typeof value !== 'string' || !/^x-hasura-/i.test(value)) return value;
   const resolved = ctx.session[value.toLowerCase()];

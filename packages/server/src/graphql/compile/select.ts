@@ -36,7 +36,7 @@ export function compileQuery(fields: CollectedField[], ctx: SelectContext): stri
 }
 
 /** A JSON object from (key, SQL expression) pairs, keys in order. */
-function jsonObject(entries: [string, string][]): string {
+export function jsonObject(entries: [string, string][]): string {
   // json_build_object takes at most 100 arguments; row_to_json has no limit and keeps the order.
   if (entries.length <= 50) return `json_build_object(${entries.map(([key, sql]) => `'${key}', ${sql}`).join(', ')})`;
   return `(SELECT row_to_json(_r) FROM (SELECT ${entries.map(([key, sql]) => `${sql} AS ${ident(key)}`).join(', ')}) AS _r)`;
@@ -47,7 +47,7 @@ function argumentsOf(definition: GraphQLField<unknown, unknown>, field: Collecte
 }
 
 /** The JSON object for one row of `table` aliased `alias`, with the selected fields. */
-function compileObject(table: TableModel, type: GraphQLObjectType, alias: string, fields: CollectedField[], ctx: SelectContext): string {
+export function compileObject(table: TableModel, type: GraphQLObjectType, alias: string, fields: CollectedField[], ctx: SelectContext): string {
   const typeFields = type.getFields();
   const entries = fields.map((field): [string, string] => {
     if (field.name === '__typename') return [field.responseKey, ctx.params.addText(table.name)];
@@ -157,6 +157,6 @@ function compileOrderBy(table: TableModel, alias: string, items: Record<string, 
   return out;
 }
 
-function tableRef(table: TableModel): string {
+export function tableRef(table: TableModel): string {
   return `${ident(table.sql.schema)}.${ident(table.sql.table)}`;
 }

@@ -16,6 +16,7 @@ import {
 } from 'graphql';
 import type { ScalarType, TableModel } from '../model.js';
 import type { ModelIndex } from '../model-index.js';
+import { buildMutationFields, type MutationKind } from './mutation-fields.js';
 import { SCALARS } from './scalars.js';
 
 /** What a root field of a role's schema does. */
@@ -24,10 +25,16 @@ export interface RootField {
   table: TableModel;
 }
 
+export interface MutationField {
+  kind: MutationKind;
+  table: TableModel;
+}
+
 export interface RoleSchema {
   role: string;
   schema: GraphQLSchema;
   rootFields: Map<string, RootField>;
+  mutationFields: Map<string, MutationField>;
 }
 
 const COMPARISON_OPERATORS = ['_eq', '_neq', '_gt', '_lt', '_gte', '_lte'];
@@ -174,9 +181,16 @@ export function buildRoleSchema(index: ModelIndex, role: string): RoleSchema {
   }
   if (Object.keys(queryFields).length === 0) queryFields.no_queries_available = { type: new GraphQLNonNull(GraphQLString) };
 
+  const mutationFields = new Map<string, MutationField>();
+  const mutations = buildMutationFields(index, role, { objects: objectTypes, boolExps }, (field, kind, table) => mutationFields.set(field, { kind, table }));
+
   return {
     role,
     rootFields,
-    schema: new GraphQLSchema({ query: new GraphQLObjectType({ name: 'query_root', fields: queryFields }) }),
+    mutationFields,
+    schema: new GraphQLSchema({
+      query: new GraphQLObjectType({ name: 'query_root', fields: queryFields }),
+      ...(Object.keys(mutations).length > 0 ? { mutation: new GraphQLObjectType({ name: 'mutation_root', fields: mutations }) } : {}),
+    }),
   };
 }

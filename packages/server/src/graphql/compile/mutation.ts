@@ -1,0 +1,163 @@
+import { getArgumentValues, getNamedType, type GraphQLField, type GraphQLObjectType } from 'graphql';
+import type { Queryable } from '../../db/database.js';
+import { EngineError } from '../errors.js';
+import type { BoolExp, ColumnModel, Presets, TableModel } from '../model.js';
+import type { MutationField } from '../schema/build-schema.js';
+import { compileBoolExp, permissionFilter, resolveSessionValue } from './bool-exp.js';
+import { subSelections, type CollectedField } from './collect-fields.js';
+import { compileObject, jsonObject, tableRef, type SelectContext } from './select.js';
+import { Aliases, ident, Params } from './sql.js';
+
+/**
+ * Runs one mutation field inside the request's transaction and returns the JSON text of its
+ * result. Inserts and updates take two statements: the write (returning primary keys), then one
+ * SELECT that checks the permission's `check` and builds the response — a second statement sees
+ * what triggers did, such as making the inserting user a member. Deletes take one.
+ */
+export async function runMutation(tx: Queryable, mutation: MutationField, definition: GraphQLField<unknown, unknown>, field: CollectedField, ctx: SelectContext): Promise<string> {
+  const args = getArgumentValues(definition, field.nodes[0]!, ctx.variables) as Record<string, any>;
+  const path = `$.selectionSet.${field.responseKey}`;
+  switch (mutation.kind) {
+    case 'insert':
+    case 'insertOne': {
+      const objects = (mutation.kind === 'insertOne' ? [args.object] : args.objects) as Record<string, unknown>[];
+      const keys = objects.length === 0 ? [] : await insertRows(tx, mutation.table, objects, ctx, `${path}.args.${mutation.kind === 'insertOne' ? 'object' : 'objects'}`);
+      const permission = ctx.index.insertPermission(mutation.table, ctx.role)!;
+      return respond(tx, mutation, definition, field, keys, permission.check, ctx, path);
+    }
+    case 'update':
+    case 'updateByPk': {
+      const keys = await updateRows(tx, mutation, args, ctx, path);
+      const permission = ctx.index.updatePermission(mutation.table, ctx.role)!;
+      return respond(tx, mutation, definition, field, keys, permission.check, ctx, path);
+    }
+    case 'delete':
+    case 'deleteByPk':
+      return deleteRows(tx, mutation, definition, field, args, ctx, path);
+  }
+}
+
+type Keys = Record<string, unknown>[];
+
+function fresh(ctx: SelectContext): SelectContext {
+  return { ...ctx, params: new Params(), aliases: new Aliases() };
+}
+
+function presetValues(presets: Presets | undefined, ctx: SelectContext): [string, unknown][] {
+  return Object.entries(presets ?? {}).map(([name, value]) => [name, resolveSessionValue(value, ctx)]);
+}
+
+async function insertRows(tx: Queryable, table: TableModel, objects: Record<string, unknown>[], base: SelectContext, path: string): Promise<Keys> {
+  const ctx = fresh(base);
+  const presets = presetValues(ctx.index.insertPermission(table, ctx.role)!.set, ctx);
+  const rows = objects.map((object) => ({ ...object, ...Object.fromEntries(presets) }));
+  const named = [...new Set(rows.flatMap((row) => Object.keys(row)))].map((name) => ctx.index.column(table, name)!);
+  // Rows that set no column still need one in the column list: the first, with its default.
+  const columns = named.length > 0 ? named : [ctx.index.column(table, table.primaryKey[0]!)!];
+  const values = rows.map((row) => `(${columns.map((c) => (row[c.name] !== undefined ? ctx.params.add(row[c.name], c.type) : 'DEFAULT')).join(', ')})`);
+  const sql = `INSERT INTO ${tableRef(table)} (${columns.map((c) => ident(c.sql)).join(', ')}) VALUES ${values.join(', ')} RETURNING ${returningKeys(table, ctx)}`;
+  return write(tx, sql, ctx, path);
+}
+
+async function updateRows(tx: Queryable, mutation: MutationField, args: Record<string, any>, base: SelectContext, path: string): Promise<Keys> {
+  const ctx = fresh(base);
+  const { table } = mutation;
+  const permission = ctx.index.updatePermission(table, ctx.role)!;
+  const set = (args._set ?? {}) as Record<string, unknown>;
+  const inc = (args._inc ?? {}) as Record<string, unknown>;
+  const both = Object.keys(set).filter((name) => name in inc);
+  if (both.length > 0) throw new EngineError('validation-failed', `Column found in multiple operators: [${both.map((n) => `'${n}'`).join(', ')}].`, `${path}.args`);
+  const alias = ctx.aliases.fresh();
+  const column = (name: string): ColumnModel => ctx.index.column(table, name)!;
+  const assignments = [
+    ...Object.entries(set).map(([name, value]) => `${ident(column(name).sql)} = ${ctx.params.add(value, column(name).type)}`),
+    ...Object.entries(inc).map(([name, value]) => `${ident(column(name).sql)} = ${alias}.${ident(column(name).sql)} + ${ctx.params.add(value, column(name).type)}`),
+    ...presetValues(permission.set, ctx).map(([name, value]) => `${ident(column(name).sql)} = ${ctx.params.add(value, column(name).type)}`),
+  ];
+  // Hasura treats an update without operators as a no-op that still reports the matched rows.
+  if (assignments.length === 0) assignments.push(`${ident(column(table.primaryKey[0]!).sql)} = ${alias}.${ident(column(table.primaryKey[0]!).sql)}`);
+  const conditions = [permission.filter ? compileBoolExp(table, permission.filter, alias, ctx, 'permission') : 'true'];
+  if (mutation.kind === 'update') conditions.push(compileBoolExp(table, args.where as BoolExp, alias, ctx, 'user'));
+  else conditions.push(...table.primaryKey.map((key) => `${alias}.${ident(column(key).sql)} = ${ctx.params.add(args.pk_columns[key], column(key).type)}`));
+  const sql = `UPDATE ${tableRef(table)} AS ${alias} SET ${assignments.join(', ')} WHERE ${conditions.join(' AND ')} RETURNING ${returningKeys(table, ctx, alias)}`;
+  return write(tx, sql, ctx, path);
+}
+
+async function deleteRows(tx: Queryable, mutation: MutationField, definition: GraphQLField<unknown, unknown>, field: CollectedField, args: Record<string, any>, base: SelectContext, path: string): Promise<string> {
+  const ctx = fresh(base);
+  const { table } = mutation;
+  const permission = ctx.index.deletePermission(table, ctx.role)!;
+  const alias = ctx.aliases.fresh();
+  const conditions = [permission.filter ? compileBoolExp(table, permission.filter, alias, ctx, 'permission') : 'true'];
+  if (mutation.kind === 'delete') conditions.push(compileBoolExp(table, args.where as BoolExp, alias, ctx, 'user'));
+  else conditions.push(...table.primaryKey.map((key) => `${alias}.${ident(ctx.index.column(table, key)!.sql)} = ${ctx.params.add(args[key], ctx.index.column(table, key)!.type)}`));
+  // The response reads the deleted rows from the CTE: the statement's snapshot still has their relatives.
+  const rows = ctx.aliases.fresh();
+  const body = responseBody(mutation, definition, field, rows, () => `FROM _deleted AS ${rows} WHERE true`, '(SELECT count(*) FROM _deleted)::int', ctx);
+  const sql = `WITH _deleted AS (DELETE FROM ${tableRef(table)} AS ${alias} WHERE ${conditions.join(' AND ')} RETURNING ${alias}.*) SELECT ${body}::text AS data`;
+  const result = await execute<{ data: string | null }>(tx, sql, ctx, path);
+  return result[0]?.data ?? 'null';
+}
+
+/** Checks the permission's `check` on the written rows, then builds the field's response. */
+async function respond(tx: Queryable, mutation: MutationField, definition: GraphQLField<unknown, unknown>, field: CollectedField, keys: Keys, check: BoolExp | undefined, base: SelectContext, path: string): Promise<string> {
+  const ctx = fresh(base);
+  const { table } = mutation;
+  const alias = ctx.aliases.fresh();
+  const failed = check
+    ? `(SELECT count(*) FROM ${tableRef(table)} AS ${alias} WHERE ${matchKeys(table, alias, keys, ctx)} AND NOT (${compileBoolExp(table, check, alias, ctx, 'permission')}))::int`
+    : '0';
+  const rows = ctx.aliases.fresh();
+  const body = responseBody(mutation, definition, field, rows, () => `FROM ${tableRef(table)} AS ${rows} WHERE ${matchKeys(table, rows, keys, ctx)}`, String(keys.length), ctx);
+  const [result] = await execute<{ failed: number; data: string | null }>(tx, `SELECT ${failed} AS failed, ${body}::text AS data`, ctx, path);
+  if (result!.failed > 0) throw new EngineError('permission-error', 'check constraint of an insert/update permission has failed', path);
+  return result!.data ?? 'null';
+}
+
+/**
+ * The field's JSON: for the *One / *ByPk forms the row (if the role may see it), otherwise
+ * {affected_rows, returning} in the order the selection asks for them. `rowsFrom` yields the
+ * FROM … WHERE clause of the written rows; it is called only where used, since it binds
+ * parameters and a statement must use every parameter it binds.
+ */
+function responseBody(mutation: MutationField, definition: GraphQLField<unknown, unknown>, field: CollectedField, alias: string, rowsFrom: () => string, affected: string, ctx: SelectContext): string {
+  const { table } = mutation;
+  const single = mutation.kind === 'insertOne' || mutation.kind === 'updateByPk' || mutation.kind === 'deleteByPk';
+  const responseType = getNamedType(definition.type) as GraphQLObjectType;
+  if (single) {
+    const object = compileObject(table, responseType, alias, subSelections(field, ctx), ctx);
+    return `(SELECT ${object} ${rowsFrom()} AND ${permissionFilter(table, alias, ctx)} LIMIT 1)`;
+  }
+  const entries = subSelections(field, ctx).map((selection): [string, string] => {
+    if (selection.name === '__typename') return [selection.responseKey, ctx.params.addText(responseType.name)];
+    if (selection.name === 'affected_rows') return [selection.responseKey, affected];
+    const rowType = getNamedType(responseType.getFields().returning!.type) as GraphQLObjectType;
+    const object = compileObject(table, rowType, alias, subSelections(selection, ctx), ctx);
+    return [selection.responseKey, `(SELECT coalesce(json_agg(${object}), '[]'::json) ${rowsFrom()} AND ${permissionFilter(table, alias, ctx)})`];
+  });
+  return jsonObject(entries);
+}
+
+function returningKeys(table: TableModel, ctx: SelectContext, alias?: string): string {
+  return table.primaryKey.map((key) => `${alias ? `${alias}.` : ''}${ident(ctx.index.column(table, key)!.sql)} AS ${ident(key)}`).join(', ');
+}
+
+/** `alias` is one of the rows whose primary keys are `keys`. */
+function matchKeys(table: TableModel, alias: string, keys: Keys, ctx: SelectContext): string {
+  if (keys.length === 0) return 'false';
+  const columns = table.primaryKey.map((key) => ctx.index.column(table, key)!);
+  const arrays = columns.map((c) => ctx.params.add(keys.map((k) => k[c.name]), c.type, true));
+  return `(${columns.map((c) => `${alias}.${ident(c.sql)}`).join(', ')}) IN (SELECT * FROM unnest(${arrays.join(', ')}))`;
+}
+
+async function write(tx: Queryable, sql: string, ctx: SelectContext, path: string): Promise<Keys> {
+  return execute<Record<string, unknown>>(tx, sql, ctx, path);
+}
+
+async function execute<R extends object>(tx: Queryable, sql: string, ctx: SelectContext, path: string): Promise<R[]> {
+  try {
+    return await tx.query<R>(sql, ctx.params.values);
+  } catch (error) {
+    throw Object.assign(error as object, { graphqlPath: path });
+  }
+}
