@@ -136,6 +136,31 @@ describe('GraphQL queries', () => {
     assert.equal(mismatch.body.errors[0].extensions.code, 'validation-failed');
   });
 
+  it('aggregates over the rows the role may see: count, count(columns, distinct), max, min, nodes', async () => {
+    const query = `{
+      all: dataSubjectsAggregate { aggregate { count } }
+      withDid: dataSubjectsAggregate(where: {did: {_is_null: false}}, order_by: {createdAt: desc}) {
+        __typename
+        aggregate { count(columns: [did]) controllers: count(columns: [dataControllerId], distinct: true) max { createdAt did } min { createdAt } }
+        nodes { did }
+      }
+    }`;
+    const a1 = (await gql(query, { token: a.token })).body.data;
+    assert.deepEqual(a1.all, { aggregate: { count: 3 } }, 'only tenant A’s three subjects');
+    assert.equal(a1.withDid.__typename, 'dataSubjects_aggregate');
+    assert.equal(a1.withDid.aggregate.count, 2);
+    assert.equal(a1.withDid.aggregate.controllers, 1);
+    assert.equal(a1.withDid.aggregate.max.did, `did:dep:${a.controllerId.slice(0, 4)}2`);
+    assert.ok(Date.parse(a1.withDid.aggregate.max.createdAt) > Date.parse(a1.withDid.aggregate.min.createdAt));
+    assert.deepEqual(a1.withDid.nodes.map((n: { did: string }) => n.did), [`did:dep:${a.controllerId.slice(0, 4)}2`, `did:dep:${a.controllerId.slice(0, 4)}1`]);
+    const admin = (await gql('{ dataSubjectsAggregate { aggregate { count } } }', { headers: { 'x-hasura-admin-secret': ADMIN_SECRET } })).body.data;
+    assert.deepEqual(admin, { dataSubjectsAggregate: { aggregate: { count: 5 } } });
+    const empty = (await gql('{ dataSubjectsAggregate(where: {did: {_eq: "none"}}) { aggregate { count max { did } } nodes { id } } }', { token: a.token })).body.data;
+    assert.deepEqual(empty, { dataSubjectsAggregate: { aggregate: { count: 0, max: { did: null } }, nodes: [] } });
+    const notAllowed = await gql('{ dataControllerUsersAggregate { aggregate { count } } }', { token: a.token });
+    assert.equal(notAllowed.body.errors[0].message, "field 'dataControllerUsersAggregate' not found in type: 'query_root'", 'no allow_aggregations, no aggregate field');
+  });
+
   it('supports variables, fragments, aliases, @include/@skip and __typename', async () => {
     const response = await gql(
       `query Named($id: uuid!, $withTitle: Boolean!) {
@@ -174,7 +199,7 @@ describe('GraphQL queries', () => {
     const userSchema = await types({}, a.token);
     assert.deepEqual(
       userSchema.queryType.fields.map((f: { name: string }) => f.name).sort(),
-      ['dataController', 'dataControllerUser', 'dataControllerUsers', 'dataControllers', 'dataSubject', 'dataSubjects'],
+      ['dataController', 'dataControllerUser', 'dataControllerUsers', 'dataControllers', 'dataControllersAggregate', 'dataSubject', 'dataSubjects', 'dataSubjectsAggregate'],
     );
     const meSchema = await types({ 'x-hasura-role': 'me' }, a.token);
     assert.ok(!meSchema.types.some((t: { name: string }) => t.name === 'dataSubjects'), 'the me role sees no privacy tables');
@@ -191,7 +216,7 @@ describe('GraphQL queries', () => {
       [gql('{ dataControllers { id } }', { headers: { authorization: 'Token abc' } }), 401, 'invalid-headers', 'Malformed Authorization header', '$'],
       [gql('{ dataControllers { id } }', { token: `${a.token.slice(0, -4)}AAAA` }), 401, 'invalid-jwt', 'Could not verify JWT: JWSError JWSInvalidSignature', '$'],
       [gql('{ dataControllers { id } }', { headers: { 'x-hasura-admin-secret': 'wrong-secret-value' } }), 401, 'access-denied', 'invalid x-hasura-admin-secret/x-hasura-access-key', '$'],
-      [gql('mutation { insertDataController(object: {title: "x"}) { id } }', { token: a.token }), 200, 'validation-failed', 'no mutations exist', '$'],
+      [gql('mutation { insertDataController(object: {title: "x"}) { id } }', { token: a.token, headers: { 'x-hasura-role': 'me' } }), 200, 'validation-failed', 'no mutations exist', '$'],
       [gql('{ dataControllers { id } }', { headers: { 'x-hasura-role': 'user' } }), 401, 'invalid-headers', "Missing 'Authorization' or 'Cookie' header in JWT authentication mode", '$'],
     ];
     for (const [pending, status, code, message, path] of cases) {

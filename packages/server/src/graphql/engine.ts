@@ -78,7 +78,9 @@ export class GraphQLEngine {
     const coerced = getVariableValues(plan.roleSchema.schema, plan.operation.variableDefinitions ?? [], (request.variables ?? {}) as Record<string, unknown>);
     if (coerced.errors) return JSON.stringify(errorResponse(coerced.errors.map(toHasuraVariableError)));
 
+    // graphql-js validation lets these through; its executor would refuse them.
     if (plan.operation.operation === 'subscription') throw new EngineError('validation-failed', 'no subscriptions exist', '$');
+    if (plan.operation.operation === 'mutation' && !plan.roleSchema.schema.getMutationType()) throw new EngineError('validation-failed', 'no mutations exist', '$');
     const context: SelectContext = {
       index: this.index,
       params: new Params(),

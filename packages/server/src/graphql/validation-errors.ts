@@ -32,8 +32,6 @@ export function toHasuraValidationError(document: DocumentNode, error: GraphQLEr
   if (match) return new EngineError('validation-failed', `field '${match[1]}' not found in type: '${match[2]}'`, path);
   match = /^Unknown argument "([^"]+)" on field "[^."]+\.([^"]+)"\./.exec(error.message);
   if (match) return new EngineError('validation-failed', `'${match[2]}' has no argument named '${match[1]}'`, path);
-  match = /^Schema is not configured to execute (mutation|subscription) operation\./.exec(error.message);
-  if (match) return new EngineError('validation-failed', `no ${match[1]}s exist`, '$');
   match = /^Field "([^"]+)" is not defined by type "([^"]+)"\./.exec(error.message);
   if (match) return new EngineError('validation-failed', `field '${match[1]}' not found in type: '${match[2]}'`, path);
   return new EngineError('validation-failed', error.message, path);

@@ -30,7 +30,11 @@ export function compileQuery(fields: CollectedField[], ctx: SelectContext): stri
     const root = ctx.roleSchema.rootFields.get(field.name);
     const definition = queryType.getFields()[field.name];
     if (!root || !definition) throw new EngineError('validation-failed', `field '${field.name}' not found in type: 'query_root'`, `$.selectionSet.${field.name}`);
-    return [field.responseKey, root.kind === 'select' ? compileList(root.table, definition, field, ctx, () => []) : compileByPk(root.table, definition, field, ctx)];
+    const sql =
+      root.kind === 'select' ? compileList(root.table, definition, field, ctx, () => [])
+      : root.kind === 'selectAggregate' ? compileAggregate(root.table, definition, field, ctx)
+      : compileByPk(root.table, definition, field, ctx);
+    return [field.responseKey, sql];
   });
   return `SELECT ${jsonObject(entries)}::text AS data`;
 }
@@ -71,15 +75,12 @@ export function compileObject(table: TableModel, type: GraphQLObjectType, alias:
   return jsonObject(entries);
 }
 
-/** A JSON array of rows: permission filter, where, order_by, distinct_on, limit, offset. */
-function compileList(
-  table: TableModel,
-  definition: GraphQLField<unknown, unknown>,
-  field: CollectedField,
-  ctx: SelectContext,
-  joins: (alias: string) => string[],
-): string {
-  const args = argumentsOf(definition, field, ctx);
+/**
+ * The rows a list field selects — permission filter, where, order_by, distinct_on, limit and
+ * offset — as a subquery whose rows carry the table's columns (or `select`) and the sort keys
+ * _o0, _o1, ... for re-ordering after aggregation.
+ */
+function rowSource(table: TableModel, args: Record<string, any>, field: CollectedField, ctx: SelectContext, joins: (alias: string) => string[], select: (alias: string) => string) {
   const alias = ctx.aliases.fresh();
   const conditions = [...joins(alias), permissionFilter(table, alias, ctx)];
   if (args.where) conditions.push(compileBoolExp(table, args.where, alias, ctx, 'user'));
@@ -99,17 +100,63 @@ function compileList(
 
   const permissionLimit = ctx.index.selectPermission(table, ctx.role)?.limit;
   const limit = [args.limit as number | undefined, permissionLimit].filter((n): n is number => typeof n === 'number');
-  const targetType = getNamedType(definition.type) as GraphQLObjectType;
-  const object = compileObject(table, targetType, alias, subSelections(field, ctx), ctx);
   const sortColumns = ordering.map((o, i) => `, ${o.expression} AS _o${i}`).join('');
-  const inner =
-    `SELECT ${distinct}${object} AS _j${sortColumns} FROM ${tableRef(table)} AS ${alias} WHERE ${conditions.join(' AND ')}` +
+  const sql =
+    `SELECT ${distinct}${select(alias)}${sortColumns} FROM ${tableRef(table)} AS ${alias} WHERE ${conditions.join(' AND ')}` +
     (ordering.length > 0 ? ` ORDER BY ${ordering.map((o) => `${o.expression} ${o.direction}`).join(', ')}` : '') +
     (limit.length > 0 ? ` LIMIT ${Math.max(0, Math.min(...limit))}` : '') +
     (typeof args.offset === 'number' ? ` OFFSET ${Math.max(0, args.offset)}` : '');
-  // The aggregate re-applies the order: json_agg over an ordered subquery is not guaranteed to keep it.
-  const aggregateOrder = ordering.length > 0 ? ` ORDER BY ${ordering.map((o, i) => `_s._o${i} ${o.direction}`).join(', ')}` : '';
-  return `(SELECT coalesce(json_agg(_s._j${aggregateOrder}), '[]'::json) FROM (${inner}) AS _s)`;
+  // json_agg over an ordered subquery is not guaranteed to keep the order: re-apply it.
+  const aggregateOrder = (rows: string) => (ordering.length > 0 ? ` ORDER BY ${ordering.map((o, i) => `${rows}._o${i} ${o.direction}`).join(', ')}` : '');
+  return { alias, sql, aggregateOrder };
+}
+
+/** A JSON array of rows; each row's JSON is built inside the (limited) row source. */
+function compileList(
+  table: TableModel,
+  definition: GraphQLField<unknown, unknown>,
+  field: CollectedField,
+  ctx: SelectContext,
+  joins: (alias: string) => string[],
+): string {
+  const targetType = getNamedType(definition.type) as GraphQLObjectType;
+  const source = rowSource(table, argumentsOf(definition, field, ctx), field, ctx, joins, (alias) =>
+    `${compileObject(table, targetType, alias, subSelections(field, ctx), ctx)} AS _j`,
+  );
+  return `(SELECT coalesce(json_agg(_s._j${source.aggregateOrder('_s')}), '[]'::json) FROM (${source.sql}) AS _s)`;
+}
+
+/** <table>Aggregate: aggregate functions and nodes over the same rows a list would select. */
+function compileAggregate(table: TableModel, definition: GraphQLField<unknown, unknown>, field: CollectedField, ctx: SelectContext): string {
+  const args = argumentsOf(definition, field, ctx);
+  const source = rowSource(table, args, field, ctx, () => [], (alias) => `${alias}.*`);
+  const rows = source.alias;
+  const aggregateType = getNamedType(definition.type) as GraphQLObjectType;
+  const entries = subSelections(field, ctx).map((selection): [string, string] => {
+    if (selection.name === '__typename') return [selection.responseKey, ctx.params.addText(aggregateType.name)];
+    const selectionType = getNamedType(aggregateType.getFields()[selection.name]!.type) as GraphQLObjectType;
+    if (selection.name === 'nodes') {
+      const object = compileObject(table, selectionType, rows, subSelections(selection, ctx), ctx);
+      return [selection.responseKey, `coalesce(json_agg(${object}${source.aggregateOrder(rows)}), '[]'::json)`];
+    }
+    const functions = subSelections(selection, ctx).map((fn): [string, string] => {
+      if (fn.name === '__typename') return [fn.responseKey, ctx.params.addText(selectionType.name)];
+      const columnSql = (name: string) => `${rows}.${ident(ctx.index.column(table, name)!.sql)}`;
+      if (fn.name === 'count') {
+        const countArgs = getArgumentValues(selectionType.getFields().count!, fn.nodes[0]!, ctx.variables) as { columns?: string[]; distinct?: boolean };
+        const columns = countArgs.columns ?? [];
+        const target = columns.length === 0 ? '*' : columns.length === 1 ? columnSql(columns[0]!) : `(${columns.map(columnSql).join(', ')})`;
+        return [fn.responseKey, `count(${countArgs.distinct && columns.length > 0 ? 'DISTINCT ' : ''}${target})`];
+      }
+      const fnType = getNamedType(selectionType.getFields()[fn.name]!.type) as GraphQLObjectType;
+      const values = subSelections(fn, ctx).map((column): [string, string] =>
+        column.name === '__typename' ? [column.responseKey, ctx.params.addText(fnType.name)] : [column.responseKey, `${fn.name}(${columnSql(column.name)})`],
+      );
+      return [fn.responseKey, jsonObject(values)];
+    });
+    return [selection.responseKey, jsonObject(functions)];
+  });
+  return `(SELECT ${jsonObject(entries)} FROM (${source.sql}) AS ${rows})`;
 }
 
 function compileByPk(table: TableModel, definition: GraphQLField<unknown, unknown>, field: CollectedField, ctx: SelectContext): string {

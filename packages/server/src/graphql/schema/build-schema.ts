@@ -16,12 +16,13 @@ import {
 } from 'graphql';
 import type { ScalarType, TableModel } from '../model.js';
 import type { ModelIndex } from '../model-index.js';
+import { aggregateType } from './aggregate-types.js';
 import { buildMutationFields, type MutationKind } from './mutation-fields.js';
 import { SCALARS } from './scalars.js';
 
 /** What a root field of a role's schema does. */
 export interface RootField {
-  kind: 'select' | 'selectByPk';
+  kind: 'select' | 'selectByPk' | 'selectAggregate';
   table: TableModel;
 }
 
@@ -169,6 +170,14 @@ export function buildRoleSchema(index: ModelIndex, role: string): RoleSchema {
       args: listArguments(table.name),
     };
     rootFields.set(table.rootFields.select, { kind: 'select', table });
+    if (index.selectPermission(table, role)!.allowAggregations) {
+      queryFields[table.rootFields.selectAggregate] = {
+        type: new GraphQLNonNull(aggregateType(table, index.selectableColumns(table, role), type, selectColumns.get(table.name)!)),
+        description: `fetch aggregated fields from the table: "${table.sql.table}"`,
+        args: listArguments(table.name),
+      };
+      rootFields.set(table.rootFields.selectAggregate, { kind: 'selectAggregate', table });
+    }
     const selectable = new Set(index.selectableColumns(table, role).map((c) => c.name));
     if (table.primaryKey.every((key) => selectable.has(key))) {
       const args: GraphQLFieldConfigArgumentMap = {};
