@@ -21,6 +21,7 @@ describe('configuration validation at start-up', () => {
     [{ PAVISE_BOOTSTRAP_EMAIL: 'admin' }, /PAVISE_BOOTSTRAP_EMAIL: got "admin"; accepts an e-mail address/],
     [{ REDIS_URL: 'http://localhost' }, /REDIS_URL: accepts a redis:\/\/ or rediss:\/\/ URL/],
     [{ PAVISE_ADMIN_SECRET: 'short' }, /PAVISE_ADMIN_SECRET: accepts a secret of at least 16 characters/],
+    [{ PAVISE_GRAPHQL_MAX_DEPTH: '0' }, /PAVISE_GRAPHQL_MAX_DEPTH: got "0"; accepts a whole number from 1 to 100/],
     [{ PAVISE_RATE_LIMIT_IP_FAILURES: 'ten' }, /PAVISE_RATE_LIMIT_IP_FAILURES: got "ten"; accepts "<count>\/<seconds>"/],
   ];
   for (const [env, message] of cases) {

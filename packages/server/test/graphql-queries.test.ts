@@ -226,3 +226,32 @@ describe('GraphQL queries', () => {
     }
   });
 });
+
+describe('GraphQL limits', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ PAVISE_GRAPHQL_MAX_DEPTH: '3', PAVISE_GRAPHQL_MAX_SELECTIONS: '6', PAVISE_GRAPHQL_MAX_ROWS: '2', PAVISE_ADMIN_SECRET: ADMIN_SECRET });
+    const [controller] = await server.pavise.db.query<{ id: string }>('SELECT id FROM public.data_controllers');
+    for (let i = 0; i < 4; i++) await server.pavise.db.query('INSERT INTO public.data_subjects (data_controller_id) VALUES ($1)', [controller!.id]);
+  });
+  after(() => server.close());
+  const admin = { 'x-hasura-admin-secret': ADMIN_SECRET };
+
+  it('refuses operations nested deeper than PAVISE_GRAPHQL_MAX_DEPTH, fragments included', async () => {
+    const ok = await server.call('/v1/graphql', { headers: admin, body: { query: '{ dataSubjects { dataController { id } } }' } });
+    assert.ok(ok.body.data, ok.text);
+    const deep = await server.call('/v1/graphql', { headers: admin, body: { query: '{ dataSubjects { ...F } } fragment F on dataSubjects { dataController { members { id } } }' } });
+    assert.deepEqual(deep.body, { errors: [{ message: 'the operation is nested 4 levels deep; the server allows 3', extensions: { path: '$', code: 'validation-failed' } }] });
+  });
+
+  it('refuses operations selecting more fields than PAVISE_GRAPHQL_MAX_SELECTIONS', async () => {
+    const wide = await server.call('/v1/graphql', { headers: admin, body: { query: '{ a: dataSubjects { id did createdAt } b: dataSubjects { id did } }' } });
+    assert.equal(wide.body.errors[0].message, "the operation selects more than 6 fields (the server's limit)");
+  });
+
+  it('caps every list at PAVISE_GRAPHQL_MAX_ROWS', async () => {
+    const rows = await server.call('/v1/graphql', { headers: admin, body: { query: '{ dataSubjects { id } limited: dataSubjects(limit: 1) { id } }' } });
+    assert.equal(rows.body.data.dataSubjects.length, 2);
+    assert.equal(rows.body.data.limited.length, 1);
+  });
+});

@@ -4,8 +4,8 @@ import { parseRate, type Rate } from './rate.js';
 
 /**
  * Typed configuration. The environment-variable names are part of Pavise's public contract
- * (DESIGN.md §1); the extra PAVISE_RATE_LIMIT_*, PAVISE_LOG_*, PAVISE_TRUST_PROXY,
- * PAVISE_DB_POOL_MAX and PAVISE_REFRESH_TOKEN_GRACE_SECONDS knobs are ours.
+ * (DESIGN.md §1); the extra PAVISE_RATE_LIMIT_*, PAVISE_GRAPHQL_MAX_*, PAVISE_LOG_*,
+ * PAVISE_TRUST_PROXY, PAVISE_DB_POOL_MAX and PAVISE_REFRESH_TOKEN_GRACE_SECONDS knobs are ours.
  */
 export interface Config {
   port: number;
@@ -32,6 +32,7 @@ export interface Config {
     /** Sign-in attempts allowed per presented credential (PAT, refresh token or e-mail). */
     perCredential: Rate;
   };
+  graphqlLimits: { maxDepth: number; maxSelections: number; maxRows: number };
   trustProxy: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   logFormat: 'json' | 'pretty';
@@ -123,6 +124,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       enabled: read('PAVISE_RATE_LIMIT', true, boolean, '"true" or "false"'),
       ipFailures: read('PAVISE_RATE_LIMIT_IP_FAILURES', { limit: 10, windowSeconds: 300 }, parseRate, '"<count>/<seconds>", e.g. 10/300'),
       perCredential: read('PAVISE_RATE_LIMIT_PER_CREDENTIAL', { limit: 60, windowSeconds: 300 }, parseRate, '"<count>/<seconds>", e.g. 60/300'),
+    },
+    graphqlLimits: {
+      maxDepth: read('PAVISE_GRAPHQL_MAX_DEPTH', 10, integer(1, 100), 'a whole number from 1 to 100'),
+      maxSelections: read('PAVISE_GRAPHQL_MAX_SELECTIONS', 1_000, integer(1, 100_000), 'a whole number from 1 to 100000'),
+      maxRows: read('PAVISE_GRAPHQL_MAX_ROWS', 10_000, integer(1, 10_000_000), 'a whole number from 1 to 10000000'),
     },
     trustProxy: read('PAVISE_TRUST_PROXY', false, boolean, '"true" or "false"'),
     logLevel: read('PAVISE_LOG_LEVEL', 'info' as const, oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'), 'fatal, error, warn, info, debug, trace or silent'),

@@ -6,6 +6,7 @@ import { compileQuery, type SelectContext } from './compile/select.js';
 import { Aliases, Params } from './compile/sql.js';
 import { EngineError, errorResponse } from './errors.js';
 import type { Model } from './model.js';
+import { checkLimits, DEFAULT_LIMITS, type QueryLimits } from './limits.js';
 import { ModelIndex } from './model-index.js';
 import { buildRoleSchema, type RoleSchema } from './schema/build-schema.js';
 import { toHasuraValidationError, toHasuraVariableError } from './validation-errors.js';
@@ -41,7 +42,12 @@ export class GraphQLEngine {
   private readonly schemas = new Map<string, RoleSchema>();
   private readonly plans = new Map<string, Plan | EngineError[]>();
 
-  constructor(private readonly db: Database, model: Model, private readonly log: { error(obj: unknown, msg: string): void } = console) {
+  constructor(
+    private readonly db: Database,
+    model: Model,
+    private readonly log: { error(obj: unknown, msg: string): void } = console,
+    private readonly limits: QueryLimits = DEFAULT_LIMITS,
+  ) {
     this.index = new ModelIndex(model);
   }
 
@@ -82,6 +88,7 @@ export class GraphQLEngine {
     if (plan.operation.operation === 'subscription') throw new EngineError('validation-failed', 'no subscriptions exist', '$');
     if (plan.operation.operation === 'mutation' && !plan.roleSchema.schema.getMutationType()) throw new EngineError('validation-failed', 'no mutations exist', '$');
     const context: SelectContext = {
+      maxRows: this.limits.maxRows,
       index: this.index,
       params: new Params(),
       aliases: new Aliases(),
@@ -178,6 +185,12 @@ export class GraphQLEngine {
     }
     const fragments: Record<string, FragmentDefinitionNode> = {};
     for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+    try {
+      checkLimits(operation, fragments, this.limits);
+    } catch (error) {
+      if (error instanceof EngineError) return [error];
+      throw error;
+    }
     return { roleSchema, document, operation, fragments };
   }
 

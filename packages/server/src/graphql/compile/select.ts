@@ -8,6 +8,8 @@ import { ident } from './sql.js';
 
 export interface SelectContext extends FilterContext, Fragments {
   roleSchema: RoleSchema;
+  /** Upper bound on the rows of any one list (the server's result-size limit). */
+  maxRows: number;
 }
 
 const DIRECTIONS: Record<string, string> = {
@@ -99,7 +101,7 @@ function rowSource(table: TableModel, args: Record<string, any>, field: Collecte
   }
 
   const permissionLimit = ctx.index.selectPermission(table, ctx.role)?.limit;
-  const limit = [args.limit as number | undefined, permissionLimit].filter((n): n is number => typeof n === 'number');
+  const limit = [args.limit as number | undefined, permissionLimit, ctx.maxRows].filter((n): n is number => typeof n === 'number');
   const sortColumns = ordering.map((o, i) => `, ${o.expression} AS _o${i}`).join('');
   const sql =
     `SELECT ${distinct}${select(alias)}${sortColumns} FROM ${tableRef(table)} AS ${alias} WHERE ${conditions.join(' AND ')}` +
