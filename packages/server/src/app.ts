@@ -17,6 +17,7 @@ import { buildServer } from './http/server.js';
 import { createLogger } from './logger.js';
 import { createDefaultDataController } from './privacy/bootstrap.js';
 import { privacyModel } from './privacy/model.js';
+import { privacyRestEndpoints } from './privacy/rest-endpoints.js';
 import { PAVISE_VERSION } from './version.js';
 
 export interface RunningPavise {
@@ -56,8 +57,8 @@ export async function startPavise(config: Config, options: StartOptions = {}): P
     // Bootstrap before listening, so that a server that answers /healthz has its owner account;
     // the block is printed once the URL (and so the curl to show) is known.
     const credentials = config.bootstrap ? await bootstrapOwner(db, config.bootstrapEmail, createDefaultDataController) : null;
-    const engine = new GraphQLEngine(db, privacyModel, logger);
-    server = buildServer({ config, db, auth, engine, signInLimiter, logger });
+    const engine = new GraphQLEngine(db, privacyModel, logger, config.graphqlLimits);
+    server = buildServer({ config, db, auth, engine, restEndpoints: privacyRestEndpoints, signInLimiter, logger });
     await server.listen({ port: config.port, host: config.host });
     const address = server.server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;

@@ -5,9 +5,11 @@ import type { AuthService } from '../auth/service.js';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
 import type { GraphQLEngine } from '../graphql/engine.js';
+import type { RestEndpoint } from '../graphql/rest-endpoints.js';
 import { registerAuthRoutes } from './auth-routes.js';
 import { registerGraphQLRoutes } from './graphql-routes.js';
 import { RateLimitedError, type SignInLimiter } from './rate-limit/signin-limiter.js';
+import { registerRestRoutes } from './rest-routes.js';
 import { registerSystemRoutes } from './system-routes.js';
 
 export interface ServerDependencies {
@@ -15,6 +17,8 @@ export interface ServerDependencies {
   db: Database;
   auth: AuthService;
   engine: GraphQLEngine;
+  /** The named operations served at /api/rest/<name>. */
+  restEndpoints: readonly RestEndpoint[];
   signInLimiter: SignInLimiter;
   logger: Logger;
 }
@@ -82,6 +86,7 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
   registerSystemRoutes(server, deps);
   registerAuthRoutes(server, deps);
   registerGraphQLRoutes(server, deps);
+  registerRestRoutes(server, deps);
   return server;
 }
 
