@@ -198,6 +198,9 @@ export function buildRoleSchema(index: ModelIndex, role: string): RoleSchema {
     rootFields,
     mutationFields,
     schema: new GraphQLSchema({
+      // Every role knows every scalar, as in Hasura: a variable declared uuid is valid for a role
+      // that has no uuid column, and fails, if at all, on the field that is hidden from it.
+      types: Object.values(SCALARS),
       query: new GraphQLObjectType({ name: 'query_root', fields: queryFields }),
       ...(Object.keys(mutations).length > 0 ? { mutation: new GraphQLObjectType({ name: 'mutation_root', fields: mutations }) } : {}),
     }),
