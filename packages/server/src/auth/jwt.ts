@@ -19,8 +19,16 @@ export interface VerifiedToken extends SessionClaims {
   expiresAt: number;
 }
 
+/** Why a token was refused, with Hasura's error codes and messages. */
 export class InvalidTokenError extends Error {
   override name = 'InvalidTokenError';
+  constructor(
+    message: string,
+    /** invalid-jwt: signature, expiry, issuer; the others: the Hasura claims. */
+    readonly code: 'invalid-jwt' | 'jwt-invalid-claims' | 'jwt-missing-role-claims' = 'invalid-jwt',
+  ) {
+    super(message);
+  }
 }
 
 /** Signs and verifies access tokens with the configured (or generated and persisted) key. */
@@ -101,21 +109,26 @@ export class JwtKeys {
         requiredClaims: ['sub', 'exp', 'iat'],
       }));
     } catch (error) {
-      const code = (error as { code?: string }).code;
-      throw new InvalidTokenError(code === 'ERR_JWT_EXPIRED' ? 'JWTExpired' : 'JWSError JWSInvalidSignature');
+      const { code, claim } = error as { code?: string; claim?: string };
+      if (code === 'ERR_JWT_EXPIRED') throw new InvalidTokenError('JWTExpired');
+      if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && claim === 'iss') throw new InvalidTokenError('JWTNotInIssuer');
+      throw new InvalidTokenError('JWSError JWSInvalidSignature');
     }
     const hasura = payload[this.config.claimsNamespace];
-    if (typeof hasura !== 'object' || hasura === null) throw new InvalidTokenError(`claims key: '${this.config.claimsNamespace}' not found`);
+    if (typeof hasura !== 'object' || hasura === null) throw new InvalidTokenError(`claims key: '${this.config.claimsNamespace}' not found`, 'jwt-invalid-claims');
     const sessionVariables: Record<string, string> = {};
     for (const [name, value] of Object.entries(hasura as Record<string, unknown>)) {
       if (name.toLowerCase().startsWith('x-hasura-') && typeof value === 'string') sessionVariables[name.toLowerCase()] = value;
     }
     const allowedRoles = (hasura as Record<string, unknown>)['x-hasura-allowed-roles'];
     const defaultRole = (hasura as Record<string, unknown>)['x-hasura-default-role'];
+    if (allowedRoles === undefined) throw new InvalidTokenError('JWT claim does not contain x-hasura-allowed-roles', 'jwt-missing-role-claims');
     if (!Array.isArray(allowedRoles) || !allowedRoles.every((r) => typeof r === 'string')) {
-      throw new InvalidTokenError('x-hasura-allowed-roles claim is missing or not a list of strings');
+      const found = Array.isArray(allowedRoles) ? 'Array of non-strings' : typeof allowedRoles === 'string' ? 'String' : 'Object';
+      throw new InvalidTokenError(`invalid x-hasura-allowed-roles; should be a list of roles: parsing [] failed, expected Array, but encountered ${found}`, 'jwt-invalid-claims');
     }
-    if (typeof defaultRole !== 'string') throw new InvalidTokenError('x-hasura-default-role claim is missing');
+    if (defaultRole === undefined) throw new InvalidTokenError('JWT claim does not contain x-hasura-default-role', 'jwt-missing-role-claims');
+    if (typeof defaultRole !== 'string') throw new InvalidTokenError('invalid x-hasura-default-role; should be a role name', 'jwt-invalid-claims');
     return {
       userId: payload.sub!,
       allowedRoles,

@@ -1,5 +1,6 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { InvalidTokenError } from '../auth/jwt.js';
 import type { AuthService } from '../auth/service.js';
 import type { Config } from '../config/config.js';
 import type { GraphQLEngine, GraphQLRequest, Session } from '../graphql/engine.js';
@@ -53,7 +54,9 @@ export async function resolveSession(request: FastifyRequest, auth: AuthService,
   try {
     token = await auth.keys.verify(bearer[1]!);
   } catch (error) {
-    throw new EngineError('invalid-jwt', `Could not verify JWT: ${(error as Error).message}`, '$', 401);
+    if (!(error instanceof InvalidTokenError)) throw error;
+    const message = error.code === 'invalid-jwt' ? `Could not verify JWT: ${error.message}` : error.message;
+    throw new EngineError(error.code, message, '$', 401);
   }
   const role = requestedRole ?? token.defaultRole;
   if (!token.allowedRoles.includes(role)) throw new EngineError('access-denied', 'Your requested role is not in allowed roles', '$', 403);

@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { SignJWT } from 'jose';
+import { startTestServer, type TestServer } from './helpers/server.js';
+
+const KEY = 'a-test-signing-key-that-is-long-enough-0123456789';
+const NAMESPACE = 'https://hasura.io/jwt/claims';
+
+/** Each JWT row of the reference's error table, with a token crafted to hit it. */
+describe('GraphQL: JWT errors as Hasura reports them', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ PAVISE_JWT_SECRET: JSON.stringify({ type: 'HS256', key: KEY }) });
+  });
+  after(() => server.close());
+
+  const sign = (payload: Record<string, unknown>, options: { issuer?: string; expiresIn?: number; key?: string } = {}) => {
+    const now = Math.floor(Date.now() / 1000);
+    return new SignJWT(payload)
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject('00000000-0000-0000-0000-000000000001')
+      .setIssuedAt(now - 100)
+      .setExpirationTime(now + (options.expiresIn ?? 600))
+      .setIssuer(options.issuer ?? 'pavise')
+      .sign(new TextEncoder().encode(options.key ?? KEY));
+  };
+  const claims = { 'x-hasura-allowed-roles': ['user', 'me'], 'x-hasura-default-role': 'user', 'x-hasura-user-id': '00000000-0000-0000-0000-000000000001' };
+
+  const cases: [string, () => Promise<string>, string, string][] = [
+    ['expired', () => sign({ [NAMESPACE]: claims }, { expiresIn: -10 }), 'invalid-jwt', 'Could not verify JWT: JWTExpired'],
+    ['signed with another key', () => sign({ [NAMESPACE]: claims }, { key: `${KEY}-other` }), 'invalid-jwt', 'Could not verify JWT: JWSError JWSInvalidSignature'],
+    ['from another issuer', () => sign({ [NAMESPACE]: claims }, { issuer: 'elsewhere' }), 'invalid-jwt', 'Could not verify JWT: JWTNotInIssuer'],
+    ['without the claims namespace', () => sign({}), 'jwt-invalid-claims', `claims key: '${NAMESPACE}' not found`],
+    ['without allowed roles', () => sign({ [NAMESPACE]: { 'x-hasura-default-role': 'user' } }), 'jwt-missing-role-claims', 'JWT claim does not contain x-hasura-allowed-roles'],
+    ['without a default role', () => sign({ [NAMESPACE]: { 'x-hasura-allowed-roles': ['user'] } }), 'jwt-missing-role-claims', 'JWT claim does not contain x-hasura-default-role'],
+    ['with allowed roles as a string', () => sign({ [NAMESPACE]: { 'x-hasura-allowed-roles': 'user', 'x-hasura-default-role': 'user' } }), 'jwt-invalid-claims',
+      'invalid x-hasura-allowed-roles; should be a list of roles: parsing [] failed, expected Array, but encountered String'],
+  ];
+  for (const [what, token, code, message] of cases) {
+    it(`answers 401 ${code} for a token ${what}`, async () => {
+      const response = await server.call('/v1/graphql', { token: await token(), body: { query: '{ __typename }' } });
+      assert.equal(response.status, 401);
+      assert.deepEqual(response.body, { errors: [{ message, extensions: { path: '$', code } }] });
+    });
+  }
+
+  it('accepts a well-formed token signed with the configured key', async () => {
+    const response = await server.call('/v1/graphql', { token: await sign({ [NAMESPACE]: claims }), body: { query: '{ __typename }' } });
+    assert.deepEqual(response.body, { data: { __typename: 'query_root' } });
+  });
+});
