@@ -103,6 +103,33 @@ describe('GraphQL mutations', () => {
     assert.match(missing.body.errors[0].message, /^Not-NULL violation\. /);
   });
 
+  it('upserts with on_conflict: update the listed columns, do nothing, or only where allowed', async () => {
+    const admin = { 'x-hasura-admin-secret': ADMIN_SECRET };
+    const upsert = (onConflict: string, title: string) =>
+      gql(`mutation($id: uuid!) { insertDataControllers(objects: [{id: $id, title: "${title}"}], on_conflict: ${onConflict}) { affected_rows returning { title } } }`, { headers: admin, variables: { id: a.controllerId } });
+    const title = async () => (await server.pavise.db.query<{ title: string }>('SELECT title FROM public.data_controllers WHERE id = $1', [a.controllerId]))[0]!.title;
+
+    const updated = await upsert('{constraint: data_controllers_pkey, update_columns: [title]}', 'Upserted');
+    assert.deepEqual(updated.body, { data: { insertDataControllers: { affected_rows: 1, returning: [{ title: 'Upserted' }] } } });
+    assert.equal(await title(), 'Upserted');
+    const nothing = await upsert('{constraint: data_controllers_pkey, update_columns: []}', 'Ignored');
+    assert.deepEqual(nothing.body, { data: { insertDataControllers: { affected_rows: 0, returning: [] } } });
+    const filtered = await upsert('{constraint: data_controllers_pkey, update_columns: [title], where: {title: {_eq: "something else"}}}', 'Filtered');
+    assert.equal(filtered.body.data.insertDataControllers.affected_rows, 0);
+    assert.equal(await title(), 'Upserted');
+    const conflict = await gql(`mutation($id: uuid!) { insertDataController(object: {id: $id, title: "Dup"}) { id } }`, { headers: admin, variables: { id: a.controllerId } });
+    assert.equal(conflict.body.errors[0].extensions.code, 'constraint-violation');
+    assert.match(conflict.body.errors[0].message, /^Uniqueness violation\. duplicate key value violates unique constraint "data_controllers_pkey"/);
+    assert.equal(conflict.body.errors[0].extensions.path, '$.selectionSet.insertDataController.args.object');
+
+    // Only a role that may also update gets on_conflict: users may not update data subjects.
+    const noUpsert = await gql('mutation { insertDataSubjects(objects: [], on_conflict: {constraint: data_subjects_pkey}) { affected_rows } }', { token: a.token });
+    assert.deepEqual(noUpsert.body.errors[0], {
+      message: "'insertDataSubjects' has no argument named 'on_conflict'",
+      extensions: { path: '$.selectionSet.insertDataSubjects', code: 'validation-failed' },
+    });
+  });
+
   it('hides columns a role may not write', async () => {
     const response = await gql('mutation { insertDataController(object: {title: "x", did: "forged"}) { id } }', { token: a.token });
     assert.equal(response.body.errors[0].extensions.code, 'validation-failed');

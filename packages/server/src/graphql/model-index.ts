@@ -64,6 +64,11 @@ export class ModelIndex {
     return table.columns.filter((c) => allowed.has(c.name));
   }
 
+  /** Constraints on_conflict may name: the primary key's and the declared unique ones. */
+  constraints(table: TableModel): string[] {
+    return [`${table.sql.table}_pkey`, ...Object.keys(table.uniqueConstraints ?? {})];
+  }
+
   /** All roles named in any permission. */
   roles(): string[] {
     return [...new Set(this.model.tables.flatMap((t) => Object.keys(t.permissions)))];

@@ -90,6 +90,11 @@ export interface TableModel {
   columns: ColumnModel[];
   /** GraphQL names of the primary-key columns. */
   primaryKey: string[];
+  /**
+   * Unique constraints (besides the primary key, whose constraint is <table>_pkey) that
+   * on_conflict may name: Postgres constraint name → GraphQL column names.
+   */
+  uniqueConstraints?: Record<string, string[]>;
   rootFields: RootFieldNames;
   relationships: RelationshipModel[];
   /** Role name → permissions. The admin role needs none: it sees everything. */

@@ -21,9 +21,14 @@ export async function runMutation(tx: Queryable, mutation: MutationField, defini
     case 'insert':
     case 'insertOne': {
       const objects = (mutation.kind === 'insertOne' ? [args.object] : args.objects) as Record<string, unknown>[];
-      const keys = objects.length === 0 ? [] : await insertRows(tx, mutation.table, objects, ctx, `${path}.args.${mutation.kind === 'insertOne' ? 'object' : 'objects'}`);
-      const permission = ctx.index.insertPermission(mutation.table, ctx.role)!;
-      return respond(tx, mutation, definition, field, keys, permission.check, ctx, path);
+      const argumentPath = `${path}.args.${mutation.kind === 'insertOne' ? 'object' : 'objects'}`;
+      const keys = objects.length === 0 ? [] : await insertRows(tx, mutation.table, objects, args.on_conflict as OnConflict | undefined, ctx, argumentPath);
+      // An upsert's rows were either inserted (the insert check applies) or updated (the update check).
+      const inserted = keys.filter((k) => k._inserted !== false);
+      const updated = keys.filter((k) => k._inserted === false);
+      await enforceCheck(tx, mutation.table, inserted, ctx.index.insertPermission(mutation.table, ctx.role)!.check, ctx, path);
+      await enforceCheck(tx, mutation.table, updated, ctx.index.updatePermission(mutation.table, ctx.role)?.check, ctx, path);
+      return respond(tx, mutation, definition, field, keys, undefined, ctx, path);
     }
     case 'update':
     case 'updateByPk': {
@@ -39,6 +44,12 @@ export async function runMutation(tx: Queryable, mutation: MutationField, defini
 
 type Keys = Record<string, unknown>[];
 
+interface OnConflict {
+  constraint: string;
+  update_columns: string[];
+  where?: BoolExp;
+}
+
 function fresh(ctx: SelectContext): SelectContext {
   return { ...ctx, params: new Params(), aliases: new Aliases() };
 }
@@ -47,7 +58,7 @@ function presetValues(presets: Presets | undefined, ctx: SelectContext): [string
   return Object.entries(presets ?? {}).map(([name, value]) => [name, resolveSessionValue(value, ctx)]);
 }
 
-async function insertRows(tx: Queryable, table: TableModel, objects: Record<string, unknown>[], base: SelectContext, path: string): Promise<Keys> {
+async function insertRows(tx: Queryable, table: TableModel, objects: Record<string, unknown>[], onConflict: OnConflict | undefined, base: SelectContext, path: string): Promise<Keys> {
   const ctx = fresh(base);
   const presets = presetValues(ctx.index.insertPermission(table, ctx.role)!.set, ctx);
   const rows = objects.map((object) => ({ ...object, ...Object.fromEntries(presets) }));
@@ -55,8 +66,38 @@ async function insertRows(tx: Queryable, table: TableModel, objects: Record<stri
   // Rows that set no column still need one in the column list: the first, with its default.
   const columns = named.length > 0 ? named : [ctx.index.column(table, table.primaryKey[0]!)!];
   const values = rows.map((row) => `(${columns.map((c) => (row[c.name] !== undefined ? ctx.params.add(row[c.name], c.type) : 'DEFAULT')).join(', ')})`);
-  const sql = `INSERT INTO ${tableRef(table)} (${columns.map((c) => ident(c.sql)).join(', ')}) VALUES ${values.join(', ')} RETURNING ${returningKeys(table, ctx)}`;
+  const alias = ctx.aliases.fresh();
+  const conflict = onConflict ? upsertClause(table, alias, onConflict, ctx) : '';
+  // xmax = 0 tells a freshly inserted row from one an upsert updated.
+  const sql =
+    `INSERT INTO ${tableRef(table)} AS ${alias} (${columns.map((c) => ident(c.sql)).join(', ')}) VALUES ${values.join(', ')}${conflict} ` +
+    `RETURNING ${returningKeys(table, ctx, alias)}, (${alias}.xmax = 0) AS _inserted`;
   return write(tx, sql, ctx, path);
+}
+
+/** ON CONFLICT: update the listed columns of rows the role may update (and `where` selects), or do nothing. */
+function upsertClause(table: TableModel, alias: string, onConflict: OnConflict, ctx: SelectContext): string {
+  const target = ` ON CONFLICT ON CONSTRAINT ${ident(onConflict.constraint)}`;
+  if (onConflict.update_columns.length === 0) return `${target} DO NOTHING`;
+  const permission = ctx.index.updatePermission(table, ctx.role)!;
+  const column = (name: string) => ctx.index.column(table, name)!;
+  const assignments = [
+    ...onConflict.update_columns.map((name) => `${ident(column(name).sql)} = EXCLUDED.${ident(column(name).sql)}`),
+    ...presetValues(permission.set, ctx).map(([name, value]) => `${ident(column(name).sql)} = ${ctx.params.add(value, column(name).type)}`),
+  ];
+  const conditions = [permission.filter ? compileBoolExp(table, permission.filter, alias, ctx, 'permission') : 'true'];
+  if (onConflict.where) conditions.push(compileBoolExp(table, onConflict.where, alias, ctx, 'user'));
+  return `${target} DO UPDATE SET ${assignments.join(', ')} WHERE ${conditions.join(' AND ')}`;
+}
+
+/** Fails the request when a written row does not satisfy the permission's check. */
+async function enforceCheck(tx: Queryable, table: TableModel, keys: Keys, check: BoolExp | undefined, base: SelectContext, path: string): Promise<void> {
+  if (!check || keys.length === 0) return;
+  const ctx = fresh(base);
+  const alias = ctx.aliases.fresh();
+  const sql = `SELECT count(*)::int AS failed FROM ${tableRef(table)} AS ${alias} WHERE ${matchKeys(table, alias, keys, ctx)} AND NOT (${compileBoolExp(table, check, alias, ctx, 'permission')})`;
+  const [result] = await execute<{ failed: number }>(tx, sql, ctx, path);
+  if (result!.failed > 0) throw new EngineError('permission-error', 'check constraint of an insert/update permission has failed', path);
 }
 
 async function updateRows(tx: Queryable, mutation: MutationField, args: Record<string, any>, base: SelectContext, path: string): Promise<Keys> {
@@ -101,16 +142,11 @@ async function deleteRows(tx: Queryable, mutation: MutationField, definition: Gr
 
 /** Checks the permission's `check` on the written rows, then builds the field's response. */
 async function respond(tx: Queryable, mutation: MutationField, definition: GraphQLField<unknown, unknown>, field: CollectedField, keys: Keys, check: BoolExp | undefined, base: SelectContext, path: string): Promise<string> {
+  await enforceCheck(tx, mutation.table, keys, check, base, path);
   const ctx = fresh(base);
-  const { table } = mutation;
-  const alias = ctx.aliases.fresh();
-  const failed = check
-    ? `(SELECT count(*) FROM ${tableRef(table)} AS ${alias} WHERE ${matchKeys(table, alias, keys, ctx)} AND NOT (${compileBoolExp(table, check, alias, ctx, 'permission')}))::int`
-    : '0';
   const rows = ctx.aliases.fresh();
-  const body = responseBody(mutation, definition, field, rows, () => `FROM ${tableRef(table)} AS ${rows} WHERE ${matchKeys(table, rows, keys, ctx)}`, String(keys.length), ctx);
-  const [result] = await execute<{ failed: number; data: string | null }>(tx, `SELECT ${failed} AS failed, ${body}::text AS data`, ctx, path);
-  if (result!.failed > 0) throw new EngineError('permission-error', 'check constraint of an insert/update permission has failed', path);
+  const body = responseBody(mutation, definition, field, rows, () => `FROM ${tableRef(mutation.table)} AS ${rows} WHERE ${matchKeys(mutation.table, rows, keys, ctx)}`, String(keys.length), ctx);
+  const [result] = await execute<{ data: string | null }>(tx, `SELECT ${body}::text AS data`, ctx, path);
   return result!.data ?? 'null';
 }
 

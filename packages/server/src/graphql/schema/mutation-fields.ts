@@ -1,4 +1,5 @@
 import {
+  GraphQLEnumType,
   GraphQLInputObjectType,
   GraphQLInt,
   GraphQLList,
@@ -53,19 +54,50 @@ export function buildMutationFields(
     const names = table.rootFields;
 
     const insertable = index.writableColumns(table, index.insertPermission(table, role));
+    const updatable = index.writableColumns(table, index.updatePermission(table, role));
     if (index.insertPermission(table, role)) {
       const input = inputOf(`${table.name}_insert_input`, insertable);
+      // Upserts only where the role may also update, as in Hasura.
+      const onConflict: GraphQLFieldConfigArgumentMap = index.updatePermission(table, role)
+        ? {
+            on_conflict: {
+              type: new GraphQLInputObjectType({
+                name: `${table.name}_on_conflict`,
+                description: `on_conflict condition type for table "${table.sql.table}"`,
+                fields: {
+                  constraint: {
+                    type: new GraphQLNonNull(new GraphQLEnumType({
+                      name: `${table.name}_constraint`,
+                      description: `unique or primary key constraints on table "${table.sql.table}"`,
+                      values: Object.fromEntries(index.constraints(table).map((name) => [name, { value: name }])),
+                    })),
+                  },
+                  update_columns: {
+                    type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(new GraphQLEnumType({
+                      name: `${table.name}_update_column`,
+                      description: `update columns of table "${table.sql.table}"`,
+                      values: updatable.length > 0
+                        ? Object.fromEntries(updatable.map((c) => [c.name, { value: c.name }]))
+                        : { _PLACEHOLDER: { value: '_PLACEHOLDER', description: 'placeholder (do not use)' } },
+                    })))),
+                    defaultValue: [],
+                  },
+                  where: { type: boolExp },
+                },
+              }),
+            },
+          }
+        : {};
       fields[names.insert] = {
         type: response,
         description: `insert data into the table: "${table.sql.table}"`,
-        args: { objects: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(input))) } },
+        args: { objects: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(input))) }, ...onConflict },
       };
-      fields[names.insertOne] = { type: object, description: `insert a single row into the table: "${table.sql.table}"`, args: { object: { type: new GraphQLNonNull(input) } } };
+      fields[names.insertOne] = { type: object, description: `insert a single row into the table: "${table.sql.table}"`, args: { object: { type: new GraphQLNonNull(input) }, ...onConflict } };
       register(names.insert, 'insert', table);
       register(names.insertOne, 'insertOne', table);
     }
 
-    const updatable = index.writableColumns(table, index.updatePermission(table, role));
     if (index.updatePermission(table, role) && updatable.length > 0) {
       const operators: GraphQLFieldConfigArgumentMap = { _set: { type: inputOf(`${table.name}_set_input`, updatable) } };
       const incrementable = updatable.filter((c) => NUMERIC.has(c.type));
