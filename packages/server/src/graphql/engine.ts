@@ -1,6 +1,7 @@
 import { execute, getOperationAST, getVariableValues, parse, validate, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, Kind } from 'graphql';
-import type { Database } from '../db/database.js';
+import type { Database, Queryable } from '../db/database.js';
 import { collectFields, type CollectedField } from './compile/collect-fields.js';
+import { runAction } from './compile/action.js';
 import { runMutation } from './compile/mutation.js';
 import { compileQuery, type SelectContext } from './compile/select.js';
 import { Aliases, Params } from './compile/sql.js';
@@ -100,16 +101,38 @@ export class GraphQLEngine {
     };
     const fields = collectFields(plan.operation.selectionSet, context);
     if (plan.operation.operation === 'mutation') return this.mutate(plan, fields, session, context);
-    const introspection = fields.filter((f) => f.name === '__schema' || f.name === '__type');
-    const selected = fields.filter((f) => f.name !== '__schema' && f.name !== '__type');
-    if (introspection.length === 0) return `{"data":${await this.select(selected, context)}}`;
+    const isIntrospection = (f: CollectedField) => f.name === '__schema' || f.name === '__type';
+    const isAction = (f: CollectedField) => plan.roleSchema.actions.has(f.name);
+    const selected = fields.filter((f) => !isIntrospection(f) && !isAction(f));
+    if (selected.length === fields.length) return `{"data":${await this.select(this.db, selected, context)}}`;
 
-    // Introspection is answered from the role's schema by graphql-js; the rest from the database.
-    const introspected = this.introspect(plan, introspection, coerced.coerced);
-    const fromDatabase = selected.length > 0 ? (JSON.parse(await this.select(selected, context)) as Record<string, unknown>) : {};
+    // Introspection is answered from the role's schema by graphql-js, actions by their handlers
+    // (in one transaction with the rest), everything else by one statement.
+    const introspected = fields.some(isIntrospection) ? this.introspect(plan, fields.filter(isIntrospection), coerced.coerced) : {};
+    const run = async (db: Queryable) => {
+      const parts: Record<string, unknown> = selected.length > 0 ? JSON.parse(await this.select(db, selected, context)) : {};
+      for (const field of fields.filter(isAction)) {
+        parts[field.responseKey] = JSON.parse(await runAction(db, plan.roleSchema.actions.get(field.name)!, plan.roleSchema.schema.getQueryType()!.getFields()[field.name]!, field, context));
+      }
+      return parts;
+    };
+    const fromDatabase = fields.some(isAction) ? await this.inTransaction(session, run) : await run(this.db);
     const data: Record<string, unknown> = {};
     for (const field of fields) data[field.responseKey] = field.responseKey in introspected ? introspected[field.responseKey] : fromDatabase[field.responseKey];
     return JSON.stringify({ data });
+  }
+
+  /** Runs `work` in a transaction with the session visible to SQL as current_setting('hasura.user'). */
+  private async inTransaction<T>(session: Session, work: (tx: Queryable) => Promise<T>): Promise<T> {
+    try {
+      return await this.db.transaction(async (tx) => {
+        await tx.query("SELECT set_config('hasura.user', $1, true)", [JSON.stringify(session.variables)]);
+        return work(tx);
+      });
+    } catch (error) {
+      if (error instanceof EngineError) throw error;
+      throw this.databaseError(error);
+    }
   }
 
   /**
@@ -118,29 +141,26 @@ export class GraphQLEngine {
    */
   private async mutate(plan: Plan, fields: CollectedField[], session: Session, context: SelectContext): Promise<string> {
     const mutationType = plan.roleSchema.schema.getMutationType()!;
-    try {
-      return await this.db.transaction(async (tx) => {
-        await tx.query("SELECT set_config('hasura.user', $1, true)", [JSON.stringify(session.variables)]);
-        const parts: string[] = [];
-        for (const field of fields) {
-          const value = field.name === '__typename'
-            ? '"mutation_root"'
-            : await runMutation(tx, plan.roleSchema.mutationFields.get(field.name)!, mutationType.getFields()[field.name]!, field, context);
-          parts.push(`${JSON.stringify(field.responseKey)}:${value}`);
-        }
-        return `{"data":{${parts.join(',')}}}`;
-      });
-    } catch (error) {
-      if (error instanceof EngineError) throw error;
-      throw this.databaseError(error);
-    }
+    return this.inTransaction(session, async (tx) => {
+      const parts: string[] = [];
+      for (const field of fields) {
+        const definition = mutationType.getFields()[field.name]!;
+        const action = plan.roleSchema.actions.get(field.name);
+        const value =
+          field.name === '__typename' ? '"mutation_root"'
+          : action ? await runAction(tx, action, definition, field, context)
+          : await runMutation(tx, plan.roleSchema.mutationFields.get(field.name)!, definition, field, context);
+        parts.push(`${JSON.stringify(field.responseKey)}:${value}`);
+      }
+      return `{"data":{${parts.join(',')}}}`;
+    });
   }
 
   /** The selected root fields as one statement; returns the JSON text of `data`. */
-  private async select(fields: CollectedField[], context: Parameters<typeof compileQuery>[1]): Promise<string> {
+  private async select(db: Queryable, fields: CollectedField[], context: Parameters<typeof compileQuery>[1]): Promise<string> {
     const sql = compileQuery(fields, context);
     try {
-      const rows = await this.db.query<{ data: string }>(sql, context.params.values);
+      const rows = await db.query<{ data: string }>(sql, context.params.values);
       return rows[0]!.data;
     } catch (error) {
       throw this.databaseError(error);

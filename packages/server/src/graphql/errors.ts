@@ -19,3 +19,11 @@ export class EngineError extends Error {
 export function errorResponse(errors: EngineError[]): { errors: ReturnType<EngineError['toJSON']>[] } {
   return { errors: errors.map((e) => e.toJSON()) };
 }
+
+/** Thrown by an action's handler to answer the client with its own message and code. */
+export class ActionError extends Error {
+  constructor(message: string, readonly code = 'bad-request') {
+    super(message);
+    this.name = 'ActionError';
+  }
+}

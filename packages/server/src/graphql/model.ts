@@ -101,8 +101,34 @@ export interface TableModel {
   permissions: Record<string, TablePermissions>;
 }
 
+/** What an action's handler gets: its arguments, who asks, and the request's transaction. */
+export interface ActionContext {
+  input: Record<string, unknown>;
+  session: { role: string; variables: Record<string, string> };
+  db: import('../db/database.js').Queryable;
+}
+
+/**
+ * A custom query or mutation (Hasura "action") served by a handler in the domain. Its types are
+ * written in GraphQL SDL and may use the engine's scalars (uuid, jsonb, timestamptz, ...).
+ */
+export interface ActionModel {
+  name: string;
+  kind: 'query' | 'mutation';
+  /** SDL of the input and output types it uses; identical strings may be shared by actions. */
+  types: string;
+  /** The field's arguments in SDL, e.g. "(input: CreateDataSubjectInput!)", or "". */
+  arguments: string;
+  /** The output type in SDL, e.g. "CreateDataSubjectOutput!". */
+  output: string;
+  /** Roles that may call it (admin always may). */
+  roles: string[];
+  handler: (context: ActionContext) => Promise<unknown>;
+}
+
 export interface Model {
   tables: TableModel[];
+  actions?: ActionModel[];
 }
 
 export const ADMIN_ROLE = 'admin';

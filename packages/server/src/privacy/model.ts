@@ -1,4 +1,5 @@
 import { column, nhostRootFields, type Model, type TableModel } from '../graphql/model.js';
+import { generateDataControllerDID } from './actions.js';
 
 /**
  * The privacy domain as the GraphQL engine sees it: the first slice (data controllers, their
@@ -78,4 +79,7 @@ const dataSubjects: TableModel = {
   },
 };
 
-export const privacyModel: Model = { tables: [dataControllers, dataControllerUsers, dataSubjects] };
+export const privacyModel: Model = {
+  tables: [dataControllers, dataControllerUsers, dataSubjects],
+  actions: [generateDataControllerDID],
+};

@@ -8,13 +8,15 @@ import {
   GraphQLObjectType,
   GraphQLSchema,
   GraphQLString,
+  extendSchema,
+  parse,
   type GraphQLFieldConfigArgumentMap,
   type GraphQLFieldConfigMap,
   type GraphQLInputFieldConfigMap,
   type GraphQLInputType,
   type GraphQLOutputType,
 } from 'graphql';
-import type { ScalarType, TableModel } from '../model.js';
+import { ADMIN_ROLE, type ActionModel, type ScalarType, type TableModel } from '../model.js';
 import type { ModelIndex } from '../model-index.js';
 import { aggregateType } from './aggregate-types.js';
 import { buildMutationFields, type MutationKind } from './mutation-fields.js';
@@ -36,6 +38,8 @@ export interface RoleSchema {
   schema: GraphQLSchema;
   rootFields: Map<string, RootField>;
   mutationFields: Map<string, MutationField>;
+  /** Action root fields (queries and mutations) by name. */
+  actions: Map<string, ActionModel>;
 }
 
 const COMPARISON_OPERATORS = ['_eq', '_neq', '_gt', '_lt', '_gte', '_lte'];
@@ -193,16 +197,29 @@ export function buildRoleSchema(index: ModelIndex, role: string): RoleSchema {
   const mutationFields = new Map<string, MutationField>();
   const mutations = buildMutationFields(index, role, { objects: objectTypes, boolExps }, (field, kind, table) => mutationFields.set(field, { kind, table }));
 
-  return {
-    role,
-    rootFields,
-    mutationFields,
-    schema: new GraphQLSchema({
+  const schema = new GraphQLSchema({
       // Every role knows every scalar, as in Hasura: a variable declared uuid is valid for a role
       // that has no uuid column, and fails, if at all, on the field that is hidden from it.
       types: Object.values(SCALARS),
       query: new GraphQLObjectType({ name: 'query_root', fields: queryFields }),
       ...(Object.keys(mutations).length > 0 ? { mutation: new GraphQLObjectType({ name: 'mutation_root', fields: mutations }) } : {}),
-    }),
-  };
+  });
+  const actions = new Map((index.model.actions ?? []).filter((a) => role === ADMIN_ROLE || a.roles.includes(role)).map((a) => [a.name, a]));
+  return { role, rootFields, mutationFields, actions, schema: withActions(schema, [...actions.values()]) };
+}
+
+/** Adds the actions' types and root fields to a role's schema, from their SDL. */
+function withActions(schema: GraphQLSchema, actions: ActionModel[]): GraphQLSchema {
+  if (actions.length === 0) return schema;
+  const field = (a: ActionModel) => `  ${a.name}${a.arguments}: ${a.output}`;
+  const queries = actions.filter((a) => a.kind === 'query');
+  const mutations = actions.filter((a) => a.kind === 'mutation');
+  const sdl = [...new Set(actions.map((a) => a.types))];
+  if (queries.length > 0) sdl.push(`extend type query_root {\n${queries.map(field).join('\n')}\n}`);
+  if (mutations.length > 0) {
+    sdl.push(schema.getMutationType()
+      ? `extend type mutation_root {\n${mutations.map(field).join('\n')}\n}`
+      : `type mutation_root {\n${mutations.map(field).join('\n')}\n}\nextend schema { mutation: mutation_root }`);
+  }
+  return extendSchema(schema, parse(sdl.join('\n')));
 }
