@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { importSeedSample, runSeedShell } from './helpers/seeds.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
+import { twoTenants, type Tenant } from './helpers/tenants.js';
 
 const ADMIN_SECRET = 'test-admin-secret-0123456789';
 
@@ -12,21 +13,14 @@ const ADMIN_SECRET = 'test-admin-secret-0123456789';
  */
 describe('GraphQL queries', () => {
   let server: TestServer;
-  let a: { token: string; userId: string; controllerId: string };
-  let b: { token: string; userId: string; controllerId: string };
+  let a: Tenant;
+  let b: Tenant;
   const gql = (query: string, options: { token?: string; variables?: unknown; headers?: Record<string, string> } = {}) =>
     server.call('/v1/graphql', { token: options.token, headers: options.headers, body: { query, variables: options.variables } });
 
   before(async () => {
     server = await startTestServer({ PAVISE_ADMIN_SECRET: ADMIN_SECRET });
-    const sessionA = await server.signIn();
-    const [controllerA] = await server.pavise.db.query<{ id: string }>("SELECT data_controller_id AS id FROM public.data_controller_users WHERE user_id = $1", [sessionA.user.id]);
-    a = { token: sessionA.accessToken, userId: sessionA.user.id, controllerId: controllerA!.id };
-    const signUp = await server.call('/v1/signup/email-password', { body: { email: 'b@example.com', password: 'tenant b password' } });
-    const sessionB = signUp.body.session;
-    const [controllerB] = await server.pavise.db.query<{ id: string }>("INSERT INTO public.data_controllers (title, email) VALUES ('Tenant B', 'privacy@b.example') RETURNING id");
-    await server.pavise.db.query("INSERT INTO public.data_controller_users (data_controller_id, user_id, role) VALUES ($1, $2, 'owner')", [controllerB!.id, sessionB.user.id]);
-    b = { token: sessionB.accessToken, userId: sessionB.user.id, controllerId: controllerB!.id };
+    ({ a, b } = await twoTenants(server));
     for (const [controller, count] of [[a.controllerId, 3], [b.controllerId, 2]] as const) {
       for (let i = 0; i < count; i++) {
         await server.pavise.db.query(

@@ -7,6 +7,7 @@ import { RestEndpoints, type RestCall, type RestEndpoint } from '../src/graphql/
 import { privacyModel } from '../src/privacy/model.js';
 import { privacyRestEndpoints } from '../src/privacy/rest-endpoints.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
+import { twoTenants, type Tenant } from './helpers/tenants.js';
 
 const ADMIN_SECRET = 'test-admin-secret-0123456789';
 
@@ -23,21 +24,14 @@ const MEMBER_FIELDS = ['id', 'userId', 'role', 'createdAt'];
  */
 describe('REST endpoints', () => {
   let server: TestServer;
-  let a: { token: string; userId: string; controllerId: string };
-  let b: { token: string; userId: string; controllerId: string };
+  let a: Tenant;
+  let b: Tenant;
   const rest = (path: string, options: Parameters<TestServer['call']>[1] = {}) => server.call(`/api/rest/${path}`, options);
   const json = { 'content-type': 'application/json' };
 
   before(async () => {
     server = await startTestServer({ PAVISE_ADMIN_SECRET: ADMIN_SECRET });
-    const sessionA = await server.signIn();
-    const [controllerA] = await server.pavise.db.query<{ id: string }>('SELECT data_controller_id AS id FROM public.data_controller_users WHERE user_id = $1', [sessionA.user.id]);
-    a = { token: sessionA.accessToken, userId: sessionA.user.id, controllerId: controllerA!.id };
-    const signUp = await server.call('/v1/signup/email-password', { body: { email: 'b@example.com', password: 'tenant b password' } });
-    const sessionB = signUp.body.session;
-    const [controllerB] = await server.pavise.db.query<{ id: string }>("INSERT INTO public.data_controllers (title, email) VALUES ('Tenant B', 'privacy@b.example') RETURNING id");
-    await server.pavise.db.query("INSERT INTO public.data_controller_users (data_controller_id, user_id, role) VALUES ($1, $2, 'owner')", [controllerB!.id, sessionB.user.id]);
-    b = { token: sessionB.accessToken, userId: sessionB.user.id, controllerId: controllerB!.id };
+    ({ a, b } = await twoTenants(server));
     for (const [controller, count] of [[a.controllerId, 3], [b.controllerId, 2]] as const) {
       for (let i = 0; i < count; i++) await server.pavise.db.query('INSERT INTO public.data_subjects (data_controller_id) VALUES ($1)', [controller]);
     }

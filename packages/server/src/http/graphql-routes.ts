@@ -1,5 +1,5 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InvalidTokenError } from '../auth/jwt.js';
 import type { AuthService } from '../auth/service.js';
 import type { Config } from '../config/config.js';
@@ -63,20 +63,29 @@ export async function resolveSession(request: FastifyRequest, auth: AuthService,
   return { role, variables: { ...token.sessionVariables, 'x-hasura-role': role } };
 }
 
+/**
+ * The request's session, or undefined after answering the refusal (401/403 in Hasura's
+ * envelope) — shared by /v1/graphql and /api/rest.
+ */
+export async function sessionOrRefusal(request: FastifyRequest, reply: FastifyReply, auth: AuthService, adminSecret: string | undefined): Promise<Session | undefined> {
+  try {
+    return await resolveSession(request, auth, adminSecret);
+  } catch (error) {
+    if (!(error instanceof EngineError)) throw error;
+    reply.code(error.status).type('application/json; charset=utf-8').send(JSON.stringify(errorResponse([error])));
+    return undefined;
+  }
+}
+
 /** POST /v1/graphql: a request object or a batch (a JSON array of them). */
 export function registerGraphQLRoutes(
   server: FastifyInstance,
   { auth, engine, config }: { auth: AuthService; engine: GraphQLEngine; config: Pick<Config, 'adminSecret'> },
 ): void {
   server.post('/v1/graphql', async (request, reply) => {
+    const session = await sessionOrRefusal(request, reply, auth, config.adminSecret);
+    if (!session) return reply;
     reply.type('application/json; charset=utf-8');
-    let session: Session;
-    try {
-      session = await resolveSession(request, auth, config.adminSecret);
-    } catch (error) {
-      if (!(error instanceof EngineError)) throw error;
-      return reply.code(error.status).send(JSON.stringify(errorResponse([error])));
-    }
     const body = request.body as GraphQLRequest | GraphQLRequest[];
     if (Array.isArray(body)) {
       const results = [];

@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { AuthService } from '../auth/service.js';
 import type { Config } from '../config/config.js';
-import type { GraphQLEngine, Session } from '../graphql/engine.js';
-import { EngineError, errorResponse } from '../graphql/errors.js';
+import type { GraphQLEngine } from '../graphql/engine.js';
 import { RestEndpoints, type RestEndpoint } from '../graphql/rest-endpoints.js';
-import { resolveSession } from './graphql-routes.js';
+import { sessionOrRefusal } from './graphql-routes.js';
 
 // Every method Hasura can bind an endpoint to, so that a known endpoint called with one it does
 // not allow answers 405 rather than the server's generic 404.
@@ -32,13 +31,8 @@ export function registerRestRoutes(
         reply.type('application/json; charset=utf-8');
         // Answers carry tenant data for the caller's token: no cache may keep them.
         reply.header('cache-control', 'no-store');
-        let session: Session;
-        try {
-          session = await resolveSession(request, auth, config.adminSecret);
-        } catch (error) {
-          if (!(error instanceof EngineError)) throw error;
-          return reply.code(error.status).send(JSON.stringify(errorResponse([error])));
-        }
+        const session = await sessionOrRefusal(request, reply, auth, config.adminSecret);
+        if (!session) return reply;
         const result = await endpoints.run(
           {
             path: (request.params as { '*': string })['*'],
