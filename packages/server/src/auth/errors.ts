@@ -9,12 +9,10 @@ const CATALOGUE = {
   'invalid-email-password': [401, 'Incorrect email or password'],
   'disabled-user': [401, 'User is disabled'],
   unauthorized: [401, 'Missing or invalid access token'],
-  'forbidden-anonymous': [403, 'Forbidden, user is anonymous.'],
   'signup-disabled': [403, 'Sign up is disabled.'],
   'not-found': [404, 'Not found'],
   'email-already-in-use': [409, 'Email already in use'],
   'password-too-short': [400, 'Password is too short'],
-  'too-many-requests': [429, 'Too many requests'],
   'internal-server-error': [500, 'Internal server error'],
 } as const satisfies Record<string, readonly [number, string]>;
 

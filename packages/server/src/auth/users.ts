@@ -108,7 +108,3 @@ export async function findUserById(db: Queryable, id: string): Promise<UserRow |
   return rows[0];
 }
 
-export async function countUsers(db: Queryable): Promise<number> {
-  const rows = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM auth.users');
-  return rows[0]!.count;
-}

@@ -69,8 +69,4 @@ export class ModelIndex {
     return [`${table.sql.table}_pkey`, ...Object.keys(table.uniqueConstraints ?? {})];
   }
 
-  /** All roles named in any permission. */
-  roles(): string[] {
-    return [...new Set(this.model.tables.flatMap((t) => Object.keys(t.permissions)))];
-  }
 }

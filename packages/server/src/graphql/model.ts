@@ -1,3 +1,5 @@
+import type { Queryable } from '../db/database.js';
+
 /**
  * The declarative model a domain hands to the engine: tables, columns, relationships and per-role
  * permissions, with Hasura's vocabulary. The engine derives the per-role GraphQL schema and the
@@ -105,7 +107,7 @@ export interface TableModel {
 export interface ActionContext {
   input: Record<string, unknown>;
   session: { role: string; variables: Record<string, string> };
-  db: import('../db/database.js').Queryable;
+  db: Queryable;
 }
 
 /**

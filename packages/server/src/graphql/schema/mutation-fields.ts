@@ -11,11 +11,10 @@ import {
 } from 'graphql';
 import type { ColumnModel, TableModel } from '../model.js';
 import type { ModelIndex } from '../model-index.js';
+import { NUMERIC } from './aggregate-types.js';
 import { SCALARS } from './scalars.js';
 
 export type MutationKind = 'insert' | 'insertOne' | 'update' | 'updateByPk' | 'delete' | 'deleteByPk';
-
-const NUMERIC = new Set(['Int', 'Float', 'numeric', 'bigint']);
 
 /**
  * The mutation_root fields a role may use, with Hasura's names and argument types. A role needs
