@@ -190,10 +190,11 @@ describe('GraphQL queries', () => {
       (await gql('{ __schema { queryType { fields { name } } types { name } } }', { headers, token })).body.data.__schema;
     const anonymousSchema = await types({});
     assert.ok(!anonymousSchema.types.some((t: { name: string }) => t.name === 'dataControllers'));
+    assert.deepEqual(anonymousSchema.queryType.fields.map((f: { name: string }) => f.name).sort(), ['privacyNotice', 'privacyNotices'], 'published notices only');
     const userSchema = await types({}, a.token);
     assert.deepEqual(
       userSchema.queryType.fields.map((f: { name: string }) => f.name).sort(),
-      ['dataController', 'dataControllerUser', 'dataControllerUsers', 'dataControllers', 'dataControllersAggregate', 'dataSubject', 'dataSubjects', 'dataSubjectsAggregate'],
+      ['dataController', 'dataControllerUser', 'dataControllerUsers', 'dataControllers', 'dataControllersAggregate', 'dataSubject', 'dataSubjects', 'dataSubjectsAggregate', 'privacyNotice', 'privacyNotices', 'privacyNoticesAggregate'],
     );
     const meSchema = await types({ 'x-hasura-role': 'me' }, a.token);
     assert.ok(!meSchema.types.some((t: { name: string }) => t.name === 'dataSubjects'), 'the me role sees no privacy tables');

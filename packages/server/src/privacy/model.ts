@@ -3,7 +3,8 @@ import { generateDataControllerDID } from './actions.js';
 
 /**
  * The privacy domain as the GraphQL engine sees it: the first slice (data controllers, their
- * members, data subjects), with the `user` role limited to controllers it is a member of.
+ * members, data subjects, privacy notices), with the `user` role limited to controllers it is a
+ * member of and `anonymous` to published notices.
  * The privacy-domain issue grows this into the full model.
  */
 const memberOfController = (path: string[]) => {
@@ -29,6 +30,7 @@ const dataControllers: TableModel = {
   relationships: [
     { name: 'members', kind: 'array', target: 'dataControllerUsers', mapping: { id: 'dataControllerId' } },
     { name: 'dataSubjects', kind: 'array', target: 'dataSubjects', mapping: { id: 'dataControllerId' } },
+    { name: 'privacyNotices', kind: 'array', target: 'privacyNotices', mapping: { id: 'dataControllerId' } },
   ],
   permissions: {
     user: {
@@ -79,7 +81,51 @@ const dataSubjects: TableModel = {
   },
 };
 
+/** The most rows one anonymous request may read: the notices of one controller fit easily. */
+const ANONYMOUS_ROW_LIMIT = 100;
+
+const privacyNotices: TableModel = {
+  name: 'privacyNotices',
+  sql: { schema: 'public', table: 'privacy_notices' },
+  columns: [
+    column('id', 'uuid'),
+    column('data_controller_id', 'uuid'),
+    column('title', 'String'),
+    column('notice_type', 'String'),
+    column('language', 'String'),
+    column('content', 'String'),
+    column('version', 'Int'),
+    column('status', 'String'),
+    column('published_at', 'timestamptz', { nullable: true }),
+    column('created_at', 'timestamptz'),
+    column('updated_at', 'timestamptz'),
+  ],
+  primaryKey: ['id'],
+  rootFields: nhostRootFields('privacyNotices', 'privacyNotice'),
+  relationships: [{ name: 'dataController', kind: 'object', target: 'dataControllers', mapping: { dataControllerId: 'id' } }],
+  permissions: {
+    user: {
+      select: { columns: '*', filter: memberOfController(['dataController']), allowAggregations: true },
+      insert: { columns: ['dataControllerId', 'title', 'noticeType', 'language', 'content'], check: memberOfController(['dataController']) },
+      update: {
+        columns: ['title', 'noticeType', 'language', 'content', 'version', 'status', 'publishedAt'],
+        filter: memberOfController(['dataController']),
+        check: memberOfController(['dataController']),
+      },
+      delete: { filter: memberOfController(['dataController']) },
+    },
+    // Visitors of a Transparency Center: published notices only, never drafts or their status.
+    anonymous: {
+      select: {
+        columns: ['id', 'dataControllerId', 'title', 'noticeType', 'language', 'content', 'version', 'publishedAt'],
+        filter: { status: { _eq: 'published' } },
+        limit: ANONYMOUS_ROW_LIMIT,
+      },
+    },
+  },
+};
+
 export const privacyModel: Model = {
-  tables: [dataControllers, dataControllerUsers, dataSubjects],
+  tables: [dataControllers, dataControllerUsers, dataSubjects, privacyNotices],
   actions: [generateDataControllerDID],
 };

@@ -8,7 +8,7 @@ import type { RestEndpoint } from '../graphql/rest-endpoints.js';
  * getDataControllerFaqs, getdatacontrollerpurposedataitems, getdatacontrollerpurposes,
  * getdatacontrollerpurposetemplatelinks, getdataprocessingactivityfields,
  * getdatasubjectdatamapping, getdatasubjectsrightsrequests, getnotificationmessagesbydatasubject,
- * getprivacynotices, insertdatasubjectsrightsrequest (POST, body {dataSubjectId, requestType}),
+ * insertdatasubjectsrightsrequest (POST, body {dataSubjectId, requestType}),
  * and the three the stored copy of the docs cuts off.
  */
 export const privacyRestEndpoints: RestEndpoint[] = [
@@ -49,6 +49,23 @@ export const privacyRestEndpoints: RestEndpoint[] = [
     aggregate {
       count
     }
+  }
+}`,
+  },
+  {
+    name: 'getprivacynotices',
+    methods: ['GET', 'POST'],
+    // Only columns the anonymous role may read, so a Transparency Center page can call it
+    // without a token (published notices); a member sees drafts too.
+    query: `query GetPrivacyNotices($dataControllerId: uuid!) {
+  privacyNotices(where: {dataControllerId: {_eq: $dataControllerId}}, order_by: [{noticeType: asc}, {language: asc}]) {
+    id
+    title
+    noticeType
+    language
+    content
+    version
+    publishedAt
   }
 }`,
   },
