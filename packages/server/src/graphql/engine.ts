@@ -9,6 +9,7 @@ import { EngineError, errorResponse } from './errors.js';
 import type { Model } from './model.js';
 import { checkLimits, DEFAULT_LIMITS, type QueryLimits } from './limits.js';
 import { ModelIndex } from './model-index.js';
+import { PreparedStatements } from './prepared-statements.js';
 import { buildRoleSchema, type RoleSchema } from './schema/build-schema.js';
 import { toHasuraValidationError, toHasuraVariableError } from './validation-errors.js';
 
@@ -42,6 +43,7 @@ export class GraphQLEngine {
   private readonly index: ModelIndex;
   private readonly schemas = new Map<string, RoleSchema>();
   private readonly plans = new Map<string, Plan | EngineError[]>();
+  private readonly prepared = new PreparedStatements();
 
   constructor(
     private readonly db: Database,
@@ -104,7 +106,7 @@ export class GraphQLEngine {
     const isIntrospection = (f: CollectedField) => f.name === '__schema' || f.name === '__type';
     const isAction = (f: CollectedField) => plan.roleSchema.actions.has(f.name);
     const selected = fields.filter((f) => !isIntrospection(f) && !isAction(f));
-    if (selected.length === fields.length) return `{"data":${await this.select(this.db, selected, context)}}`;
+    if (selected.length === fields.length) return `{"data":${await this.select(this.prepared.wrap(this.db), selected, context)}}`;
 
     // Introspection is answered from the role's schema by graphql-js, actions by their handlers
     // (in one transaction with the rest), everything else by one statement.
@@ -116,7 +118,7 @@ export class GraphQLEngine {
       }
       return parts;
     };
-    const fromDatabase = fields.some(isAction) ? await this.inTransaction(session, run) : await run(this.db);
+    const fromDatabase = fields.some(isAction) ? await this.inTransaction(session, run) : await run(this.prepared.wrap(this.db));
     const data: Record<string, unknown> = {};
     for (const field of fields) data[field.responseKey] = field.responseKey in introspected ? introspected[field.responseKey] : fromDatabase[field.responseKey];
     return JSON.stringify({ data });
@@ -149,7 +151,7 @@ export class GraphQLEngine {
         const value =
           field.name === '__typename' ? '"mutation_root"'
           : action ? await runAction(tx, action, definition, field, context)
-          : await runMutation(tx, plan.roleSchema.mutationFields.get(field.name)!, definition, field, context);
+          : await runMutation(this.prepared.wrap(tx), plan.roleSchema.mutationFields.get(field.name)!, definition, field, context);
         parts.push(`${JSON.stringify(field.responseKey)}:${value}`);
       }
       return `{"data":{${parts.join(',')}}}`;
