@@ -48,4 +48,24 @@ describe('GraphQL: JWT errors as Hasura reports them', () => {
     const response = await server.call('/v1/graphql', { token: await sign({ [NAMESPACE]: claims }), body: { query: '{ __typename }' } });
     assert.deepEqual(response.body, { data: { __typename: 'query_root' } });
   });
+
+  it('refuses a token once it expires, though it was accepted before', async () => {
+    // Accepted tokens are remembered; the expiry must still be checked on every request.
+    const token = await sign({ [NAMESPACE]: claims }, { expiresIn: 2 });
+    const first = await server.call('/v1/graphql', { token, body: { query: '{ __typename }' } });
+    assert.deepEqual(first.body, { data: { __typename: 'query_root' } });
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    const later = await server.call('/v1/graphql', { token, body: { query: '{ __typename }' } });
+    assert.equal(later.status, 401);
+    assert.deepEqual(later.body, { errors: [{ message: 'Could not verify JWT: JWTExpired', extensions: { path: '$', code: 'invalid-jwt' } }] });
+  });
+
+  it('refuses a token with one changed byte after accepting the original', async () => {
+    const token = await sign({ [NAMESPACE]: claims });
+    assert.equal((await server.call('/v1/graphql', { token, body: { query: '{ __typename }' } })).status, 200);
+    const last = token.at(-2) === 'A' ? 'B' : 'A';
+    const tampered = `${token.slice(0, -2)}${last}${token.at(-1)}`;
+    const response = await server.call('/v1/graphql', { token: tampered, body: { query: '{ __typename }' } });
+    assert.equal(response.status, 401);
+  });
 });
