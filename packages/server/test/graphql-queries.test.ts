@@ -73,6 +73,23 @@ describe('GraphQL queries', () => {
     }
   });
 
+  it('compiles a query once per role, yet answers each caller with its own rows', async () => {
+    // The same document and variables from both tenants, in turns: the compiled statement is
+    // shared, the session's values in it are not.
+    const query = 'query($limit: Int) { dataControllers(limit: $limit) { id } dataSubjectsAggregate { aggregate { count } } }';
+    const counts = new Map<string, number>();
+    for (const tenant of [a, b]) {
+      counts.set(tenant.token, (await server.pavise.db.query<{ n: number }>('SELECT count(*)::int AS n FROM public.data_subjects WHERE data_controller_id = $1', [tenant.controllerId]))[0]!.n);
+    }
+    for (let turn = 0; turn < 6; turn++) {
+      const self = turn % 2 === 0 ? a : b;
+      for (const variables of [undefined, { limit: 5 }]) {
+        const response = await gql(query, { token: self.token, variables });
+        assert.deepEqual(response.body.data, { dataControllers: [{ id: self.controllerId }], dataSubjectsAggregate: { aggregate: { count: counts.get(self.token) } } });
+      }
+    }
+  });
+
   it('sees every tenant with the admin secret', async () => {
     const response = await gql('{ dataControllers(order_by: {title: asc}) { title } }', { headers: { 'x-hasura-admin-secret': ADMIN_SECRET } });
     assert.deepEqual(response.body, { data: { dataControllers: [{ title: 'My Organisation' }, { title: 'Tenant B' }] } });

@@ -1,10 +1,10 @@
 import { execute, getOperationAST, getVariableValues, parse, validate, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, Kind } from 'graphql';
-import type { Database, Queryable } from '../db/database.js';
+import type { Database, Queryable, QueryOptions } from '../db/database.js';
 import { collectFields, type CollectedField } from './compile/collect-fields.js';
 import { runAction } from './compile/action.js';
 import { runMutation } from './compile/mutation.js';
 import { compileQuery, type SelectContext } from './compile/select.js';
-import { Aliases, Params } from './compile/sql.js';
+import { Aliases, Params, type SessionBinding } from './compile/sql.js';
 import { EngineError, errorResponse } from './errors.js';
 import type { Model } from './model.js';
 import { checkLimits, DEFAULT_LIMITS, type QueryLimits } from './limits.js';
@@ -31,9 +31,24 @@ interface Plan {
   document: DocumentNode;
   operation: OperationDefinitionNode;
   fragments: Record<string, FragmentDefinitionNode>;
+  /** The query's compiled statement per variables (as JSON text), for any session of the role. */
+  statements: Map<string, CompiledStatement>;
+}
+
+/** A query compiled to one statement: its text, its parameters, and which come from the session. */
+interface CompiledStatement {
+  sql: string;
+  values: readonly unknown[];
+  sessionBindings: readonly SessionBinding[];
+  options: QueryOptions | undefined;
 }
 
 const PLAN_CACHE_SIZE = 2_000;
+/**
+ * Compiled statements kept per plan. Operations whose variables change on every request (an id)
+ * gain nothing from it and cycle through; those with none or few variable values hit it.
+ */
+const STATEMENTS_PER_PLAN = 8;
 
 /**
  * The Hasura-compatible engine: a per-role schema built from the model, and an executor that
@@ -83,6 +98,11 @@ export class GraphQLEngine {
     const operationName = typeof request.operationName === 'string' ? request.operationName : undefined;
     const plan = this.plan(session.role, request.query, operationName);
     if (Array.isArray(plan)) return JSON.stringify(errorResponse(plan));
+    // A query already compiled with these variables needs no coercion or compilation again:
+    // only the parameters taken from the session are computed for this caller.
+    const variablesKey = request.variables === undefined || request.variables === null ? '' : JSON.stringify(request.variables);
+    const compiled = plan.statements.get(variablesKey);
+    if (compiled) return `{"data":${await this.runStatement(compiled, bindSession(compiled, session.variables))}}`;
 
     const coerced = getVariableValues(plan.roleSchema.schema, plan.operation.variableDefinitions ?? [], (request.variables ?? {}) as Record<string, unknown>);
     if (coerced.errors) return JSON.stringify(errorResponse(coerced.errors.map(toHasuraVariableError)));
@@ -106,7 +126,13 @@ export class GraphQLEngine {
     const isIntrospection = (f: CollectedField) => f.name === '__schema' || f.name === '__type';
     const isAction = (f: CollectedField) => plan.roleSchema.actions.has(f.name);
     const selected = fields.filter((f) => !isIntrospection(f) && !isAction(f));
-    if (selected.length === fields.length) return `{"data":${await this.select(this.prepared.wrap(this.db), selected, context)}}`;
+    if (selected.length === fields.length) {
+      const sql = compileQuery(selected, context);
+      const statement: CompiledStatement = { sql, values: context.params.values, sessionBindings: context.params.sessionBindings, options: this.prepared.optionsFor(sql) };
+      if (plan.statements.size >= STATEMENTS_PER_PLAN) plan.statements.clear();
+      plan.statements.set(variablesKey, statement);
+      return `{"data":${await this.runStatement(statement, statement.values)}}`;
+    }
 
     // Introspection is answered from the role's schema by graphql-js, actions by their handlers
     // (in one transaction with the rest), everything else by one statement.
@@ -118,7 +144,7 @@ export class GraphQLEngine {
       }
       return parts;
     };
-    const fromDatabase = fields.some(isAction) ? await this.inTransaction(session, run) : await run(this.prepared.wrap(this.db));
+    const fromDatabase = fields.some(isAction) ? await this.inTransaction(session, run) : await run(this.db);
     const data: Record<string, unknown> = {};
     for (const field of fields) data[field.responseKey] = field.responseKey in introspected ? introspected[field.responseKey] : fromDatabase[field.responseKey];
     return JSON.stringify({ data });
@@ -156,6 +182,16 @@ export class GraphQLEngine {
       }
       return `{"data":{${parts.join(',')}}}`;
     });
+  }
+
+  /** Runs a compiled query with the given parameter values; returns the JSON text of `data`. */
+  private async runStatement(statement: CompiledStatement, values: readonly unknown[]): Promise<string> {
+    try {
+      const rows = await this.db.query<{ data: string }>(statement.sql, values, statement.options);
+      return rows[0]!.data;
+    } catch (error) {
+      throw this.databaseError(error);
+    }
   }
 
   /** The selected root fields as one statement; returns the JSON text of `data`. */
@@ -213,7 +249,7 @@ export class GraphQLEngine {
       if (error instanceof EngineError) return [error];
       throw error;
     }
-    return { roleSchema, document, operation, fragments };
+    return { roleSchema, document, operation, fragments, statements: new Map() };
   }
 
   /** Postgres errors as Hasura reports them; nothing internal reaches the client. */
@@ -231,4 +267,15 @@ export class GraphQLEngine {
     this.log.error({ code: pg.code, message: pg.message }, 'GraphQL statement failed');
     return new EngineError('unexpected', 'database query error', '$');
   }
+}
+
+/** The statement's parameter values for `session`: the template with the session's values in place. */
+function bindSession(statement: CompiledStatement, session: Record<string, string>): readonly unknown[] {
+  if (statement.sessionBindings.length === 0) return statement.values;
+  const values = [...statement.values];
+  for (const binding of statement.sessionBindings) {
+    const bound = binding.values(session);
+    for (let i = 0; i < bound.length; i++) values[binding.first + i] = bound[i];
+  }
+  return values;
 }

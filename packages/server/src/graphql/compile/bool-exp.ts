@@ -86,28 +86,42 @@ function compileComparison(column: ColumnModel, target: string, comparison: Reco
     }
     // Hasura v2 drops a comparison with a null value rather than matching nothing.
     if (raw === null) continue;
-    const value = source === 'permission' ? resolveSessionValue(raw, ctx) : raw;
-    if (operator in BINARY) {
-      parts.push(`${target} ${BINARY[operator]} ${ctx.params.add(value, column.type)}`);
-    } else if (operator === '_in' || operator === '_nin') {
-      const list = (Array.isArray(value) ? value : [value]).map((v) => (column.type === 'jsonb' ? JSON.stringify(v) : v));
-      parts.push(operator === '_in' ? `${target} = ANY(${ctx.params.add(list, column.type, true)})` : `NOT (${target} = ANY(${ctx.params.add(list, column.type, true)}))`);
-    } else if (operator === '_has_key') {
-      parts.push(`${target} ? ${ctx.params.addText(String(value))}`);
-    } else if (operator === '_has_keys_any' || operator === '_has_keys_all') {
-      ctx.params.values.push((value as unknown[]).map(String));
-      parts.push(`${target} ${operator === '_has_keys_any' ? '?|' : '?&'} $${ctx.params.values.length}::text[]`);
-    } else {
-      throw new Error(`unsupported comparison operator ${operator}`);
-    }
+    const emit = (value: unknown, params: Params) => comparisonSql(operator, column, target, value, params);
+    parts.push(
+      source === 'permission' && mentionsSessionVariable(raw)
+        ? ctx.params.addFromSession(ctx.session, (session) => resolveSessionValue(raw, { session }), emit)
+        : emit(raw, ctx.params),
+    );
   }
   return parts.length === 0 ? 'true' : parts.join(' AND ');
+}
+
+/** `target <operator> value`, the value bound as parameters. */
+function comparisonSql(operator: string, column: ColumnModel, target: string, value: unknown, params: Params): string {
+  if (operator in BINARY) return `${target} ${BINARY[operator]} ${params.add(value, column.type)}`;
+  if (operator === '_in' || operator === '_nin') {
+    const list = (Array.isArray(value) ? value : [value]).map((v) => (column.type === 'jsonb' ? JSON.stringify(v) : v));
+    const any = `${target} = ANY(${params.add(list, column.type, true)})`;
+    return operator === '_in' ? any : `NOT (${any})`;
+  }
+  if (operator === '_has_key') return `${target} ? ${params.addText(String(value))}`;
+  if (operator === '_has_keys_any' || operator === '_has_keys_all') {
+    params.values.push((value as unknown[]).map(String));
+    return `${target} ${operator === '_has_keys_any' ? '?|' : '?&'} $${params.values.length}::text[]`;
+  }
+  throw new Error(`unsupported comparison operator ${operator}`);
+}
+
+const SESSION_VARIABLE = /^x-hasura-/i;
+
+function mentionsSessionVariable(value: unknown): boolean {
+  return Array.isArray(value) ? value.some(mentionsSessionVariable) : typeof value === 'string' && SESSION_VARIABLE.test(value);
 }
 
 /** In a permission, "X-Hasura-User-Id" (any case) means the session's value of that variable. */
 export function resolveSessionValue(value: unknown, ctx: Pick<FilterContext, 'session'>): unknown {
   if (Array.isArray(value)) return value.map((item) => resolveSessionValue(item, ctx));
-  if (typeof value !== 'string' || !/^x-hasura-/i.test(value)) return value;
+  if (typeof value !== 'string' || !SESSION_VARIABLE.test(value)) return value;
   const resolved = ctx.session[value.toLowerCase()];
   if (resolved === undefined) throw new EngineError('permission-error', `missing session variable: "${value.toLowerCase()}"`, '$');
   return resolved;

@@ -18,9 +18,20 @@ export const PG_TYPES: Record<ScalarType, string> = {
   bigint: 'bigint',
 };
 
+/**
+ * Parameters whose values come from the session (a permission's "X-Hasura-User-Id"): where they
+ * start in the parameter list, and how to compute them for another session. With them, a
+ * compiled statement serves every caller of the same role.
+ */
+export interface SessionBinding {
+  first: number;
+  values(session: Record<string, string>): unknown[];
+}
+
 /** Collects bound parameters while SQL text is generated: every value is a parameter. */
 export class Params {
   readonly values: unknown[] = [];
+  readonly sessionBindings: SessionBinding[] = [];
 
   /** Adds a value and returns its placeholder, cast to the column's type. */
   add(value: unknown, type: ScalarType, array = false): string {
@@ -31,6 +42,24 @@ export class Params {
   addText(value: string): string {
     this.values.push(value);
     return `$${this.values.length}::text`;
+  }
+
+  /**
+   * Adds the parameters `emit` adds for `value`, computed from the session, and records how to
+   * compute them for another session. Returns what `emit` returns (the SQL using them).
+   */
+  addFromSession<T>(session: Record<string, string>, value: (session: Record<string, string>) => unknown, emit: (value: unknown, params: Params) => T): T {
+    const first = this.values.length;
+    const sql = emit(value(session), this);
+    this.sessionBindings.push({
+      first,
+      values: (other) => {
+        const params = new Params();
+        emit(value(other), params);
+        return params.values;
+      },
+    });
+    return sql;
   }
 }
 
