@@ -18,12 +18,10 @@
  * minutes), so the two runs alternate in short rounds and the figure reported is the median of
  * the per-round ratios: each ratio compares runs made under the same conditions.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import pg from 'pg';
 import { PAT_SIGN_IN_SQL, AuthService } from '../src/auth/service.js';
 import { JwtKeys } from '../src/auth/jwt.js';
@@ -35,9 +33,12 @@ import { migrate } from '../src/db/migrate.js';
 import { windowStart } from '../src/http/rate-limit/limiter.js';
 import { credentialKey, ipKey } from '../src/http/rate-limit/signin-limiter.js';
 import { ADD_HITS_SQL } from '../src/http/rate-limit/sql-store.js';
+import { runHttpLoad } from './lib/http-load.js';
+import { benchAdminUrl, createScratchDatabase } from './lib/scratch-database.js';
+import { startServerProcess, type ServerProcess } from './lib/server-process.js';
+import { elapsedMs, formatPercent, median, medianSummary, secondsFromEnv, summarise, type Measurement, type Summary } from './lib/stats.js';
 
 const PAVISE_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/pavise.js');
-const DEFAULT_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 /** One PAT per connection / loop, so no two in-flight sign-ins contend for the same rows. */
 const CONCURRENCY = 16;
 /** The server's default PAVISE_DB_POOL_MAX: the baseline gets the same number of connections. */
@@ -45,151 +46,6 @@ const BASELINE_POOL_MAX = 10;
 /** autocannon connects from loopback, so the server sees this client IP. */
 const CLIENT_IP = '127.0.0.1';
 const GOAL = 0.7;
-const STARTUP_TIMEOUT_MS = 60_000;
-
-interface Measurement {
-  completed: number;
-  seconds: number;
-  latenciesMs: number[];
-}
-
-interface Summary {
-  perSecond: number;
-  medianMs: number;
-  p99Ms: number;
-}
-
-// --- small helpers ----------------------------------------------------------------------------
-
-function secondsFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number of seconds, got ${JSON.stringify(raw)}`);
-  return value;
-}
-
-/** Nearest-rank percentile; the same function serves both runs so their figures compare. */
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
-}
-
-function summarise(measurement: Measurement): Summary {
-  const sorted = [...measurement.latenciesMs].sort((a, b) => a - b);
-  return {
-    perSecond: measurement.completed / measurement.seconds,
-    medianMs: percentile(sorted, 0.5),
-    p99Ms: percentile(sorted, 0.99),
-  };
-}
-
-const elapsedMs = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e6;
-
-// --- scratch database -------------------------------------------------------------------------
-
-interface ScratchDatabase {
-  url: string;
-  serverVersion: string;
-  drop(): Promise<void>;
-}
-
-/** A database of its own, so the run neither sees nor leaves behind anyone else's rows. */
-async function createScratchDatabase(adminUrl: string): Promise<ScratchDatabase> {
-  const name = `pavise_bench_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    const version = await admin.query<{ server_version: string }>('SHOW server_version');
-    await admin.query(`CREATE DATABASE ${name}`);
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
-    return {
-      url: url.toString(),
-      serverVersion: version.rows[0]?.server_version ?? 'unknown',
-      async drop() {
-        // A fresh connection: the one above may have been idle long enough to be cut.
-        const client = new pg.Client({ connectionString: adminUrl });
-        await client.connect();
-        try {
-          // FORCE: a server that failed to stop must not keep the database alive.
-          await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        } finally {
-          await client.end();
-        }
-      },
-    };
-  } finally {
-    await admin.end();
-  }
-}
-
-// --- server under test ------------------------------------------------------------------------
-
-interface ServerProcess {
-  url: string;
-  stop(): Promise<void>;
-}
-
-/**
- * The environment the child runs with. Inherited PAVISE_*, DATABASE_URL, REDIS_URL and NODE_ENV
- * are dropped so a developer's shell cannot silently change what is measured.
- */
-function childEnvironment(serverEnv: Record<string, string>): NodeJS.ProcessEnv {
-  const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !name.startsWith('PAVISE_') && !['DATABASE_URL', 'REDIS_URL', 'NODE_ENV'].includes(name)),
-  );
-  return { ...inherited, ...serverEnv };
-}
-
-/** Starts `pavise serve` as a separate process, as it runs in production, and waits for its URL. */
-function startServer(serverEnv: Record<string, string>): Promise<ServerProcess> {
-  // The working directory is a neutral one so that no .env file there fills in settings.
-  const child = spawn(process.execPath, [PAVISE_BIN, 'serve'], {
-    env: childEnvironment(serverEnv),
-    cwd: os.tmpdir(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr = (stderr + chunk).slice(-4000);
-  });
-  return new Promise((resolve, reject) => {
-    let pending = '';
-    // Migrating a fresh database takes a second or two; a minute means something is wrong.
-    const timeout = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`pavise serve did not report ready within ${STARTUP_TIMEOUT_MS / 1000} s:\n${stderr}${pending}`));
-    }, STARTUP_TIMEOUT_MS);
-    const onStartupOutput = (chunk: string) => {
-      pending += chunk;
-      const match = /ready at (http:\/\/127\.0\.0\.1:\d+)/.exec(pending);
-      if (!match) return;
-      clearTimeout(timeout);
-      // From here on the request log is discarded, but still read: a full pipe would block the
-      // server's writes and so the very requests being measured.
-      child.stdout.off('data', onStartupOutput).on('data', () => {});
-      pending = '';
-      resolve({ url: match[1]!, stop: () => stopServer(child, exited) });
-    };
-    child.stdout.setEncoding('utf8').on('data', onStartupOutput);
-    child.once('error', reject);
-    void exited.then((code) => {
-      clearTimeout(timeout);
-      reject(new Error(`pavise serve exited with code ${code} before it was ready:\n${stderr}${pending}`));
-    });
-  });
-}
-
-/** SIGTERM for a graceful shutdown; SIGKILL if it has not exited within five seconds. */
-async function stopServer(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
-}
 
 // --- fixtures ---------------------------------------------------------------------------------
 
@@ -289,37 +145,15 @@ async function runBaseline(context: BaselineContext, pats: readonly string[], se
 
 // --- HTTP run ---------------------------------------------------------------------------------
 
-/** autocannon with one connection per PAT; every response's status and latency is recorded. */
+/** One connection per PAT, each sending its own sign-in for the whole run. */
 function runHttp(url: string, pats: readonly string[], seconds: number): Promise<Measurement> {
-  return new Promise((resolve, reject) => {
-    const latenciesMs: number[] = [];
-    const failures = new Map<number, number>();
-    let nextPat = 0;
-    const started = process.hrtime.bigint();
-    const instance = autocannon(
-      {
-        url: `${url}/v1/signin/pat`,
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        connections: pats.length,
-        duration: seconds,
-        // Called once per connection: each keeps its own PAT for the whole run.
-        setupClient: (client) => client.setBody(JSON.stringify({ personalAccessToken: pats[nextPat++ % pats.length] })),
-      },
-      (error: unknown, result) => {
-        if (error) return reject(error instanceof Error ? error : new Error(String(error)));
-        const problems = [...failures].map(([status, count]) => `${count} × HTTP ${status}`);
-        if (result.errors > 0) problems.push(`${result.errors} connection errors (${result.timeouts} timeouts)`);
-        if (result.non2xx > 0 || problems.length > 0) {
-          return reject(new Error(`HTTP run had failures: ${problems.join(', ') || `${result.non2xx} non-2xx responses`}`));
-        }
-        resolve({ completed: latenciesMs.length, seconds: elapsedMs(started) / 1000, latenciesMs });
-      },
-    );
-    instance.on('response', (_client, statusCode, _bytes, responseTimeMs) => {
-      if (statusCode >= 200 && statusCode < 300) latenciesMs.push(responseTimeMs);
-      else failures.set(statusCode, (failures.get(statusCode) ?? 0) + 1);
-    });
+  return runHttpLoad({
+    url: `${url}/v1/signin/pat`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    connections: pats.length,
+    seconds,
+    body: (connection) => JSON.stringify({ personalAccessToken: pats[connection % pats.length] }),
   });
 }
 
@@ -330,17 +164,11 @@ interface Round {
   http: Summary;
 }
 
-const median = (values: readonly number[]) => percentile([...values].sort((x, y) => x - y), 0.5);
-
 function formatReport(rounds: readonly Round[], environment: Record<string, string>): string {
   const row = (label: string, s: Summary) => `| ${label} | ${s.perSecond.toFixed(0)} | ${s.medianMs.toFixed(2)} | ${s.p99Ms.toFixed(2)} |`;
   const ratios = rounds.map((r) => r.http.perSecond / r.baseline.perSecond);
   const ratio = median(ratios);
-  const middle = (pick: (r: Round) => Summary): Summary => ({
-    perSecond: median(rounds.map((r) => pick(r).perSecond)),
-    medianMs: median(rounds.map((r) => pick(r).medianMs)),
-    p99Ms: median(rounds.map((r) => pick(r).p99Ms)),
-  });
+  const middle = (pick: (r: Round) => Summary): Summary => medianSummary(rounds.map(pick));
   return [
     ...Object.entries(environment).map(([name, value]) => `- ${name}: ${value}`),
     '',
@@ -349,8 +177,8 @@ function formatReport(rounds: readonly Round[], environment: Record<string, stri
     row('baseline (pg driver + JWT)', middle((r) => r.baseline)),
     row('HTTP (pavise serve)', middle((r) => r.http)),
     '',
-    `per-round HTTP / baseline: ${ratios.map((r) => `${(r * 100).toFixed(1)} %`).join(', ')}`,
-    `HTTP / baseline (median of rounds): ${(ratio * 100).toFixed(1)} % (goal ≥ ${GOAL * 100} %: ${ratio >= GOAL ? 'met' : 'NOT met'})`,
+    `per-round HTTP / baseline: ${ratios.map(formatPercent).join(', ')}`,
+    `HTTP / baseline (median of rounds): ${formatPercent(ratio)} (goal ≥ ${GOAL * 100} %: ${ratio >= GOAL ? 'met' : 'NOT met'})`,
   ].join('\n');
 }
 
@@ -360,7 +188,7 @@ async function main(): Promise<void> {
   const seconds = secondsFromEnv('BENCH_SECONDS', 5);
   const roundCount = Math.round(secondsFromEnv('BENCH_ROUNDS', 5));
   const warmupSeconds = secondsFromEnv('BENCH_WARMUP_SECONDS', 2);
-  const adminUrl = process.env.PAVISE_BENCH_DATABASE_URL || process.env.DATABASE_URL || DEFAULT_ADMIN_URL;
+  const adminUrl = benchAdminUrl();
   const jwtSecret = JSON.stringify({ type: 'HS256', key: randomBytes(48).toString('base64url') });
 
   const scratch = await createScratchDatabase(adminUrl);
@@ -386,7 +214,7 @@ async function main(): Promise<void> {
     };
     // Parsed by Pavise's own loader, so the baseline uses the very windows and lifetimes the server does.
     const config = loadConfig(serverEnv, os.tmpdir());
-    server = await startServer(serverEnv);
+    server = await startServerProcess('pavise serve', [PAVISE_BIN, 'serve'], serverEnv);
     const pats = await createPats(config, CONCURRENCY);
     await checkSignIn(server.url, pats[0]!);
 
