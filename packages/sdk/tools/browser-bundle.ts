@@ -1,0 +1,36 @@
+/**
+ * The SDK as a browser would load it: bundled by esbuild for the browser platform (a Node-only
+ * import fails the build), minified, and measured gzipped. graphql stays external: it is loaded
+ * only for documents without source text, from the application's own copy.
+ *
+ * Run `npm run size -w packages/sdk` after `npm run build`.
+ */
+import { gzipSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+export interface BrowserBundle {
+  minifiedBytes: number;
+  gzippedBytes: number;
+}
+
+export async function bundleForBrowser(): Promise<BrowserBundle> {
+  const result = await build({
+    entryPoints: [fileURLToPath(new URL('../src/index.js', import.meta.url))],
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    external: ['graphql'],
+    write: false,
+    logLevel: 'silent',
+  });
+  const code = result.outputFiles[0]!.contents;
+  return { minifiedBytes: code.byteLength, gzippedBytes: gzipSync(code, { level: 9 }).byteLength };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { minifiedBytes, gzippedBytes } = await bundleForBrowser();
+  process.stdout.write(`@pavise/sdk for the browser: ${minifiedBytes} bytes minified, ${gzippedBytes} bytes minified + gzipped\n`);
+}
