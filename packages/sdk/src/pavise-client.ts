@@ -29,6 +29,8 @@ export interface QueryOptions {
 }
 
 interface SendOptions {
+  /** Whether to send the access token (and renew it on a 401); the auth service's own calls do not. */
+  authenticated: boolean;
   role: string | undefined;
   signal: AbortSignal | undefined;
   /** May the request be sent again after a failure that leaves it unknown whether it ran? */
@@ -81,7 +83,7 @@ export class PaviseClient {
     const body = JSON.stringify({ query, variables: variables ?? {}, ...(options.operationName ? { operationName: options.operationName } : {}) });
     const response = await this.send(
       (token, role) => new Request(this.apiUrl, { method: 'POST', headers: graphqlHeaders(token, role), body }),
-      { role: options.role ?? this.role, signal: options.signal, repeatable: !mayBeMutation },
+      { authenticated: true, role: options.role ?? this.role, signal: options.signal, repeatable: !mayBeMutation },
     );
     return readData<Result>(response);
   }
@@ -98,7 +100,7 @@ export class PaviseClient {
         if (role && !request.headers.has('x-hasura-role')) request.headers.set('x-hasura-role', role);
         return request;
       },
-      { role: this.role, signal: init?.signal ?? original.signal, repeatable: !bodyMayBeMutation(text) },
+      { authenticated: true, role: this.role, signal: init?.signal ?? original.signal, repeatable: !bodyMayBeMutation(text) },
     );
   }
 
@@ -111,11 +113,11 @@ export class PaviseClient {
   private async send(build: (token: string, role: string | undefined) => Request, options: SendOptions): Promise<Response> {
     let renewedAfter401 = false;
     for (let attempt = 0; ; attempt++) {
-      const token = await this.session.token();
+      const token = options.authenticated ? await this.session.token() : '';
       const result = await this.attempt(build(token, options.role), options.signal);
       const failure = 'error' in result ? result : undefined;
       const response = 'response' in result ? result.response : undefined;
-      if (response?.status === 401 && !renewedAfter401) {
+      if (options.authenticated && response?.status === 401 && !renewedAfter401) {
         // A 401 means the request was refused, not run: renew and resend once, not counted as a retry.
         renewedAfter401 = true;
         await response.body?.cancel();
@@ -162,22 +164,12 @@ export class PaviseClient {
   /** Auth calls get the same retries; repeating a sign-in or refresh is harmless. */
   private postToAuth(url: string, body: unknown): Promise<Response> {
     const text = JSON.stringify(body);
-    return this.sendUnauthenticated(() => new Request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: text }));
-  }
-
-  private async sendUnauthenticated(build: () => Request): Promise<Response> {
-    for (let attempt = 0; ; attempt++) {
-      const result = await this.attempt(build(), undefined);
-      const failure = 'error' in result ? result : undefined;
-      const response = 'response' in result ? result.response : undefined;
-      const delay = this.retryDelay(attempt, failure, response, true);
-      if (delay === undefined) {
-        if (failure) throw networkError(failure);
-        return response!;
-      }
-      await response?.body?.cancel();
-      await sleep(delay);
-    }
+    return this.send(() => new Request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: text }), {
+      authenticated: false,
+      role: undefined,
+      signal: undefined,
+      repeatable: true,
+    });
   }
 }
 

@@ -57,6 +57,17 @@ describe('PaviseClient', () => {
     assert.equal(tokensUsed.size, refreshes.length + 1, 'one access token per sign-in or refresh, each used');
   });
 
+  it('signs in with the PAT again when the refresh token is refused', async () => {
+    const transport = new Transport();
+    const client = clientFor(transport);
+    await client.query(CONTROLLERS);
+    // Every session of every user ends (as an administrator's revocation would).
+    await server.pavise.db.query('DELETE FROM auth.refresh_tokens');
+    await new Promise((resolve) => setTimeout(resolve, 2_100)); // past the renewal point of a 3-second token
+    await client.query(CONTROLLERS);
+    assert.deepEqual(transport.requests.map((r) => new URL(r.url).pathname), ['/v1/signin/pat', '/v1/graphql', '/v1/token', '/v1/signin/pat', '/v1/graphql']);
+  });
+
   it('renews the token and resends once when the server answers 401', async () => {
     const transport = new Transport();
     const client = clientFor(transport);
