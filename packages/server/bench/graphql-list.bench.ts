@@ -90,7 +90,6 @@ async function seed(db: Queryable): Promise<Fixture> {
 function recording(db: Database): Database & { last?: { text: string; values: unknown[] } } {
   const wrapper: Database & { last?: { text: string; values: unknown[] } } = {
     ...db,
-    kind: db.kind,
     query(sql: string, params: readonly unknown[] = [], options?: QueryOptions) {
       wrapper.last = { text: sql, values: [...params] };
       return db.query(sql, params, options);

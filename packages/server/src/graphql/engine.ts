@@ -102,7 +102,7 @@ export class GraphQLEngine {
     // only the parameters taken from the session are computed for this caller.
     const variablesKey = request.variables === undefined || request.variables === null ? '' : JSON.stringify(request.variables);
     const compiled = plan.statements.get(variablesKey);
-    if (compiled) return `{"data":${await this.runStatement(compiled, bindSession(compiled, session.variables))}}`;
+    if (compiled) return `{"data":${await this.runQuery(this.db, compiled.sql, bindSession(compiled, session.variables), compiled.options)}}`;
 
     const coerced = getVariableValues(plan.roleSchema.schema, plan.operation.variableDefinitions ?? [], (request.variables ?? {}) as Record<string, unknown>);
     if (coerced.errors) return JSON.stringify(errorResponse(coerced.errors.map(toHasuraVariableError)));
@@ -131,14 +131,14 @@ export class GraphQLEngine {
       const statement: CompiledStatement = { sql, values: context.params.values, sessionBindings: context.params.sessionBindings, options: this.prepared.optionsFor(sql) };
       if (plan.statements.size >= STATEMENTS_PER_PLAN) plan.statements.clear();
       plan.statements.set(variablesKey, statement);
-      return `{"data":${await this.runStatement(statement, statement.values)}}`;
+      return `{"data":${await this.runQuery(this.db, sql, statement.values, statement.options)}}`;
     }
 
     // Introspection is answered from the role's schema by graphql-js, actions by their handlers
     // (in one transaction with the rest), everything else by one statement.
     const introspected = fields.some(isIntrospection) ? this.introspect(plan, fields.filter(isIntrospection), coerced.coerced) : {};
     const run = async (db: Queryable) => {
-      const parts: Record<string, unknown> = selected.length > 0 ? JSON.parse(await this.select(db, selected, context)) : {};
+      const parts: Record<string, unknown> = selected.length > 0 ? JSON.parse(await this.runQuery(db, compileQuery(selected, context), context.params.values)) : {};
       for (const field of fields.filter(isAction)) {
         parts[field.responseKey] = JSON.parse(await runAction(db, plan.roleSchema.actions.get(field.name)!, plan.roleSchema.schema.getQueryType()!.getFields()[field.name]!, field, context));
       }
@@ -184,21 +184,10 @@ export class GraphQLEngine {
     });
   }
 
-  /** Runs a compiled query with the given parameter values; returns the JSON text of `data`. */
-  private async runStatement(statement: CompiledStatement, values: readonly unknown[]): Promise<string> {
+  /** Runs a compiled query statement; returns the JSON text of `data`. */
+  private async runQuery(db: Queryable, sql: string, values: readonly unknown[], options?: QueryOptions): Promise<string> {
     try {
-      const rows = await this.db.query<{ data: string }>(statement.sql, values, statement.options);
-      return rows[0]!.data;
-    } catch (error) {
-      throw this.databaseError(error);
-    }
-  }
-
-  /** The selected root fields as one statement; returns the JSON text of `data`. */
-  private async select(db: Queryable, fields: CollectedField[], context: Parameters<typeof compileQuery>[1]): Promise<string> {
-    const sql = compileQuery(fields, context);
-    try {
-      const rows = await db.query<{ data: string }>(sql, context.params.values);
+      const rows = await db.query<{ data: string }>(sql, values, options);
       return rows[0]!.data;
     } catch (error) {
       throw this.databaseError(error);
