@@ -66,7 +66,9 @@ describe('sign-up and sign-in with e-mail and password', () => {
 describe('GET /v1/user', () => {
   let server: TestServer;
   before(async () => {
-    server = await startTestServer({ PAVISE_ACCESS_TOKEN_EXPIRES_IN: '1' });
+    // Counted from the issued-at second, so a token may live up to a second less than this:
+    // 1 s left some tokens expired before their first use under load.
+    server = await startTestServer({ PAVISE_ACCESS_TOKEN_EXPIRES_IN: '3' });
   });
   after(() => server.close());
 
@@ -84,8 +86,8 @@ describe('GET /v1/user', () => {
     const [header, payload] = session.accessToken.split('.');
     const forged = await server.call('/v1/user', { token: `${header}.${payload}.${Buffer.from('forged').toString('base64url')}` });
     assert.equal(forged.status, 401);
-    // ...and so is an expired one (PAVISE_ACCESS_TOKEN_EXPIRES_IN=1).
-    await sleep(2_100);
+    // ...and so is an expired one (PAVISE_ACCESS_TOKEN_EXPIRES_IN=3).
+    await sleep(3_100);
     const expired = await server.call('/v1/user', { token: session.accessToken });
     assert.equal(expired.status, 401);
     assert.match(expired.body.message, /JWTExpired/);
