@@ -19,6 +19,8 @@ import { createDefaultDataController } from './privacy/bootstrap.js';
 import { privacyModel } from './privacy/model.js';
 import { privacyRestEndpoints } from './privacy/rest-endpoints.js';
 import { PAVISE_VERSION } from './version.js';
+import { VaultRateLimiter } from './http/vault/rate-limit.js';
+import { Vault } from './vault/vault.js';
 
 export interface RunningPavise {
   url: string;
@@ -58,7 +60,11 @@ export async function startPavise(config: Config, options: StartOptions = {}): P
     // the block is printed once the URL (and so the curl to show) is known.
     const credentials = config.bootstrap ? await bootstrapOwner(db, config.bootstrapEmail, createDefaultDataController) : null;
     const engine = new GraphQLEngine(db, privacyModel, logger, config.graphqlLimits);
-    server = buildServer({ config, db, auth, engine, restEndpoints: privacyRestEndpoints, signInLimiter, logger });
+    const vault = await Vault.open(db, config);
+    const vaultLimiter = new VaultRateLimiter(counters, config.rateLimit.vault, config.rateLimit.enabled, (error) =>
+      logger.error({ err: error }, 'rate-limit store failed; request allowed'),
+    );
+    server = buildServer({ config, db, auth, engine, restEndpoints: privacyRestEndpoints, signInLimiter, vault, vaultLimiter, logger });
     await server.listen({ port: config.port, host: config.host });
     const address = server.server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;

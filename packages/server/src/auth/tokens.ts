@@ -5,13 +5,14 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
  * CRC32 checksum. The prefix lets secret scanners recognise a leaked Pavise token; the checksum
  * lets us (and them) tell a mistyped token from a real one without a database lookup.
  */
-export type TokenKind = 'pat' | 'rt';
+/** pat: personal access token; rt: refresh token; sa: a vault service-account key. */
+export type TokenKind = 'pat' | 'rt' | 'sa';
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const BODY_BYTES = 23; // 184 bits: 62^31 > 2^184, so 31 characters hold every value
 const BODY_LENGTH = 31;
 const CHECKSUM_LENGTH = 6; // 62^6 > 2^32
-const PATTERN = /^pavise_(pat|rt)_([0-9A-Za-z]{31})([0-9A-Za-z]{6})$/;
+const PATTERN = /^pavise_(pat|rt|sa)_([0-9A-Za-z]{31})([0-9A-Za-z]{6})$/;
 
 function toBase62(bytes: Buffer, length: number): string {
   let value = BigInt(`0x${bytes.toString('hex') || '0'}`);
@@ -71,7 +72,7 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-/** What lists show of a PAT: its prefix and first four characters. */
+/** What lists show of a token: its prefix and first four characters. */
 export function tokenHint(token: string): string {
   const match = PATTERN.exec(token);
   return match ? `pavise_${match[1]}_${match[2]!.slice(0, 4)}…` : '…';

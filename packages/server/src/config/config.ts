@@ -17,6 +17,8 @@ export interface Config {
   /** Undefined means "generate one on first start and keep it in the database". */
   jwtSecret: JwtSecretConfig | undefined;
   masterKey: Buffer | undefined;
+  /** Older master keys that may still unwrap data keys (during a rotation). */
+  masterKeysPrevious: Buffer[];
   accessTokenExpiresIn: number;
   refreshTokenExpiresIn: number;
   /** Seconds a just-rotated refresh token still yields the same successor. */
@@ -31,6 +33,8 @@ export interface Config {
     ipFailures: Rate;
     /** Sign-in attempts allowed per presented credential (PAT, refresh token or e-mail). */
     perCredential: Rate;
+    /** Secrets-vault requests allowed per caller (user or service account). */
+    vault: Rate;
   };
   graphqlLimits: { maxDepth: number; maxSelections: number; maxRows: number };
   trustProxy: boolean;
@@ -109,6 +113,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       'Hasura-format JSON such as {"type":"HS256","key":"<at least 32 characters>"} (types HS256/384/512, RS256/384/512, EdDSA with "key" and "signing_key" PEMs)', true),
     masterKey: read('PAVISE_MASTER_KEY', undefined, parseMasterKey,
       '32 random bytes as 64 hex characters or base64 (generate one with: openssl rand -hex 32)', true),
+    masterKeysPrevious: read('PAVISE_MASTER_KEY_PREVIOUS', [], (raw) => raw.split(',').filter((part) => part.trim() !== '').map(parseMasterKey),
+      'a comma-separated list of master keys, each 64 hex characters or base64', true),
     accessTokenExpiresIn: read('PAVISE_ACCESS_TOKEN_EXPIRES_IN', 3600, integer(1, 31_536_000), 'a whole number of seconds from 1 to 31536000'),
     refreshTokenExpiresIn: read('PAVISE_REFRESH_TOKEN_EXPIRES_IN', 43_200, integer(1, 31_536_000), 'a whole number of seconds from 1 to 31536000'),
     refreshGraceSeconds: read('PAVISE_REFRESH_TOKEN_GRACE_SECONDS', 10, integer(0, 60), 'a whole number of seconds from 0 to 60'),
@@ -124,6 +130,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       enabled: read('PAVISE_RATE_LIMIT', true, boolean, '"true" or "false"'),
       ipFailures: read('PAVISE_RATE_LIMIT_IP_FAILURES', { limit: 10, windowSeconds: 300 }, parseRate, '"<count>/<seconds>", e.g. 10/300'),
       perCredential: read('PAVISE_RATE_LIMIT_PER_CREDENTIAL', { limit: 60, windowSeconds: 300 }, parseRate, '"<count>/<seconds>", e.g. 60/300'),
+      vault: read('PAVISE_RATE_LIMIT_VAULT', { limit: 1200, windowSeconds: 60 }, parseRate, '"<count>/<seconds>", e.g. 1200/60'),
     },
     graphqlLimits: {
       maxDepth: read('PAVISE_GRAPHQL_MAX_DEPTH', 10, integer(1, 100), 'a whole number from 1 to 100'),
@@ -136,6 +143,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     production,
   };
 
+  if (config.masterKeysPrevious.length > 0 && config.masterKey === undefined) {
+    problems.push('PAVISE_MASTER_KEY_PREVIOUS: only meaningful with PAVISE_MASTER_KEY; set the active master key too');
+  }
   if (production && config.masterKey === undefined && !problems.some((p) => p.startsWith('PAVISE_MASTER_KEY'))) {
     problems.push('PAVISE_MASTER_KEY: required when NODE_ENV=production; accepts 32 random bytes as 64 hex characters or base64 (generate one with: openssl rand -hex 32)');
   }
@@ -149,7 +159,7 @@ export function isEmail(value: string): boolean {
   return value.length <= 254 && /^[^\s@]+@[^\s@]+$/.test(value);
 }
 
-function parseMasterKey(raw: string): Buffer {
+export function parseMasterKey(raw: string): Buffer {
   const value = raw.trim();
   const key = /^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
   if (key.length !== 32) throw new Error('');

@@ -11,6 +11,9 @@ import { registerGraphQLRoutes } from './graphql-routes.js';
 import { RateLimitedError, type SignInLimiter } from './rate-limit/signin-limiter.js';
 import { registerRestRoutes } from './rest-routes.js';
 import { registerSystemRoutes } from './system-routes.js';
+import { registerVaultRoutes } from './vault-routes.js';
+import type { VaultRateLimiter } from './vault/rate-limit.js';
+import type { Vault } from '../vault/vault.js';
 
 export interface ServerDependencies {
   config: Pick<Config, 'trustProxy' | 'adminSecret'>;
@@ -20,6 +23,8 @@ export interface ServerDependencies {
   /** The named operations served at /api/rest/<name>. */
   restEndpoints: readonly RestEndpoint[];
   signInLimiter: SignInLimiter;
+  vault: Vault;
+  vaultLimiter: VaultRateLimiter;
   logger: Logger;
 }
 
@@ -52,14 +57,15 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
   server.addHook('preClose', async () => {
     draining = true;
   });
-  // Security headers on every response, and no caching of anything under /v1 (tokens, sessions).
+  // Security headers on every response, and no caching of anything under /v1 (tokens, sessions)
+  // or /api (tenant data, secrets).
   // A callback hook: it runs on every response, and an async one costs a promise per request.
   server.addHook('onSend', (request, reply, payload, done) => {
     if (draining) reply.header('connection', 'close');
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
     reply.header('x-frame-options', 'DENY');
-    if (request.url.startsWith('/v1/') && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    if ((request.url.startsWith('/v1/') || request.url.startsWith('/api/')) && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     done(null, payload);
   });
 
@@ -87,6 +93,7 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
   registerAuthRoutes(server, deps);
   registerGraphQLRoutes(server, deps);
   registerRestRoutes(server, deps);
+  registerVaultRoutes(server, { vault: deps.vault, auth: deps.auth, limiter: deps.vaultLimiter });
   return server;
 }
 

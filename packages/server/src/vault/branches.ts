@@ -1,0 +1,87 @@
+import type { Database } from '../db/database.js';
+import { requireCapability, type ProjectContext } from './access.js';
+import { VaultError, invalid, notFound } from './errors.js';
+import { MAIN_BRANCH, branchName, environmentName } from './names.js';
+
+export interface Branch {
+  id: string;
+  name: string;
+  description: string;
+  baseEnv: string | null;
+  projectId: string;
+  createdAt: string;
+}
+
+interface BranchRow {
+  id: string;
+  name: string;
+  description: string;
+  base_env: string | null;
+  project_id: string;
+  created_at: Date;
+}
+
+const toBranch = (row: BranchRow): Branch => ({
+  id: row.id,
+  name: row.name,
+  description: row.description,
+  baseEnv: row.base_env,
+  projectId: row.project_id,
+  createdAt: new Date(row.created_at).toISOString(),
+});
+
+export async function listBranches(db: Database, context: ProjectContext): Promise<Branch[]> {
+  requireCapability(context, 'read');
+  const rows = await db.query<BranchRow>(
+    "SELECT id, name, description, base_env, project_id, created_at FROM vault.branches WHERE project_id = $1 ORDER BY name <> 'main', name",
+    [context.project.id],
+  );
+  return rows.map(toBranch);
+}
+
+export interface CreateBranchInput {
+  name?: unknown;
+  description?: unknown;
+  baseEnv?: unknown;
+}
+
+/** A new, empty overlay: it shows main until keys are written to it. */
+export async function createBranch(db: Database, context: ProjectContext, input: CreateBranchInput): Promise<Branch> {
+  requireCapability(context, 'write');
+  if (input.name === undefined || input.name === null || input.name === '') throw invalid('"name" is required, e.g. "feature/new-ui"');
+  const name = branchName(input.name);
+  if (input.description !== undefined && input.description !== null && typeof input.description !== 'string') throw invalid('"description" must be a string');
+  const baseEnv = input.baseEnv === undefined || input.baseEnv === null ? null : environmentName(input.baseEnv);
+  try {
+    return await db.transaction(async (tx) => {
+      const [row] = await tx.query<BranchRow>(
+        `INSERT INTO vault.branches (project_id, name, description, base_env, created_by) VALUES ($1, $2, $3, $4, $5)
+         RETURNING id, name, description, base_env, project_id, created_at`,
+        [context.project.id, name, typeof input.description === 'string' ? input.description.slice(0, 1000) : '', baseEnv, context.caller.userId ?? null],
+      );
+      await tx.query("SELECT vault.append_audit($1, $2, 'branch.create', $3::uuid, $4, $5, '{}', '{}'::jsonb)", [
+        context.chain,
+        context.caller.actor,
+        context.project.id,
+        baseEnv,
+        name,
+      ]);
+      return toBranch(row!);
+    });
+  } catch (error) {
+    if ((error as { code?: string }).code === '23505') throw new VaultError('conflict', `Branch '${name}' already exists in this project`);
+    throw error;
+  }
+}
+
+/** Deletes a branch and its overrides; main stays. */
+export async function deleteBranch(db: Database, context: ProjectContext, rawName: unknown): Promise<void> {
+  requireCapability(context, 'write');
+  const name = branchName(rawName);
+  if (name === MAIN_BRANCH) throw invalid("The main branch cannot be deleted");
+  await db.transaction(async (tx) => {
+    const deleted = await tx.query('DELETE FROM vault.branches WHERE project_id = $1 AND name = $2 RETURNING id', [context.project.id, name]);
+    if (deleted.length === 0) throw notFound(`Branch '${name}' not found in project ${context.project.id}`);
+    await tx.query("SELECT vault.append_audit($1, $2, 'branch.delete', $3::uuid, NULL, $4, '{}', '{}'::jsonb)", [context.chain, context.caller.actor, context.project.id, name]);
+  });
+}

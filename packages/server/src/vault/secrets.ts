@@ -1,0 +1,327 @@
+import type { Database, Queryable } from '../db/database.js';
+import { requireBranch, requireCapability, type BranchRef, type ProjectContext } from './access.js';
+import type { DataKeys } from './crypto/data-keys.js';
+import { decryptValue, encryptValue } from './crypto/secret-values.js';
+import { VaultError, invalid, notFound, type VersionConflict } from './errors.js';
+import { MAX_KEYS_PER_WRITE, secretKey, secretValue, version as versionOf } from './names.js';
+
+/**
+ * Secrets of one (environment, branch). A branch is an overlay on main: for each key, the
+ * branch's row wins when it exists (a tombstone hides the key), otherwise main's row shows
+ * through. Versions count per row and never go down, so check-and-set stays sound.
+ */
+export interface SecretsDependencies {
+  db: Database;
+  dataKeys: DataKeys;
+}
+
+export interface SecretEntry {
+  value: string;
+  version: number;
+  updatedAt: string;
+  /** True when a branch read shows main's value. */
+  inherited: boolean;
+}
+
+interface VisibleRow {
+  key: string | null;
+  ciphertext: Buffer;
+  version: number;
+  updated_at: Date;
+  from_main: boolean;
+}
+
+// The overlay, and the read's audit entry, in one statement. The audit CTE is joined so it runs
+// (and is recorded) even when the environment holds no secrets.
+const READ_SQL = `WITH visible AS (
+  SELECT DISTINCT ON (s.key) s.key, s.ciphertext, s.version, s.deleted, s.updated_at, s.branch_id = $3::uuid AS from_main
+  FROM vault.secrets s
+  WHERE s.project_id = $1::uuid AND s.environment = $2::text AND (s.branch_id = $3::uuid OR s.branch_id = $4::uuid)
+  ORDER BY s.key, s.branch_id = $4::uuid DESC
+), live AS (SELECT * FROM visible WHERE NOT deleted AND ($8::text IS NULL OR key = $8::text)),
+audit AS MATERIALIZED (
+  SELECT vault.append_audit($5::text, $6::text, $7::text, $1::uuid, $2::text, $9::text,
+    (SELECT coalesce(array_agg(key ORDER BY key), '{}') FROM live), '{}'::jsonb) AS id
+)
+SELECT l.key, l.ciphertext, l.version, l.updated_at, l.from_main FROM audit LEFT JOIN live l ON true ORDER BY l.key`;
+
+/** Reads the environment through the branch; `onlyKey` narrows it to one secret. */
+export async function readSecrets(
+  deps: SecretsDependencies,
+  context: ProjectContext,
+  environment: string,
+  branchName: string,
+  onlyKey?: string,
+): Promise<Map<string, SecretEntry>> {
+  requireCapability(context, 'read');
+  const branch = requireBranch(context, branchName, environment);
+  const { project } = context;
+  const rows = await deps.db.query<VisibleRow>(
+    READ_SQL,
+    [project.id, environment, context.main.id, branch.id, context.chain, context.caller.actor, onlyKey ? 'secret.read' : 'secrets.read', onlyKey ?? null, branch.name],
+    { name: 'vault.read' },
+  );
+  const dataKey = await deps.dataKeys.unwrap(project.id, context.dataKey);
+  const secrets = new Map<string, SecretEntry>();
+  const onBranch = branch.id !== context.main.id;
+  for (const row of rows) {
+    if (row.key === null) continue;
+    secrets.set(row.key, {
+      value: decryptValue(dataKey, project.id, environment, row.key, row.ciphertext),
+      version: row.version,
+      updatedAt: new Date(row.updated_at).toISOString(),
+      inherited: onBranch && row.from_main,
+    });
+  }
+  return secrets;
+}
+
+interface LockedRow {
+  id: string;
+  branch_id: string;
+  key: string;
+  version: number;
+  deleted: boolean;
+  ciphertext: Buffer | null;
+}
+
+/** The rows of `keys` in main and the branch, locked until the transaction ends. */
+async function lockRows(tx: Queryable, context: ProjectContext, environment: string, branch: BranchRef, keys: readonly string[]) {
+  const rows = await tx.query<LockedRow>(
+    `SELECT id, branch_id, key, version, deleted, ciphertext FROM vault.secrets
+     WHERE project_id = $1::uuid AND environment = $2::text AND branch_id = ANY($3::uuid[]) AND key = ANY($4::text[])
+     ORDER BY branch_id, key FOR UPDATE`,
+    [context.project.id, environment, [...new Set([context.main.id, branch.id])], keys],
+  );
+  const own = new Map<string, LockedRow>();
+  const inherited = new Map<string, LockedRow>();
+  for (const row of rows) (row.branch_id === branch.id ? own : inherited).set(row.key, row);
+  return {
+    own,
+    /** The live version seen through the branch (0: absent or deleted). */
+    current(key: string): number {
+      const mine = own.get(key);
+      if (mine) return mine.deleted ? 0 : mine.version;
+      const base = inherited.get(key);
+      return base && !base.deleted ? base.version : 0;
+    },
+    /** The next version: above every version this key has shown through the branch. */
+    next(key: string): number {
+      return Math.max(own.get(key)?.version ?? 0, inherited.get(key)?.version ?? 0) + 1;
+    },
+  };
+}
+
+interface Change {
+  key: string;
+  version: number;
+  /** null: a deletion (a tombstone). */
+  ciphertext: Buffer | null;
+}
+
+// Upsert the branch's rows, record each new version, and append the audit entry: one statement.
+const WRITE_SQL = `WITH input AS (
+  SELECT * FROM unnest($4::text[], $5::int[], $6::text[]) AS t(key, version, ciphertext)
+), written AS (
+  INSERT INTO vault.secrets AS s (project_id, branch_id, environment, key, version, ciphertext, deleted, updated_by, updated_at)
+  SELECT $1::uuid, $2::uuid, $3::text, i.key, i.version, decode(i.ciphertext, 'base64'), i.ciphertext IS NULL, $7::text, now() FROM input i
+  ON CONFLICT (branch_id, environment, key) DO UPDATE SET
+    version = EXCLUDED.version, ciphertext = EXCLUDED.ciphertext, deleted = EXCLUDED.deleted,
+    updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at
+  RETURNING s.id, s.key, s.version, s.ciphertext, s.deleted
+), history AS (
+  INSERT INTO vault.secret_versions (secret_id, version, project_id, ciphertext, deleted, description, created_by)
+  SELECT w.id, w.version, $1::uuid, w.ciphertext, w.deleted, $8::text, $7::text FROM written w
+), audit AS MATERIALIZED (
+  SELECT vault.append_audit($9::text, $7::text, $10::text, $1::uuid, $3::text, $11::text, $4::text[], $12::jsonb) AS id
+)
+SELECT w.key, w.version FROM written w CROSS JOIN audit ORDER BY w.key`;
+
+async function applyChanges(
+  tx: Queryable,
+  context: ProjectContext,
+  environment: string,
+  branch: BranchRef,
+  changes: readonly Change[],
+  audit: { action: string; description: string; metadata?: Record<string, unknown> },
+): Promise<Record<string, number>> {
+  try {
+    const rows = await tx.query<{ key: string; version: number }>(WRITE_SQL, [
+      context.project.id,
+      branch.id,
+      environment,
+      changes.map((change) => change.key),
+      changes.map((change) => change.version),
+      changes.map((change) => (change.ciphertext ? change.ciphertext.toString('base64') : null)),
+      context.caller.actor,
+      audit.description,
+      context.chain,
+      audit.action,
+      branch.name,
+      JSON.stringify(audit.metadata ?? {}),
+    ]);
+    return Object.fromEntries(rows.map((row) => [row.key, row.version]));
+  } catch (error) {
+    // Two writers created the same new key at once: the loser's row lock could not exist yet.
+    if ((error as { code?: string }).code === '23505') {
+      throw new VaultError('conflict', 'Another write changed these secrets at the same time; read them again and retry', []);
+    }
+    throw error;
+  }
+}
+
+export interface WriteInput {
+  secrets: unknown;
+  expectedVersions?: unknown;
+}
+
+/** Writes every key atomically; with expectedVersions, only if none changed since it was read. */
+export async function writeSecrets(
+  deps: SecretsDependencies,
+  context: ProjectContext,
+  environment: string,
+  branchName: string,
+  input: WriteInput,
+): Promise<Record<string, number>> {
+  requireCapability(context, 'write');
+  const branch = requireBranch(context, branchName, environment);
+  const secrets = parseSecretMap(input.secrets);
+  const expected = parseExpectedVersions(input.expectedVersions, secrets);
+  const dataKey = await deps.dataKeys.unwrap(context.project.id, context.dataKey);
+  const keys = [...secrets.keys()];
+  // Encrypt before the transaction opens: row locks are held only for the statements.
+  const ciphertexts = new Map(keys.map((key) => [key, encryptValue(dataKey, context.project.id, environment, key, secrets.get(key)!)]));
+  return deps.db.transaction(async (tx) => {
+    const rows = await lockRows(tx, context, environment, branch, keys);
+    const conflicts: VersionConflict[] = [];
+    for (const [key, version] of expected) {
+      const actual = rows.current(key);
+      if (actual !== version) conflicts.push({ key, expected: version, actual });
+    }
+    if (conflicts.length > 0) {
+      throw new VaultError(
+        'conflict',
+        `Conflict: ${conflicts.length} of the secrets changed since you read them (${conflicts.map((c) => c.key).join(', ')}); nothing was written. Read them again and retry`,
+        conflicts,
+      );
+    }
+    const changes = keys.map((key) => ({ key, version: rows.next(key), ciphertext: ciphertexts.get(key)! }));
+    return applyChanges(tx, context, environment, branch, changes, { action: 'secrets.write', description: '' });
+  });
+}
+
+/** Deletes a key; in a branch, a tombstone hides main's key without touching main. */
+export async function deleteSecret(deps: SecretsDependencies, context: ProjectContext, environment: string, branchName: string, rawKey: string): Promise<number> {
+  requireCapability(context, 'write');
+  const branch = requireBranch(context, branchName, environment);
+  const key = secretKey(rawKey);
+  return deps.db.transaction(async (tx) => {
+    const rows = await lockRows(tx, context, environment, branch, [key]);
+    if (rows.current(key) === 0) throw notFound(`Secret ${key} not found in ${environment}${branch.name === 'main' ? '' : ` (branch '${branch.name}')`}`);
+    const versions = await applyChanges(tx, context, environment, branch, [{ key, version: rows.next(key), ciphertext: null }], {
+      action: 'secret.delete',
+      description: 'Deleted',
+    });
+    return versions[key]!;
+  });
+}
+
+export interface HistoryEntry {
+  version: number;
+  value: string | null;
+  deleted: boolean;
+  updatedAt: string;
+  updatedBy: string;
+  description: string;
+}
+
+/** The versions of the row a branch read shows for the key (its own, else main's), newest first. */
+export async function secretHistory(
+  deps: SecretsDependencies,
+  context: ProjectContext,
+  environment: string,
+  branchName: string,
+  rawKey: string,
+): Promise<{ key: string; currentVersion: number; inherited: boolean; history: HistoryEntry[] }> {
+  requireCapability(context, 'read');
+  const branch = requireBranch(context, branchName, environment);
+  const key = secretKey(rawKey);
+  const rows = await deps.db.query<{ branch_id: string; current: number; version: number; ciphertext: Buffer | null; deleted: boolean; description: string; created_by: string; created_at: Date }>(
+    `WITH row AS (
+       SELECT id, branch_id, version FROM vault.secrets
+       WHERE project_id = $1::uuid AND environment = $2::text AND key = $3::text AND branch_id = ANY($4::uuid[])
+       ORDER BY branch_id = $5::uuid DESC LIMIT 1
+     ), audit AS MATERIALIZED (
+       SELECT vault.append_audit($6::text, $7::text, 'secret.history', $1::uuid, $2::text, $8::text, ARRAY[$3::text], '{}'::jsonb) AS id
+     )
+     SELECT row.branch_id, row.version AS current, v.version, v.ciphertext, v.deleted, v.description, v.created_by, v.created_at
+     FROM audit CROSS JOIN row JOIN vault.secret_versions v ON v.secret_id = row.id ORDER BY v.version DESC`,
+    [context.project.id, environment, key, [...new Set([context.main.id, branch.id])], branch.id, context.chain, context.caller.actor, branch.name],
+  );
+  if (rows.length === 0) throw notFound(`Secret ${key} has no history in ${environment}${branch.name === 'main' ? '' : ` (branch '${branch.name}')`}`);
+  const dataKey = await deps.dataKeys.unwrap(context.project.id, context.dataKey);
+  return {
+    key,
+    currentVersion: rows[0]!.current,
+    inherited: rows[0]!.branch_id !== branch.id,
+    history: rows.map((row) => ({
+      version: row.version,
+      value: row.ciphertext ? decryptValue(dataKey, context.project.id, environment, key, row.ciphertext) : null,
+      deleted: row.deleted,
+      updatedAt: new Date(row.created_at).toISOString(),
+      updatedBy: row.created_by,
+      description: row.description,
+    })),
+  };
+}
+
+/** Makes an earlier version's value current again, as a new version of the branch's own row. */
+export async function rollbackSecret(
+  deps: SecretsDependencies,
+  context: ProjectContext,
+  environment: string,
+  branchName: string,
+  rawKey: string,
+  rawVersion: unknown,
+): Promise<number> {
+  requireCapability(context, 'write');
+  const branch = requireBranch(context, branchName, environment);
+  const key = secretKey(rawKey);
+  const target = versionOf(key, rawVersion);
+  return deps.db.transaction(async (tx) => {
+    const rows = await lockRows(tx, context, environment, branch, [key]);
+    const own = rows.own.get(key);
+    if (!own) throw notFound(`Secret ${key} has no versions of its own in branch '${branch.name}' (it is inherited from main); roll it back in main`);
+    if (!own.deleted && own.version === target) throw invalid(`Secret ${key} is already at version ${target}`);
+    const [old] = await tx.query<{ ciphertext: Buffer | null }>('SELECT ciphertext FROM vault.secret_versions WHERE secret_id = $1 AND version = $2', [own.id, target]);
+    if (!old) throw notFound(`Secret ${key} has no version ${target}`);
+    if (!old.ciphertext) throw invalid(`Version ${target} of ${key} is a deletion; roll back to a version that has a value`);
+    const versions = await applyChanges(tx, context, environment, branch, [{ key, version: rows.next(key), ciphertext: Buffer.from(old.ciphertext) }], {
+      action: 'secret.rollback',
+      description: `Rolled back to version ${target}`,
+      metadata: { toVersion: target },
+    });
+    return versions[key]!;
+  });
+}
+
+function parseSecretMap(raw: unknown): Map<string, string> {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw invalid('"secrets" must be an object of names to string values, e.g. {"secrets": {"API_KEY": "..."}}');
+  }
+  const entries = Object.entries(raw);
+  if (entries.length === 0) throw invalid('"secrets" is empty: send at least one secret');
+  if (entries.length > MAX_KEYS_PER_WRITE) throw invalid(`At most ${MAX_KEYS_PER_WRITE} secrets can be written at once`);
+  return new Map(entries.map(([key, value]) => [secretKey(key), secretValue(key, value)]));
+}
+
+function parseExpectedVersions(raw: unknown, secrets: Map<string, string>): Map<string, number> {
+  if (raw === undefined || raw === null) return new Map();
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw invalid('"expectedVersions" must be an object of names to versions, e.g. {"API_KEY": 3}');
+  const expected = new Map<string, number>();
+  for (const [key, value] of Object.entries(raw)) {
+    if (!secrets.has(key)) throw invalid(`"expectedVersions" names ${key.slice(0, 64)}, which is not among the secrets written`);
+    expected.set(key, versionOf(key, value));
+  }
+  return expected;
+}
