@@ -99,14 +99,17 @@ CREATE TABLE vault.service_account_keys (
   created_at timestamptz NOT NULL DEFAULT now()
 );
 
--- The audit trail: one hash chain per workspace ('user:<id>' or 'org:<id>'). Each entry's hash
--- covers the previous entry's hash, its sequence number and every column below, so changing,
--- removing or reordering a row breaks the chain at that row. Values are never recorded.
+-- The audit trail: one hash chain per workspace ('user:<id>' or 'org:<id>'). An entry is
+-- recorded in the statement or transaction of what it records, unsealed (seq and hashes NULL):
+-- a plain insert, so concurrent requests never queue on a chain. Sealing (vault.seal_audit, run
+-- every second and before every audit read) links pending entries into the chain in id order:
+-- each hash covers the previous hash, the sequence number and every column below, so changing,
+-- removing or reordering a sealed row breaks the chain at that row. Values are never recorded.
 CREATE TABLE vault.audit_log (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   chain text NOT NULL,
-  seq bigint NOT NULL,
-  created_at timestamptz NOT NULL,
+  seq bigint,
+  created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
   actor text NOT NULL,
   action text NOT NULL,
   project_id uuid,
@@ -114,21 +117,22 @@ CREATE TABLE vault.audit_log (
   branch text,
   keys text[] NOT NULL DEFAULT '{}',
   metadata jsonb NOT NULL DEFAULT '{}'::jsonb,
-  prev_hash text NOT NULL,
-  hash text NOT NULL,
-  UNIQUE (chain, seq)
+  prev_hash text,
+  hash text,
+  UNIQUE (chain, seq),
+  CHECK ((seq IS NULL) = (hash IS NULL) AND (seq IS NULL) = (prev_hash IS NULL))
 );
 CREATE INDEX audit_log_project_idx ON vault.audit_log (project_id, id);
+CREATE INDEX audit_log_pending_idx ON vault.audit_log (chain, id) WHERE seq IS NULL;
 
--- The head of each chain. Appending locks this row, which orders a chain's entries.
+-- The head of each chain: its last sealed entry. Sealing locks this row.
 CREATE TABLE vault.audit_heads (
   chain text PRIMARY KEY,
   seq bigint NOT NULL,
-  prev_hash text NOT NULL,
   hash text NOT NULL
 );
 
--- The one definition of an entry's hash, used both to append and to verify.
+-- The one definition of an entry's hash, used both to seal and to verify.
 CREATE FUNCTION vault.audit_digest(
   prev_hash text, seq bigint, created_at timestamptz, actor text, action text, project_id uuid,
   environment text, branch text, keys text[], metadata jsonb
@@ -147,29 +151,39 @@ CREATE FUNCTION vault.audit_digest(
   ), 'UTF8')), 'hex')
 $$;
 
--- Appends one entry to a chain and returns its id. Callable inside any statement or transaction,
--- so a write and its audit entry commit (or roll back) together.
-CREATE FUNCTION vault.append_audit(
+-- Records one (unsealed) entry and returns its id.
+CREATE FUNCTION vault.record_audit(
   p_chain text, p_actor text, p_action text, p_project_id uuid, p_environment text, p_branch text,
   p_keys text[], p_metadata jsonb
-) RETURNS bigint LANGUAGE plpgsql AS $$
+) RETURNS bigint LANGUAGE sql AS $$
+  INSERT INTO vault.audit_log (chain, actor, action, project_id, environment, branch, keys, metadata)
+  VALUES (p_chain, p_actor, p_action, p_project_id, p_environment, p_branch, coalesce(p_keys, '{}'), coalesce(p_metadata, '{}'))
+  RETURNING id
+$$;
+
+-- Links a chain's pending entries into it, in id order; returns how many. Concurrent sealers of
+-- one chain queue on its head row, and the later one finds nothing left to seal.
+CREATE FUNCTION vault.seal_audit(p_chain text) RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE
-  at timestamptz := clock_timestamp();
   head vault.audit_heads;
-  entry_id bigint;
+  entry record;
+  sealed integer := 0;
 BEGIN
-  INSERT INTO vault.audit_heads (chain, seq, prev_hash, hash)
-  VALUES (p_chain, 0, repeat('0', 64), repeat('0', 64))
-  ON CONFLICT (chain) DO NOTHING;
-  UPDATE vault.audit_heads h SET
-    seq = h.seq + 1,
-    prev_hash = h.hash,
-    hash = vault.audit_digest(h.hash, h.seq + 1, at, p_actor, p_action, p_project_id, p_environment, p_branch, coalesce(p_keys, '{}'), coalesce(p_metadata, '{}'))
-  WHERE h.chain = p_chain
-  RETURNING h.* INTO head;
-  INSERT INTO vault.audit_log (chain, seq, created_at, actor, action, project_id, environment, branch, keys, metadata, prev_hash, hash)
-  VALUES (p_chain, head.seq, at, p_actor, p_action, p_project_id, p_environment, p_branch, coalesce(p_keys, '{}'), coalesce(p_metadata, '{}'), head.prev_hash, head.hash)
-  RETURNING id INTO entry_id;
-  RETURN entry_id;
+  INSERT INTO vault.audit_heads (chain, seq, hash) VALUES (p_chain, 0, repeat('0', 64)) ON CONFLICT (chain) DO NOTHING;
+  SELECT * INTO head FROM vault.audit_heads h WHERE h.chain = p_chain FOR UPDATE;
+  FOR entry IN
+    SELECT * FROM vault.audit_log l WHERE l.chain = p_chain AND l.seq IS NULL ORDER BY l.id FOR UPDATE
+  LOOP
+    UPDATE vault.audit_log l SET
+      seq = head.seq + 1,
+      prev_hash = head.hash,
+      hash = vault.audit_digest(head.hash, head.seq + 1, entry.created_at, entry.actor, entry.action, entry.project_id,
+        entry.environment, entry.branch, entry.keys, entry.metadata)
+    WHERE l.id = entry.id
+    RETURNING l.seq, l.hash INTO head.seq, head.hash;
+    sealed := sealed + 1;
+  END LOOP;
+  UPDATE vault.audit_heads h SET seq = head.seq, hash = head.hash WHERE h.chain = p_chain;
+  RETURN sealed;
 END;
 $$;

@@ -76,6 +76,7 @@ export async function startPavise(config: Config, options: StartOptions = {}): P
       `Pavise ${PAVISE_VERSION} ready at ${url}`,
     );
 
+    vault.startSealing(logger);
     const housekeeping = setInterval(() => {
       Promise.all([auth.deleteExpired(), sqlCounters.prune(Date.now())]).catch((error) => logger.warn({ err: error }, 'housekeeping failed'));
     }, HOUSEKEEPING_INTERVAL_MS);
@@ -93,6 +94,7 @@ export async function startPavise(config: Config, options: StartOptions = {}): P
         closing ??= (async () => {
           clearInterval(housekeeping);
           await runningServer.close();
+          await vault.stopSealing().catch((error: unknown) => logger.warn({ err: error }, 'sealing the audit trail at shutdown failed'));
           await runningCounters.close();
           await db.close();
         })();

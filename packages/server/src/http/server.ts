@@ -48,6 +48,8 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
     trustProxy: deps.config.trustProxy,
     logController: new RequestLog(),
     bodyLimit: 1_048_576,
+    // Path parameters carry secret names of up to 256 characters (the default allows 100).
+    routerOptions: { maxParamLength: 512 },
     return503OnClosing: true,
   });
 

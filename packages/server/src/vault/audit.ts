@@ -5,13 +5,15 @@ import { mayReadAudit } from './roles.js';
 import type { Caller } from './access.js';
 
 /**
- * The audit trail: entries are appended by vault.append_audit (see migration 0007) inside the
- * statement or transaction of what they record, one hash chain per workspace. Reading and
- * verifying it is here.
+ * The audit trail: entries are recorded by vault.record_audit (see migration 0007) inside the
+ * statement or transaction of what they record, and sealed into their workspace's hash chain by
+ * vault.seal_audit — every second, and before the trail is read or verified. Sealing, reading
+ * and verifying are here.
  */
 export interface AuditEntry {
   id: number;
-  seq: number;
+  /** null while the entry waits to be sealed into the chain (at most about a second). */
+  seq: number | null;
   createdAt: string;
   actor: string;
   action: string;
@@ -20,8 +22,8 @@ export interface AuditEntry {
   branch: string | null;
   keys: string[];
   metadata: Record<string, unknown>;
-  prevHash: string;
-  hash: string;
+  prevHash: string | null;
+  hash: string | null;
 }
 
 export type VerifyResult =
@@ -30,7 +32,7 @@ export type VerifyResult =
 
 interface AuditRow {
   id: string;
-  seq: string;
+  seq: string | null;
   created_at: Date;
   actor: string;
   action: string;
@@ -39,8 +41,8 @@ interface AuditRow {
   branch: string | null;
   keys: string[];
   metadata: Record<string, unknown>;
-  prev_hash: string;
-  hash: string;
+  prev_hash: string | null;
+  hash: string | null;
 }
 
 const GENESIS = '0'.repeat(64);
@@ -70,10 +72,26 @@ export async function auditChainFor(db: Database, caller: Caller, query: { dataC
   return { chain: `org:${id}`, projectId };
 }
 
+/** Seals one chain's pending entries. */
+export async function sealChain(db: Database, chain: string): Promise<number> {
+  const [row] = await db.query<{ sealed: number }>('SELECT vault.seal_audit($1) AS sealed', [chain]);
+  return row?.sealed ?? 0;
+}
+
+/** Seals every chain that has pending entries, one chain per statement (so locks stay short). */
+export async function sealPendingAudit(db: Database): Promise<number> {
+  const chains = await db.query<{ chain: string }>('SELECT DISTINCT chain FROM vault.audit_log WHERE seq IS NULL ORDER BY chain');
+  let sealed = 0;
+  for (const { chain } of chains) sealed += await sealChain(db, chain);
+  return sealed;
+}
+
 export async function listAudit(db: Database, chain: { chain: string; projectId: string | null }, page: number, pageSize: number): Promise<{ data: AuditEntry[]; total: number; page: number; pageSize: number }> {
+  await sealChain(db, chain.chain);
   const [rows, [count]] = await Promise.all([
     db.query<AuditRow>(
-      `SELECT * FROM vault.audit_log WHERE chain = $1 AND ($2::uuid IS NULL OR project_id = $2::uuid) ORDER BY seq DESC LIMIT $3 OFFSET $4`,
+      `SELECT * FROM vault.audit_log WHERE chain = $1 AND ($2::uuid IS NULL OR project_id = $2::uuid)
+       ORDER BY seq DESC NULLS FIRST, id DESC LIMIT $3 OFFSET $4`,
       [chain.chain, chain.projectId, pageSize, (page - 1) * pageSize],
     ),
     db.query<{ total: string }>('SELECT count(*) AS total FROM vault.audit_log WHERE chain = $1 AND ($2::uuid IS NULL OR project_id = $2::uuid)', [chain.chain, chain.projectId]),
@@ -83,7 +101,7 @@ export async function listAudit(db: Database, chain: { chain: string; projectId:
 
 const toEntry = (row: AuditRow): AuditEntry => ({
   id: Number(row.id),
-  seq: Number(row.seq),
+  seq: row.seq === null ? null : Number(row.seq),
   createdAt: new Date(row.created_at).toISOString(),
   actor: row.actor,
   action: row.action,
@@ -99,11 +117,12 @@ const toEntry = (row: AuditRow): AuditEntry => ({
 const VERIFY_BATCH = 5_000;
 
 /**
- * Walks the chain in order and recomputes every hash from the stored columns with the same SQL
+ * Seals what is pending, then walks the chain in order and recomputes every hash from the stored columns with the same SQL
  * function that made it. The first entry whose hash, link or sequence does not hold is reported;
  * so is a head that does not match the last entry (entries removed from the end).
  */
 export async function verifyChain(db: Database, chain: string): Promise<VerifyResult> {
+  await sealChain(db, chain);
   let previousHash = GENESIS;
   let previousSeq = 0;
   let entries = 0;

@@ -59,7 +59,7 @@ export async function createBranch(db: Database, context: ProjectContext, input:
          RETURNING id, name, description, base_env, project_id, created_at`,
         [context.project.id, name, typeof input.description === 'string' ? input.description.slice(0, 1000) : '', baseEnv, context.caller.userId ?? null],
       );
-      await tx.query("SELECT vault.append_audit($1, $2, 'branch.create', $3::uuid, $4, $5, '{}', '{}'::jsonb)", [
+      await tx.query("SELECT vault.record_audit($1, $2, 'branch.create', $3::uuid, $4, $5, '{}', '{}'::jsonb)", [
         context.chain,
         context.caller.actor,
         context.project.id,
@@ -82,6 +82,6 @@ export async function deleteBranch(db: Database, context: ProjectContext, rawNam
   await db.transaction(async (tx) => {
     const deleted = await tx.query('DELETE FROM vault.branches WHERE project_id = $1 AND name = $2 RETURNING id', [context.project.id, name]);
     if (deleted.length === 0) throw notFound(`Branch '${name}' not found in project ${context.project.id}`);
-    await tx.query("SELECT vault.append_audit($1, $2, 'branch.delete', $3::uuid, NULL, $4, '{}', '{}'::jsonb)", [context.chain, context.caller.actor, context.project.id, name]);
+    await tx.query("SELECT vault.record_audit($1, $2, 'branch.delete', $3::uuid, NULL, $4, '{}', '{}'::jsonb)", [context.chain, context.caller.actor, context.project.id, name]);
   });
 }

@@ -98,7 +98,7 @@ export async function createProject(db: Database, dataKeys: DataKeys, caller: Ca
       );
       await tx.query('INSERT INTO vault.data_keys (project_id, wrapped_key, master_key_id) VALUES ($1, $2, $3)', [projectId, stored.wrapped, stored.masterKeyId]);
       await tx.query("INSERT INTO vault.branches (project_id, name, description, created_by) VALUES ($1, 'main', 'The default branch', $2)", [projectId, caller.userId]);
-      await tx.query("SELECT vault.append_audit($1, $2, 'project.create', $3::uuid, NULL, NULL, '{}', $4::jsonb)", [
+      await tx.query("SELECT vault.record_audit($1, $2, 'project.create', $3::uuid, NULL, NULL, '{}', $4::jsonb)", [
         workspaceChain(row!),
         caller.actor,
         projectId,

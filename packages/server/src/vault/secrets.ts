@@ -1,5 +1,6 @@
 import type { Database, Queryable } from '../db/database.js';
 import { requireBranch, requireCapability, type BranchRef, type ProjectContext } from './access.js';
+import type { AuditRecorder } from './audit-recorder.js';
 import type { DataKeys } from './crypto/data-keys.js';
 import { decryptValue, encryptValue } from './crypto/secret-values.js';
 import { VaultError, invalid, notFound, type VersionConflict } from './errors.js';
@@ -13,6 +14,7 @@ import { MAX_KEYS_PER_WRITE, secretKey, secretValue, version as versionOf } from
 export interface SecretsDependencies {
   db: Database;
   dataKeys: DataKeys;
+  audit: AuditRecorder;
 }
 
 export interface SecretEntry {
@@ -23,29 +25,32 @@ export interface SecretEntry {
   inherited: boolean;
 }
 
+// Main alone: its live rows. A branch: for each key, the branch's row when it has one, else
+// main's; tombstones hide.
+const MAIN_SQL = `SELECT key, ciphertext, version, updated_at, true AS from_main FROM vault.secrets
+WHERE project_id = $1::uuid AND environment = $2::text AND branch_id = $3::uuid AND NOT deleted
+  AND ($4::text IS NULL OR key = $4::text)
+ORDER BY key`;
+const OVERLAY_SQL = `SELECT key, ciphertext, version, updated_at, from_main FROM (
+  SELECT DISTINCT ON (s.key) s.key, s.ciphertext, s.version, s.deleted, s.updated_at, s.branch_id = $3::uuid AS from_main
+  FROM vault.secrets s
+  WHERE s.project_id = $1::uuid AND s.environment = $2::text AND (s.branch_id = $3::uuid OR s.branch_id = $5::uuid)
+    AND ($4::text IS NULL OR s.key = $4::text)
+  ORDER BY s.key, s.branch_id = $5::uuid DESC
+) visible WHERE NOT deleted ORDER BY key`;
+
 interface VisibleRow {
-  key: string | null;
-  ciphertext: Buffer;
+  key: string;
+  ciphertext: Uint8Array;
   version: number;
   updated_at: Date;
   from_main: boolean;
 }
 
-// The overlay, and the read's audit entry, in one statement. The audit CTE is joined so it runs
-// (and is recorded) even when the environment holds no secrets.
-const READ_SQL = `WITH visible AS (
-  SELECT DISTINCT ON (s.key) s.key, s.ciphertext, s.version, s.deleted, s.updated_at, s.branch_id = $3::uuid AS from_main
-  FROM vault.secrets s
-  WHERE s.project_id = $1::uuid AND s.environment = $2::text AND (s.branch_id = $3::uuid OR s.branch_id = $4::uuid)
-  ORDER BY s.key, s.branch_id = $4::uuid DESC
-), live AS (SELECT * FROM visible WHERE NOT deleted AND ($8::text IS NULL OR key = $8::text)),
-audit AS MATERIALIZED (
-  SELECT vault.append_audit($5::text, $6::text, $7::text, $1::uuid, $2::text, $9::text,
-    (SELECT coalesce(array_agg(key ORDER BY key), '{}') FROM live), '{}'::jsonb) AS id
-)
-SELECT l.key, l.ciphertext, l.version, l.updated_at, l.from_main FROM audit LEFT JOIN live l ON true ORDER BY l.key`;
-
-/** Reads the environment through the branch; `onlyKey` narrows it to one secret. */
+/**
+ * Reads the environment through the branch (`onlyKey` narrows it to one secret). The read is on
+ * record in the audit trail before anything is returned.
+ */
 export async function readSecrets(
   deps: SecretsDependencies,
   context: ProjectContext,
@@ -56,16 +61,22 @@ export async function readSecrets(
   requireCapability(context, 'read');
   const branch = requireBranch(context, branchName, environment);
   const { project } = context;
-  const rows = await deps.db.query<VisibleRow>(
-    READ_SQL,
-    [project.id, environment, context.main.id, branch.id, context.chain, context.caller.actor, onlyKey ? 'secret.read' : 'secrets.read', onlyKey ?? null, branch.name],
-    { name: 'vault.read' },
-  );
-  const dataKey = await deps.dataKeys.unwrap(project.id, context.dataKey);
-  const secrets = new Map<string, SecretEntry>();
   const onBranch = branch.id !== context.main.id;
+  const rows = onBranch
+    ? await deps.db.query<VisibleRow>(OVERLAY_SQL, [project.id, environment, context.main.id, onlyKey ?? null, branch.id], { name: 'vault.read-branch' })
+    : await deps.db.query<VisibleRow>(MAIN_SQL, [project.id, environment, context.main.id, onlyKey ?? null], { name: 'vault.read-main' });
+  const dataKey = await deps.dataKeys.unwrap(project.id, context.dataKey);
+  await deps.audit.record({
+    chain: context.chain,
+    actor: context.caller.actor,
+    action: onlyKey ? 'secret.read' : 'secrets.read',
+    projectId: project.id,
+    environment,
+    branch: branch.name,
+    keys: rows.map((row) => row.key),
+  });
+  const secrets = new Map<string, SecretEntry>();
   for (const row of rows) {
-    if (row.key === null) continue;
     secrets.set(row.key, {
       value: decryptValue(dataKey, project.id, environment, row.key, row.ciphertext),
       version: row.version,
@@ -85,13 +96,16 @@ interface LockedRow {
   ciphertext: Buffer | null;
 }
 
-/** The rows of `keys` in main and the branch, locked until the transaction ends. */
+/**
+ * The rows of `keys` in main and the branch, locked until the transaction ends — main's first,
+ * in every writer, so writers of a branch and of main never wait on each other in a cycle.
+ */
 async function lockRows(tx: Queryable, context: ProjectContext, environment: string, branch: BranchRef, keys: readonly string[]) {
   const rows = await tx.query<LockedRow>(
     `SELECT id, branch_id, key, version, deleted, ciphertext FROM vault.secrets
      WHERE project_id = $1::uuid AND environment = $2::text AND branch_id = ANY($3::uuid[]) AND key = ANY($4::text[])
-     ORDER BY branch_id, key FOR UPDATE`,
-    [context.project.id, environment, [...new Set([context.main.id, branch.id])], keys],
+     ORDER BY branch_id = $5::uuid DESC, key FOR UPDATE`,
+    [context.project.id, environment, [...new Set([context.main.id, branch.id])], keys, context.main.id],
   );
   const own = new Map<string, LockedRow>();
   const inherited = new Map<string, LockedRow>();
@@ -133,7 +147,7 @@ const WRITE_SQL = `WITH input AS (
   INSERT INTO vault.secret_versions (secret_id, version, project_id, ciphertext, deleted, description, created_by)
   SELECT w.id, w.version, $1::uuid, w.ciphertext, w.deleted, $8::text, $7::text FROM written w
 ), audit AS MATERIALIZED (
-  SELECT vault.append_audit($9::text, $7::text, $10::text, $1::uuid, $3::text, $11::text, $4::text[], $12::jsonb) AS id
+  SELECT vault.record_audit($9::text, $7::text, $10::text, $1::uuid, $3::text, $11::text, $4::text[], $12::jsonb) AS id
 )
 SELECT w.key, w.version FROM written w CROSS JOIN audit ORDER BY w.key`;
 
@@ -162,11 +176,29 @@ async function applyChanges(
     ]);
     return Object.fromEntries(rows.map((row) => [row.key, row.version]));
   } catch (error) {
-    // Two writers created the same new key at once: the loser's row lock could not exist yet.
-    if ((error as { code?: string }).code === '23505') {
-      throw new VaultError('conflict', 'Another write changed these secrets at the same time; read them again and retry', []);
-    }
+    if ((error as { code?: string }).code === '23505') throw new ConcurrentCreate();
     throw error;
+  }
+}
+
+/** Two writers created the same row at once: neither could lock a row that did not exist yet. */
+class ConcurrentCreate extends Error {}
+
+const WRITE_ATTEMPTS = 3;
+
+/**
+ * Runs a write transaction again when it lost a race to create a row: the row exists now, so
+ * the retry locks it and computes its version (or its check-and-set conflict) properly.
+ */
+async function retryingCreateRaces<T>(write: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      // A deadlock cannot come from our lock order, but costs nothing to survive the same way.
+      if (!(error instanceof ConcurrentCreate) && (error as { code?: string }).code !== '40P01') throw error;
+      if (attempt === WRITE_ATTEMPTS) throw new VaultError('conflict', 'Other writes kept changing these secrets at the same time; read them again and retry', []);
+    }
   }
 }
 
@@ -191,7 +223,7 @@ export async function writeSecrets(
   const keys = [...secrets.keys()];
   // Encrypt before the transaction opens: row locks are held only for the statements.
   const ciphertexts = new Map(keys.map((key) => [key, encryptValue(dataKey, context.project.id, environment, key, secrets.get(key)!)]));
-  return deps.db.transaction(async (tx) => {
+  return retryingCreateRaces(() => deps.db.transaction(async (tx) => {
     const rows = await lockRows(tx, context, environment, branch, keys);
     const conflicts: VersionConflict[] = [];
     for (const [key, version] of expected) {
@@ -207,7 +239,7 @@ export async function writeSecrets(
     }
     const changes = keys.map((key) => ({ key, version: rows.next(key), ciphertext: ciphertexts.get(key)! }));
     return applyChanges(tx, context, environment, branch, changes, { action: 'secrets.write', description: '' });
-  });
+  }));
 }
 
 /** Deletes a key; in a branch, a tombstone hides main's key without touching main. */
@@ -215,7 +247,7 @@ export async function deleteSecret(deps: SecretsDependencies, context: ProjectCo
   requireCapability(context, 'write');
   const branch = requireBranch(context, branchName, environment);
   const key = secretKey(rawKey);
-  return deps.db.transaction(async (tx) => {
+  return retryingCreateRaces(() => deps.db.transaction(async (tx) => {
     const rows = await lockRows(tx, context, environment, branch, [key]);
     if (rows.current(key) === 0) throw notFound(`Secret ${key} not found in ${environment}${branch.name === 'main' ? '' : ` (branch '${branch.name}')`}`);
     const versions = await applyChanges(tx, context, environment, branch, [{ key, version: rows.next(key), ciphertext: null }], {
@@ -223,7 +255,7 @@ export async function deleteSecret(deps: SecretsDependencies, context: ProjectCo
       description: 'Deleted',
     });
     return versions[key]!;
-  });
+  }));
 }
 
 export interface HistoryEntry {
@@ -251,13 +283,14 @@ export async function secretHistory(
        SELECT id, branch_id, version FROM vault.secrets
        WHERE project_id = $1::uuid AND environment = $2::text AND key = $3::text AND branch_id = ANY($4::uuid[])
        ORDER BY branch_id = $5::uuid DESC LIMIT 1
-     ), audit AS MATERIALIZED (
-       SELECT vault.append_audit($6::text, $7::text, 'secret.history', $1::uuid, $2::text, $8::text, ARRAY[$3::text], '{}'::jsonb) AS id
      )
      SELECT row.branch_id, row.version AS current, v.version, v.ciphertext, v.deleted, v.description, v.created_by, v.created_at
-     FROM audit CROSS JOIN row JOIN vault.secret_versions v ON v.secret_id = row.id ORDER BY v.version DESC`,
-    [context.project.id, environment, key, [...new Set([context.main.id, branch.id])], branch.id, context.chain, context.caller.actor, branch.name],
+     FROM row JOIN vault.secret_versions v ON v.secret_id = row.id ORDER BY v.version DESC`,
+    [context.project.id, environment, key, [...new Set([context.main.id, branch.id])], branch.id],
   );
+  if (rows.length > 0) {
+    await deps.audit.record({ chain: context.chain, actor: context.caller.actor, action: 'secret.history', projectId: context.project.id, environment, branch: branch.name, keys: [key] });
+  }
   if (rows.length === 0) throw notFound(`Secret ${key} has no history in ${environment}${branch.name === 'main' ? '' : ` (branch '${branch.name}')`}`);
   const dataKey = await deps.dataKeys.unwrap(context.project.id, context.dataKey);
   return {
@@ -288,7 +321,7 @@ export async function rollbackSecret(
   const branch = requireBranch(context, branchName, environment);
   const key = secretKey(rawKey);
   const target = versionOf(key, rawVersion);
-  return deps.db.transaction(async (tx) => {
+  return retryingCreateRaces(() => deps.db.transaction(async (tx) => {
     const rows = await lockRows(tx, context, environment, branch, [key]);
     const own = rows.own.get(key);
     if (!own) throw notFound(`Secret ${key} has no versions of its own in branch '${branch.name}' (it is inherited from main); roll it back in main`);
@@ -302,7 +335,7 @@ export async function rollbackSecret(
       metadata: { toVersion: target },
     });
     return versions[key]!;
-  });
+  }));
 }
 
 function parseSecretMap(raw: unknown): Map<string, string> {

@@ -40,7 +40,7 @@ const toAccount = (row: AccountRow): ServiceAccount => ({
 });
 
 async function audit(db: Pick<Database, 'query'>, context: ProjectContext, action: string, metadata: Record<string, unknown>) {
-  await db.query("SELECT vault.append_audit($1, $2, $3, $4::uuid, NULL, NULL, '{}', $5::jsonb)", [context.chain, context.caller.actor, action, context.project.id, JSON.stringify(metadata)]);
+  await db.query("SELECT vault.record_audit($1, $2, $3, $4::uuid, NULL, NULL, '{}', $5::jsonb)", [context.chain, context.caller.actor, action, context.project.id, JSON.stringify(metadata)]);
 }
 
 export async function listServiceAccounts(db: Database, context: ProjectContext): Promise<ServiceAccount[]> {

@@ -1,5 +1,8 @@
+import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
+import { AuditRecorder } from './audit-recorder.js';
+import { sealPendingAudit } from './audit.js';
 import { loadProjectContext, resolveCaller, type Caller, type Credential, type ProjectContext } from './access.js';
 import { DataKeys } from './crypto/data-keys.js';
 import type { KeyEncryptionProvider } from './crypto/key-provider.js';
@@ -10,14 +13,20 @@ import { loadMasterKeys } from './crypto/master-keys.js';
  * operations themselves are plain functions in projects.ts, secrets.ts, branches.ts,
  * service-accounts.ts and audit.ts that take this (or its parts) and a loaded context.
  */
+const SEAL_INTERVAL_MS = 1_000;
+
 export class Vault {
   readonly dataKeys: DataKeys;
+  readonly audit: AuditRecorder;
+  private sealing: NodeJS.Timeout | undefined;
+  private sealingRun: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly db: Database,
     readonly masterKeys: KeyEncryptionProvider,
   ) {
     this.dataKeys = new DataKeys(masterKeys);
+    this.audit = new AuditRecorder(db);
   }
 
   static async open(db: Database, config: Pick<Config, 'masterKey' | 'masterKeysPrevious' | 'dataDir'>): Promise<Vault> {
@@ -30,5 +39,21 @@ export class Vault {
 
   caller(credential: Credential): Promise<Caller> {
     return resolveCaller(this.db, credential);
+  }
+
+  /** Seals pending audit entries into their chains every second, until stopSealing. */
+  startSealing(logger: Logger): void {
+    this.sealing ??= setInterval(() => {
+      this.sealingRun = sealPendingAudit(this.db).catch((error: unknown) => logger.warn({ err: error }, 'sealing the audit trail failed; will retry'));
+    }, SEAL_INTERVAL_MS);
+    this.sealing.unref();
+  }
+
+  /** Stops the timer and seals what is still pending, so a clean shutdown leaves nothing unsealed. */
+  async stopSealing(): Promise<void> {
+    clearInterval(this.sealing);
+    this.sealing = undefined;
+    await this.sealingRun;
+    await sealPendingAudit(this.db);
   }
 }

@@ -1,11 +1,18 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthService } from '../../auth/service.js';
-import type { Caller, ProjectContext } from '../../vault/access.js';
+import type { Caller, Credential, ProjectContext } from '../../vault/access.js';
 import { UnknownMasterKeyError } from '../../vault/crypto/key-provider.js';
 import { VaultError, type VaultErrorKind } from '../../vault/errors.js';
 import type { Vault } from '../../vault/vault.js';
 import { presentedCredential } from './credentials.js';
 import { VaultRateLimitedError, type VaultRateLimiter } from './rate-limit.js';
+
+export interface ProjectRequest<T> {
+  projectId: unknown;
+  /** The branch to resolve with the project (main when omitted). */
+  branch?: string;
+  run: (context: ProjectContext) => Promise<T>;
+}
 
 export interface VaultRouteDependencies {
   vault: Vault;
@@ -14,8 +21,8 @@ export interface VaultRouteDependencies {
 }
 
 /**
- * The steps every vault route shares: authenticate, count against the rate limit and load the
- * project — the last two side by side, since loading only reads — then run the operation.
+ * The steps every vault route shares: authenticate, count against the rate limit and load what
+ * the request needs — the last two side by side, since loading only reads — then run it.
  */
 export class VaultHandler {
   constructor(private readonly deps: VaultRouteDependencies) {}
@@ -24,23 +31,43 @@ export class VaultHandler {
     return this.deps.vault;
   }
 
-  async withProject<T>(request: FastifyRequest, reply: FastifyReply, projectId: unknown, branch: string | undefined, work: (context: ProjectContext) => Promise<T>): Promise<T> {
+  /**
+   * Authenticates, then counts the request against the rate limit while it loads what it needs
+   * (`load` must only read). Input is validated inside `load`, so even a 400 carries the
+   * X-RateLimit-* headers.
+   */
+  async withLoaded<L, T>(request: FastifyRequest, reply: FastifyReply, load: (credential: Credential) => Promise<L>, work: (loaded: L) => Promise<T>): Promise<T> {
     const presented = await presentedCredential(request, this.deps.auth);
-    const [admitted, context] = await Promise.allSettled([
-      this.deps.limiter.admit(presented.bucket, reply),
-      this.deps.vault.context(presented.credential, projectId, branch),
-    ]);
+    const [admitted, loaded] = await Promise.allSettled([this.deps.limiter.admit(presented.bucket, reply), load(presented.credential)]);
     if (admitted.status === 'rejected') throw admitted.reason;
-    if (context.status === 'rejected') throw context.reason;
-    return work(context.value);
+    if (loaded.status === 'rejected') throw loaded.reason;
+    return work(loaded.value);
   }
 
-  async withCaller<T>(request: FastifyRequest, reply: FastifyReply, work: (caller: Caller) => Promise<T>): Promise<T> {
-    const presented = await presentedCredential(request, this.deps.auth);
-    const [admitted, caller] = await Promise.allSettled([this.deps.limiter.admit(presented.bucket, reply), this.deps.vault.caller(presented.credential)]);
-    if (admitted.status === 'rejected') throw admitted.reason;
-    if (caller.status === 'rejected') throw caller.reason;
-    return work(caller.value);
+  /** A request on one project: `prepare` validates the input and names the project and branch. */
+  withProject<T>(request: FastifyRequest, reply: FastifyReply, prepare: () => ProjectRequest<T>): Promise<T> {
+    return this.withLoaded(
+      request,
+      reply,
+      async (credential) => {
+        const prepared = prepare();
+        return { prepared, context: await this.deps.vault.context(credential, prepared.projectId, prepared.branch) };
+      },
+      ({ prepared, context }) => prepared.run(context),
+    );
+  }
+
+  /** A request that names no project: `prepare` validates the input. */
+  withCaller<T>(request: FastifyRequest, reply: FastifyReply, prepare: () => (caller: Caller) => Promise<T>): Promise<T> {
+    return this.withLoaded(
+      request,
+      reply,
+      async (credential) => {
+        const run = prepare();
+        return { run, caller: await this.deps.vault.caller(credential) };
+      },
+      ({ run, caller }) => run(caller),
+    );
   }
 }
 

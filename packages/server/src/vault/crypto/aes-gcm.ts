@@ -18,7 +18,7 @@ export function seal(key: Buffer, plaintext: Buffer, associatedData: string): Bu
 }
 
 /** Throws when the key is wrong or the ciphertext or its associated data were changed. */
-export function open(key: Buffer, sealed: Buffer, associatedData: string): Buffer {
+export function open(key: Buffer, sealed: Uint8Array, associatedData: string): Buffer {
   if (sealed.length < NONCE_BYTES + TAG_BYTES) throw new Error('ciphertext too short');
   const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, NONCE_BYTES));
   decipher.setAAD(Buffer.from(associatedData, 'utf8'));

@@ -10,6 +10,6 @@ export function encryptValue(dataKey: Buffer, projectId: string, environment: st
   return seal(dataKey, Buffer.from(value, 'utf8'), context(projectId, environment, key));
 }
 
-export function decryptValue(dataKey: Buffer, projectId: string, environment: string, key: string, ciphertext: Buffer): string {
+export function decryptValue(dataKey: Buffer, projectId: string, environment: string, key: string, ciphertext: Uint8Array): string {
   return open(dataKey, ciphertext, context(projectId, environment, key)).toString('utf8');
 }

@@ -1,0 +1,214 @@
+/**
+ * Reads of a 100-secret environment per second, over HTTP (GET /api/projects/:id/envs/:env/secrets
+ * with a PAT), against a baseline measured in the same run: the SELECT of the 100 ciphertexts
+ * plus 100 AES-256-GCM decryptions, issued directly with the pg driver. Goal: ≥ 60 %.
+ *
+ * The baseline is the floor of any encrypted store's read; the ratio shows what Pavise adds on
+ * top: HTTP, authentication (the PAT lookup), membership and branch resolution, the rate-limit
+ * counter, the hash-chained audit entry every read appends, and JSON.
+ *
+ * Run with `npm run bench:vault` (PostgreSQL; see bench/lib/scratch-database.ts for the URL).
+ * BENCH_SECONDS (default 5), BENCH_ROUNDS (default 5), BENCH_WARMUP_SECONDS (default 2).
+ */
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { AuthService } from '../src/auth/service.js';
+import { randomPassword } from '../src/auth/tokens.js';
+import { loadConfig } from '../src/config/config.js';
+import { openDatabase } from '../src/db/open.js';
+import { LocalMasterKeys } from '../src/vault/crypto/key-provider.js';
+import { DataKeys } from '../src/vault/crypto/data-keys.js';
+import { decryptValue } from '../src/vault/crypto/secret-values.js';
+import { runHttpLoad } from './lib/http-load.js';
+import { benchAdminUrl, createScratchDatabase } from './lib/scratch-database.js';
+import { startServerProcess, type ServerProcess } from './lib/server-process.js';
+import { elapsedMs, formatPercent, median, medianSummary, secondsFromEnv, summarise, type Measurement, type Summary } from './lib/stats.js';
+
+const PAVISE_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/pavise.js');
+const CONCURRENCY = 16;
+const SECRETS = 100;
+const ENVIRONMENT = 'production';
+/** The server's default PAVISE_DB_POOL_MAX: the baseline gets the same number of connections. */
+const BASELINE_POOL_MAX = 10;
+const GOAL = 0.6;
+
+const BASELINE_SQL = `SELECT key, ciphertext FROM vault.secrets
+WHERE project_id = $1 AND environment = $2 AND branch_id = $3 AND NOT deleted ORDER BY key`;
+
+interface Fixture {
+  pat: string;
+  projectId: string;
+  mainBranchId: string;
+  secrets: Record<string, string>;
+}
+
+/** A user and PAT made with Pavise's own service, then a project and its secrets over HTTP. */
+async function createFixture(url: string, databaseUrl: string): Promise<Fixture> {
+  const config = loadConfig({ DATABASE_URL: databaseUrl }, os.tmpdir());
+  const db = await openDatabase(config);
+  let pat: string;
+  try {
+    const auth = await AuthService.create(db, config);
+    const user = await auth.createUser({ email: 'vault-bench@example.com', password: randomPassword(), emailVerified: true });
+    pat = (await auth.createPat(user.id, new Date(Date.now() + 86_400_000))).personalAccessToken;
+  } finally {
+    await db.close();
+  }
+  const call = async (route: string, body?: unknown) => {
+    const response = await fetch(`${url}/api${route}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { authorization: `Bearer ${pat}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const parsed = (await response.json()) as any;
+    if (!response.ok) throw new Error(`${route}: HTTP ${response.status} ${JSON.stringify(parsed)}`);
+    return parsed;
+  };
+  const project = await call('/project', { name: 'Vault bench' });
+  const secrets = Object.fromEntries(Array.from({ length: SECRETS }, (_, i) => [`SECRET_${String(i).padStart(3, '0')}`, randomBytes(24).toString('base64url')]));
+  await call(`/projects/${project.id}/envs/${ENVIRONMENT}/secrets`, { secrets });
+  const read = await call(`/projects/${project.id}/envs/${ENVIRONMENT}/secrets`);
+  if (JSON.stringify(read) !== JSON.stringify(secrets)) throw new Error('the server did not return the secrets it was given');
+  const branches = (await call(`/branch?projectId=${project.id}`)) as { id: string; name: string }[];
+  return { pat, projectId: project.id, mainBranchId: branches.find((b) => b.name === 'main')!.id, secrets };
+}
+
+/** The same read with the driver: one SELECT, then every value decrypted. */
+async function runBaseline(pool: pg.Pool, dataKey: Buffer, fixture: Fixture, seconds: number): Promise<Measurement> {
+  const latenciesMs: number[] = [];
+  const started = process.hrtime.bigint();
+  const deadline = started + BigInt(Math.round(seconds * 1e9));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (process.hrtime.bigint() < deadline) {
+        const t0 = process.hrtime.bigint();
+        const result = await pool.query<{ key: string; ciphertext: Buffer }>({
+          name: 'bench.vault-read',
+          text: BASELINE_SQL,
+          values: [fixture.projectId, ENVIRONMENT, fixture.mainBranchId],
+        });
+        const values: Record<string, string> = {};
+        for (const row of result.rows) values[row.key] = decryptValue(dataKey, fixture.projectId, ENVIRONMENT, row.key, row.ciphertext);
+        if (result.rows.length !== SECRETS) throw new Error(`baseline read ${result.rows.length} secrets`);
+        JSON.stringify(values);
+        latenciesMs.push(elapsedMs(t0));
+      }
+    }),
+  );
+  return { completed: latenciesMs.length, seconds: elapsedMs(started) / 1000, latenciesMs };
+}
+
+function runHttp(url: string, fixture: Fixture, seconds: number): Promise<Measurement> {
+  return runHttpLoad({
+    url: `${url}/api/projects/${fixture.projectId}/envs/${ENVIRONMENT}/secrets`,
+    method: 'GET',
+    headers: { authorization: `Bearer ${fixture.pat}` },
+    connections: CONCURRENCY,
+    seconds,
+  });
+}
+
+interface Round {
+  baseline: Summary;
+  http: Summary;
+}
+
+function formatReport(rounds: readonly Round[], environment: Record<string, string>): string {
+  const row = (label: string, s: Summary) => `| ${label} | ${s.perSecond.toFixed(0)} | ${s.medianMs.toFixed(2)} | ${s.p99Ms.toFixed(2)} |`;
+  const ratios = rounds.map((r) => r.http.perSecond / r.baseline.perSecond);
+  const ratio = median(ratios);
+  return [
+    ...Object.entries(environment).map(([name, value]) => `- ${name}: ${value}`),
+    '',
+    '| run (median over rounds) | reads/s | median ms | p99 ms |',
+    '|---|---:|---:|---:|',
+    row('baseline (pg driver: SELECT + 100 AES-GCM decryptions)', medianSummary(rounds.map((r) => r.baseline))),
+    row('HTTP (pavise serve, GET …/secrets)', medianSummary(rounds.map((r) => r.http))),
+    '',
+    `per-round HTTP / baseline: ${ratios.map(formatPercent).join(', ')}`,
+    `HTTP / baseline (median of rounds): ${formatPercent(ratio)} (goal ≥ ${GOAL * 100} %: ${ratio >= GOAL ? 'met' : 'NOT met'})`,
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const seconds = secondsFromEnv('BENCH_SECONDS', 5);
+  const roundCount = Math.round(secondsFromEnv('BENCH_ROUNDS', 5));
+  const warmupSeconds = secondsFromEnv('BENCH_WARMUP_SECONDS', 2);
+  const masterKey = randomBytes(32);
+  const scratch = await createScratchDatabase(benchAdminUrl());
+  let server: ServerProcess | undefined;
+  let pool: pg.Pool | undefined;
+  const onSigint = () => {
+    process.stderr.write('interrupted: cleaning up\n');
+    void Promise.allSettled([server?.stop(), pool?.end()])
+      .then(() => scratch.drop())
+      .finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSigint);
+  try {
+    server = await startServerProcess('pavise serve', [PAVISE_BIN, 'serve'], {
+      DATABASE_URL: scratch.url,
+      PAVISE_PORT: '0',
+      PAVISE_LOG_FORMAT: 'json',
+      PAVISE_BOOTSTRAP: 'false',
+      PAVISE_MASTER_KEY: masterKey.toString('hex'),
+      // Limiting stays on so its counter runs, with a limit no run can reach.
+      PAVISE_RATE_LIMIT_VAULT: '1000000000/60',
+      ...(process.env.XRL ? { PAVISE_RATE_LIMIT: 'false' } : {}),
+    });
+    const fixture = await createFixture(server.url, scratch.url);
+
+    // The baseline opens the project's data key as the server does: unwrapped once, then cached.
+    const setup = new pg.Client({ connectionString: scratch.url });
+    await setup.connect();
+    const { rows } = await setup.query<{ wrapped_key: Buffer; master_key_id: string }>('SELECT wrapped_key, master_key_id FROM vault.data_keys WHERE project_id = $1', [fixture.projectId]);
+    await setup.end();
+    const dataKey = await new DataKeys(new LocalMasterKeys([masterKey])).unwrap(fixture.projectId, { wrapped: rows[0]!.wrapped_key, masterKeyId: rows[0]!.master_key_id });
+
+    const baselineRun = async (runSeconds: number) => {
+      pool = new pg.Pool({ connectionString: scratch.url, max: BASELINE_POOL_MAX });
+      pool.on('error', () => {});
+      try {
+        return await runBaseline(pool, dataKey, fixture, runSeconds);
+      } finally {
+        await pool.end();
+        pool = undefined;
+      }
+    };
+    process.stderr.write(`warm-up: ${warmupSeconds} s each\n`);
+    await baselineRun(warmupSeconds);
+    await runHttp(server.url, fixture, warmupSeconds);
+    const rounds: Round[] = [];
+    for (let round = 1; round <= roundCount; round++) {
+      process.stderr.write(`round ${round}/${roundCount}: baseline then HTTP, ${seconds} s each\n`);
+      const baseline = summarise(await baselineRun(seconds));
+      const http = summarise(await runHttp(server.url, fixture, seconds));
+      rounds.push({ baseline, http });
+    }
+    process.stdout.write(
+      `${formatReport(rounds, {
+        node: process.version,
+        CPUs: String(os.availableParallelism()),
+        PostgreSQL: scratch.serverVersion,
+        workload: `${SECRETS} secrets of 32 characters, one environment, main branch; ${CONCURRENCY} concurrent clients; baseline pool ${BASELINE_POOL_MAX}`,
+        duration: `${roundCount} rounds of ${seconds} s baseline + ${seconds} s HTTP, after ${warmupSeconds} s warm-up each`,
+      })}\n`,
+    );
+  } finally {
+    process.off('SIGINT', onSigint);
+    await pool?.end().catch(() => {});
+    await server?.stop();
+    await scratch.drop().catch((error: unknown) => {
+      process.stderr.write(`could not drop the scratch database: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 1;
+    });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});
