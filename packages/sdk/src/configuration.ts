@@ -10,13 +10,15 @@ export interface ResolvedConfiguration {
 
 const SIGN_IN_PATH = '/v1/signin/pat';
 
-/** Environment variables, where there are any (Node); browsers have none. */
-function environment(): Record<string, string | undefined> {
-  const process = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
-  return process?.env ?? {};
+/** process.env where there is one (Node); undefined in browsers. */
+export function processEnvironment(): Record<string, string | undefined> | undefined {
+  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
 }
 
-const firstSet = (...values: (string | undefined)[]) => values.find((value) => value !== undefined && value.trim() !== '')?.trim();
+const environment = () => processEnvironment() ?? {};
+
+/** The first value that is set and not blank, trimmed. */
+export const firstSet = (...values: (string | undefined)[]) => values.find((value) => value !== undefined && value.trim() !== '')?.trim();
 
 function parseUrl(value: string, what: string): URL {
   try {

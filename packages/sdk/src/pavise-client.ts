@@ -1,7 +1,7 @@
 import { resolveConfiguration } from './configuration.js';
 import { bodyMayBeMutation, prepareDocument, type DocumentInput } from './documents.js';
 import { PaviseError, type GraphQLErrorEntry } from './errors.js';
-import { abortError, backoffMs, MAX_RETRY_AFTER_MS, neverReachedServer, retryAfterMs, sleep } from './retry.js';
+import { abortError, retryDelayMs, sleep } from './retry.js';
 import { SessionKeeper } from './session.js';
 
 export interface PaviseClientOptions {
@@ -138,15 +138,7 @@ export class PaviseClient {
   /** How long to wait before the next attempt, or undefined when there is to be none. */
   private retryDelay(attempt: number, failure: { error: unknown; timedOut: boolean } | undefined, response: Response | undefined, repeatable: boolean): number | undefined {
     if (attempt >= this.maxRetries) return undefined;
-    if (failure) return repeatable || neverReachedServer(failure.error) ? backoffMs(attempt) : undefined;
-    const status = response!.status;
-    if (status === 429 || status === 503) {
-      const asked = retryAfterMs(response!.headers.get('retry-after'));
-      if (asked !== undefined && asked > MAX_RETRY_AFTER_MS) return undefined;
-      return asked ?? backoffMs(attempt);
-    }
-    if (status >= 500 && repeatable) return backoffMs(attempt);
-    return undefined;
+    return retryDelayMs(attempt, failure ?? { response: response! }, repeatable);
   }
 
   /** One attempt, bounded by timeoutMs; a network failure or timeout is returned, not thrown. */

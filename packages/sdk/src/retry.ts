@@ -23,6 +23,23 @@ export function retryAfterMs(header: string | null, now: number = Date.now()): n
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
+/**
+ * How long to wait before retrying a failed attempt, or undefined when it must not be retried:
+ * 429 and 503 as Retry-After asks (a longer wait than MAX_RETRY_AFTER_MS is the caller's call,
+ * so no retry); network failures and other 5xx with backoff, but a request that may have run
+ * only if it is `repeatable` (or certainly never reached the server).
+ */
+export function retryDelayMs(attempt: number, outcome: { error: unknown } | { response: Response }, repeatable: boolean): number | undefined {
+  if ('error' in outcome) return repeatable || neverReachedServer(outcome.error) ? backoffMs(attempt) : undefined;
+  const { status, headers } = outcome.response;
+  if (status === 429 || status === 503) {
+    const asked = retryAfterMs(headers.get('retry-after'));
+    if (asked !== undefined && asked > MAX_RETRY_AFTER_MS) return undefined;
+    return asked ?? backoffMs(attempt);
+  }
+  return status >= 500 && repeatable ? backoffMs(attempt) : undefined;
+}
+
 /** Waits `ms`, or rejects with an `aborted` PaviseError as soon as `signal` aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -14,9 +14,13 @@ export interface BrowserBundle {
   gzippedBytes: number;
 }
 
-export async function bundleForBrowser(): Promise<BrowserBundle> {
+/** The whole package, or only the named exports (what a bundler keeps when an app imports only them). */
+export async function bundleForBrowser(only?: readonly string[]): Promise<BrowserBundle> {
+  const index = fileURLToPath(new URL('../src/index.js', import.meta.url));
   const result = await build({
-    entryPoints: [fileURLToPath(new URL('../src/index.js', import.meta.url))],
+    ...(only
+      ? { stdin: { contents: `export { ${only.join(', ')} } from ${JSON.stringify(index)};`, resolveDir: fileURLToPath(new URL('.', import.meta.url)) } }
+      : { entryPoints: [index] }),
     bundle: true,
     minify: true,
     format: 'esm',
@@ -31,6 +35,8 @@ export async function bundleForBrowser(): Promise<BrowserBundle> {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { minifiedBytes, gzippedBytes } = await bundleForBrowser();
-  process.stdout.write(`@pavise/sdk for the browser: ${minifiedBytes} bytes minified, ${gzippedBytes} bytes minified + gzipped\n`);
+  for (const [label, only] of [['the whole package', undefined], ['PaviseClient alone', ['PaviseClient']], ['XtraClient alone', ['XtraClient']]] as const) {
+    const { minifiedBytes, gzippedBytes } = await bundleForBrowser(only);
+    process.stdout.write(`@pavise/sdk for the browser, ${label}: ${minifiedBytes} bytes minified, ${gzippedBytes} bytes minified + gzipped\n`);
+  }
 }
