@@ -157,7 +157,6 @@ async function main(): Promise<void> {
       PAVISE_MASTER_KEY: masterKey.toString('hex'),
       // Limiting stays on so its counter runs, with a limit no run can reach.
       PAVISE_RATE_LIMIT_VAULT: '1000000000/60',
-      ...(process.env.XRL ? { PAVISE_RATE_LIMIT: 'false' } : {}),
     });
     const fixture = await createFixture(server.url, scratch.url);
 

@@ -7,8 +7,11 @@ import { MigrationError } from '../db/migrate.js';
 import { PAVISE_VERSION } from '../version.js';
 import { registerMigrateCommand } from './migrate.js';
 import { registerPatCommands } from './pat.js';
+import { registerRunCommand } from './run.js';
+import { registerSecretsCommands } from './secrets.js';
 import { registerServeCommand } from './serve.js';
 import { registerUserCommands } from './user.js';
+import { registerVaultCommands } from './vault.js';
 
 // A .env file in the working directory fills in variables the environment does not set.
 dotenv.config({ quiet: true });
@@ -23,6 +26,9 @@ registerServeCommand(program);
 registerMigrateCommand(program);
 registerUserCommands(program);
 registerPatCommands(program);
+registerVaultCommands(program);
+registerRunCommand(program);
+registerSecretsCommands(program);
 
 /** Errors a user can fix print as one clear line; anything else is a bug and keeps its stack. */
 function report(error: unknown): number {

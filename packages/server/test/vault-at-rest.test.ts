@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { createTestDatabase, LANE, type TestDatabase } from './helpers/database.js';
+import { request } from './helpers/http.js';
+import { runCli, startServerProcess, type ServerProcess } from './helpers/process.js';
+import { parseBootstrapBlock } from './helpers/server.js';
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await fs.readdir(dir, { withFileTypes: true, recursive: true });
+  return entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+}
+
+/** What the database holds at rest: every file of the data directory, and a dump of PostgreSQL. */
+async function storedBytes(database: TestDatabase): Promise<{ name: string; bytes: Buffer }[]> {
+  const files = await Promise.all((await filesUnder(database.dataDir)).map(async (name) => ({ name, bytes: await fs.readFile(name) })));
+  if (LANE === 'pglite') return files;
+  const { stdout } = await promisify(execFile)('pg_dump', ['--data-only', database.databaseUrl!], { maxBuffer: 256 * 1024 * 1024, encoding: 'buffer' });
+  return [...files, { name: 'pg_dump', bytes: stdout }];
+}
+
+/** A value no other byte sequence in the database could contain by chance. */
+const secretValue = (label: string) => `${label}-${randomBytes(12).toString('hex')}`;
+
+function client(server: ServerProcess, token: string) {
+  return (route: string, options: Parameters<typeof request>[1] = {}) => request(`${server.url}/api${route}`, { token, ...options });
+}
+
+async function createProjectWithSecrets(api: ReturnType<typeof client>, name: string, secrets: Record<string, string>) {
+  const project = await api('/project', { body: { name } });
+  assert.equal(project.status, 201, project.text);
+  const written = await api(`/projects/${project.body.id}/envs/production/secrets`, { body: { secrets } });
+  assert.equal(written.status, 200, written.text);
+  return project.body.id as string;
+}
+
+describe('vault: no secret value in clear at rest, and master-key rotation', () => {
+  it('keeps every secret value out of the database files, the dump and the logs', async () => {
+    const database = await createTestDatabase();
+    const server = await startServerProcess({ ...database.env, PAVISE_LOG_LEVEL: 'trace' });
+    const values: string[] = [];
+    try {
+      const api = client(server, parseBootstrapBlock(server.stdout())!.pat);
+      const secrets = { DATABASE_URL: secretValue('postgres://app:pw@db'), STRIPE_KEY: secretValue('sk_live'), MULTIBYTE: secretValue('clé-ß-✓') };
+      values.push(...Object.values(secrets));
+      const projectId = await createProjectWithSecrets(api, 'At rest', secrets);
+      const branch = await api('/branch', { body: { projectId, name: 'feature/x' } });
+      assert.equal(branch.status, 201);
+      const override = secretValue('branch-override');
+      const rotated = secretValue('second-version');
+      values.push(override, rotated);
+      assert.equal((await api(`/projects/${projectId}/envs/production/secrets`, { body: { secrets: { STRIPE_KEY: override }, branch: 'feature/x' } })).status, 200);
+      assert.equal((await api(`/projects/${projectId}/envs/production/secrets`, { body: { secrets: { DATABASE_URL: rotated } } })).status, 200);
+      // Every way of reading a value, so a value a read path logged would be found.
+      const read = await api(`/projects/${projectId}/envs/production/secrets?branch=feature/x&includeVersions=true`);
+      assert.equal(read.body.STRIPE_KEY.value, override);
+      assert.equal((await api(`/projects/${projectId}/envs/production/secrets/DATABASE_URL/history`)).body.history.length, 2);
+      assert.equal((await api(`/projects/${projectId}/envs/production/secrets/MULTIBYTE`)).body.value, secrets.MULTIBYTE);
+      assert.equal(await server.stop('SIGTERM'), 0);
+
+      const logs = server.stdout() + server.stderr();
+      assert.match(logs, /"msg":"request completed"/, 'the requests were logged');
+      const stored = await storedBytes(database);
+      for (const value of values) {
+        assert.ok(!logs.includes(value), `a secret value (${value.slice(0, 10)}…) is in the logs`);
+        for (const { name, bytes } of stored) assert.equal(bytes.indexOf(value), -1, `a secret value (${value.slice(0, 10)}…) is in clear in ${name}`);
+      }
+      // The scan can see what is stored in clear: key names are.
+      assert.ok(stored.some(({ bytes }) => bytes.includes('STRIPE_KEY')), 'the scan reads the stored rows');
+    } finally {
+      await server.stop('SIGKILL');
+      await database.drop();
+    }
+  });
+
+  it('rotates the development master key; every secret stays readable, before and after a restart', async () => {
+    const database = await createTestDatabase();
+    const keyFile = path.join(database.dataDir, 'vault-master-keys.json');
+    let server = await startServerProcess(database.env);
+    try {
+      const pat = parseBootstrapBlock(server.stdout())!.pat;
+      const first = { A: secretValue('a'), B: secretValue('b') };
+      const second = { C: secretValue('c') };
+      const firstId = await createProjectWithSecrets(client(server, pat), 'One', first);
+      const secondId = await createProjectWithSecrets(client(server, pat), 'Two', second);
+      const keyBefore = await fs.readFile(keyFile, 'utf8');
+
+      // PostgreSQL: rotate while the server serves. PGlite is one process at a time: stop it first.
+      if (LANE === 'pglite') assert.equal(await server.stop('SIGTERM'), 0);
+      const rotation = await runCli(['vault', 'rotate-master-key'], database.env);
+      assert.equal(rotation.code, 0, rotation.stderr);
+      assert.match(rotation.stdout, /Re-wrapped 2 of 2 project data keys/);
+      const keyAfter = await fs.readFile(keyFile, 'utf8');
+      assert.notEqual(keyAfter, keyBefore, 'the key file holds a new key');
+      assert.equal(JSON.parse(keyAfter).keys.length, 1, 'the old key is gone from the file');
+
+      if (LANE === 'postgres') {
+        // The running server meets data keys wrapped by a key it has not seen, and rereads the file.
+        assert.deepEqual((await client(server, pat)(`/projects/${firstId}/envs/production/secrets`)).body, first);
+        assert.deepEqual((await client(server, pat)(`/projects/${secondId}/envs/production/secrets`)).body, second);
+        assert.equal(await server.stop('SIGTERM'), 0);
+      }
+      server = await startServerProcess(database.env);
+      assert.deepEqual((await client(server, pat)(`/projects/${firstId}/envs/production/secrets`)).body, first);
+      assert.deepEqual((await client(server, pat)(`/projects/${secondId}/envs/production/secrets`)).body, second);
+    } finally {
+      await server.stop('SIGKILL');
+      await database.drop();
+    }
+  });
+
+  it('rotates a configured master key with PAVISE_NEW_MASTER_KEY; the old key alone no longer opens the vault', async () => {
+    const database = await createTestDatabase();
+    const oldKey = randomBytes(32).toString('hex');
+    const newKey = randomBytes(32).toString('hex');
+    let server = await startServerProcess({ ...database.env, PAVISE_MASTER_KEY: oldKey });
+    try {
+      const pat = parseBootstrapBlock(server.stdout())!.pat;
+      const secrets = { TOKEN: secretValue('t') };
+      const projectId = await createProjectWithSecrets(client(server, pat), 'Configured', secrets);
+      assert.equal(await server.stop('SIGTERM'), 0);
+
+      const missing = await runCli(['vault', 'rotate-master-key'], { ...database.env, PAVISE_MASTER_KEY: oldKey });
+      assert.equal(missing.code, 1);
+      assert.match(missing.stderr, /PAVISE_NEW_MASTER_KEY: required/);
+      const rotation = await runCli(['vault', 'rotate-master-key'], { ...database.env, PAVISE_MASTER_KEY: oldKey, PAVISE_NEW_MASTER_KEY: newKey });
+      assert.equal(rotation.code, 0, rotation.stderr);
+      assert.match(rotation.stdout, /Re-wrapped 1 of 1/);
+
+      server = await startServerProcess({ ...database.env, PAVISE_MASTER_KEY: newKey });
+      assert.deepEqual((await client(server, pat)(`/projects/${projectId}/envs/production/secrets`)).body, secrets);
+      assert.equal(await server.stop('SIGTERM'), 0);
+
+      server = await startServerProcess({ ...database.env, PAVISE_MASTER_KEY: oldKey });
+      const refused = await client(server, pat)(`/projects/${projectId}/envs/production/secrets`);
+      assert.equal(refused.status, 500);
+      assert.match(refused.body.error, /master key/);
+      assert.ok(!refused.text.includes(secrets.TOKEN));
+    } finally {
+      await server.stop('SIGKILL');
+      await database.drop();
+    }
+  });
+});
