@@ -1,3 +1,4 @@
+import { Batcher } from '../../db/batcher.js';
 import type { Database } from '../../db/database.js';
 import { windowStart, type CounterStore, type WindowCount } from './limiter.js';
 
@@ -18,23 +19,43 @@ ON CONFLICT (key) DO UPDATE SET
   window_ms = EXCLUDED.window_ms
 RETURNING key, hits, prev_hits`;
 
-/** Counters in the pavise.rate_limits table: one upsert statement for all keys of a request. */
-export class SqlCounterStore implements CounterStore {
-  constructor(private readonly db: Database) {}
+type Entry = { key: string; windowMs: number; cost: number };
 
-  async add(entries: readonly { key: string; windowMs: number; cost: number }[], nowMs: number): Promise<WindowCount[]> {
+/**
+ * Counters in the pavise.rate_limits table. Requests counting at the same time are batched into
+ * one upsert (many requests of one caller would otherwise queue on its counter row, one commit
+ * after another); each is answered with its key's count after the whole batch, which can only
+ * make a limit bite a little earlier, never later.
+ */
+export class SqlCounterStore implements CounterStore {
+  private readonly batcher: Batcher<{ entries: readonly Entry[]; nowMs: number }, WindowCount[]>;
+
+  constructor(private readonly db: Database) {
+    this.batcher = new Batcher((requests) => this.addAll(requests));
+  }
+
+  add(entries: readonly Entry[], nowMs: number): Promise<WindowCount[]> {
+    return this.batcher.submit({ entries, nowMs });
+  }
+
+  private async addAll(requests: { entries: readonly Entry[]; nowMs: number }[]): Promise<WindowCount[][]> {
+    // One row per key (an upsert may not touch a row twice), in the window of the latest request.
+    const nowMs = Math.max(...requests.map((request) => request.nowMs));
+    const totals = new Map<string, Entry>();
+    for (const { entries } of requests) {
+      for (const entry of entries) {
+        const total = totals.get(entry.key);
+        totals.set(entry.key, total ? { ...total, cost: total.cost + entry.cost } : { ...entry });
+      }
+    }
+    const merged = [...totals.values()];
     const rows = await this.db.query<{ key: string; hits: number; prev_hits: number }>(
       ADD_HITS_SQL,
-      [
-        entries.map((e) => e.key),
-        entries.map((e) => windowStart(nowMs, e.windowMs)),
-        entries.map((e) => e.windowMs),
-        entries.map((e) => e.cost),
-      ],
+      [merged.map((e) => e.key), merged.map((e) => windowStart(nowMs, e.windowMs)), merged.map((e) => e.windowMs), merged.map((e) => e.cost)],
       { name: 'ratelimit.add' },
     );
     const byKey = new Map(rows.map((row) => [row.key, { hits: row.hits, prevHits: row.prev_hits }]));
-    return entries.map((e) => byKey.get(e.key) ?? { hits: 0, prevHits: 0 });
+    return requests.map(({ entries }) => entries.map((e) => byKey.get(e.key) ?? { hits: 0, prevHits: 0 }));
   }
 
   /** Forgets counters whose windows can no longer matter. */

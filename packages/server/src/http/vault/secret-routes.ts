@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { invalid, notFound } from '../../vault/errors.js';
 import { branchName, environmentName, secretKey } from '../../vault/names.js';
-import { deleteSecret, readSecrets, rollbackSecret, secretHistory, writeSecrets } from '../../vault/secrets.js';
+import { deleteSecret, readSecrets, readSecretValues, rollbackSecret, secretHistory, writeSecrets } from '../../vault/secrets.js';
 import type { VaultHandler } from './handler.js';
 import { bodyObject } from './input.js';
 
@@ -25,12 +25,8 @@ export function registerSecretRoutes(scope: FastifyInstance, handler: VaultHandl
       return {
         projectId: request.params.projectId,
         branch,
-        run: async (context) => {
-          const secrets = await readSecrets(vault, context, environment, branch);
-          const flat: Record<string, unknown> = {};
-          for (const [key, entry] of secrets) flat[key] = detailed ? entry : entry.value;
-          return flat;
-        },
+        run: async (context) =>
+          detailed ? Object.fromEntries(await readSecrets(vault, context, environment, branch)) : readSecretValues(vault, context, environment, branch),
       };
     });
     return reply.header('cache-control', 'no-store').send(body);
