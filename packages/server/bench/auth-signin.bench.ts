@@ -36,7 +36,8 @@ import { ADD_HITS_SQL } from '../src/http/rate-limit/sql-store.js';
 import { runHttpLoad } from './lib/http-load.js';
 import { benchAdminUrl, createScratchDatabase } from './lib/scratch-database.js';
 import { startServerProcess, type ServerProcess } from './lib/server-process.js';
-import { elapsedMs, formatPercent, median, medianSummary, secondsFromEnv, summarise, type Measurement, type Summary } from './lib/stats.js';
+import { alternateRounds, formatRoundsReport } from './lib/rounds.js';
+import { elapsedMs, secondsFromEnv, type Measurement } from './lib/stats.js';
 
 const PAVISE_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/pavise.js');
 /** One PAT per connection / loop, so no two in-flight sign-ins contend for the same rows. */
@@ -157,31 +158,6 @@ function runHttp(url: string, pats: readonly string[], seconds: number): Promise
   });
 }
 
-// --- report -----------------------------------------------------------------------------------
-
-interface Round {
-  baseline: Summary;
-  http: Summary;
-}
-
-function formatReport(rounds: readonly Round[], environment: Record<string, string>): string {
-  const row = (label: string, s: Summary) => `| ${label} | ${s.perSecond.toFixed(0)} | ${s.medianMs.toFixed(2)} | ${s.p99Ms.toFixed(2)} |`;
-  const ratios = rounds.map((r) => r.http.perSecond / r.baseline.perSecond);
-  const ratio = median(ratios);
-  const middle = (pick: (r: Round) => Summary): Summary => medianSummary(rounds.map(pick));
-  return [
-    ...Object.entries(environment).map(([name, value]) => `- ${name}: ${value}`),
-    '',
-    '| run (median over rounds) | sign-ins/s | median ms | p99 ms |',
-    '|---|---:|---:|---:|',
-    row('baseline (pg driver + JWT)', middle((r) => r.baseline)),
-    row('HTTP (pavise serve)', middle((r) => r.http)),
-    '',
-    `per-round HTTP / baseline: ${ratios.map(formatPercent).join(', ')}`,
-    `HTTP / baseline (median of rounds): ${formatPercent(ratio)} (goal ≥ ${GOAL * 100} %: ${ratio >= GOAL ? 'met' : 'NOT met'})`,
-  ].join('\n');
-}
-
 // --- main -------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
@@ -231,24 +207,21 @@ async function main(): Promise<void> {
         pool = undefined;
       }
     };
-    process.stderr.write(`warm-up: ${warmupSeconds} s each\n`);
-    await baselineRun(warmupSeconds);
-    await runHttp(server.url, pats, warmupSeconds);
-    const rounds: Round[] = [];
-    for (let round = 1; round <= roundCount; round++) {
-      process.stderr.write(`round ${round}/${roundCount}: baseline then HTTP, ${seconds} s each\n`);
-      const baseline = summarise(await baselineRun(seconds));
-      const http = summarise(await runHttp(server.url, pats, seconds));
-      rounds.push({ baseline, http });
-    }
+    const rounds = await alternateRounds({
+      warmupSeconds,
+      seconds,
+      rounds: roundCount,
+      baseline: baselineRun,
+      http: (runSeconds) => runHttp(server!.url, pats, runSeconds),
+    });
 
-    const report = formatReport(rounds, {
+    const report = formatRoundsReport(rounds, {
       node: process.version,
       CPUs: String(os.availableParallelism()),
       PostgreSQL: scratch.serverVersion,
       concurrency: `${CONCURRENCY} (one PAT each); baseline pool ${BASELINE_POOL_MAX} connections`,
       duration: `${roundCount} rounds of ${seconds} s baseline + ${seconds} s HTTP, after ${warmupSeconds} s warm-up each`,
-    });
+    }, { unit: 'sign-ins', baseline: 'baseline (pg driver + JWT)', http: 'HTTP (pavise serve)', goal: GOAL });
     process.stdout.write(`${report}\n`);
   } finally {
     process.off('SIGINT', onSigint);

@@ -25,7 +25,8 @@ import { decryptValue } from '../src/vault/crypto/secret-values.js';
 import { runHttpLoad } from './lib/http-load.js';
 import { benchAdminUrl, createScratchDatabase } from './lib/scratch-database.js';
 import { startServerProcess, type ServerProcess } from './lib/server-process.js';
-import { elapsedMs, formatPercent, median, medianSummary, secondsFromEnv, summarise, type Measurement, type Summary } from './lib/stats.js';
+import { alternateRounds, formatRoundsReport } from './lib/rounds.js';
+import { elapsedMs, secondsFromEnv, type Measurement } from './lib/stats.js';
 
 const PAVISE_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/pavise.js');
 const CONCURRENCY = 16;
@@ -111,28 +112,6 @@ function runHttp(url: string, fixture: Fixture, seconds: number): Promise<Measur
   });
 }
 
-interface Round {
-  baseline: Summary;
-  http: Summary;
-}
-
-function formatReport(rounds: readonly Round[], environment: Record<string, string>): string {
-  const row = (label: string, s: Summary) => `| ${label} | ${s.perSecond.toFixed(0)} | ${s.medianMs.toFixed(2)} | ${s.p99Ms.toFixed(2)} |`;
-  const ratios = rounds.map((r) => r.http.perSecond / r.baseline.perSecond);
-  const ratio = median(ratios);
-  return [
-    ...Object.entries(environment).map(([name, value]) => `- ${name}: ${value}`),
-    '',
-    '| run (median over rounds) | reads/s | median ms | p99 ms |',
-    '|---|---:|---:|---:|',
-    row('baseline (pg driver: SELECT + 100 AES-GCM decryptions)', medianSummary(rounds.map((r) => r.baseline))),
-    row('HTTP (pavise serve, GET …/secrets)', medianSummary(rounds.map((r) => r.http))),
-    '',
-    `per-round HTTP / baseline: ${ratios.map(formatPercent).join(', ')}`,
-    `HTTP / baseline (median of rounds): ${formatPercent(ratio)} (goal ≥ ${GOAL * 100} %: ${ratio >= GOAL ? 'met' : 'NOT met'})`,
-  ].join('\n');
-}
-
 async function main(): Promise<void> {
   const seconds = secondsFromEnv('BENCH_SECONDS', 5);
   const roundCount = Math.round(secondsFromEnv('BENCH_ROUNDS', 5));
@@ -177,24 +156,21 @@ async function main(): Promise<void> {
         pool = undefined;
       }
     };
-    process.stderr.write(`warm-up: ${warmupSeconds} s each\n`);
-    await baselineRun(warmupSeconds);
-    await runHttp(server.url, fixture, warmupSeconds);
-    const rounds: Round[] = [];
-    for (let round = 1; round <= roundCount; round++) {
-      process.stderr.write(`round ${round}/${roundCount}: baseline then HTTP, ${seconds} s each\n`);
-      const baseline = summarise(await baselineRun(seconds));
-      const http = summarise(await runHttp(server.url, fixture, seconds));
-      rounds.push({ baseline, http });
-    }
+    const rounds = await alternateRounds({
+      warmupSeconds,
+      seconds,
+      rounds: roundCount,
+      baseline: baselineRun,
+      http: (runSeconds) => runHttp(server!.url, fixture, runSeconds),
+    });
     process.stdout.write(
-      `${formatReport(rounds, {
+      `${formatRoundsReport(rounds, {
         node: process.version,
         CPUs: String(os.availableParallelism()),
         PostgreSQL: scratch.serverVersion,
         workload: `${SECRETS} secrets of 32 characters, one environment, main branch; ${CONCURRENCY} concurrent clients; baseline pool ${BASELINE_POOL_MAX}`,
         duration: `${roundCount} rounds of ${seconds} s baseline + ${seconds} s HTTP, after ${warmupSeconds} s warm-up each`,
-      })}\n`,
+      }, { unit: 'reads', baseline: 'baseline (pg driver: SELECT + 100 AES-GCM decryptions)', http: 'HTTP (pavise serve, GET …/secrets)', goal: GOAL })}\n`,
     );
   } finally {
     process.off('SIGINT', onSigint);

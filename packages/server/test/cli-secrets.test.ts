@@ -1,32 +1,16 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { PAVISE_BIN, runCli, type CliResult } from './helpers/process.js';
+import { runCli } from './helpers/process.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 function oneLine(text: string): string {
   const lines = text.trimEnd().split('\n');
   assert.equal(lines.length, 1, `expected one line, got:\n${text}`);
   return lines[0]!;
-}
-
-/** runCli with something on stdin. */
-function runCliWithInput(args: string[], env: Record<string, string>, input: string, cwd: string): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const { DATABASE_URL: _, ...inherited } = process.env;
-    const child = spawn(process.execPath, [PAVISE_BIN, ...args], { env: { ...inherited, ...env }, cwd, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
 }
 
 describe('pavise secrets', () => {
@@ -115,7 +99,7 @@ describe('pavise secrets', () => {
 
   it('reads a lone KEY from stdin, keeping it off the command line', async () => {
     const pem = '-----BEGIN KEY-----\nabc=\n-----END KEY-----';
-    const result = await runCliWithInput(['secrets', 'set', 'TLS_KEY'], env, `${pem}\n`, work);
+    const result = await runCli(['secrets', 'set', 'TLS_KEY'], env, work, `${pem}\n`);
     assert.equal(result.code, 0, result.stderr);
     assert.equal((await viaHttp('development')).TLS_KEY, pem);
     const get = await cli('get', 'TLS_KEY');
