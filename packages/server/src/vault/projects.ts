@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/database.js';
-import { requireCapability, workspaceChain, type Caller, type ProjectContext, type ProjectRow } from './access.js';
+import { workspaceChain, type Caller, type ProjectContext, type ProjectRow } from './access.js';
 import type { DataKeys } from './crypto/data-keys.js';
 import { VaultError, forbidden, invalid, notFound } from './errors.js';
 import { DEFAULT_ENVIRONMENTS, MAIN_BRANCH, idOrUndefined } from './names.js';
@@ -87,7 +88,8 @@ export async function createProject(db: Database, dataKeys: DataKeys, caller: Ca
     role = projectRole(membership.role);
     if (!ADMINISTERING_ROLES.has(role)) throw forbidden(`Your role in this organisation (${membership.role}) may not create projects; ask an owner or admin`);
   }
-  const projectId = (await db.query<{ id: string }>('SELECT gen_random_uuid() AS id'))[0]!.id;
+  // The id is chosen first: the data key's wrapping is bound to it.
+  const projectId = randomUUID();
   const { stored } = await dataKeys.create(projectId);
   try {
     return await db.transaction(async (tx) => {
@@ -112,6 +114,3 @@ export async function createProject(db: Database, dataKeys: DataKeys, caller: Ca
   }
 }
 
-export function requireAdministration(context: ProjectContext): void {
-  requireCapability(context, 'administer');
-}

@@ -30,8 +30,14 @@ export async function presentedCredential(request: FastifyRequest, auth: AuthSer
   if (!token) {
     throw new VaultError('unauthorized', 'Unauthorized: send "Authorization: Bearer <token>" or "X-API-Key: <token>" with a personal access token, access token or service-account key');
   }
-  if (isWellFormedToken(token, 'pat')) return { credential: { kind: 'pat', tokenHash: hashToken(token) }, bucket: `vault:pat:${hashToken(token)}` };
-  if (isWellFormedToken(token, 'sa')) return { credential: { kind: 'service-account-key', keyHash: hashToken(token) }, bucket: `vault:sa:${hashToken(token)}` };
+  if (isWellFormedToken(token, 'pat')) {
+    const tokenHash = hashToken(token);
+    return { credential: { kind: 'pat', tokenHash }, bucket: `vault:pat:${tokenHash}` };
+  }
+  if (isWellFormedToken(token, 'sa')) {
+    const keyHash = hashToken(token);
+    return { credential: { kind: 'service-account-key', keyHash }, bucket: `vault:sa:${keyHash}` };
+  }
   if (token.split('.').length === 3) {
     try {
       const verified = await auth.authenticate(token);
