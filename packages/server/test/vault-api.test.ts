@@ -91,6 +91,11 @@ describe('vault API', () => {
       assertError(await api.getProject('not-a-uuid'), 404, /^Project not-a-uuid not found$/);
     });
 
+    it('answers an unknown /api route with 404 {error}, as the vault clients expect', async () => {
+      const response = await server.call('/api/projects', { token: server.bootstrap!.pat });
+      assertError(response, 404, /^Route GET \/api\/projects not found$/);
+    });
+
     it('adds an environment to the project once it holds secrets, and lists created branches', async () => {
       const project = await newProject();
       await writeSecrets(api, project.id, 'qa', { A: '1' });

@@ -88,7 +88,10 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
     return reply.code(500).send(new AuthError('internal-server-error').toJSON());
   });
   server.setNotFoundHandler((request, reply) => {
-    reply.code(404).send({ status: 404, error: 'not-found', message: `Route ${request.method} ${request.url.split('?')[0]} not found` });
+    const message = `Route ${request.method} ${request.url.split('?')[0]} not found`;
+    // The vault's clients (XtraSecurity's SDKs) read {"error": "..."}; everything else has the auth service's shape.
+    if (request.url.startsWith('/api/') && !request.url.startsWith('/api/rest/')) return reply.code(404).send({ error: message });
+    reply.code(404).send({ status: 404, error: 'not-found', message });
   });
 
   registerSystemRoutes(server, deps);
