@@ -170,7 +170,7 @@ interface Change {
   ciphertext: Buffer | null;
 }
 
-// Upsert the branch's rows, record each new version, and append the audit entry: one statement.
+// Upsert the branch's rows, record each new version and the audit entry (sealed later): one statement.
 const WRITE_SQL = `WITH input AS (
   SELECT * FROM unnest($4::text[], $5::int[], $6::text[]) AS t(key, version, ciphertext)
 ), written AS (
