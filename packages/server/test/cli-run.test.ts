@@ -8,35 +8,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { PAVISE_BIN, runCli } from './helpers/process.js';
+import { filesUnder } from './helpers/at-rest.js';
+import { oneLine, PAVISE_BIN, runCli } from './helpers/process.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
+import { vaultClient, writeSecrets } from './helpers/vault.js';
 
 const NODE = process.execPath;
 const PRINT_X = [NODE, '-e', 'process.stdout.write(String(process.env.X))'];
-
-async function createProject(server: TestServer, name: string): Promise<string> {
-  const response = await server.call('/api/project', { token: server.bootstrap!.pat, body: { name } });
-  assert.equal(response.status, 201, response.text);
-  return response.body.id;
-}
-
-async function putSecrets(server: TestServer, project: string, env: string, secrets: Record<string, string>): Promise<void> {
-  const response = await server.call(`/api/projects/${project}/envs/${env}/secrets`, { token: server.bootstrap!.pat, body: { secrets } });
-  assert.equal(response.status, 200, response.text);
-}
-
-/** Every file under a directory, recursively, with its content. */
-async function filesUnder(dir: string): Promise<{ file: string; content: Buffer }[]> {
-  const entries = await fs.readdir(dir, { recursive: true, withFileTypes: true });
-  const files = entries.filter((entry) => entry.isFile()).map((entry) => path.join(entry.parentPath, entry.name));
-  return Promise.all(files.map(async (file) => ({ file, content: await fs.readFile(file) })));
-}
-
-function oneLine(text: string): string {
-  const lines = text.trimEnd().split('\n');
-  assert.equal(lines.length, 1, `expected one line, got:\n${text}`);
-  return lines[0]!;
-}
 
 describe('pavise run', () => {
   let server: TestServer;
@@ -48,8 +26,9 @@ describe('pavise run', () => {
 
   before(async () => {
     server = await startTestServer();
-    project = await createProject(server, 'run-test');
-    await putSecrets(server, project, 'production', { X: secret, OTHER: 'other-value' });
+    const api = vaultClient(server, server.bootstrap!.pat);
+    project = (await api.createProject('run-test')).id;
+    await writeSecrets(api, project, 'production', { X: secret, OTHER: 'other-value' });
     work = await fs.mkdtemp(path.join(os.tmpdir(), 'pavise-run-'));
     configDir = path.join(work, 'config');
     env = { XTRA_TOKEN: server.bootstrap!.pat, XTRA_API_URL: `${server.url}/api`, PAVISE_CONFIG_DIR: configDir, XTRA_PROJECT_ID: '' };
@@ -103,17 +82,17 @@ describe('pavise run', () => {
     assert.equal(ownEnv.OTHER, undefined);
     assert.ok(!Object.values(ownEnv).some((value) => value.includes(secret)), 'process.env of pavise holds a secret');
 
-    const files = (await filesUnder(work)).filter(({ file }) => file !== dump && file !== preload);
-    const snapshots = files.filter(({ file }) => file.startsWith(path.join(configDir, 'fallback')) && file.endsWith('.enc'));
+    const files = (await filesUnder(work)).filter(({ name }) => name !== dump && name !== preload);
+    const snapshots = files.filter(({ name }) => name.startsWith(path.join(configDir, 'fallback')) && name.endsWith('.enc'));
     assert.equal(snapshots.length, 1, 'one snapshot for one project/env/branch');
-    assert.match(path.basename(snapshots[0]!.file), /^[0-9a-f]{64}\.enc$/);
-    assert.equal((await fs.stat(snapshots[0]!.file)).mode & 0o777, 0o600);
+    assert.match(path.basename(snapshots[0]!.name), /^[0-9a-f]{64}\.enc$/);
+    assert.equal((await fs.stat(snapshots[0]!.name)).mode & 0o777, 0o600);
     assert.equal((await fs.stat(path.join(configDir, 'fallback'))).mode & 0o777, 0o700);
-    assert.ok(!files.some(({ file }) => file.endsWith('.tmp')), 'no temporary file left behind');
-    for (const { file, content } of files) {
-      assert.ok(!content.includes(secret), `${file} holds the secret in plaintext`);
-      assert.ok(!content.includes('other-value'), `${file} holds a secret in plaintext`);
-      assert.ok(!content.includes(server.bootstrap!.pat), `${file} holds the token`);
+    assert.ok(!files.some(({ name }) => name.endsWith('.tmp')), 'no temporary file left behind');
+    for (const { name, bytes } of files) {
+      assert.ok(!bytes.includes(secret), `${name} holds the secret in plaintext`);
+      assert.ok(!bytes.includes('other-value'), `${name} holds a secret in plaintext`);
+      assert.ok(!bytes.includes(server.bootstrap!.pat), `${name} holds the token`);
     }
   });
 
@@ -192,8 +171,9 @@ describe('pavise run, offline', () => {
   before(async () => {
     server = await startTestServer();
     serverOpen = true;
-    project = await createProject(server, 'offline-test');
-    await putSecrets(server, project, 'production', { X: secret });
+    const api = vaultClient(server, server.bootstrap!.pat);
+    project = (await api.createProject('offline-test')).id;
+    await writeSecrets(api, project, 'production', { X: secret });
     work = await fs.mkdtemp(path.join(os.tmpdir(), 'pavise-offline-'));
     env = { XTRA_TOKEN: server.bootstrap!.pat, XTRA_API_URL: `${server.url}/api`, PAVISE_CONFIG_DIR: path.join(work, 'config'), XTRA_PROJECT_ID: project };
   });

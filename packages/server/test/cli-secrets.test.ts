@@ -4,14 +4,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runCli } from './helpers/process.js';
+import { oneLine, runCli } from './helpers/process.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
-
-function oneLine(text: string): string {
-  const lines = text.trimEnd().split('\n');
-  assert.equal(lines.length, 1, `expected one line, got:\n${text}`);
-  return lines[0]!;
-}
 
 describe('pavise secrets', () => {
   let server: TestServer;

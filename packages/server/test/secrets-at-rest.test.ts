@@ -1,29 +1,10 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import { describe, it } from 'node:test';
-import { promisify } from 'node:util';
-import { createTestDatabase, LANE } from './helpers/database.js';
+import { storedBytes } from './helpers/at-rest.js';
+import { createTestDatabase } from './helpers/database.js';
 import { request } from './helpers/http.js';
 import { startServerProcess } from './helpers/process.js';
 import { parseBootstrapBlock } from './helpers/server.js';
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const entries = await fs.readdir(dir, { withFileTypes: true, recursive: true });
-  return entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
-}
-
-/** What the database holds at rest: PGlite's files, or a dump of the PostgreSQL database. */
-async function storedBytes(database: Awaited<ReturnType<typeof createTestDatabase>>): Promise<{ name: string; bytes: Buffer }[]> {
-  if (LANE === 'pglite') {
-    const files = await filesUnder(database.dataDir);
-    assert.ok(files.length > 100, 'the PGlite data directory holds the database files');
-    return Promise.all(files.map(async (name) => ({ name, bytes: await fs.readFile(name) })));
-  }
-  const { stdout } = await promisify(execFile)('pg_dump', ['--data-only', database.databaseUrl!], { maxBuffer: 256 * 1024 * 1024, encoding: 'buffer' });
-  return [{ name: 'pg_dump', bytes: stdout }];
-}
 
 describe('no credential in clear at rest or in the logs', () => {
   it('keeps PATs, refresh tokens and passwords out of the database files and the logs', async () => {

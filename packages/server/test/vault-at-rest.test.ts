@@ -1,27 +1,13 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { promisify } from 'node:util';
-import { createTestDatabase, LANE, type TestDatabase } from './helpers/database.js';
+import { storedBytes } from './helpers/at-rest.js';
+import { createTestDatabase, LANE } from './helpers/database.js';
 import { request } from './helpers/http.js';
 import { runCli, startServerProcess, type ServerProcess } from './helpers/process.js';
 import { parseBootstrapBlock } from './helpers/server.js';
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const entries = await fs.readdir(dir, { withFileTypes: true, recursive: true });
-  return entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
-}
-
-/** What the database holds at rest: every file of the data directory, and a dump of PostgreSQL. */
-async function storedBytes(database: TestDatabase): Promise<{ name: string; bytes: Buffer }[]> {
-  const files = await Promise.all((await filesUnder(database.dataDir)).map(async (name) => ({ name, bytes: await fs.readFile(name) })));
-  if (LANE === 'pglite') return files;
-  const { stdout } = await promisify(execFile)('pg_dump', ['--data-only', database.databaseUrl!], { maxBuffer: 256 * 1024 * 1024, encoding: 'buffer' });
-  return [...files, { name: 'pg_dump', bytes: stdout }];
-}
 
 /** A value no other byte sequence in the database could contain by chance. */
 const secretValue = (label: string) => `${label}-${randomBytes(12).toString('hex')}`;

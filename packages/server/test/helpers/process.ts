@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +16,13 @@ export interface CliResult {
   code: number | null;
   stdout: string;
   stderr: string;
+}
+
+/** The single line a CLI error prints (fails the test if there are more). */
+export function oneLine(text: string): string {
+  const lines = text.trimEnd().split('\n');
+  assert.equal(lines.length, 1, `expected one line, got:\n${text}`);
+  return lines[0]!;
 }
 
 /** Runs `pavise <args>` to completion; `input`, when given, is its stdin. */
