@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { PAVISE_VERSION } from '../version.js';
+import { environmentName } from '../vault/names.js';
 
 /**
  * The client side of the vault's HTTP API (see the wire contract): what `pavise run` and
@@ -75,8 +76,6 @@ export function addVaultOptions(command: Command): Command {
     .option('--timeout <seconds>', 'give up on the vault after this many seconds', String(DEFAULT_TIMEOUT_SECONDS));
 }
 
-const ENV_ALIASES: Record<string, string> = { dev: 'development', stg: 'staging', prod: 'production' };
-
 function fromEnv(name: string): string | undefined {
   const value = process.env[name];
   return value === undefined || value.trim() === '' ? undefined : value.trim();
@@ -97,13 +96,18 @@ export function resolveTarget(options: VaultOptionValues): VaultTarget {
   } catch {
     throw new VaultCliError(`--api-url / XTRA_API_URL is not an http(s) URL: ${rawUrl}`);
   }
-  const env = options.env.trim();
-  if (!env) throw new VaultCliError('--env must not be empty');
+  // The server's own rule (lower case, dev/stg/prod aliases), so a snapshot is named as the server names the environment.
+  let env: string;
+  try {
+    env = environmentName(options.env);
+  } catch (error) {
+    throw new VaultCliError(`--env: ${(error as Error).message}`);
+  }
   const branch = options.branch.trim();
   if (!branch) throw new VaultCliError('--branch must not be empty');
   const seconds = Number(options.timeout);
   if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600) throw new VaultCliError('--timeout accepts a number of seconds from 0 to 600');
-  return { apiUrl, token, project, env: ENV_ALIASES[env] ?? env, branch, timeoutMs: Math.round(seconds * 1000) };
+  return { apiUrl, token, project, env, branch, timeoutMs: Math.round(seconds * 1000) };
 }
 
 function describeNetworkError(error: unknown): string {
