@@ -19,7 +19,7 @@ import { AuthService } from '../src/auth/service.js';
 import { randomPassword } from '../src/auth/tokens.js';
 import { loadConfig } from '../src/config/config.js';
 import { openDatabase } from '../src/db/open.js';
-import { LocalMasterKeys } from '../src/vault/crypto/key-provider.js';
+import { LocalMasterKeys } from '../src/crypto/key-provider.js';
 import { DataKeys } from '../src/vault/crypto/data-keys.js';
 import { decryptValue } from '../src/vault/crypto/secret-values.js';
 import { runHttpLoad } from './lib/http-load.js';

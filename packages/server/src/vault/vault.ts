@@ -1,12 +1,10 @@
 import type { Logger } from 'pino';
-import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
 import { AuditRecorder } from './audit-recorder.js';
 import { sealPendingAudit } from './audit.js';
 import { loadProjectContext, resolveCaller, type Caller, type Credential, type ProjectContext } from './access.js';
 import { DataKeys } from './crypto/data-keys.js';
-import type { KeyEncryptionProvider } from './crypto/key-provider.js';
-import { loadMasterKeys } from './crypto/master-keys.js';
+import type { KeyEncryptionProvider } from '../crypto/key-provider.js';
 
 /**
  * The vault's shared state: the database and the data keys (wrapped by the master keys). The
@@ -27,10 +25,6 @@ export class Vault {
   ) {
     this.dataKeys = new DataKeys(masterKeys);
     this.audit = new AuditRecorder(db);
-  }
-
-  static async open(db: Database, config: Pick<Config, 'masterKey' | 'masterKeysPrevious' | 'dataDir'>): Promise<Vault> {
-    return new Vault(db, await loadMasterKeys(config));
   }
 
   context(credential: Credential, projectId: unknown, branch?: string): Promise<ProjectContext> {

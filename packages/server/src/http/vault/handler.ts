@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthService } from '../../auth/service.js';
 import type { Caller, Credential, ProjectContext } from '../../vault/access.js';
-import { UnknownMasterKeyError } from '../../vault/crypto/key-provider.js';
+import { UnknownMasterKeyError } from '../../crypto/key-provider.js';
 import { VaultError, type VaultErrorKind } from '../../vault/errors.js';
 import type { Vault } from '../../vault/vault.js';
 import { presentedCredential } from './credentials.js';

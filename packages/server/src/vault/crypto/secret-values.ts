@@ -1,4 +1,4 @@
-import { open, seal } from './aes-gcm.js';
+import { open, seal } from '../../crypto/aes-gcm.js';
 
 /**
  * A secret's value sealed under its project's data key, bound to its project, environment and

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Config } from '../../config/config.js';
+import type { Config } from '../config/config.js';
 import { LocalMasterKeys } from './key-provider.js';
 
 /**
