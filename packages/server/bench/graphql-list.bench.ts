@@ -27,7 +27,9 @@ import { parseJwtSecret } from '../src/config/jwt-secret.js';
 import type { Database, Queryable, QueryOptions } from '../src/db/database.js';
 import { openPostgres } from '../src/db/postgres.js';
 import { GraphQLEngine, type Session } from '../src/graphql/engine.js';
-import { privacyModel } from '../src/privacy/model.js';
+import { LocalMasterKeys } from '../src/crypto/key-provider.js';
+import { createPrivacyModel } from '../src/privacy/model/index.js';
+import { privacyServices } from '../src/privacy/services.js';
 import { runHttpLoad } from './lib/http-load.js';
 import { benchAdminUrl, createScratchDatabase } from './lib/scratch-database.js';
 import { startServerProcess, type ServerProcess } from './lib/server-process.js';
@@ -233,7 +235,7 @@ async function main(): Promise<void> {
     const token = await (await JwtKeys.fromConfig(parseJwtSecret(jwtSecret))).sign({ userId: fixture.userId, allowedRoles: ['user', 'me'], defaultRole: 'user' }, 3600);
 
     // The statement Pavise's engine runs for the query, as the bare server's fixed statement.
-    const engine = new GraphQLEngine(db, privacyModel);
+    const engine = new GraphQLEngine(db, createPrivacyModel(privacyServices(new LocalMasterKeys([randomBytes(32)]))));
     const session: Session = { role: 'user', variables: { 'x-hasura-role': 'user', 'x-hasura-user-id': fixture.userId, 'x-hasura-default-role': 'user', 'x-hasura-allowed-roles': '{user,me}' } };
     const inProcess = JSON.parse(await engine.execute({ query: PAVISE_QUERY }, session));
     const statement = (db as ReturnType<typeof recording>).last!;

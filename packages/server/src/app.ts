@@ -16,7 +16,9 @@ import { GraphQLEngine } from './graphql/engine.js';
 import { buildServer } from './http/server.js';
 import { createLogger } from './logger.js';
 import { createDefaultDataController } from './privacy/bootstrap.js';
-import { privacyModel } from './privacy/model.js';
+import { createPrivacyModel } from './privacy/model/index.js';
+import { privacyServices } from './privacy/services.js';
+import { loadMasterKeys } from './crypto/master-keys.js';
 import { privacyRestEndpoints } from './privacy/rest-endpoints.js';
 import { PAVISE_VERSION } from './version.js';
 import { VaultRateLimiter } from './http/vault/rate-limit.js';
@@ -59,8 +61,10 @@ export async function startPavise(config: Config, options: StartOptions = {}): P
     // Bootstrap before listening, so that a server that answers /healthz has its owner account;
     // the block is printed once the URL (and so the curl to show) is known.
     const credentials = config.bootstrap ? await bootstrapOwner(db, config.bootstrapEmail, createDefaultDataController) : null;
-    const engine = new GraphQLEngine(db, privacyModel, logger, config.graphqlLimits);
-    const vault = await Vault.open(db, config);
+    // One set of master keys wraps the vault's project keys and the privacy domain's controller keys.
+    const masterKeys = await loadMasterKeys(config);
+    const engine = new GraphQLEngine(db, createPrivacyModel(privacyServices(masterKeys)), logger, config.graphqlLimits);
+    const vault = new Vault(db, masterKeys);
     const vaultLimiter = new VaultRateLimiter(counters, config.rateLimit.vault, config.rateLimit.enabled, (error) =>
       logger.error({ err: error }, 'rate-limit store failed; request allowed'),
     );

@@ -39,14 +39,14 @@ describe('GraphQL mutations', () => {
 
   it('inserts several rows, answering affected_rows and returning in the order asked', async () => {
     const response = await gql(
-      `mutation($c: uuid!) { insertDataSubjects(objects: [{dataControllerId: $c, did: "s1"}, {dataControllerId: $c}]) { returning { did dataControllerId } affected_rows __typename } }`,
+      `mutation($c: uuid!) { insertDataSubjects(objects: [{dataControllerId: $c, jurisdiction: "CCPA"}, {dataControllerId: $c}]) { returning { jurisdiction dataControllerId } affected_rows __typename } }`,
       { token: a.token, variables: { c: a.controllerId } },
     );
     const result = response.body.data.insertDataSubjects;
     assert.deepEqual(Object.keys(result), ['returning', 'affected_rows', '__typename']);
     assert.equal(result.affected_rows, 2);
     assert.equal(result.__typename, 'dataSubjects_mutation_response');
-    assert.deepEqual(result.returning.map((r: { did: string | null }) => r.did).sort(), [null, 's1'].sort());
+    assert.deepEqual(result.returning.map((r: { jurisdiction: string }) => r.jurisdiction), ['CCPA', 'GDPR'], 'the second takes the default');
   });
 
   it("refuses an insert that fails the permission's check, writing nothing", async () => {
@@ -84,12 +84,12 @@ describe('GraphQL mutations', () => {
     assert.deepEqual(controllerA, { title: 'Renamed', email: null }, 'A’s controller untouched by B');
   });
 
-  it('deletes with the admin secret, returning the deleted rows; the user role has no delete', async () => {
-    const userDelete = await gql('mutation { deleteDataSubjects(where: {}) { affected_rows } }', { token: a.token });
-    assert.equal(userDelete.body.errors[0].message, "field 'deleteDataSubjects' not found in type: 'mutation_root'");
+  it('deletes with the admin secret, returning the deleted rows; the user role has no delete on the processing log', async () => {
+    const userDelete = await gql('mutation { deleteDataProcessingActivities(where: {}) { affected_rows } }', { token: a.token });
+    assert.equal(userDelete.body.errors[0].message, "field 'deleteDataProcessingActivities' not found in type: 'mutation_root'");
     const before = await countRows('data_subjects');
-    const response = await gql(`mutation { deleteDataSubjects(where: {did: {_eq: "s1"}}) { affected_rows returning { did } } }`, { headers: { 'x-hasura-admin-secret': ADMIN_SECRET } });
-    assert.deepEqual(response.body, { data: { deleteDataSubjects: { affected_rows: 1, returning: [{ did: 's1' }] } } });
+    const response = await gql(`mutation { deleteDataSubjects(where: {jurisdiction: {_eq: "CCPA"}}) { affected_rows returning { jurisdiction } } }`, { headers: { 'x-hasura-admin-secret': ADMIN_SECRET } });
+    assert.deepEqual(response.body, { data: { deleteDataSubjects: { affected_rows: 1, returning: [{ jurisdiction: 'CCPA' }] } } });
     assert.equal(await countRows('data_subjects'), before - 1);
   });
 
@@ -122,11 +122,11 @@ describe('GraphQL mutations', () => {
     assert.match(conflict.body.errors[0].message, /^Uniqueness violation\. duplicate key value violates unique constraint "data_controllers_pkey"/);
     assert.equal(conflict.body.errors[0].extensions.path, '$.selectionSet.insertDataController.args.object');
 
-    // Only a role that may also update gets on_conflict: users may not update data subjects.
-    const noUpsert = await gql('mutation { insertDataSubjects(objects: [], on_conflict: {constraint: data_subjects_pkey}) { affected_rows } }', { token: a.token });
+    // Only a role that may also update gets on_conflict: the processing log is append-only.
+    const noUpsert = await gql('mutation { insertDataProcessingActivities(objects: [], on_conflict: {constraint: data_processing_activities_pkey}) { affected_rows } }', { token: a.token });
     assert.deepEqual(noUpsert.body.errors[0], {
-      message: "'insertDataSubjects' has no argument named 'on_conflict'",
-      extensions: { path: '$.selectionSet.insertDataSubjects', code: 'validation-failed' },
+      message: "'insertDataProcessingActivities' has no argument named 'on_conflict'",
+      extensions: { path: '$.selectionSet.insertDataProcessingActivities', code: 'validation-failed' },
     });
   });
 

@@ -1,10 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { GraphQLEngine } from '../src/graphql/engine.js';
 import { RestEndpoints, type RestCall, type RestEndpoint } from '../src/graphql/rest-endpoints.js';
-import { privacyModel } from '../src/privacy/model.js';
+import { LocalMasterKeys } from '../src/crypto/key-provider.js';
+import { createPrivacyModel } from '../src/privacy/model/index.js';
+import { privacyServices } from '../src/privacy/services.js';
 import { privacyRestEndpoints } from '../src/privacy/rest-endpoints.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { twoTenants, type Tenant } from './helpers/tenants.js';
@@ -234,7 +237,7 @@ describe('REST endpoints: variables and start-up checks', () => {
 
   before(async () => {
     server = await startTestServer();
-    engine = new GraphQLEngine(server.pavise.db, privacyModel);
+    engine = new GraphQLEngine(server.pavise.db, createPrivacyModel(privacyServices(new LocalMasterKeys([randomBytes(32)]))));
     await server.pavise.db.query("INSERT INTO public.data_controllers (title) VALUES ('123'), ('true')");
   });
   after(() => server.close());

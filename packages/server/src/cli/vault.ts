@@ -1,22 +1,32 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { ConfigError, parseMasterKey } from '../config/config.js';
+import type { Queryable } from '../db/database.js';
+import type { KeyEncryptionProvider } from '../crypto/key-provider.js';
+import { rewrapControllerKeys } from '../privacy/keys.js';
 import { rewrapAllDataKeys } from '../vault/crypto/data-keys.js';
-import { LocalMasterKeys, masterKeyId } from '../vault/crypto/key-provider.js';
-import { developmentKeyFile, readKeyFile, writeKeyFile } from '../vault/crypto/master-keys.js';
+import { LocalMasterKeys, masterKeyId } from '../crypto/key-provider.js';
+import { developmentKeyFile, readKeyFile, writeKeyFile } from '../crypto/master-keys.js';
 import { withDatabase } from './context.js';
 
 /**
- * `pavise vault rotate-master-key`: re-wraps every project's data key with a new master key, in
- * one transaction. Secrets are not re-encrypted (their data keys stay the same), so it is quick
- * and a server keeps serving throughout: it unwraps with whichever key a data key names.
+ * `pavise vault rotate-master-key`: re-wraps every key the master key wraps — the vault's project
+ * data keys and the privacy domain's controller keys — with a new master key, in one transaction.
+ * Nothing they encrypt is re-encrypted, so it is quick and a server keeps serving throughout: it
+ * unwraps with whichever key a wrapping names.
  */
+async function rewrapAll(tx: Queryable, from: KeyEncryptionProvider, to: KeyEncryptionProvider): Promise<string> {
+  const projects = await rewrapAllDataKeys(tx, from, to);
+  const controllers = await rewrapControllerKeys(tx, from, to);
+  return `${projects.rewrapped} of ${projects.total} project data keys and ${controllers.rewrapped} of ${controllers.total} data controller keys`;
+}
+
 export function registerVaultCommands(program: Command): void {
   const vault = program.command('vault').description('Administer the secrets vault');
   vault
     .command('rotate-master-key')
     .description(
-      'Re-wrap every project data key with a new master key. Development (no PAVISE_MASTER_KEY): a new key is generated ' +
+      'Re-wrap every project data key and data controller key with a new master key. Development (no PAVISE_MASTER_KEY): a new key is generated ' +
         'into the data directory. Production: give the new key in PAVISE_NEW_MASTER_KEY.',
     )
     .action(async () => {
@@ -35,9 +45,9 @@ export function registerVaultCommands(program: Command): void {
             throw new ConfigError(['PAVISE_NEW_MASTER_KEY: accepts 32 random bytes as 64 hex characters or base64']);
           }
           const from = new LocalMasterKeys([config.masterKey, ...config.masterKeysPrevious]);
-          const result = await db.transaction((tx) => rewrapAllDataKeys(tx, from, new LocalMasterKeys([next])));
+          const result = await db.transaction((tx) => rewrapAll(tx, from, new LocalMasterKeys([next])));
           process.stdout.write(
-            `Re-wrapped ${result.rewrapped} of ${result.total} project data keys with master key ${masterKeyId(next)}.\n` +
+            `Re-wrapped ${result} with master key ${masterKeyId(next)}.\n` +
               'Next: set PAVISE_MASTER_KEY to the new key on every server (servers that have not restarted yet need it in\n' +
               'PAVISE_MASTER_KEY_PREVIOUS to open projects they have not cached), then retire the old key.\n',
           );
@@ -50,9 +60,9 @@ export function registerVaultCommands(program: Command): void {
         // Both keys in the file while the data keys move, so a server rereading it mid-way finds
         // either; only the new key once the transaction has committed.
         await writeKeyFile(file, [next, ...current]);
-        const result = await db.transaction((tx) => rewrapAllDataKeys(tx, new LocalMasterKeys(current), new LocalMasterKeys([next])));
+        const result = await db.transaction((tx) => rewrapAll(tx, new LocalMasterKeys(current), new LocalMasterKeys([next])));
         await writeKeyFile(file, [next]);
-        process.stdout.write(`Re-wrapped ${result.rewrapped} of ${result.total} project data keys with a new master key (${masterKeyId(next)}) in ${file}.\n`);
+        process.stdout.write(`Re-wrapped ${result} with a new master key (${masterKeyId(next)}) in ${file}.\n`);
       });
     });
 }

@@ -1,0 +1,71 @@
+import { ActionError } from '../graphql/errors.js';
+import type { ActionContext } from '../graphql/model.js';
+import type { WrappedKey } from '../crypto/wrapped-keys.js';
+import type { Queryable } from '../db/database.js';
+import { MAY, type Capability } from './permissions.js';
+
+/**
+ * What an action checks before it touches a controller's data: the same rule as the row filters
+ * of the model (permissions.ts), in one query that also reads the controller's wrapped key.
+ * "No such controller" and "not yours" get the same answer, so existence is not disclosed.
+ */
+export interface ControllerAccess {
+  controllerId: string;
+  /** The stored root key, if the controller has one yet. */
+  controllerKey: WrappedKey | undefined;
+}
+
+type Session = ActionContext['session'];
+
+const sessionUserId = (session: Session) => session.variables['x-hasura-user-id'] ?? null;
+const isAdmin = (session: Session) => session.role === 'admin';
+
+export async function controllerAccess(db: Queryable, session: Session, controllerId: string, capability: Capability): Promise<ControllerAccess> {
+  const [row] = await db.query<{ role: string | null; wrapped_key: Buffer | null; master_key_id: string | null }>(
+    `SELECT m.role, k.wrapped_key, k.master_key_id
+     FROM public.data_controllers c
+     LEFT JOIN public.data_controller_users m ON m.data_controller_id = c.id AND m.user_id = $2
+     LEFT JOIN privacy.controller_keys k ON k.data_controller_id = c.id
+     WHERE c.id = $1`,
+    [controllerId, isAdmin(session) ? null : sessionUserId(session)],
+  );
+  if (!row || !(isAdmin(session) || (session.role === 'user' && allowed(row.role, capability)))) {
+    throw new ActionError('data controller not found', 'not-found');
+  }
+  return { controllerId, controllerKey: storedKey(row) };
+}
+
+export interface SubjectAccess extends ControllerAccess {
+  subjectId: string;
+  erasedAt: Date | null;
+}
+
+/**
+ * The same for one data subject: a member of its controller with `capability`, or the subject
+ * itself (role dataSubject, when `subjectMayAct`).
+ */
+export async function subjectAccess(db: Queryable, session: Session, subjectId: string, capability: Capability, subjectMayAct = false): Promise<SubjectAccess> {
+  const [row] = await db.query<{ data_controller_id: string; erased_at: Date | null; role: string | null; wrapped_key: Buffer | null; master_key_id: string | null }>(
+    `SELECT s.data_controller_id, s.erased_at, m.role, k.wrapped_key, k.master_key_id
+     FROM public.data_subjects s
+     LEFT JOIN public.data_controller_users m ON m.data_controller_id = s.data_controller_id AND m.user_id = $2
+     LEFT JOIN privacy.controller_keys k ON k.data_controller_id = s.data_controller_id
+     WHERE s.id = $1`,
+    [subjectId, isAdmin(session) ? null : sessionUserId(session)],
+  );
+  const mayAct =
+    row !== undefined &&
+    (isAdmin(session) ||
+      (session.role === 'user' && allowed(row.role, capability)) ||
+      (subjectMayAct && session.role === 'dataSubject' && session.variables['x-hasura-data-subject-id'] === subjectId));
+  if (!mayAct) throw new ActionError('data subject not found', 'not-found');
+  return { controllerId: row.data_controller_id, subjectId, erasedAt: row.erased_at, controllerKey: storedKey(row) };
+}
+
+function allowed(role: string | null, capability: Capability): boolean {
+  return role !== null && (MAY[capability] as readonly string[]).includes(role);
+}
+
+function storedKey(row: { wrapped_key: Buffer | null; master_key_id: string | null }): WrappedKey | undefined {
+  return row.wrapped_key && row.master_key_id ? { wrapped: Buffer.from(row.wrapped_key), masterKeyId: row.master_key_id } : undefined;
+}

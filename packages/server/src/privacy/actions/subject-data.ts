@@ -1,0 +1,57 @@
+import { ActionError } from '../../graphql/errors.js';
+import type { ActionModel } from '../../graphql/model.js';
+import { subjectAccess } from '../access.js';
+import { buildDataPackage, dataPackageCsv } from '../export.js';
+import type { PrivacyServices } from '../services.js';
+
+/**
+ * Access/portability (exportDataSubjectData) and erasure (eraseDataSubject) of one subject.
+ * Export is a mutation because it records a processing activity (the access is itself processing).
+ */
+export function exportDataSubjectData({ keys }: PrivacyServices): ActionModel {
+  return {
+    name: 'exportDataSubjectData',
+    kind: 'mutation',
+    types: `
+type ExportDataSubjectDataData { dataSubjectId: uuid! format: String! contentType: String! content: String! }
+type ExportDataSubjectDataOutput { status: String! message: String! data: ExportDataSubjectDataData }`,
+    arguments: '(dataSubjectId: uuid!, format: String = "json")',
+    output: 'ExportDataSubjectDataOutput!',
+    roles: ['user', 'dataSubject'],
+    async handler({ input, session, db }) {
+      const format = input.format;
+      if (format !== 'json' && format !== 'csv') throw new ActionError('format must be "json" or "csv"', 'validation-failed');
+      const access = await subjectAccess(db, session, input.dataSubjectId as string, 'managePrivacy', true);
+      const data = await buildDataPackage(db, keys, access);
+      await db.query(
+        `INSERT INTO public.data_processing_activities (data_controller_id, data_subject_id, activity_type, event, source)
+         VALUES ($1, $2, 'access', $3, $4)`,
+        [access.controllerId, access.subjectId, `dataSubject.exported.${format}`, session.role === 'dataSubject' ? 'transparencyCenter' : 'api'],
+      );
+      return {
+        status: 'success',
+        message: 'exportDataSubjectData',
+        data:
+          format === 'json'
+            ? { dataSubjectId: access.subjectId, format, contentType: 'application/json', content: JSON.stringify(data) }
+            : { dataSubjectId: access.subjectId, format, contentType: 'text/csv', content: dataPackageCsv(data) },
+      };
+    },
+  };
+}
+
+export const eraseDataSubject: ActionModel = {
+  name: 'eraseDataSubject',
+  kind: 'mutation',
+  types: `
+type EraseDataSubjectData { dataSubjectId: uuid! erasedAt: timestamptz! }
+type EraseDataSubjectOutput { status: String! message: String! data: EraseDataSubjectData }`,
+  arguments: '(dataSubjectId: uuid!)',
+  output: 'EraseDataSubjectOutput!',
+  roles: ['user'],
+  async handler({ input, session, db }) {
+    const access = await subjectAccess(db, session, input.dataSubjectId as string, 'managePrivacy');
+    const [row] = await db.query<{ erased_at: Date }>('SELECT privacy.erase_data_subject($1) AS erased_at', [access.subjectId]);
+    return { status: 'success', message: 'eraseDataSubject', data: { dataSubjectId: access.subjectId, erasedAt: row!.erased_at.toISOString() } };
+  },
+};

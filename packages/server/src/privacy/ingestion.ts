@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import { ActionError } from '../graphql/errors.js';
+import type { Queryable } from '../db/database.js';
+import type { ControllerAccess } from './access.js';
+import { didFor } from './did.js';
+import { IDENTIFIER_KINDS, jurisdictionOf, normaliseIdentifier } from './identifiers.js';
+import { identifierHash, newSubjectKey, sealPersonalData, unwrapSubjectKey, type PrivacyKeys } from './keys.js';
+
+/**
+ * The ingestion pipeline, shared by createDataSubject and (later) the webhook receiver:
+ * normalise the identifiers, hash them with the controller's key, resolve them to one data
+ * subject (creating it the first time), seal what was received under the subject's key, and
+ * record a processing activity. No personal data is stored or logged in clear.
+ */
+export interface Ingestion {
+  event: unknown;
+  payload: unknown;
+  /** Where it came from: api, webhook, form, ... (recorded on the processing activity). */
+  source: string;
+}
+
+export interface Ingested {
+  dataSubjectId: string;
+  created: boolean;
+}
+
+const MAX_PAYLOAD_BYTES = 64 * 1024;
+const MAX_EVENT_LENGTH = 200;
+
+export async function ingestDataSubject(db: Queryable, keys: PrivacyKeys, controller: ControllerAccess, ingestion: Ingestion): Promise<Ingested> {
+  const { event, payload } = validate(ingestion);
+  const identifiers = IDENTIFIER_KINDS.flatMap((kind) => {
+    if (payload[kind] === undefined || payload[kind] === null) return [];
+    const normalised = normaliseIdentifier(kind, payload[kind]);
+    if ('error' in normalised) throw new ActionError(`payload.${kind}: ${normalised.error}`, 'validation-failed');
+    return [{ kind, value: normalised.value }];
+  });
+  if (identifiers.length === 0) throw new ActionError('payload needs at least one identifier: email, phone or externalId', 'validation-failed');
+
+  const controllerKeys = await keys.forController(db, controller.controllerId, controller.controllerKey);
+  const hashes = identifiers.map(({ kind, value }) => identifierHash(controllerKeys, kind, value).toString('hex'));
+  const newId = randomUUID();
+  const subjectKey = newSubjectKey(controllerKeys, newId);
+  const [row] = await db.query<{ subject_id: string; is_new: boolean; existing_wrapped_key: Buffer | null }>(
+    'SELECT subject_id, is_new, existing_wrapped_key FROM privacy.ingest_data_subject($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)',
+    [
+      controller.controllerId,
+      newId,
+      didFor(newId),
+      identifiers.map((identifier) => identifier.kind),
+      hashes,
+      jurisdictionOf(payload.country) ?? null,
+      subjectKey.wrapped,
+      sealPersonalData(subjectKey.key, newId, payload),
+      event,
+      JSON.stringify(Object.keys(payload).sort()),
+      ingestion.source,
+    ],
+  );
+  const { subject_id: subjectId, is_new: created, existing_wrapped_key: existingKey } = row!;
+  if (!created) {
+    // A returning subject: what was received now is sealed under its own key.
+    let key: Buffer;
+    if (existingKey) {
+      key = unwrapSubjectKey(controllerKeys, subjectId, existingKey);
+    } else {
+      const made = newSubjectKey(controllerKeys, subjectId);
+      await db.query('INSERT INTO privacy.data_subject_keys (data_subject_id, data_controller_id, wrapped_key) VALUES ($1, $2, $3)', [
+        subjectId,
+        controller.controllerId,
+        made.wrapped,
+      ]);
+      key = made.key;
+    }
+    await db.query('INSERT INTO privacy.personal_data (data_controller_id, data_subject_id, event, sealed) VALUES ($1, $2, $3, $4)', [
+      controller.controllerId,
+      subjectId,
+      event,
+      sealPersonalData(key, subjectId, payload),
+    ]);
+  }
+  return { dataSubjectId: subjectId, created };
+}
+
+function validate(ingestion: Ingestion): { event: string; payload: Record<string, unknown> } {
+  const { event, payload } = ingestion;
+  if (typeof event !== 'string' || event.trim().length === 0 || event.length > MAX_EVENT_LENGTH) {
+    throw new ActionError(`event must be a non-empty string of at most ${MAX_EVENT_LENGTH} characters`, 'validation-failed');
+  }
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
+    throw new ActionError('payload must be an object, e.g. {"email": "...", "displayName": "...", "country": "US"}', 'validation-failed');
+  }
+  if (Buffer.byteLength(JSON.stringify(payload)) > MAX_PAYLOAD_BYTES) throw new ActionError(`payload must be at most ${MAX_PAYLOAD_BYTES} bytes`, 'validation-failed');
+  return { event: event.trim(), payload: payload as Record<string, unknown> };
+}

@@ -1,0 +1,54 @@
+import type { Model } from '../../graphql/model.js';
+import { createDataSubject } from '../actions/create-data-subject.js';
+import { generateDataControllerDID, generateDataSubjectDID } from '../actions/dids.js';
+import { eraseDataSubject, exportDataSubjectData } from '../actions/subject-data.js';
+import type { PrivacyServices } from '../services.js';
+import { consentFormPurposes, consentForms, dataSubjectConsentFormValues, dataSubjectConsentHistory } from './consent.js';
+import { privacyNotices } from './notices.js';
+import { auditEvents, complianceIssues, dataControllerFaqs, dataControllers, dataControllerUsers, users } from './organisation.js';
+import { dataProcessingActivities, purposeDataItems, purposes, purposeTemplateLinks, thirdPartyServices } from './processing.js';
+import { dataSubjectsRightsRequestEvents, dataSubjectsRightsRequests, rightsServices } from './rights.js';
+import { dataSubjectIdentifiers, dataSubjectPreferenceValues, dataSubjects, notificationMessages } from './subjects.js';
+
+/**
+ * The privacy domain as the GraphQL engine sees it (DESIGN.md §4): every table with its
+ * per-role permissions, and the actions. Roles: `user` (a member of a controller, narrowed by
+ * its dashboard role, see permissions.ts), `me` (its own profile), `dataSubject` (its own
+ * records), `anonymous` (published things and write-only submissions), `admin` (everything).
+ */
+export function createPrivacyModel(services: PrivacyServices): Model {
+  return {
+    tables: [
+      dataControllers,
+      dataControllerUsers,
+      users,
+      auditEvents,
+      dataControllerFaqs,
+      complianceIssues,
+      dataSubjects,
+      dataSubjectIdentifiers,
+      notificationMessages,
+      dataSubjectPreferenceValues,
+      purposes,
+      purposeDataItems,
+      purposeTemplateLinks,
+      thirdPartyServices,
+      dataProcessingActivities,
+      consentForms,
+      consentFormPurposes,
+      dataSubjectConsentFormValues,
+      dataSubjectConsentHistory,
+      dataSubjectsRightsRequests,
+      dataSubjectsRightsRequestEvents,
+      rightsServices,
+      privacyNotices,
+    ],
+    actions: [
+      createDataSubject(services),
+      generateDataControllerDID,
+      generateDataSubjectDID,
+      exportDataSubjectData(services),
+      eraseDataSubject,
+    ],
+  };
+}

@@ -1,0 +1,43 @@
+import { column, nhostRootFields, type TableModel } from '../../graphql/model.js';
+import { member, ownController } from '../permissions.js';
+import { dataControllerId, id, PUBLIC_ROW_LIMIT, text, timestamps, toController } from './shared.js';
+
+/** Privacy notices: drafted by members, public once published (the Transparency Center). */
+
+const PUBLIC_COLUMNS = ['id', 'dataControllerId', 'title', 'noticeType', 'language', 'content', 'version', 'publishedAt'];
+const PUBLISHED = { status: { _eq: 'published' } };
+
+export const privacyNotices: TableModel = {
+  name: 'privacyNotices',
+  sql: { schema: 'public', table: 'privacy_notices' },
+  columns: [
+    id,
+    dataControllerId,
+    text('title'),
+    text('notice_type'),
+    text('language'),
+    text('content'),
+    column('version', 'Int'),
+    text('status'),
+    column('published_at', 'timestamptz', { nullable: true }),
+    ...timestamps,
+  ],
+  primaryKey: ['id'],
+  rootFields: nhostRootFields('privacyNotices', 'privacyNotice'),
+  relationships: [toController],
+  permissions: {
+    user: {
+      select: { columns: '*', filter: member('viewPrivacy'), allowAggregations: true },
+      insert: { columns: ['dataControllerId', 'title', 'noticeType', 'language', 'content'], check: member('managePrivacy') },
+      update: {
+        columns: ['title', 'noticeType', 'language', 'content', 'version', 'status', 'publishedAt'],
+        filter: member('managePrivacy'),
+        check: member('managePrivacy'),
+      },
+      delete: { filter: member('managePrivacy') },
+    },
+    // Visitors of a Transparency Center: published notices only, never drafts or their status.
+    anonymous: { select: { columns: PUBLIC_COLUMNS, filter: PUBLISHED, limit: PUBLIC_ROW_LIMIT } },
+    dataSubject: { select: { columns: PUBLIC_COLUMNS, filter: { _and: [PUBLISHED, ownController()] }, limit: PUBLIC_ROW_LIMIT } },
+  },
+};

@@ -1,0 +1,174 @@
+import { column, nhostRootFields, type TableModel } from '../../graphql/model.js';
+import { member, ownController } from '../permissions.js';
+import { arrayRelationship, createdAt, dataControllerId, id, json, objectRelationship, PUBLIC_ROW_LIMIT, text, timestamps, toController } from './shared.js';
+
+/** Data controllers (organisations), their members, the members' profiles and the audit trail. */
+
+const ORGANISATION_DETAILS = ['title', 'email', 'legalName', 'address', 'timezone', 'description', 'operatingRegions', 'operatingIndustries', 'dpoEmail', 'defaultJurisdiction', 'honourGpc'];
+
+export const dataControllers: TableModel = {
+  name: 'dataControllers',
+  sql: { schema: 'public', table: 'data_controllers' },
+  columns: [
+    id,
+    text('title'),
+    text('did', true),
+    text('email', true),
+    text('legal_name', true),
+    text('address', true),
+    text('timezone', true),
+    text('description', true),
+    json('operating_regions'),
+    json('operating_industries'),
+    text('dpo_email', true),
+    text('default_jurisdiction'),
+    column('honour_gpc', 'Boolean'),
+    ...timestamps,
+  ],
+  primaryKey: ['id'],
+  rootFields: nhostRootFields('dataControllers', 'dataController'),
+  relationships: [
+    arrayRelationship('members', 'dataControllerUsers', 'dataControllerId'),
+    arrayRelationship('dataSubjects', 'dataSubjects', 'dataControllerId'),
+    arrayRelationship('privacyNotices', 'privacyNotices', 'dataControllerId'),
+    arrayRelationship('purposes', 'purposes', 'dataControllerId'),
+    arrayRelationship('thirdPartyServices', 'thirdPartyServices', 'dataControllerId'),
+    arrayRelationship('consentForms', 'consentForms', 'dataControllerId'),
+    arrayRelationship('dataProcessingActivities', 'dataProcessingActivities', 'dataControllerId'),
+    arrayRelationship('dataSubjectsRightsRequests', 'dataSubjectsRightsRequests', 'dataControllerId'),
+    arrayRelationship('rightsServices', 'rightsServices', 'dataControllerId'),
+    arrayRelationship('complianceIssues', 'complianceIssues', 'dataControllerId'),
+    arrayRelationship('faqs', 'dataControllerFaqs', 'dataControllerId'),
+    arrayRelationship('auditEvents', 'auditEvents', 'dataControllerId'),
+  ],
+  permissions: {
+    user: {
+      select: { columns: '*', filter: member('viewOrganisation', []), allowAggregations: true },
+      // The inserting user becomes the owner (a trigger, see migration 0004).
+      insert: { columns: ORGANISATION_DETAILS },
+      update: { columns: ORGANISATION_DETAILS, filter: member('updateOrganisation', []), check: member('updateOrganisation', []) },
+      delete: { filter: member('deleteOrganisation', []) },
+    },
+    // A subject's Transparency Center shows who its controller is and how to reach the DPO.
+    dataSubject: {
+      select: { columns: ['id', 'title', 'did', 'email', 'legalName', 'address', 'dpoEmail'], filter: ownController([]) },
+    },
+  },
+};
+
+export const dataControllerUsers: TableModel = {
+  name: 'dataControllerUsers',
+  sql: { schema: 'public', table: 'data_controller_users' },
+  columns: [id, dataControllerId, column('user_id', 'uuid'), text('role'), column('training_completed_at', 'timestamptz', { nullable: true }), ...timestamps],
+  primaryKey: ['id'],
+  rootFields: nhostRootFields('dataControllerUsers', 'dataControllerUser'),
+  relationships: [toController, objectRelationship('user', 'users', 'userId')],
+  permissions: {
+    user: {
+      select: { columns: '*', filter: member('viewOrganisation'), allowAggregations: true },
+      insert: { columns: ['dataControllerId', 'userId', 'role', 'trainingCompletedAt'], check: member('manageUsers') },
+      update: { columns: ['role', 'trainingCompletedAt'], filter: member('manageUsers'), check: member('manageUsers') },
+      delete: { filter: member('manageUsers') },
+    },
+    // "me": the caller's own memberships.
+    me: { select: { columns: '*', filter: { userId: { _eq: 'X-Hasura-User-Id' } } } },
+  },
+};
+
+/** Accounts (auth.users), as far as a profile goes: never hashes, roles or metadata. */
+export const users: TableModel = {
+  name: 'users',
+  sql: { schema: 'auth', table: 'users' },
+  columns: [id, text('email'), text('display_name'), text('avatar_url'), text('locale'), createdAt],
+  primaryKey: ['id'],
+  rootFields: nhostRootFields('users', 'user'),
+  relationships: [arrayRelationship('memberships', 'dataControllerUsers', 'userId')],
+  permissions: {
+    me: {
+      select: { columns: '*', filter: { id: { _eq: 'X-Hasura-User-Id' } } },
+      update: { columns: ['displayName', 'avatarUrl', 'locale'], filter: { id: { _eq: 'X-Hasura-User-Id' } } },
+    },
+    // A member sees itself and the people it shares a controller with (the team page).
+    user: {
+      select: {
+        columns: ['id', 'email', 'displayName', 'avatarUrl'],
+        filter: { _or: [{ id: { _eq: 'X-Hasura-User-Id' } }, { memberships: member('viewOrganisation') }] },
+      },
+    },
+  },
+};
+
+export const auditEvents: TableModel = {
+  name: 'auditEvents',
+  sql: { schema: 'public', table: 'audit_events' },
+  columns: [
+    id,
+    dataControllerId,
+    column('actor_user_id', 'uuid', { nullable: true }),
+    text('actor_role', true),
+    text('action'),
+    text('entity'),
+    column('entity_id', 'uuid', { nullable: true }),
+    json('changed_columns'),
+    createdAt,
+  ],
+  primaryKey: ['id'],
+  rootFields: nhostRootFields('auditEvents', 'auditEvent'),
+  relationships: [toController],
+  permissions: {
+    user: { select: { columns: '*', filter: member('viewAudit'), allowAggregations: true } },
+  },
+};
+
+export const dataControllerFaqs: TableModel = {
+  name: 'dataControllerFaqs',
+  sql: { schema: 'public', table: 'data_controller_faqs' },
+  columns: [id, dataControllerId, text('question'), text('answer'), column('published', 'Boolean'), column('position', 'Int'), ...timestamps],
+  primaryKey: ['id'],
+  rootFields: nhostRootFields('dataControllerFaqs', 'dataControllerFaq'),
+  relationships: [toController],
+  permissions: {
+    user: {
+      select: { columns: '*', filter: member('viewOrganisation'), allowAggregations: true },
+      insert: { columns: ['dataControllerId', 'question', 'answer', 'published', 'position'], check: member('managePrivacy') },
+      update: { columns: ['question', 'answer', 'published', 'position'], filter: member('managePrivacy'), check: member('managePrivacy') },
+      delete: { filter: member('managePrivacy') },
+    },
+    // The Help Center's published answers are public.
+    anonymous: {
+      select: { columns: ['id', 'dataControllerId', 'question', 'answer', 'position'], filter: { published: { _eq: true } }, limit: PUBLIC_ROW_LIMIT },
+    },
+    dataSubject: {
+      select: { columns: ['id', 'dataControllerId', 'question', 'answer', 'position'], filter: { _and: [{ published: { _eq: true } }, ownController()] }, limit: PUBLIC_ROW_LIMIT },
+    },
+  },
+};
+
+export const complianceIssues: TableModel = {
+  name: 'complianceIssues',
+  sql: { schema: 'public', table: 'compliance_issues' },
+  columns: [
+    id,
+    dataControllerId,
+    text('area', true),
+    text('title'),
+    text('description', true),
+    text('status'),
+    text('priority'),
+    column('dismissed', 'Boolean'),
+    text('source'),
+    column('resolved_at', 'timestamptz', { nullable: true }),
+    ...timestamps,
+  ],
+  primaryKey: ['id'],
+  rootFields: nhostRootFields('complianceIssues', 'complianceIssue'),
+  relationships: [toController],
+  permissions: {
+    user: {
+      select: { columns: '*', filter: member('viewCompliance'), allowAggregations: true },
+      insert: { columns: ['dataControllerId', 'area', 'title', 'description', 'status', 'priority', 'dismissed'], check: member('manageCompliance'), set: { source: 'manual' } },
+      update: { columns: ['title', 'description', 'status', 'priority', 'dismissed', 'resolvedAt'], filter: member('manageCompliance'), check: member('manageCompliance') },
+      delete: { filter: member('manageCompliance') },
+    },
+  },
+};

@@ -1,0 +1,140 @@
+import { column, nhostRootFields, type TableModel } from '../../graphql/model.js';
+import { member, ownController, ownSubject } from '../permissions.js';
+import {
+  arrayRelationship, createdAt, dataControllerId, id, json, objectRelationship, PUBLIC_ROW_LIMIT, text, timestamps, toController, toSubject,
+} from './shared.js';
+
+/** Purposes (with their data items and template links), processors and the processing log. */
+
+const PURPOSE_FIELDS = ['name', 'category', 'description', 'legalBasis', 'retentionPeriod', 'usagePeriod', 'essential', 'dataCategories', 'recipients'];
+const PUBLIC_PURPOSE_COLUMNS = ['id', 'dataControllerId', 'name', 'category', 'description', 'legalBasis', 'essential'];
+
+export const purposes: TableModel = {
+  name: 'purposes',
+  sql: { schema: 'public', table: 'purposes' },
+  columns: [
+    id,
+    dataControllerId,
+    text('name'),
+    text('category', true),
+    text('description', true),
+    text('legal_basis'),
+    text('retention_period', true),
+    text('usage_period', true),
+    column('essential', 'Boolean'),
+    json('data_categories'),
+    json('recipients'),
+    ...timestamps,
+  ],
+  primaryKey: ['id'],
+  rootFields: nhostRootFields('purposes', 'purpose'),
+  relationships: [
+    toController,
+    arrayRelationship('dataItems', 'purposeDataItems', 'purposeId'),
+    arrayRelationship('templateLinks', 'purposeTemplateLinks', 'purposeId'),
+    arrayRelationship('consentForms', 'consentFormPurposes', 'purposeId'),
+  ],
+  permissions: {
+    user: {
+      select: { columns: '*', filter: member('viewPrivacy'), allowAggregations: true },
+      insert: { columns: ['dataControllerId', ...PURPOSE_FIELDS], check: member('managePrivacy') },
+      update: { columns: PURPOSE_FIELDS, filter: member('managePrivacy'), check: member('managePrivacy') },
+      delete: { filter: member('managePrivacy') },
+    },
+    // What a published consent form asks for is public.
+    anonymous: {
+      select: { columns: PUBLIC_PURPOSE_COLUMNS, filter: { consentForms: { consentForm: { status: { _in: ['approved', 'required'] } } } }, limit: PUBLIC_ROW_LIMIT },
+    },
+    dataSubject: { select: { columns: [...PUBLIC_PURPOSE_COLUMNS, 'retentionPeriod', 'dataCategories', 'recipients'], filter: ownController(), limit: PUBLIC_ROW_LIMIT } },
+  },
+};
+
+const purposeChild = (name: string, table: string, singular: string, fields: string[], columns: TableModel['columns']): TableModel => ({
+  name,
+  sql: { schema: 'public', table },
+  columns: [id, dataControllerId, column('purpose_id', 'uuid'), ...columns, createdAt],
+  primaryKey: ['id'],
+  rootFields: nhostRootFields(name, singular),
+  relationships: [toController, objectRelationship('purpose', 'purposes', 'purposeId')],
+  permissions: {
+    user: {
+      select: { columns: '*', filter: member('viewPrivacy'), allowAggregations: true },
+      insert: { columns: ['dataControllerId', 'purposeId', ...fields], check: member('managePrivacy') },
+      update: { columns: fields, filter: member('managePrivacy'), check: member('managePrivacy') },
+      delete: { filter: member('managePrivacy') },
+    },
+  },
+});
+
+export const purposeDataItems = purposeChild('purposeDataItems', 'purpose_data_items', 'purposeDataItem', ['name', 'category'], [text('name'), text('category', true)]);
+export const purposeTemplateLinks = purposeChild('purposeTemplateLinks', 'purpose_template_links', 'purposeTemplateLink', ['templateKind', 'templateName'], [
+  text('template_kind'),
+  text('template_name'),
+]);
+
+const PROCESSOR_FIELDS = ['name', 'category', 'website', 'country', 'transferMechanism', 'dpaSigned', 'status', 'retentionPeriod', 'usagePeriod'];
+
+export const thirdPartyServices: TableModel = {
+  name: 'thirdPartyServices',
+  sql: { schema: 'public', table: 'third_party_services' },
+  columns: [
+    id,
+    dataControllerId,
+    text('name'),
+    text('category', true),
+    text('website', true),
+    text('country', true),
+    text('transfer_mechanism', true),
+    column('dpa_signed', 'Boolean'),
+    text('status'),
+    text('retention_period', true),
+    text('usage_period', true),
+    ...timestamps,
+  ],
+  primaryKey: ['id'],
+  rootFields: nhostRootFields('thirdPartyServices', 'thirdPartyService'),
+  relationships: [toController, arrayRelationship('processingActivities', 'dataProcessingActivities', 'thirdPartyServiceId')],
+  permissions: {
+    user: {
+      select: { columns: '*', filter: member('viewPrivacy'), allowAggregations: true },
+      insert: { columns: ['dataControllerId', ...PROCESSOR_FIELDS], check: member('managePrivacy') },
+      update: { columns: PROCESSOR_FIELDS, filter: member('managePrivacy'), check: member('managePrivacy') },
+      delete: { filter: member('managePrivacy') },
+    },
+    // A subject's data map names who processes its data.
+    dataSubject: { select: { columns: ['id', 'dataControllerId', 'name', 'category', 'website', 'country'], filter: ownController(), limit: PUBLIC_ROW_LIMIT } },
+  },
+};
+
+export const dataProcessingActivities: TableModel = {
+  name: 'dataProcessingActivities',
+  sql: { schema: 'public', table: 'data_processing_activities' },
+  columns: [
+    id,
+    dataControllerId,
+    column('data_subject_id', 'uuid', { nullable: true }),
+    column('third_party_service_id', 'uuid', { nullable: true }),
+    column('purpose_id', 'uuid', { nullable: true }),
+    text('activity_type'),
+    text('event', true),
+    json('data_fields'),
+    text('source'),
+    createdAt,
+  ],
+  primaryKey: ['id'],
+  rootFields: nhostRootFields('dataProcessingActivities', 'dataProcessingActivity'),
+  relationships: [
+    toController,
+    toSubject,
+    objectRelationship('thirdPartyService', 'thirdPartyServices', 'thirdPartyServiceId'),
+    objectRelationship('purpose', 'purposes', 'purposeId'),
+  ],
+  permissions: {
+    // Append-only: entries are recorded, never edited.
+    user: {
+      select: { columns: '*', filter: member('viewPrivacy'), allowAggregations: true },
+      insert: { columns: ['dataControllerId', 'dataSubjectId', 'thirdPartyServiceId', 'purposeId', 'activityType', 'event', 'dataFields', 'source'], check: member('managePrivacy') },
+    },
+    dataSubject: { select: { columns: '*', filter: ownSubject() } },
+  },
+};
