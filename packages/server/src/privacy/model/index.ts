@@ -1,6 +1,10 @@
 import type { Model } from '../../graphql/model.js';
+import { dataControllerComplianceScore, reportDataControllersComplianceIssues } from '../actions/compliance.js';
+import { captureConsent } from '../actions/consent.js';
 import { createDataSubject } from '../actions/create-data-subject.js';
 import { generateDataControllerDID, generateDataSubjectDID } from '../actions/dids.js';
+import { answerFAQ } from '../actions/faq.js';
+import { reportDataSubjectsRightsRequests, submitDataSubjectsRightsRequest } from '../actions/rights-requests.js';
 import { eraseDataSubject, exportDataSubjectData } from '../actions/subject-data.js';
 import type { PrivacyServices } from '../services.js';
 import { consentFormPurposes, consentForms, dataSubjectConsentFormValues, dataSubjectConsentHistory } from './consent.js';
@@ -49,6 +53,12 @@ export function createPrivacyModel(services: PrivacyServices): Model {
       generateDataSubjectDID,
       exportDataSubjectData(services),
       eraseDataSubject,
+      submitDataSubjectsRightsRequest(services),
+      reportDataSubjectsRightsRequests,
+      dataControllerComplianceScore,
+      reportDataControllersComplianceIssues,
+      captureConsent(services),
+      answerFAQ,
     ],
   };
 }
