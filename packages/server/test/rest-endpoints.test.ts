@@ -18,7 +18,10 @@ const ADMIN_SECRET = 'test-admin-secret-0123456789';
 const DOCUMENTED_CURL = `curl -H "Authorization: Bearer YOUR_JWT_TOKEN" -H "X-Hasura-Role: user" \\
   "https://api.dxtra.ai/api/rest/getdatacontrollerdetails"`;
 
-const CONTROLLER_FIELDS = ['id', 'title', 'did', 'email', 'createdAt', 'updatedAt'];
+const CONTROLLER_FIELDS = [
+  'id', 'title', 'did', 'email', 'legalName', 'address', 'timezone', 'description', 'operatingRegions', 'operatingIndustries',
+  'dpoEmail', 'defaultJurisdiction', 'honourGpc', 'createdAt', 'updatedAt',
+];
 const MEMBER_FIELDS = ['id', 'userId', 'role', 'createdAt'];
 
 /**
