@@ -18,8 +18,9 @@ export function normaliseIdentifier(kind: IdentifierKind, raw: unknown): Normali
       return { value: email };
     }
     case 'phone': {
-      // E.164 where the number says its country (+ or 00); digits only otherwise.
-      let digits = text.replace(/[\s().\-/]/g, '');
+      // E.164 where the number says its country (+ or 00); digits only otherwise. A trunk prefix
+      // written after the country code, "+44 (0)20 7946 0958", is not dialled: it goes first.
+      let digits = text.replace(/^(\+|00)\s*(\d{1,3})\s*\(0\)/, '$1$2').replace(/[\s().\-/]/g, '');
       if (digits.startsWith('00')) digits = `+${digits.slice(2)}`;
       if (!/^\+?[0-9]{6,15}$/.test(digits)) return { error: 'phone must be a phone number (6 to 15 digits, E.164 with a leading + preferred)' };
       return { value: digits };
