@@ -171,7 +171,8 @@ CREATE TABLE public.data_processing_activities (
   event text,
   data_fields jsonb NOT NULL DEFAULT '[]'::jsonb CHECK (jsonb_typeof(data_fields) = 'array'),
   source text NOT NULL DEFAULT 'api',
-  created_at timestamptz NOT NULL DEFAULT now(),
+  -- clock_timestamp: several entries of one transaction keep their order.
+  created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
   -- Composite keys: an entry can only point at rows of its own controller.
   FOREIGN KEY (data_controller_id, data_subject_id) REFERENCES public.data_subjects (data_controller_id, id) ON DELETE SET NULL (data_subject_id),
   FOREIGN KEY (data_controller_id, third_party_service_id) REFERENCES public.third_party_services (data_controller_id, id) ON DELETE SET NULL (third_party_service_id),
@@ -369,7 +370,8 @@ BEGIN
     NEW.identity_verification := 'pending';
     NEW.completed_at := NULL;
     NEW.jurisdiction := coalesce(NEW.jurisdiction, subject.jurisdiction);
-    NEW.due_at := NEW.created_at + CASE NEW.jurisdiction WHEN 'CCPA' THEN interval '45 days' ELSE interval '30 days' END;
+    -- Calendar days counted in UTC, so the session's time zone (and its DST changes) cannot move it.
+    NEW.due_at := (NEW.created_at AT TIME ZONE 'UTC' + CASE NEW.jurisdiction WHEN 'CCPA' THEN interval '45 days' ELSE interval '30 days' END) AT TIME ZONE 'UTC';
     RETURN NEW;
   END IF;
   -- UPDATE: what was filed stays as filed.
@@ -402,8 +404,10 @@ CREATE TRIGGER data_subject_rights_requests_set_updated_at BEFORE UPDATE ON publ
 FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
 
 -- Erasure by crypto-shredding: the subject's key and sealed data go, and with them every copy
--- of the ciphertext (backups, replicas) becomes unreadable; so do the identifier hashes, so the
--- person arriving again is a new subject. The pseudonymous subject row stays, marked erased.
+-- of the ciphertext made after the key was deleted becomes unreadable (a database backup taken
+-- before the erasure still holds the wrapped key); so do the identifier hashes, so the person
+-- arriving again is a new subject, and the free text about them (request notes, notifications).
+-- The pseudonymous subject row stays, marked erased, with its consent and request history.
 CREATE FUNCTION privacy.erase_data_subject(subject_id uuid) RETURNS timestamptz
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -418,6 +422,10 @@ BEGIN
   DELETE FROM privacy.data_subject_keys WHERE data_subject_id = subject_id;
   DELETE FROM privacy.personal_data WHERE data_subject_id = subject_id;
   DELETE FROM public.data_subject_identifiers WHERE data_subject_id = subject_id;
+  -- Free text written about the subject may hold personal data too.
+  UPDATE public.data_subject_rights_requests SET notes = NULL, response = NULL
+  WHERE data_subject_id = subject_id AND (notes IS NOT NULL OR response IS NOT NULL);
+  DELETE FROM public.notification_messages WHERE data_subject_id = subject_id;
   INSERT INTO public.data_processing_activities (data_controller_id, data_subject_id, activity_type, event, source)
   VALUES (controller_id, subject_id, 'erasure', 'dataSubject.erased', 'api');
   RETURN erased;
@@ -572,14 +580,24 @@ $$;
 -- hashed the identifiers (hex) and sealed the payload under a fresh subject key; when the identifiers
 -- name an existing subject, that subject's wrapped key is returned instead, and the caller seals
 -- the payload again under it and stores it (privacy.personal_data).
+--
+-- With p_member_roles set, the caller (p_user_id) must be a member of the controller with one of
+-- those roles, else SQLSTATE PV404 and nothing is written: the check costs no extra round trip.
 CREATE FUNCTION privacy.ingest_data_subject(
   p_controller_id uuid, p_new_subject_id uuid, p_new_did text, p_kinds text[], p_hashes_hex text[], p_jurisdiction text,
-  p_new_wrapped_key bytea, p_new_sealed bytea, p_event text, p_data_fields jsonb, p_source text)
+  p_new_wrapped_key bytea, p_new_sealed bytea, p_event text, p_data_fields jsonb, p_source text,
+  p_user_id uuid DEFAULT NULL, p_member_roles text[] DEFAULT NULL)
 RETURNS TABLE (subject_id uuid, is_new boolean, existing_wrapped_key bytea)
 LANGUAGE plpgsql AS $$
 DECLARE
   found uuid;
 BEGIN
+  IF p_member_roles IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM public.data_controller_users AS m
+    WHERE m.data_controller_id = p_controller_id AND m.user_id = p_user_id AND m.role = ANY (p_member_roles)
+  ) THEN
+    RAISE EXCEPTION 'data controller not found' USING ERRCODE = 'PV404';
+  END IF;
   -- The same person arriving twice at once must resolve to one subject: serialise on its
   -- identifiers (the hashes are uniformly random, their first 8 bytes make a good lock key).
   PERFORM pg_advisory_xact_lock(l.k)

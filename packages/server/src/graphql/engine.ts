@@ -154,7 +154,7 @@ export class GraphQLEngine {
   private async inTransaction<T>(session: Session, work: (tx: Queryable) => Promise<T>): Promise<T> {
     try {
       return await this.db.transaction(async (tx) => {
-        await tx.query("SELECT set_config('hasura.user', $1, true)", [JSON.stringify(session.variables)]);
+        await tx.query("SELECT set_config('hasura.user', $1, true)", [JSON.stringify(session.variables)], { name: 'pavise.set-session' });
         return work(tx);
       });
     } catch (error) {

@@ -13,7 +13,12 @@ export interface ControllerAccess {
   controllerId: string;
   /** The stored root key, if the controller has one yet. */
   controllerKey: WrappedKey | undefined;
+  /** The root key was stored by the caller's own transaction (so it may still roll back). */
+  controllerKeyIsNew: boolean;
 }
+
+/** Whether the key row was written by the current transaction (its xmin is our transaction id). */
+const KEY_IS_NEW = `coalesce(k.xmin::text = (pg_current_xact_id_if_assigned()::text::bigint % 4294967296)::text, false) AS key_is_new`;
 
 type Session = ActionContext['session'];
 
@@ -21,18 +26,36 @@ const sessionUserId = (session: Session) => session.variables['x-hasura-user-id'
 const isAdmin = (session: Session) => session.role === 'admin';
 
 export async function controllerAccess(db: Queryable, session: Session, controllerId: string, capability: Capability): Promise<ControllerAccess> {
-  const [row] = await db.query<{ role: string | null; wrapped_key: Buffer | null; master_key_id: string | null }>(
-    `SELECT m.role, k.wrapped_key, k.master_key_id
+  const [row] = await db.query<{ role: string | null; wrapped_key: Buffer | null; master_key_id: string | null; key_is_new: boolean }>(
+    `SELECT m.role, k.wrapped_key, k.master_key_id, ${KEY_IS_NEW}
      FROM public.data_controllers c
      LEFT JOIN public.data_controller_users m ON m.data_controller_id = c.id AND m.user_id = $2
      LEFT JOIN privacy.controller_keys k ON k.data_controller_id = c.id
      WHERE c.id = $1`,
     [controllerId, isAdmin(session) ? null : sessionUserId(session)],
+    { name: 'privacy.controller-access' },
   );
   if (!row || !(isAdmin(session) || (session.role === 'user' && allowed(row.role, capability)))) {
     throw new ActionError('data controller not found', 'not-found');
   }
-  return { controllerId, controllerKey: storedKey(row) };
+  return { controllerId, controllerKey: storedKey(row), controllerKeyIsNew: row.key_is_new };
+}
+
+/**
+ * For the public, write-only actions (a Transparency Center form, role anonymous or dataSubject):
+ * anyone may write to a controller, so there is no membership to check, but it must exist. The
+ * answer for a missing one is controllerAccess's, word for word.
+ */
+export async function publicControllerAccess(db: Queryable, controllerId: string): Promise<ControllerAccess> {
+  const [row] = await db.query<{ wrapped_key: Buffer | null; master_key_id: string | null; key_is_new: boolean }>(
+    `SELECT k.wrapped_key, k.master_key_id, ${KEY_IS_NEW}
+     FROM public.data_controllers c
+     LEFT JOIN privacy.controller_keys k ON k.data_controller_id = c.id
+     WHERE c.id = $1`,
+    [controllerId],
+  );
+  if (!row) throw new ActionError('data controller not found', 'not-found');
+  return { controllerId, controllerKey: storedKey(row), controllerKeyIsNew: row.key_is_new };
 }
 
 export interface SubjectAccess extends ControllerAccess {
@@ -45,8 +68,8 @@ export interface SubjectAccess extends ControllerAccess {
  * itself (role dataSubject, when `subjectMayAct`).
  */
 export async function subjectAccess(db: Queryable, session: Session, subjectId: string, capability: Capability, subjectMayAct = false): Promise<SubjectAccess> {
-  const [row] = await db.query<{ data_controller_id: string; erased_at: Date | null; role: string | null; wrapped_key: Buffer | null; master_key_id: string | null }>(
-    `SELECT s.data_controller_id, s.erased_at, m.role, k.wrapped_key, k.master_key_id
+  const [row] = await db.query<{ data_controller_id: string; erased_at: Date | null; role: string | null; wrapped_key: Buffer | null; master_key_id: string | null; key_is_new: boolean }>(
+    `SELECT s.data_controller_id, s.erased_at, m.role, k.wrapped_key, k.master_key_id, ${KEY_IS_NEW}
      FROM public.data_subjects s
      LEFT JOIN public.data_controller_users m ON m.data_controller_id = s.data_controller_id AND m.user_id = $2
      LEFT JOIN privacy.controller_keys k ON k.data_controller_id = s.data_controller_id
@@ -59,7 +82,11 @@ export async function subjectAccess(db: Queryable, session: Session, subjectId: 
       (session.role === 'user' && allowed(row.role, capability)) ||
       (subjectMayAct && session.role === 'dataSubject' && session.variables['x-hasura-data-subject-id'] === subjectId));
   if (!mayAct) throw new ActionError('data subject not found', 'not-found');
-  return { controllerId: row.data_controller_id, subjectId, erasedAt: row.erased_at, controllerKey: storedKey(row) };
+  return { controllerId: row.data_controller_id, subjectId, erasedAt: row.erased_at, controllerKey: storedKey(row), controllerKeyIsNew: row.key_is_new };
+}
+
+export function sessionMemberId(session: Session): string | null {
+  return sessionUserId(session);
 }
 
 function allowed(role: string | null, capability: Capability): boolean {

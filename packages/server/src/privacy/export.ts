@@ -61,7 +61,7 @@ export async function buildDataPackage(db: Queryable, keys: PrivacyKeys, access:
   );
   const personalData: DataPackage['personalData'] = [];
   if (row!.wrapped_key && row!.sealed.length > 0) {
-    const controllerKeys = await keys.forController(db, access.controllerId, access.controllerKey);
+    const controllerKeys = await keys.forController(db, access.controllerId, access.controllerKey, access.controllerKeyIsNew);
     const subjectKey = unwrapSubjectKey(controllerKeys, access.subjectId, row!.wrapped_key);
     for (const entry of row!.sealed) {
       personalData.push({ event: entry.event, receivedAt: entry.receivedAt, data: openPersonalData(subjectKey, access.subjectId, Buffer.from(entry.sealed, 'base64')) });

@@ -40,10 +40,12 @@ export class PrivacyKeys {
 
   /**
    * The controller's keys from its stored root key (read by the caller together with whatever
-   * else it needs, see access.ts), creating the root key when there is none yet. A key created
-   * here is part of the caller's transaction: if that rolls back, the next call creates another.
+   * else it needs, see access.ts), creating the root key when there is none yet. Only a key that
+   * was already committed is remembered: one created by the caller's transaction (here, or
+   * earlier in the same transaction: `isNew`) may still roll back, and the next call creates another.
    */
-  async forController(db: Queryable, controllerId: string, stored: WrappedKey | undefined): Promise<ControllerKeys> {
+  async forController(db: Queryable, controllerId: string, stored: WrappedKey | undefined, isNew = false): Promise<ControllerKeys> {
+    let committed = stored !== undefined && !isNew;
     if (!stored) {
       const created = await this.roots.create(controllerId);
       // Two first ingestions at once: one insert wins and both use the winner's key.
@@ -54,13 +56,22 @@ export class PrivacyKeys {
         [controllerId, created.stored.wrapped, created.stored.masterKeyId],
       );
       stored = { wrapped: Buffer.from(row!.wrapped_key), masterKeyId: row!.master_key_id };
+      committed = false;
     }
     const cached = this.derived.get(controllerId);
     if (cached && cached.wrapped.equals(stored.wrapped)) return cached.keys;
     const root = await this.roots.unwrap(controllerId, stored);
     const keys = { identifierKey: derive(root, 'identifier-hash'), subjectWrappingKey: derive(root, 'subject-key-wrap') };
-    this.derived.set(controllerId, { wrapped: Buffer.from(stored.wrapped), keys });
+    if (committed) this.derived.set(controllerId, { wrapped: Buffer.from(stored.wrapped), keys });
     return keys;
+  }
+
+  /**
+   * The keys of a controller whose committed root key this process has already opened. A root
+   * key never changes (a rotation only re-wraps it), so these stay valid for the controller's life.
+   */
+  known(controllerId: string): ControllerKeys | undefined {
+    return this.derived.get(controllerId)?.keys;
   }
 }
 

@@ -1,6 +1,8 @@
+import { ActionError } from '../../graphql/errors.js';
 import type { ActionModel } from '../../graphql/model.js';
-import { controllerAccess } from '../access.js';
-import { ingestDataSubject } from '../ingestion.js';
+import { controllerAccess, sessionMemberId } from '../access.js';
+import { ingestDataSubject, NOT_A_MEMBER_SQLSTATE, type IngestionTarget } from '../ingestion.js';
+import { MAY } from '../permissions.js';
 import type { PrivacyServices } from '../services.js';
 
 /**
@@ -19,8 +21,20 @@ type CreateDataSubjectOutput { dataSubjectId: uuid! message: String! }`,
     roles: ['user'],
     async handler({ input, session, db }) {
       const { event, dataControllerId, payload } = input.input as { event: string; dataControllerId: string; payload?: unknown };
-      const controller = await controllerAccess(db, session, dataControllerId, 'managePrivacy');
-      const { dataSubjectId, created } = await ingestDataSubject(db, keys, controller, { event, payload, source: 'api' });
+      // Hot path: with the controller's keys known, the membership check rides on the ingest
+      // statement (one round trip fewer); otherwise check first and load the keys.
+      const known = session.role === 'user' ? keys.known(dataControllerId) : undefined;
+      const target: IngestionTarget = known
+        ? { controllerId: dataControllerId, keys: known, member: { userId: sessionMemberId(session), roles: MAY.managePrivacy } }
+        : await controllerAccess(db, session, dataControllerId, 'managePrivacy');
+      let ingested;
+      try {
+        ingested = await ingestDataSubject(db, keys, target, { event, payload, source: 'api' });
+      } catch (error) {
+        if ((error as { code?: string }).code === NOT_A_MEMBER_SQLSTATE) throw new ActionError('data controller not found', 'not-found');
+        throw error;
+      }
+      const { dataSubjectId, created } = ingested;
       return {
         dataSubjectId,
         message: created ? 'Data subject created' : 'Data subject already registered: the new data was added to it',
