@@ -1,7 +1,14 @@
-import { ActionError } from '../../graphql/errors.js';
 import type { ActionModel } from '../../graphql/model.js';
+import { controllerAccess } from '../access.js';
+import { reportComplianceIssues } from '../compliance/issues.js';
+import { complianceScore } from '../compliance/score.js';
 
-// STUB (owned by the compliance engineer): signatures agreed, handlers to implement.
+/**
+ * The compliance score of the Assurance page (reference/dxtra-api.md §4.4): twelve areas computed
+ * from the controller's real configuration and activity, each with the reasons behind its score
+ * (src/privacy/compliance). Reading it is for every role that may view compliance; turning the
+ * gaps into compliance issues is for the roles that manage them.
+ */
 const SCORE_TYPES = `
 type ComplianceReason { met: Boolean! text: String! }
 type ComplianceArea { key: String! name: String! score: Int! reasons: [ComplianceReason!]! }
@@ -14,8 +21,9 @@ export const dataControllerComplianceScore: ActionModel = {
   arguments: '(dataControllerId: uuid!)',
   output: 'ComplianceScore!',
   roles: ['user'],
-  async handler() {
-    throw new ActionError('not implemented yet', 'unexpected');
+  async handler({ input, session, db }) {
+    const { controllerId } = await controllerAccess(db, session, input.dataControllerId as string, 'viewCompliance');
+    return complianceScore(db, controllerId);
   },
 };
 
@@ -23,13 +31,20 @@ export const reportDataControllersComplianceIssues: ActionModel = {
   name: 'reportDataControllersComplianceIssues',
   kind: 'mutation',
   types: `
-type ReportedComplianceIssue { id: uuid! area: String title: String! priority: String! status: String! }
+type ReportedComplianceIssue { id: uuid! area: String title: String! description: String priority: String! status: String! dismissed: Boolean! }
 type ReportDataControllersComplianceIssuesData { dataControllerId: uuid! score: Int! opened: Int! resolved: Int! issues: [ReportedComplianceIssue!]! }
 type ReportDataControllersComplianceIssuesOutput { status: String! message: String! data: ReportDataControllersComplianceIssuesData }`,
   arguments: '(dataControllerId: uuid!)',
   output: 'ReportDataControllersComplianceIssuesOutput!',
   roles: ['user'],
-  async handler() {
-    throw new ActionError('not implemented yet', 'unexpected');
+  async handler({ input, session, db }) {
+    const { controllerId } = await controllerAccess(db, session, input.dataControllerId as string, 'manageCompliance');
+    const { score, areas } = await complianceScore(db, controllerId);
+    const { opened, resolved, issues } = await reportComplianceIssues(db, controllerId, areas);
+    return {
+      status: 'success',
+      message: 'reportDataControllersComplianceIssues',
+      data: { dataControllerId: controllerId, score, opened, resolved, issues },
+    };
   },
 };
