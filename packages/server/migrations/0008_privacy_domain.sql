@@ -361,8 +361,9 @@ BEGIN
     IF NOT FOUND THEN
       RAISE EXCEPTION 'data subject % not found', NEW.data_subject_id USING ERRCODE = 'foreign_key_violation';
     END IF;
+    -- Another controller's subject gets the same answer as a missing one: existence is not disclosed.
     IF NEW.data_controller_id IS NOT NULL AND NEW.data_controller_id <> subject.data_controller_id THEN
-      RAISE EXCEPTION 'the data subject belongs to another data controller' USING ERRCODE = 'check_violation';
+      RAISE EXCEPTION 'data subject % not found', NEW.data_subject_id USING ERRCODE = 'foreign_key_violation';
     END IF;
     NEW.data_controller_id := subject.data_controller_id;
     -- A request always starts at the beginning of the workflow, with its deadline from the law.

@@ -10,9 +10,14 @@ import { Aliases, ident, Params } from './sql.js';
 
 /**
  * Runs one mutation field inside the request's transaction and returns the JSON text of its
- * result. Inserts and updates take two statements: the write (returning primary keys), then one
- * SELECT that checks the permission's `check` and builds the response — a second statement sees
- * what triggers did, such as making the inserting user a member. Deletes take one.
+ * result. Inserts and updates take two statements: the write, which returns the primary keys and
+ * whether each row passes the permission's `check`, then one SELECT that builds the response — a
+ * second statement sees what triggers did, such as making the inserting user a member. Deletes
+ * take one.
+ *
+ * The check is evaluated inside the write (in RETURNING), as Hasura does: its subqueries see the
+ * database as it was before the statement, so a row cannot vouch for itself (a membership row
+ * that makes its own inserter a manager of the controller it joins).
  */
 export async function runMutation(tx: Queryable, mutation: MutationField, definition: GraphQLField<unknown, unknown>, field: CollectedField, ctx: SelectContext): Promise<string> {
   const args = getArgumentValues(definition, field.nodes[0]!, ctx.variables) as Record<string, any>;
@@ -23,18 +28,12 @@ export async function runMutation(tx: Queryable, mutation: MutationField, defini
       const objects = (mutation.kind === 'insertOne' ? [args.object] : args.objects) as Record<string, unknown>[];
       const argumentPath = `${path}.args.${mutation.kind === 'insertOne' ? 'object' : 'objects'}`;
       const keys = objects.length === 0 ? [] : await insertRows(tx, mutation.table, objects, args.on_conflict as OnConflict | undefined, ctx, argumentPath);
-      // An upsert's rows were either inserted (the insert check applies) or updated (the update check).
-      const inserted = keys.filter((k) => k._inserted !== false);
-      const updated = keys.filter((k) => k._inserted === false);
-      await enforceCheck(tx, mutation.table, inserted, ctx.index.insertPermission(mutation.table, ctx.role)!.check, ctx, path);
-      await enforceCheck(tx, mutation.table, updated, ctx.index.updatePermission(mutation.table, ctx.role)?.check, ctx, path);
-      return respond(tx, mutation, definition, field, keys, undefined, ctx, path);
+      return respond(tx, mutation, definition, field, keys, ctx, path);
     }
     case 'update':
     case 'updateByPk': {
       const keys = await updateRows(tx, mutation, args, ctx, path);
-      const permission = ctx.index.updatePermission(mutation.table, ctx.role)!;
-      return respond(tx, mutation, definition, field, keys, permission.check, ctx, path);
+      return respond(tx, mutation, definition, field, keys, ctx, path);
     }
     case 'delete':
     case 'deleteByPk':
@@ -68,10 +67,14 @@ async function insertRows(tx: Queryable, table: TableModel, objects: Record<stri
   const values = rows.map((row) => `(${columns.map((c) => (row[c.name] !== undefined ? ctx.params.add(row[c.name], c.type) : 'DEFAULT')).join(', ')})`);
   const alias = ctx.aliases.fresh();
   const conflict = onConflict ? upsertClause(table, alias, onConflict, ctx) : '';
-  // xmax = 0 tells a freshly inserted row from one an upsert updated.
+  // xmax = 0 tells a freshly inserted row from one an upsert updated: the insert check applies
+  // to the first, the update check to the second.
+  const insertCheck = checkExpression(table, ctx.index.insertPermission(table, ctx.role)!.check, alias, ctx);
+  const updateCheck = onConflict ? checkExpression(table, ctx.index.updatePermission(table, ctx.role)?.check, alias, ctx) : 'true';
+  const passes = updateCheck === insertCheck ? insertCheck : `CASE WHEN ${alias}.xmax = 0 THEN ${insertCheck} ELSE ${updateCheck} END`;
   const sql =
     `INSERT INTO ${tableRef(table)} AS ${alias} (${columns.map((c) => ident(c.sql)).join(', ')}) VALUES ${values.join(', ')}${conflict} ` +
-    `RETURNING ${returningKeys(table, ctx, alias)}, (${alias}.xmax = 0) AS _inserted`;
+    `RETURNING ${returningKeys(table, ctx, alias)}, ${passes} AS _check_passed`;
   return write(tx, sql, ctx, path);
 }
 
@@ -90,14 +93,14 @@ function upsertClause(table: TableModel, alias: string, onConflict: OnConflict, 
   return `${target} DO UPDATE SET ${assignments.join(', ')} WHERE ${conditions.join(' AND ')}`;
 }
 
-/** Fails the request when a written row does not satisfy the permission's check. */
-async function enforceCheck(tx: Queryable, table: TableModel, keys: Keys, check: BoolExp | undefined, base: SelectContext, path: string): Promise<void> {
-  if (!check || keys.length === 0) return;
-  const ctx = fresh(base);
-  const alias = ctx.aliases.fresh();
-  const sql = `SELECT count(*)::int AS failed FROM ${tableRef(table)} AS ${alias} WHERE ${matchKeys(table, alias, keys, ctx)} AND NOT (${compileBoolExp(table, check, alias, ctx, 'permission')})`;
-  const [result] = await execute<{ failed: number }>(tx, sql, ctx, path);
-  if (result!.failed > 0) throw new EngineError('permission-error', 'check constraint of an insert/update permission has failed', path);
+/** The permission's check on the written row `alias`, for RETURNING (true when there is none). */
+function checkExpression(table: TableModel, check: BoolExp | undefined, alias: string, ctx: SelectContext): string {
+  return check ? `coalesce((${compileBoolExp(table, check, alias, ctx, 'permission')}), false)` : 'true';
+}
+
+/** Fails the request when a written row did not satisfy the permission's check. */
+function enforceCheck(keys: Keys, path: string): void {
+  if (keys.some((key) => key._check_passed !== true)) throw new EngineError('permission-error', 'check constraint of an insert/update permission has failed', path);
 }
 
 async function updateRows(tx: Queryable, mutation: MutationField, args: Record<string, any>, base: SelectContext, path: string): Promise<Keys> {
@@ -120,7 +123,9 @@ async function updateRows(tx: Queryable, mutation: MutationField, args: Record<s
   const conditions = [permission.filter ? compileBoolExp(table, permission.filter, alias, ctx, 'permission') : 'true'];
   if (mutation.kind === 'update') conditions.push(compileBoolExp(table, args.where as BoolExp, alias, ctx, 'user'));
   else conditions.push(...table.primaryKey.map((key) => `${alias}.${ident(column(key).sql)} = ${ctx.params.add(args.pk_columns[key], column(key).type)}`));
-  const sql = `UPDATE ${tableRef(table)} AS ${alias} SET ${assignments.join(', ')} WHERE ${conditions.join(' AND ')} RETURNING ${returningKeys(table, ctx, alias)}`;
+  const sql =
+    `UPDATE ${tableRef(table)} AS ${alias} SET ${assignments.join(', ')} WHERE ${conditions.join(' AND ')} ` +
+    `RETURNING ${returningKeys(table, ctx, alias)}, ${checkExpression(table, permission.check, alias, ctx)} AS _check_passed`;
   return write(tx, sql, ctx, path);
 }
 
@@ -140,9 +145,9 @@ async function deleteRows(tx: Queryable, mutation: MutationField, definition: Gr
   return result[0]?.data ?? 'null';
 }
 
-/** Checks the permission's `check` on the written rows, then builds the field's response. */
-async function respond(tx: Queryable, mutation: MutationField, definition: GraphQLField<unknown, unknown>, field: CollectedField, keys: Keys, check: BoolExp | undefined, base: SelectContext, path: string): Promise<string> {
-  await enforceCheck(tx, mutation.table, keys, check, base, path);
+/** Fails when a written row did not pass the permission's check, else builds the field's response. */
+async function respond(tx: Queryable, mutation: MutationField, definition: GraphQLField<unknown, unknown>, field: CollectedField, keys: Keys, base: SelectContext, path: string): Promise<string> {
+  enforceCheck(keys, path);
   const ctx = fresh(base);
   const rows = ctx.aliases.fresh();
   const body = responseBody(mutation, definition, field, rows, () => `FROM ${tableRef(mutation.table)} AS ${rows} WHERE ${matchKeys(mutation.table, rows, keys, ctx)}`, String(keys.length), ctx);

@@ -16,9 +16,14 @@ type GenerateDataControllerDIDOutput { status: String! message: String! data: Ge
   output: 'GenerateDataControllerDIDOutput!',
   roles: ['user'],
   async handler({ input, session, db }) {
+    // Every member may read the DID; writing it is an update of the organisation.
     const { controllerId } = await controllerAccess(db, session, input.dataControllerId as string, 'viewOrganisation');
     const did = didFor(controllerId);
-    await db.query('UPDATE public.data_controllers SET did = $2 WHERE id = $1 AND did IS DISTINCT FROM $2', [controllerId, did]);
+    const [stored] = await db.query<{ did: string | null }>('SELECT did FROM public.data_controllers WHERE id = $1', [controllerId]);
+    if (stored?.did !== did) {
+      await controllerAccess(db, session, controllerId, 'updateOrganisation');
+      await db.query('UPDATE public.data_controllers SET did = $2 WHERE id = $1', [controllerId, did]);
+    }
     return { status: 'success', message: 'generateDataControllerDID', data: { dataControllerId: controllerId, did } };
   },
 };
