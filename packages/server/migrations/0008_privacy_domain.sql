@@ -205,7 +205,8 @@ CREATE TABLE public.consent_form_purposes (
   consent_form_id uuid NOT NULL,
   purpose_id uuid NOT NULL,
   created_at timestamptz NOT NULL DEFAULT now(),
-  UNIQUE (consent_form_id, purpose_id),
+  -- Unique keys lead with the tenant: another tenant's row can never be the one a row collides with.
+  UNIQUE (data_controller_id, consent_form_id, purpose_id),
   FOREIGN KEY (data_controller_id, consent_form_id) REFERENCES public.consent_forms (data_controller_id, id) ON DELETE CASCADE,
   FOREIGN KEY (data_controller_id, purpose_id) REFERENCES public.purposes (data_controller_id, id) ON DELETE CASCADE
 );
@@ -227,7 +228,7 @@ CREATE TABLE public.data_subject_consent_form_values (
   FOREIGN KEY (data_controller_id, purpose_id) REFERENCES public.purposes (data_controller_id, id) ON DELETE CASCADE
 );
 CREATE UNIQUE INDEX data_subject_consent_form_values_one_per_purpose
-  ON public.data_subject_consent_form_values (data_subject_id, consent_form_id, coalesce(purpose_id, '00000000-0000-0000-0000-000000000000'::uuid));
+  ON public.data_subject_consent_form_values (data_controller_id, data_subject_id, consent_form_id, coalesce(purpose_id, '00000000-0000-0000-0000-000000000000'::uuid));
 CREATE TRIGGER data_subject_consent_form_values_set_updated_at BEFORE UPDATE ON public.data_subject_consent_form_values
 FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
 
@@ -297,7 +298,7 @@ CREATE TABLE public.data_subject_preference_values (
   value text NOT NULL,
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now(),
-  UNIQUE (data_subject_id, preference),
+  UNIQUE (data_controller_id, data_subject_id, preference),
   FOREIGN KEY (data_controller_id, data_subject_id) REFERENCES public.data_subjects (data_controller_id, id) ON DELETE CASCADE
 );
 CREATE TRIGGER data_subject_preference_values_set_updated_at BEFORE UPDATE ON public.data_subject_preference_values

@@ -388,12 +388,7 @@ describe('tenant isolation: from tenant B nothing of tenant A is read or changed
     assert.deepEqual(snapshotDiff(before_, await tenantSnapshot(server, A.controllerId)), {});
   });
 
-  // Known gap (low): a refused insert that collides with one of A's unique keys answers
-  // "Uniqueness violation" (or a foreign-key error) instead of the permission error, so someone
-  // who already knows A's random ids can learn that such a row exists. Closing it needs the
-  // engine to check the insert permission on the submitted values before writing. Reported, not
-  // hidden: this runs and lists every case, as a todo until that lands.
-  it('a refused write into A discloses nothing of A\'s rows: the permission error, whatever A holds', { todo: 'uniqueness and foreign-key errors of refused inserts still tell whether a row of A exists' }, () => {
+  it('a refused write into A discloses nothing of A\'s rows: the permission error, whatever A holds', () => {
     assert.deepEqual([...disclosures].map(([finding, callers]) => `${finding} [${[...new Set(callers)].join(', ')}]`), []);
   });
 

@@ -69,6 +69,25 @@ export function compileBoolExp(table: TableModel, exp: BoolExp, alias: string, c
   return parts.length === 0 ? 'true' : parts.length === 1 ? parts[0]! : `(${parts.join(' AND ')})`;
 }
 
+/** The columns of `table` itself that `exp` reads: compared directly, or joined on to follow a relationship. */
+export function localColumns(table: TableModel, exp: BoolExp, index: ModelIndex): ColumnModel[] {
+  const found = new Map<string, ColumnModel>();
+  const walk = (part: BoolExp) => {
+    for (const [key, value] of Object.entries(part)) {
+      if (value === undefined) continue;
+      if (key === '_and' || key === '_or') for (const item of (Array.isArray(value) ? value : [value]) as BoolExp[]) walk(item);
+      else if (key === '_not') walk(value as BoolExp);
+      else if (index.column(table, key)) found.set(key, index.column(table, key)!);
+      else {
+        const relationship = index.relationship(table, key);
+        for (const local of Object.keys(relationship?.mapping ?? {})) found.set(local, index.column(table, local)!);
+      }
+    }
+  };
+  walk(exp);
+  return [...found.values()];
+}
+
 /** The role's row filter for `table` (true for admin or an unfiltered permission). */
 export function permissionFilter(table: TableModel, alias: string, ctx: FilterContext): string {
   const filter = ctx.index.selectPermission(table, ctx.role)?.filter;

@@ -3,7 +3,7 @@ import type { Queryable } from '../../db/database.js';
 import { EngineError } from '../errors.js';
 import type { BoolExp, ColumnModel, Presets, TableModel } from '../model.js';
 import type { MutationField } from '../schema/build-schema.js';
-import { compileBoolExp, permissionFilter, resolveSessionValue } from './bool-exp.js';
+import { compileBoolExp, localColumns, permissionFilter, resolveSessionValue } from './bool-exp.js';
 import { subSelections, type CollectedField } from './collect-fields.js';
 import { compileObject, jsonObject, tableRef, type SelectContext } from './select.js';
 import { Aliases, ident, Params } from './sql.js';
@@ -27,7 +27,7 @@ export async function runMutation(tx: Queryable, mutation: MutationField, defini
     case 'insertOne': {
       const objects = (mutation.kind === 'insertOne' ? [args.object] : args.objects) as Record<string, unknown>[];
       const argumentPath = `${path}.args.${mutation.kind === 'insertOne' ? 'object' : 'objects'}`;
-      const keys = objects.length === 0 ? [] : await insertRows(tx, mutation.table, objects, args.on_conflict as OnConflict | undefined, ctx, argumentPath);
+      const keys = objects.length === 0 ? [] : await insertRows(tx, mutation.table, objects, args.on_conflict as OnConflict | undefined, ctx, argumentPath, path);
       return respond(tx, mutation, definition, field, keys, ctx, path);
     }
     case 'update':
@@ -57,10 +57,19 @@ function presetValues(presets: Presets | undefined, ctx: SelectContext): [string
   return Object.entries(presets ?? {}).map(([name, value]) => [name, resolveSessionValue(value, ctx)]);
 }
 
-async function insertRows(tx: Queryable, table: TableModel, objects: Record<string, unknown>[], onConflict: OnConflict | undefined, base: SelectContext, path: string): Promise<Keys> {
+async function insertRows(
+  tx: Queryable,
+  table: TableModel,
+  objects: Record<string, unknown>[],
+  onConflict: OnConflict | undefined,
+  base: SelectContext,
+  path: string,
+  fieldPath: string,
+): Promise<Keys> {
   const ctx = fresh(base);
   const presets = presetValues(ctx.index.insertPermission(table, ctx.role)!.set, ctx);
   const rows = objects.map((object) => ({ ...object, ...Object.fromEntries(presets) }));
+  await checkSubmittedValues(tx, table, rows, base, fieldPath);
   const named = [...new Set(rows.flatMap((row) => Object.keys(row)))].map((name) => ctx.index.column(table, name)!);
   // Rows that set no column still need one in the column list: the first, with its default.
   const columns = named.length > 0 ? named : [ctx.index.column(table, table.primaryKey[0]!)!];
@@ -91,6 +100,27 @@ function upsertClause(table: TableModel, alias: string, onConflict: OnConflict, 
   const conditions = [permission.filter ? compileBoolExp(table, permission.filter, alias, ctx, 'permission') : 'true'];
   if (onConflict.where) conditions.push(compileBoolExp(table, onConflict.where, alias, ctx, 'user'));
   return `${target} DO UPDATE SET ${assignments.join(', ')} WHERE ${conditions.join(' AND ')}`;
+}
+
+/**
+ * The insert check on the submitted values alone, before writing, when they give every column
+ * the check reads: a refused insert then fails with the permission error before a unique or
+ * foreign key could answer instead — and tell the caller that another tenant holds such a row.
+ * (Rows whose check reads a column a default or trigger fills are checked in the write only.)
+ */
+async function checkSubmittedValues(tx: Queryable, table: TableModel, rows: Record<string, unknown>[], base: SelectContext, path: string): Promise<void> {
+  const check = base.index.insertPermission(table, base.role)!.check;
+  if (!check) return;
+  const read = localColumns(table, check, base.index);
+  if (read.length === 0 || !rows.every((row) => read.every((c) => row[c.name] !== undefined && row[c.name] !== null))) return;
+  const ctx = fresh(base);
+  const alias = ctx.aliases.fresh();
+  const values = rows.map((row) => `(${read.map((c) => ctx.params.add(row[c.name], c.type)).join(', ')})`);
+  const sql =
+    `SELECT coalesce(bool_and(${compileBoolExp(table, check, alias, ctx, 'permission')}), false) AS passed ` +
+    `FROM (VALUES ${values.join(', ')}) AS ${alias} (${read.map((c) => ident(c.sql)).join(', ')})`;
+  const [result] = await execute<{ passed: boolean }>(tx, sql, ctx, path);
+  if (result?.passed !== true) throw new EngineError('permission-error', 'check constraint of an insert/update permission has failed', path);
 }
 
 /** The permission's check on the written row `alias`, for RETURNING (true when there is none). */

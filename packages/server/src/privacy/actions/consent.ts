@@ -99,7 +99,7 @@ type CaptureConsentOutput { status: String! message: String! data: CaptureConsen
       await db.query(
         `INSERT INTO public.data_subject_consent_form_values (data_controller_id, data_subject_id, consent_form_id, purpose_id, value, source)
          SELECT $1, $2, $3, c.purpose_id, c.value, c.source FROM unnest($4::uuid[], $5::text[], $6::text[]) AS c(purpose_id, value, source)
-         ON CONFLICT (data_subject_id, consent_form_id, coalesce(purpose_id, '${NO_PURPOSE}'::uuid))
+         ON CONFLICT (data_controller_id, data_subject_id, consent_form_id, coalesce(purpose_id, '${NO_PURPOSE}'::uuid))
          DO UPDATE SET value = EXCLUDED.value, source = EXCLUDED.source`,
         [capture.dataControllerId, subjectId, capture.consentFormId, rows.map((r) => r.purposeId), rows.map((r) => r.value), rows.map((r) => r.source)],
       );
