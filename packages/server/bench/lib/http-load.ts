@@ -9,6 +9,10 @@ export interface LoadOptions {
   seconds: number;
   /** One body per connection (index = connection number), or the same for all. */
   body?: string | ((connection: number) => string);
+  /** A fresh body for every request (instead of `body`), e.g. a new person to register. */
+  bodyPerRequest?: () => string;
+  /** Looks at every 2xx answer's body; a returned message counts the answer as a failure. */
+  checkBody?: (body: string) => string | undefined;
 }
 
 /** autocannon for `seconds`; every response's status and latency is recorded, any non-2xx fails. */
@@ -19,6 +23,24 @@ export function runHttpLoad(options: LoadOptions): Promise<Measurement> {
     let nextConnection = 0;
     const started = process.hrtime.bigint();
     const body = options.body;
+    const bodyFailures = new Map<string, number>();
+    const perRequest = options.bodyPerRequest
+      ? {
+          requests: [
+            {
+              setupRequest: (request: Record<string, unknown>) => ({ ...request, body: options.bodyPerRequest!() }),
+              ...(options.checkBody
+                ? {
+                    onResponse: (status: number, responseBody: string) => {
+                      const problem = status < 300 ? options.checkBody!(responseBody) : undefined;
+                      if (problem) bodyFailures.set(problem, (bodyFailures.get(problem) ?? 0) + 1);
+                    },
+                  }
+                : {}),
+            },
+          ],
+        }
+      : {};
     const instance = autocannon(
       {
         url: options.url,
@@ -28,10 +50,12 @@ export function runHttpLoad(options: LoadOptions): Promise<Measurement> {
         duration: options.seconds,
         // Called once per connection: each keeps its own body for the whole run.
         ...(typeof body === 'function' ? { setupClient: (client) => client.setBody(body(nextConnection++)) } : body !== undefined ? { body } : {}),
-      },
+        ...perRequest,
+      } as autocannon.Options,
       (error: unknown, result) => {
         if (error) return reject(error instanceof Error ? error : new Error(String(error)));
         const problems = [...failures].map(([status, count]) => `${count} × HTTP ${status}`);
+        problems.push(...[...bodyFailures].map(([problem, count]) => `${count} × ${problem}`));
         if (result.errors > 0) problems.push(`${result.errors} connection errors (${result.timeouts} timeouts)`);
         if (result.non2xx > 0 || problems.length > 0) {
           return reject(new Error(`HTTP run had failures: ${problems.join(', ') || `${result.non2xx} non-2xx responses`}`));

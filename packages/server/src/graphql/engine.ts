@@ -6,7 +6,7 @@ import { runMutation } from './compile/mutation.js';
 import { compileQuery, type SelectContext } from './compile/select.js';
 import { Aliases, Params, type SessionBinding } from './compile/sql.js';
 import { EngineError, errorResponse } from './errors.js';
-import type { Model } from './model.js';
+import type { ActionModel, Model } from './model.js';
 import { checkLimits, DEFAULT_LIMITS, type QueryLimits } from './limits.js';
 import { ModelIndex } from './model-index.js';
 import { PreparedStatements } from './prepared-statements.js';
@@ -144,17 +144,21 @@ export class GraphQLEngine {
       }
       return parts;
     };
-    const fromDatabase = fields.some(isAction) ? await this.inTransaction(session, run) : await run(this.db);
+    const actions = fields.filter(isAction).map((f) => plan.roleSchema.actions.get(f.name)!);
+    const fromDatabase = actions.length > 0 ? await this.inTransaction(session, run, actions.some(readsSession)) : await run(this.db);
     const data: Record<string, unknown> = {};
     for (const field of fields) data[field.responseKey] = field.responseKey in introspected ? introspected[field.responseKey] : fromDatabase[field.responseKey];
     return JSON.stringify({ data });
   }
 
-  /** Runs `work` in a transaction with the session visible to SQL as current_setting('hasura.user'). */
-  private async inTransaction<T>(session: Session, work: (tx: Queryable) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` in a transaction with the session visible to SQL as current_setting('hasura.user')
+   * — unless nothing in it reads the session (`publish` false), which saves a round trip.
+   */
+  private async inTransaction<T>(session: Session, work: (tx: Queryable) => Promise<T>, publish = true): Promise<T> {
     try {
       return await this.db.transaction(async (tx) => {
-        await tx.query("SELECT set_config('hasura.user', $1, true)", [JSON.stringify(session.variables)], { name: 'pavise.set-session' });
+        if (publish) await tx.query("SELECT set_config('hasura.user', $1, true)", [JSON.stringify(session.variables)], { name: 'pavise.set-session' });
         return work(tx);
       });
     } catch (error) {
@@ -169,6 +173,11 @@ export class GraphQLEngine {
    */
   private async mutate(plan: Plan, fields: CollectedField[], session: Session, context: SelectContext): Promise<string> {
     const mutationType = plan.roleSchema.schema.getMutationType()!;
+    // Table mutations fire triggers, which may read the session; actions say whether theirs do.
+    const publish = fields.some((field) => {
+      const action = plan.roleSchema.actions.get(field.name);
+      return action ? readsSession(action) : field.name !== '__typename';
+    });
     return this.inTransaction(session, async (tx) => {
       const parts: string[] = [];
       for (const field of fields) {
@@ -181,7 +190,7 @@ export class GraphQLEngine {
         parts.push(`${JSON.stringify(field.responseKey)}:${value}`);
       }
       return `{"data":{${parts.join(',')}}}`;
-    });
+    }, publish);
   }
 
   /** Runs a compiled query statement; returns the JSON text of `data`. */
@@ -268,3 +277,5 @@ function bindSession(statement: CompiledStatement, session: Record<string, strin
   }
   return values;
 }
+
+const readsSession = (action: ActionModel) => action.readsSessionInSql !== false;

@@ -125,6 +125,12 @@ export interface ActionModel {
   output: string;
   /** Roles that may call it (admin always may). */
   roles: string[];
+  /**
+   * False when nothing the handler runs (its statements and the triggers they fire) reads the
+   * session from current_setting('hasura.user'): the engine then skips publishing it, one round
+   * trip fewer. Default true.
+   */
+  readsSessionInSql?: boolean;
   handler: (context: ActionContext) => Promise<unknown>;
 }
 

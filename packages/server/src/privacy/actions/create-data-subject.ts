@@ -19,6 +19,9 @@ type CreateDataSubjectOutput { dataSubjectId: uuid! message: String! }`,
     arguments: '(input: CreateDataSubjectInput!)',
     output: 'CreateDataSubjectOutput!',
     roles: ['user'],
+    // Its statements write tables without session-reading triggers (subjects, identifiers, keys,
+    // sealed data, the processing log): no need to publish the session.
+    readsSessionInSql: false,
     async handler({ input, session, db }) {
       const { event, dataControllerId, payload } = input.input as { event: string; dataControllerId: string; payload?: unknown };
       // Hot path: with the controller's keys known, the membership check rides on the ingest
