@@ -34,8 +34,8 @@ import { windowStart } from '../src/http/rate-limit/limiter.js';
 import { credentialKey, ipKey } from '../src/http/rate-limit/signin-limiter.js';
 import { ADD_HITS_SQL } from '../src/http/rate-limit/sql-store.js';
 import { runHttpLoad } from './lib/http-load.js';
-import { benchAdminUrl, createScratchDatabase } from './lib/scratch-database.js';
-import { startServerProcess, type ServerProcess } from './lib/server-process.js';
+import { runBench, withPool } from './lib/bench-run.js';
+import { startServerProcess } from './lib/server-process.js';
 import { alternateRounds, formatRoundsReport } from './lib/rounds.js';
 import { elapsedMs, secondsFromEnv, type Measurement } from './lib/stats.js';
 
@@ -160,82 +160,44 @@ function runHttp(url: string, pats: readonly string[], seconds: number): Promise
 
 // --- main -------------------------------------------------------------------------------------
 
-async function main(): Promise<void> {
+runBench(async ({ scratch, defer }) => {
   const seconds = secondsFromEnv('BENCH_SECONDS', 5);
   const roundCount = Math.round(secondsFromEnv('BENCH_ROUNDS', 5));
   const warmupSeconds = secondsFromEnv('BENCH_WARMUP_SECONDS', 2);
-  const adminUrl = benchAdminUrl();
   const jwtSecret = JSON.stringify({ type: 'HS256', key: randomBytes(48).toString('base64url') });
-
-  const scratch = await createScratchDatabase(adminUrl);
-  let server: ServerProcess | undefined;
-  let pool: pg.Pool | undefined;
-  // Ctrl-C still removes the child and the scratch database.
-  const onSigint = () => {
-    process.stderr.write('interrupted: cleaning up\n');
-    void Promise.allSettled([server?.stop(), pool?.end()])
-      .then(() => scratch.drop())
-      .finally(() => process.exit(130));
+  const serverEnv = {
+    DATABASE_URL: scratch.url,
+    PAVISE_PORT: '0',
+    PAVISE_LOG_FORMAT: 'json',
+    PAVISE_BOOTSTRAP: 'false',
+    PAVISE_JWT_SECRET: jwtSecret,
+    // Limiting stays on so its SQL runs, with a limit no run can reach.
+    PAVISE_RATE_LIMIT_PER_CREDENTIAL: '1000000000/60',
   };
-  process.once('SIGINT', onSigint);
-  try {
-    const serverEnv = {
-      DATABASE_URL: scratch.url,
-      PAVISE_PORT: '0',
-      PAVISE_LOG_FORMAT: 'json',
-      PAVISE_BOOTSTRAP: 'false',
-      PAVISE_JWT_SECRET: jwtSecret,
-      // Limiting stays on so its SQL runs, with a limit no run can reach.
-      PAVISE_RATE_LIMIT_PER_CREDENTIAL: '1000000000/60',
-    };
-    // Parsed by Pavise's own loader, so the baseline uses the very windows and lifetimes the server does.
-    const config = loadConfig(serverEnv, os.tmpdir());
-    server = await startServerProcess('pavise serve', [PAVISE_BIN, 'serve'], serverEnv);
-    const pats = await createPats(config, CONCURRENCY);
-    await checkSignIn(server.url, pats[0]!);
+  // Parsed by Pavise's own loader, so the baseline uses the very windows and lifetimes the server does.
+  const config = loadConfig(serverEnv, os.tmpdir());
+  const server = await startServerProcess('pavise serve', [PAVISE_BIN, 'serve'], serverEnv);
+  defer(() => server.stop());
+  const pats = await createPats(config, CONCURRENCY);
+  await checkSignIn(server.url, pats[0]!);
 
-    // Each run has the CPU to itself: the server idles during the baseline, and the baseline's
-    // pool is closed during the HTTP run.
-    const keys = await JwtKeys.fromConfig(parseJwtSecret(jwtSecret));
-    const baselineRun = async (runSeconds: number) => {
-      pool = new pg.Pool({ connectionString: scratch.url, max: BASELINE_POOL_MAX });
-      pool.on('error', () => {}); // an idle client's dropped connection must not crash the run
-      try {
-        return await runBaseline({ pool, keys, config }, pats, runSeconds);
-      } finally {
-        await pool.end();
-        pool = undefined;
-      }
-    };
-    const rounds = await alternateRounds({
-      warmupSeconds,
-      seconds,
-      rounds: roundCount,
-      baseline: baselineRun,
-      http: (runSeconds) => runHttp(server!.url, pats, runSeconds),
-    });
+  // Each run has the CPU to itself: the server idles during the baseline, and the baseline's
+  // pool is closed during the HTTP run.
+  const keys = await JwtKeys.fromConfig(parseJwtSecret(jwtSecret));
+  const rounds = await alternateRounds({
+    warmupSeconds,
+    seconds,
+    rounds: roundCount,
+    baseline: (runSeconds) => withPool(scratch.url, BASELINE_POOL_MAX, (pool) => runBaseline({ pool, keys, config }, pats, runSeconds)),
+    http: (runSeconds) => runHttp(server.url, pats, runSeconds),
+  });
 
-    const report = formatRoundsReport(rounds, {
-      node: process.version,
-      CPUs: String(os.availableParallelism()),
-      PostgreSQL: scratch.serverVersion,
-      concurrency: `${CONCURRENCY} (one PAT each); baseline pool ${BASELINE_POOL_MAX} connections`,
-      duration: `${roundCount} rounds of ${seconds} s baseline + ${seconds} s HTTP, after ${warmupSeconds} s warm-up each`,
-    }, { unit: 'sign-ins', baseline: 'baseline (pg driver + JWT)', http: 'HTTP (pavise serve)', goal: GOAL });
-    process.stdout.write(`${report}\n`);
-  } finally {
-    process.off('SIGINT', onSigint);
-    await pool?.end().catch(() => {});
-    await server?.stop();
-    // Reported rather than thrown, so it cannot hide the error that brought us here.
-    await scratch.drop().catch((error: unknown) => {
-      process.stderr.write(`could not drop the scratch database: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exitCode = 1;
-    });
-  }
-}
-
-main().catch((error: unknown) => {
-  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exitCode = 1;
+  const report = formatRoundsReport(rounds, {
+    node: process.version,
+    CPUs: String(os.availableParallelism()),
+    PostgreSQL: scratch.serverVersion,
+    concurrency: `${CONCURRENCY} (one PAT each); baseline pool ${BASELINE_POOL_MAX} connections`,
+    duration: `${roundCount} rounds of ${seconds} s baseline + ${seconds} s HTTP, after ${warmupSeconds} s warm-up each`,
+  }, { unit: 'sign-ins', baseline: 'baseline (pg driver + JWT)', http: 'HTTP (pavise serve)', goal: GOAL });
+  process.stdout.write(`${report}\n`);
 });

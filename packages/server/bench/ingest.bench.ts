@@ -23,8 +23,8 @@ import { randomPassword } from '../src/auth/tokens.js';
 import { loadConfig } from '../src/config/config.js';
 import { openDatabase } from '../src/db/open.js';
 import { runHttpLoad } from './lib/http-load.js';
-import { benchAdminUrl, createScratchDatabase } from './lib/scratch-database.js';
-import { startServerProcess, type ServerProcess } from './lib/server-process.js';
+import { runBench, withPool } from './lib/bench-run.js';
+import { startServerProcess } from './lib/server-process.js';
 import { alternateRounds, formatRoundsReport } from './lib/rounds.js';
 import { elapsedMs, secondsFromEnv, type Measurement } from './lib/stats.js';
 
@@ -134,83 +134,52 @@ async function insertDirectly(pool: pg.Pool, controllerId: string, payload: Reco
   }
 }
 
-async function main(): Promise<void> {
+runBench(async ({ scratch, defer }) => {
   const seconds = secondsFromEnv('BENCH_SECONDS', 5);
   const roundCount = Math.round(secondsFromEnv('BENCH_ROUNDS', 5));
   const warmupSeconds = secondsFromEnv('BENCH_WARMUP_SECONDS', 2);
-  const scratch = await createScratchDatabase(benchAdminUrl());
-  let server: ServerProcess | undefined;
-  let pool: pg.Pool | undefined;
-  const onSigint = () => {
-    process.stderr.write('interrupted: cleaning up\n');
-    void Promise.allSettled([server?.stop(), pool?.end()])
-      .then(() => scratch.drop())
-      .finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSigint);
-  try {
-    server = await startServerProcess('pavise serve', [PAVISE_BIN, 'serve'], {
-      DATABASE_URL: scratch.url,
-      PAVISE_PORT: '0',
-      PAVISE_LOG_FORMAT: 'json',
-      PAVISE_BOOTSTRAP: 'false',
-      PAVISE_MASTER_KEY: randomBytes(32).toString('hex'),
-      PAVISE_ACCESS_TOKEN_EXPIRES_IN: '86400',
-    });
-    const url = server.url;
-    const fixture = await createFixture(url, scratch.url);
-    const first = await graphql(url, fixture.accessToken, MUTATION, { input: { event: 'signup', dataControllerId: fixture.controllerId, payload: person() } });
-    if (first.createDataSubject.message !== 'Data subject created') throw new Error(`unexpected answer ${JSON.stringify(first)}`);
+  const server = await startServerProcess('pavise serve', [PAVISE_BIN, 'serve'], {
+    DATABASE_URL: scratch.url,
+    PAVISE_PORT: '0',
+    PAVISE_LOG_FORMAT: 'json',
+    PAVISE_BOOTSTRAP: 'false',
+    PAVISE_MASTER_KEY: randomBytes(32).toString('hex'),
+    PAVISE_ACCESS_TOKEN_EXPIRES_IN: '86400',
+  });
+  defer(() => server.stop());
+  const url = server.url;
+  const fixture = await createFixture(url, scratch.url);
+  const first = await graphql(url, fixture.accessToken, MUTATION, { input: { event: 'signup', dataControllerId: fixture.controllerId, payload: person() } });
+  if (first.createDataSubject.message !== 'Data subject created') throw new Error(`unexpected answer ${JSON.stringify(first)}`);
 
-    // autocannon as the HTTP client (as the other benches): a new person in every request body,
-    // and every answer checked to be a created subject.
-    const viaHttp = (clients: number, runSeconds: number) =>
-      runHttpLoad({
-        url: `${url}/v1/graphql`,
-        method: 'POST',
-        headers: { authorization: `Bearer ${fixture.accessToken}`, 'content-type': 'application/json' },
-        connections: clients,
-        seconds: runSeconds,
-        bodyPerRequest: () => JSON.stringify({ query: MUTATION, variables: { input: { event: 'signup', dataControllerId: fixture.controllerId, payload: person() } } }),
-        checkBody: (body) => (body.includes('"Data subject created"') ? undefined : `answer ${body.slice(0, 200)}`),
-      });
-    const report: string[] = [];
-    for (const clients of [1, 16]) {
-      const baselineRun = async (runSeconds: number) => {
-        pool = new pg.Pool({ connectionString: scratch.url, max: Math.min(clients, BASELINE_POOL_MAX) });
-        pool.on('error', () => {});
-        try {
-          return await closedLoop(clients, runSeconds, () => insertDirectly(pool!, fixture.controllerId, person()));
-        } finally {
-          await pool.end();
-          pool = undefined;
-        }
-      };
-      process.stderr.write(`\n${clients === 1 ? 'sequential' : `${clients} concurrent clients`}\n`);
-      const rounds = await alternateRounds({ warmupSeconds, seconds, rounds: roundCount, baseline: baselineRun, http: (runSeconds) => viaHttp(clients, runSeconds) });
-      report.push(
-        `### ${clients === 1 ? 'Sequential (1 client)' : `${clients} concurrent clients`}\n\n${formatRoundsReport(rounds, {
-          node: process.version,
-          CPUs: String(os.availableParallelism()),
-          PostgreSQL: scratch.serverVersion,
-          workload: `a new person per call (displayName, email, phone, country); ${clients} client${clients === 1 ? '' : 's'}; baseline pool ${Math.min(clients, BASELINE_POOL_MAX)}`,
-          duration: `${roundCount} rounds of ${seconds} s baseline + ${seconds} s HTTP, after ${warmupSeconds} s warm-up each`,
-        }, { unit: 'subjects', baseline: 'baseline (pg driver: the same 5 inserts in a transaction)', http: 'HTTP (pavise serve, createDataSubject)', goal: GOAL })}\n`,
-      );
-    }
-    process.stdout.write(`${report.join('\n')}`);
-  } finally {
-    process.off('SIGINT', onSigint);
-    await pool?.end().catch(() => {});
-    await server?.stop();
-    await scratch.drop().catch((error: unknown) => {
-      process.stderr.write(`could not drop the scratch database: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exitCode = 1;
+  // autocannon as the HTTP client (as the other benches): a new person in every request body,
+  // and every answer checked to be a created subject.
+  const viaHttp = (clients: number, runSeconds: number) =>
+    runHttpLoad({
+      url: `${url}/v1/graphql`,
+      method: 'POST',
+      headers: { authorization: `Bearer ${fixture.accessToken}`, 'content-type': 'application/json' },
+      connections: clients,
+      seconds: runSeconds,
+      bodyPerRequest: () => JSON.stringify({ query: MUTATION, variables: { input: { event: 'signup', dataControllerId: fixture.controllerId, payload: person() } } }),
+      checkBody: (body) => (body.includes('"Data subject created"') ? undefined : `answer ${body.slice(0, 200)}`),
     });
+  const report: string[] = [];
+  for (const clients of [1, 16]) {
+    const poolSize = Math.min(clients, BASELINE_POOL_MAX);
+    const baselineRun = (runSeconds: number) =>
+      withPool(scratch.url, poolSize, (pool) => closedLoop(clients, runSeconds, () => insertDirectly(pool, fixture.controllerId, person())));
+    process.stderr.write(`\n${clients === 1 ? 'sequential' : `${clients} concurrent clients`}\n`);
+    const rounds = await alternateRounds({ warmupSeconds, seconds, rounds: roundCount, baseline: baselineRun, http: (runSeconds) => viaHttp(clients, runSeconds) });
+    report.push(
+      `### ${clients === 1 ? 'Sequential (1 client)' : `${clients} concurrent clients`}\n\n${formatRoundsReport(rounds, {
+        node: process.version,
+        CPUs: String(os.availableParallelism()),
+        PostgreSQL: scratch.serverVersion,
+        workload: `a new person per call (displayName, email, phone, country); ${clients} client${clients === 1 ? '' : 's'}; baseline pool ${poolSize}`,
+        duration: `${roundCount} rounds of ${seconds} s baseline + ${seconds} s HTTP, after ${warmupSeconds} s warm-up each`,
+      }, { unit: 'subjects', baseline: 'baseline (pg driver: the same 5 inserts in a transaction)', http: 'HTTP (pavise serve, createDataSubject)', goal: GOAL })}\n`,
+    );
   }
-}
-
-main().catch((error: unknown) => {
-  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exitCode = 1;
+  process.stdout.write(report.join('\n'));
 });

@@ -23,8 +23,8 @@ import { LocalMasterKeys } from '../src/crypto/key-provider.js';
 import { DataKeys } from '../src/vault/crypto/data-keys.js';
 import { decryptValue } from '../src/vault/crypto/secret-values.js';
 import { runHttpLoad } from './lib/http-load.js';
-import { benchAdminUrl, createScratchDatabase } from './lib/scratch-database.js';
-import { startServerProcess, type ServerProcess } from './lib/server-process.js';
+import { runBench, withPool } from './lib/bench-run.js';
+import { startServerProcess } from './lib/server-process.js';
 import { alternateRounds, formatRoundsReport } from './lib/rounds.js';
 import { elapsedMs, secondsFromEnv, type Measurement } from './lib/stats.js';
 
@@ -112,78 +112,43 @@ function runHttp(url: string, fixture: Fixture, seconds: number): Promise<Measur
   });
 }
 
-async function main(): Promise<void> {
+runBench(async ({ scratch, defer }) => {
   const seconds = secondsFromEnv('BENCH_SECONDS', 5);
   const roundCount = Math.round(secondsFromEnv('BENCH_ROUNDS', 5));
   const warmupSeconds = secondsFromEnv('BENCH_WARMUP_SECONDS', 2);
   const masterKey = randomBytes(32);
-  const scratch = await createScratchDatabase(benchAdminUrl());
-  let server: ServerProcess | undefined;
-  let pool: pg.Pool | undefined;
-  const onSigint = () => {
-    process.stderr.write('interrupted: cleaning up\n');
-    void Promise.allSettled([server?.stop(), pool?.end()])
-      .then(() => scratch.drop())
-      .finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSigint);
-  try {
-    server = await startServerProcess('pavise serve', [PAVISE_BIN, 'serve'], {
-      DATABASE_URL: scratch.url,
-      PAVISE_PORT: '0',
-      PAVISE_LOG_FORMAT: 'json',
-      PAVISE_BOOTSTRAP: 'false',
-      PAVISE_MASTER_KEY: masterKey.toString('hex'),
-      // Limiting stays on so its counter runs, with a limit no run can reach.
-      PAVISE_RATE_LIMIT_VAULT: '1000000000/60',
-    });
-    const fixture = await createFixture(server.url, scratch.url);
+  const server = await startServerProcess('pavise serve', [PAVISE_BIN, 'serve'], {
+    DATABASE_URL: scratch.url,
+    PAVISE_PORT: '0',
+    PAVISE_LOG_FORMAT: 'json',
+    PAVISE_BOOTSTRAP: 'false',
+    PAVISE_MASTER_KEY: masterKey.toString('hex'),
+    // Limiting stays on so its counter runs, with a limit no run can reach.
+    PAVISE_RATE_LIMIT_VAULT: '1000000000/60',
+  });
+  defer(() => server.stop());
+  const fixture = await createFixture(server.url, scratch.url);
 
-    // The baseline opens the project's data key as the server does: unwrapped once, then cached.
-    const setup = new pg.Client({ connectionString: scratch.url });
-    await setup.connect();
-    const { rows } = await setup.query<{ wrapped_key: Buffer; master_key_id: string }>('SELECT wrapped_key, master_key_id FROM vault.data_keys WHERE project_id = $1', [fixture.projectId]);
-    await setup.end();
-    const dataKey = await new DataKeys(new LocalMasterKeys([masterKey])).unwrap(fixture.projectId, { wrapped: rows[0]!.wrapped_key, masterKeyId: rows[0]!.master_key_id });
+  // The baseline opens the project's data key as the server does: unwrapped once, then cached.
+  const rows = await withPool(scratch.url, 1, async (pool) =>
+    (await pool.query<{ wrapped_key: Buffer; master_key_id: string }>('SELECT wrapped_key, master_key_id FROM vault.data_keys WHERE project_id = $1', [fixture.projectId])).rows,
+  );
+  const dataKey = await new DataKeys(new LocalMasterKeys([masterKey])).unwrap(fixture.projectId, { wrapped: rows[0]!.wrapped_key, masterKeyId: rows[0]!.master_key_id });
 
-    const baselineRun = async (runSeconds: number) => {
-      pool = new pg.Pool({ connectionString: scratch.url, max: BASELINE_POOL_MAX });
-      pool.on('error', () => {});
-      try {
-        return await runBaseline(pool, dataKey, fixture, runSeconds);
-      } finally {
-        await pool.end();
-        pool = undefined;
-      }
-    };
-    const rounds = await alternateRounds({
-      warmupSeconds,
-      seconds,
-      rounds: roundCount,
-      baseline: baselineRun,
-      http: (runSeconds) => runHttp(server!.url, fixture, runSeconds),
-    });
-    process.stdout.write(
-      `${formatRoundsReport(rounds, {
-        node: process.version,
-        CPUs: String(os.availableParallelism()),
-        PostgreSQL: scratch.serverVersion,
-        workload: `${SECRETS} secrets of 32 characters, one environment, main branch; ${CONCURRENCY} concurrent clients; baseline pool ${BASELINE_POOL_MAX}`,
-        duration: `${roundCount} rounds of ${seconds} s baseline + ${seconds} s HTTP, after ${warmupSeconds} s warm-up each`,
-      }, { unit: 'reads', baseline: 'baseline (pg driver: SELECT + 100 AES-GCM decryptions)', http: 'HTTP (pavise serve, GET …/secrets)', goal: GOAL })}\n`,
-    );
-  } finally {
-    process.off('SIGINT', onSigint);
-    await pool?.end().catch(() => {});
-    await server?.stop();
-    await scratch.drop().catch((error: unknown) => {
-      process.stderr.write(`could not drop the scratch database: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exitCode = 1;
-    });
-  }
-}
-
-main().catch((error: unknown) => {
-  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exitCode = 1;
+  const rounds = await alternateRounds({
+    warmupSeconds,
+    seconds,
+    rounds: roundCount,
+    baseline: (runSeconds) => withPool(scratch.url, BASELINE_POOL_MAX, (pool) => runBaseline(pool, dataKey, fixture, runSeconds)),
+    http: (runSeconds) => runHttp(server.url, fixture, runSeconds),
+  });
+  process.stdout.write(
+    `${formatRoundsReport(rounds, {
+      node: process.version,
+      CPUs: String(os.availableParallelism()),
+      PostgreSQL: scratch.serverVersion,
+      workload: `${SECRETS} secrets of 32 characters, one environment, main branch; ${CONCURRENCY} concurrent clients; baseline pool ${BASELINE_POOL_MAX}`,
+      duration: `${roundCount} rounds of ${seconds} s baseline + ${seconds} s HTTP, after ${warmupSeconds} s warm-up each`,
+    }, { unit: 'reads', baseline: 'baseline (pg driver: SELECT + 100 AES-GCM decryptions)', http: 'HTTP (pavise serve, GET …/secrets)', goal: GOAL })}\n`,
+  );
 });
