@@ -18,12 +18,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { AuthService } from '../src/auth/service.js';
-import { randomPassword } from '../src/auth/tokens.js';
-import { loadConfig } from '../src/config/config.js';
-import { openDatabase } from '../src/db/open.js';
 import { runHttpLoad } from './lib/http-load.js';
 import { runBench, withPool } from './lib/bench-run.js';
+import { createUserWithPat } from './lib/bench-user.js';
 import { startServerProcess } from './lib/server-process.js';
 import { alternateRounds, formatRoundsReport } from './lib/rounds.js';
 import { elapsedMs, secondsFromEnv, type Measurement } from './lib/stats.js';
@@ -53,16 +50,7 @@ function person(): Record<string, string> {
 
 /** A user and PAT made with Pavise's own service; a JWT and a data controller over HTTP. */
 async function createFixture(url: string, databaseUrl: string): Promise<Fixture> {
-  const config = loadConfig({ DATABASE_URL: databaseUrl }, os.tmpdir());
-  const db = await openDatabase(config);
-  let pat: string;
-  try {
-    const auth = await AuthService.create(db, config);
-    const user = await auth.createUser({ email: 'ingest-bench@example.com', password: randomPassword(), emailVerified: true });
-    pat = (await auth.createPat(user.id, new Date(Date.now() + 86_400_000))).personalAccessToken;
-  } finally {
-    await db.close();
-  }
+  const pat = await createUserWithPat(databaseUrl, 'ingest-bench@example.com');
   const signIn = (await (await fetch(`${url}/v1/signin/pat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ personalAccessToken: pat }) })).json()) as any;
   const accessToken = signIn.session.accessToken as string;
   const created = await graphql(url, accessToken, 'mutation { insertDataController(object: {title: "Ingest bench"}) { id } }', {});

@@ -15,15 +15,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { AuthService } from '../src/auth/service.js';
-import { randomPassword } from '../src/auth/tokens.js';
-import { loadConfig } from '../src/config/config.js';
-import { openDatabase } from '../src/db/open.js';
 import { LocalMasterKeys } from '../src/crypto/key-provider.js';
 import { DataKeys } from '../src/vault/crypto/data-keys.js';
 import { decryptValue } from '../src/vault/crypto/secret-values.js';
 import { runHttpLoad } from './lib/http-load.js';
 import { runBench, withPool } from './lib/bench-run.js';
+import { createUserWithPat } from './lib/bench-user.js';
 import { startServerProcess } from './lib/server-process.js';
 import { alternateRounds, formatRoundsReport } from './lib/rounds.js';
 import { elapsedMs, secondsFromEnv, type Measurement } from './lib/stats.js';
@@ -48,16 +45,7 @@ interface Fixture {
 
 /** A user and PAT made with Pavise's own service, then a project and its secrets over HTTP. */
 async function createFixture(url: string, databaseUrl: string): Promise<Fixture> {
-  const config = loadConfig({ DATABASE_URL: databaseUrl }, os.tmpdir());
-  const db = await openDatabase(config);
-  let pat: string;
-  try {
-    const auth = await AuthService.create(db, config);
-    const user = await auth.createUser({ email: 'vault-bench@example.com', password: randomPassword(), emailVerified: true });
-    pat = (await auth.createPat(user.id, new Date(Date.now() + 86_400_000))).personalAccessToken;
-  } finally {
-    await db.close();
-  }
+  const pat = await createUserWithPat(databaseUrl, 'vault-bench@example.com');
   const call = async (route: string, body?: unknown) => {
     const response = await fetch(`${url}/api${route}`, {
       method: body === undefined ? 'GET' : 'POST',
