@@ -37,7 +37,8 @@ import { runHttpLoad } from './lib/http-load.js';
 import { runBench, withPool } from './lib/bench-run.js';
 import { startServerProcess } from './lib/server-process.js';
 import { alternateRounds, formatRoundsReport } from './lib/rounds.js';
-import { elapsedMs, secondsFromEnv, type Measurement } from './lib/stats.js';
+import { closedLoop } from './lib/closed-loop.js';
+import { secondsFromEnv, type Measurement } from './lib/stats.js';
 
 const PAVISE_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/pavise.js');
 /** One PAT per connection / loop, so no two in-flight sign-ins contend for the same rows. */
@@ -128,20 +129,8 @@ async function signInDirectly({ pool, keys, config }: BaselineContext, pat: stri
 }
 
 /** One loop per PAT, each running sign-ins back to back until the deadline. */
-async function runBaseline(context: BaselineContext, pats: readonly string[], seconds: number): Promise<Measurement> {
-  const latenciesMs: number[] = [];
-  const started = process.hrtime.bigint();
-  const deadline = started + BigInt(Math.round(seconds * 1e9));
-  await Promise.all(
-    pats.map(async (pat) => {
-      while (process.hrtime.bigint() < deadline) {
-        const t0 = process.hrtime.bigint();
-        await signInDirectly(context, pat);
-        latenciesMs.push(elapsedMs(t0));
-      }
-    }),
-  );
-  return { completed: latenciesMs.length, seconds: elapsedMs(started) / 1000, latenciesMs };
+function runBaseline(context: BaselineContext, pats: readonly string[], seconds: number): Promise<Measurement> {
+  return closedLoop(pats.length, seconds, (worker) => signInDirectly(context, pats[worker]!));
 }
 
 // --- HTTP run ---------------------------------------------------------------------------------

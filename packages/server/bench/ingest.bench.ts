@@ -23,7 +23,8 @@ import { runBench, withPool } from './lib/bench-run.js';
 import { createUserWithPat } from './lib/bench-user.js';
 import { startServerProcess } from './lib/server-process.js';
 import { alternateRounds, formatRoundsReport } from './lib/rounds.js';
-import { elapsedMs, secondsFromEnv, type Measurement } from './lib/stats.js';
+import { closedLoop } from './lib/closed-loop.js';
+import { secondsFromEnv } from './lib/stats.js';
 
 const PAVISE_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/pavise.js');
 /** The server's default PAVISE_DB_POOL_MAX: the baseline gets the same number of connections. */
@@ -66,23 +67,6 @@ async function graphql(url: string, token: string, query: string, variables: Rec
   const body = (await response.json()) as any;
   if (!response.ok || body.errors) throw new Error(`GraphQL: HTTP ${response.status} ${JSON.stringify(body)}`);
   return body.data;
-}
-
-/** `clients` loops for `seconds`, each awaiting `once` back to back. */
-async function closedLoop(clients: number, seconds: number, once: () => Promise<void>): Promise<Measurement> {
-  const latenciesMs: number[] = [];
-  const started = process.hrtime.bigint();
-  const deadline = started + BigInt(Math.round(seconds * 1e9));
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      while (process.hrtime.bigint() < deadline) {
-        const t0 = process.hrtime.bigint();
-        await once();
-        latenciesMs.push(elapsedMs(t0));
-      }
-    }),
-  );
-  return { completed: latenciesMs.length, seconds: elapsedMs(started) / 1000, latenciesMs };
 }
 
 /** The same rows createDataSubject writes, inserted with the driver in one transaction. */

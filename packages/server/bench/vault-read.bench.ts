@@ -23,7 +23,8 @@ import { runBench, withPool } from './lib/bench-run.js';
 import { createUserWithPat } from './lib/bench-user.js';
 import { startServerProcess } from './lib/server-process.js';
 import { alternateRounds, formatRoundsReport } from './lib/rounds.js';
-import { elapsedMs, secondsFromEnv, type Measurement } from './lib/stats.js';
+import { closedLoop } from './lib/closed-loop.js';
+import { secondsFromEnv, type Measurement } from './lib/stats.js';
 
 const PAVISE_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/pavise.js');
 const CONCURRENCY = 16;
@@ -66,28 +67,18 @@ async function createFixture(url: string, databaseUrl: string): Promise<Fixture>
 }
 
 /** The same read with the driver: one SELECT, then every value decrypted. */
-async function runBaseline(pool: pg.Pool, dataKey: Buffer, fixture: Fixture, seconds: number): Promise<Measurement> {
-  const latenciesMs: number[] = [];
-  const started = process.hrtime.bigint();
-  const deadline = started + BigInt(Math.round(seconds * 1e9));
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (process.hrtime.bigint() < deadline) {
-        const t0 = process.hrtime.bigint();
-        const result = await pool.query<{ key: string; ciphertext: Buffer }>({
-          name: 'bench.vault-read',
-          text: BASELINE_SQL,
-          values: [fixture.projectId, ENVIRONMENT, fixture.mainBranchId],
-        });
-        const values: Record<string, string> = {};
-        for (const row of result.rows) values[row.key] = decryptValue(dataKey, fixture.projectId, ENVIRONMENT, row.key, row.ciphertext);
-        if (result.rows.length !== SECRETS) throw new Error(`baseline read ${result.rows.length} secrets`);
-        JSON.stringify(values);
-        latenciesMs.push(elapsedMs(t0));
-      }
-    }),
-  );
-  return { completed: latenciesMs.length, seconds: elapsedMs(started) / 1000, latenciesMs };
+function runBaseline(pool: pg.Pool, dataKey: Buffer, fixture: Fixture, seconds: number): Promise<Measurement> {
+  return closedLoop(CONCURRENCY, seconds, async () => {
+    const result = await pool.query<{ key: string; ciphertext: Buffer }>({
+      name: 'bench.vault-read',
+      text: BASELINE_SQL,
+      values: [fixture.projectId, ENVIRONMENT, fixture.mainBranchId],
+    });
+    const values: Record<string, string> = {};
+    for (const row of result.rows) values[row.key] = decryptValue(dataKey, fixture.projectId, ENVIRONMENT, row.key, row.ciphertext);
+    if (result.rows.length !== SECRETS) throw new Error(`baseline read ${result.rows.length} secrets`);
+    JSON.stringify(values);
+  });
 }
 
 function runHttp(url: string, fixture: Fixture, seconds: number): Promise<Measurement> {
