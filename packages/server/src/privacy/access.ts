@@ -22,7 +22,7 @@ const KEY_IS_NEW = `coalesce(k.xmin::text = (pg_current_xact_id_if_assigned()::t
 
 type Session = ActionContext['session'];
 
-const sessionUserId = (session: Session) => session.variables['x-hasura-user-id'] ?? null;
+export const sessionUserId = (session: Session): string | null => session.variables['x-hasura-user-id'] ?? null;
 const isAdmin = (session: Session) => session.role === 'admin';
 
 export async function controllerAccess(db: Queryable, session: Session, controllerId: string, capability: Capability): Promise<ControllerAccess> {
@@ -83,10 +83,6 @@ export async function subjectAccess(db: Queryable, session: Session, subjectId: 
       (subjectMayAct && session.role === 'dataSubject' && session.variables['x-hasura-data-subject-id'] === subjectId));
   if (!mayAct) throw new ActionError('data subject not found', 'not-found');
   return { controllerId: row.data_controller_id, subjectId, erasedAt: row.erased_at, controllerKey: storedKey(row), controllerKeyIsNew: row.key_is_new };
-}
-
-export function sessionMemberId(session: Session): string | null {
-  return sessionUserId(session);
 }
 
 function allowed(role: string | null, capability: Capability): boolean {

@@ -1,24 +1,9 @@
 import assert from 'node:assert/strict';
 import type { Response } from './http.js';
 import type { TestServer } from './server.js';
+import type { Project } from '../../src/vault/projects.js';
 
-/**
- * A thin client for the vault's REST API (/api/...), for the contract tests: each method sends
- * one request with the client's credential and returns the raw response, so that tests can
- * assert statuses, headers and bodies themselves.
- */
-export interface Project {
-  id: string;
-  name: string;
-  description: string;
-  workspace: 'personal' | 'organisation';
-  dataControllerId: string | null;
-  role: string;
-  environments: string[];
-  branches: string[];
-  createdAt: string;
-  updatedAt: string;
-}
+export type { Project };
 
 type CallOptions = NonNullable<Parameters<TestServer['call']>[1]>;
 type Query = Record<string, string | number | boolean | undefined>;
@@ -36,6 +21,11 @@ export function secretsPath(projectId: string, env: string, key?: string): strin
   return key === undefined ? base : `${base}/${encodeURIComponent(key)}`;
 }
 
+/**
+ * A thin client for the vault's REST API (/api/...), for the contract tests: each method sends
+ * one request with the client's credential and returns the raw response, so that tests can
+ * assert statuses, headers and bodies themselves.
+ */
 export function vaultClient(server: TestServer, token: string | undefined, via: Via = 'bearer') {
   const call = (path: string, options: CallOptions = {}): Promise<Response> => {
     const auth = token === undefined ? {} : via === 'bearer' ? { token } : { headers: { 'x-api-key': token, ...options.headers } };

@@ -1,6 +1,6 @@
 import { ActionError } from '../../graphql/errors.js';
 import type { ActionModel } from '../../graphql/model.js';
-import { controllerAccess, sessionMemberId } from '../access.js';
+import { controllerAccess, sessionUserId } from '../access.js';
 import { ingestDataSubject, NOT_A_MEMBER_SQLSTATE, type IngestionTarget } from '../ingestion.js';
 import { MAY } from '../permissions.js';
 import type { PrivacyServices } from '../services.js';
@@ -28,7 +28,7 @@ type CreateDataSubjectOutput { dataSubjectId: uuid! message: String! }`,
       // statement (one round trip fewer); otherwise check first and load the keys.
       const known = session.role === 'user' ? keys.known(dataControllerId) : undefined;
       const target: IngestionTarget = known
-        ? { controllerId: dataControllerId, keys: known, member: { userId: sessionMemberId(session), roles: MAY.managePrivacy } }
+        ? { controllerId: dataControllerId, keys: known, member: { userId: sessionUserId(session), roles: MAY.managePrivacy } }
         : await controllerAccess(db, session, dataControllerId, 'managePrivacy');
       let ingested;
       try {
