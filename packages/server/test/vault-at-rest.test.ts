@@ -12,6 +12,30 @@ import { parseBootstrapBlock } from './helpers/server.js';
 /** A value no other byte sequence in the database could contain by chance. */
 const secretValue = (label: string) => `${label}-${randomBytes(12).toString('hex')}`;
 
+/** Registers a data subject (signing in with the PAT first); the controller's root key is made then. */
+async function createSubject(server: ServerProcess, pat: string, payload: Record<string, string>): Promise<string> {
+  const jwt = (await request(`${server.url}/v1/signin/pat`, { body: { personalAccessToken: pat } })).body.session.accessToken as string;
+  const controllers = await request(`${server.url}/v1/graphql`, { token: jwt, body: { query: '{ dataControllers { id } }' } });
+  const created = await request(`${server.url}/v1/graphql`, {
+    token: jwt,
+    body: {
+      query: 'mutation($input: CreateDataSubjectInput!) { createDataSubject(input: $input) { dataSubjectId } }',
+      variables: { input: { event: 'signup', dataControllerId: controllers.body.data.dataControllers[0].id, payload } },
+    },
+  });
+  return created.body.data.createDataSubject.dataSubjectId as string;
+}
+
+/** The personal data of a subject's export, decrypted by the server with its keys. */
+async function exportedPersonalData(server: ServerProcess, pat: string, subjectId: string): Promise<unknown> {
+  const jwt = (await request(`${server.url}/v1/signin/pat`, { body: { personalAccessToken: pat } })).body.session.accessToken as string;
+  const exported = await request(`${server.url}/v1/graphql`, {
+    token: jwt,
+    body: { query: 'mutation($s: uuid!) { exportDataSubjectData(dataSubjectId: $s) { data { content } } }', variables: { s: subjectId } },
+  });
+  return JSON.parse(exported.body.data.exportDataSubjectData.data.content).personalData.map((entry: { data: unknown }) => entry.data);
+}
+
 function client(server: ServerProcess, token: string) {
   return (route: string, options: Parameters<typeof request>[1] = {}) => request(`${server.url}/api${route}`, { token, ...options });
 }
@@ -108,6 +132,9 @@ describe('vault: no secret value in clear at rest, and master-key rotation', () 
       const pat = parseBootstrapBlock(server.stdout())!.pat;
       const secrets = { TOKEN: secretValue('t') };
       const projectId = await createProjectWithSecrets(client(server, pat), 'Configured', secrets);
+      // The privacy domain's controller key is wrapped by the same master key.
+      const person = { email: 'rotation@example.com', displayName: 'Rota Tion' };
+      const subjectId = await createSubject(server, pat, person);
       assert.equal(await server.stop('SIGTERM'), 0);
 
       const missing = await runCli(['vault', 'rotate-master-key'], { ...database.env, PAVISE_MASTER_KEY: oldKey });
@@ -115,10 +142,11 @@ describe('vault: no secret value in clear at rest, and master-key rotation', () 
       assert.match(missing.stderr, /PAVISE_NEW_MASTER_KEY: required/);
       const rotation = await runCli(['vault', 'rotate-master-key'], { ...database.env, PAVISE_MASTER_KEY: oldKey, PAVISE_NEW_MASTER_KEY: newKey });
       assert.equal(rotation.code, 0, rotation.stderr);
-      assert.match(rotation.stdout, /Re-wrapped 1 of 1/);
+      assert.match(rotation.stdout, /Re-wrapped 1 of 1 project data keys and 1 of 1 data controller keys/);
 
       server = await startServerProcess({ ...database.env, PAVISE_MASTER_KEY: newKey });
       assert.deepEqual((await client(server, pat)(`/projects/${projectId}/envs/production/secrets`)).body, secrets);
+      assert.deepEqual(await exportedPersonalData(server, pat, subjectId), [person], 'the subject\'s data opens under the new key');
       assert.equal(await server.stop('SIGTERM'), 0);
 
       server = await startServerProcess({ ...database.env, PAVISE_MASTER_KEY: oldKey });
