@@ -53,7 +53,7 @@ async function main(): Promise<void> {
     const hitsPerSecond = median(sdk);
     const format = (n: number) => `${(n / 1e6).toFixed(2)} M/s`;
     process.stdout.write(
-      [
+      `${[
         `- node: ${process.version}; ${hits.toLocaleString('en')} awaited hits per run, ${rounds} runs each, median`,
         '',
         '| run | hits per second |',
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
         `| XtraClient.getSecrets (cache hit) | ${format(hitsPerSecond)} |`,
         '',
         `XtraClient / baseline: ${((hitsPerSecond / median(baseline)) * 100).toFixed(1)} %; goal ≥ 1 M/s: ${hitsPerSecond >= GOAL_PER_SECOND ? 'met' : 'NOT met'}`,
-      ].join('\n') + '\n',
+      ].join('\n')}\n`,
     );
   } finally {
     await server.close();

@@ -6,7 +6,7 @@
  *   npm run build && PAVISE_PAT=… PAVISE_AUTH_URL=http://127.0.0.1:8080 \
  *     PAVISE_API_URL=http://127.0.0.1:8080/v1/graphql node packages/sdk/dist/examples/apollo-client.js
  */
-import { ApolloClient, HttpLink, InMemoryCache, gql } from '@apollo/client';
+import { ApolloClient, gql, HttpLink, InMemoryCache } from '@apollo/client';
 import { PaviseClient } from '../src/index.js'; // in your project: from '@pavise/sdk'
 
 const pavise = new PaviseClient(); // reads PAVISE_PAT, PAVISE_AUTH_URL and PAVISE_API_URL

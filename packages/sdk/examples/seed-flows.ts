@@ -25,7 +25,10 @@ const { dataControllers } = await client.query<{ dataControllers: DataController
 `);
 console.log(`Found ${dataControllers.length} data controllers`);
 
-const { insertDataController: created } = await client.query<{ insertDataController: DataController }, { object: { title: string; email: string } }>(
+const { insertDataController: created } = await client.query<
+  { insertDataController: DataController },
+  { object: { title: string; email: string } }
+>(
   `mutation InsertDataController($object: dataControllers_insert_input!) {
     insertDataController(object: $object) { id title did }
   }`,

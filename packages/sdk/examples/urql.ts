@@ -19,11 +19,14 @@ const urql = new Client({
 });
 
 const result = await urql
-  .query(gql`
+  .query(
+    gql`
     query DataControllers {
       dataControllers { id title did }
     }
-  `, {})
+  `,
+    {},
+  )
   .toPromise();
 if (result.error) throw result.error;
 console.log(JSON.stringify(result.data, null, 2));

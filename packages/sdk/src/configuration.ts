@@ -18,7 +18,8 @@ export function processEnvironment(): Record<string, string | undefined> | undef
 const environment = () => processEnvironment() ?? {};
 
 /** The first value that is set and not blank, trimmed. */
-export const firstSet = (...values: (string | undefined)[]) => values.find((value) => value !== undefined && value.trim() !== '')?.trim();
+export const firstSet = (...values: (string | undefined)[]) =>
+  values.find((value) => value !== undefined && value.trim() !== '')?.trim();
 
 function parseUrl(value: string, what: string): URL {
   try {
@@ -35,7 +36,11 @@ function parseUrl(value: string, what: string): URL {
  * samples use (DXTRA_API_KEY, DXTRA_AUTH_URL, DXTRA_API_URL). The auth URL may be the auth
  * service's base URL or the full sign-in URL the samples print (…/v1/signin/pat).
  */
-export function resolveConfiguration(options: { personalAccessToken?: string; authUrl?: string; apiUrl?: string }): ResolvedConfiguration {
+export function resolveConfiguration(options: {
+  personalAccessToken?: string;
+  authUrl?: string;
+  apiUrl?: string;
+}): ResolvedConfiguration {
   const env = environment();
   const personalAccessToken = firstSet(options.personalAccessToken, env.PAVISE_PAT, env.DXTRA_API_KEY);
   const authUrl = firstSet(options.authUrl, env.PAVISE_AUTH_URL, env.DXTRA_AUTH_URL);
@@ -43,12 +48,16 @@ export function resolveConfiguration(options: { personalAccessToken?: string; au
   const missing = [
     !personalAccessToken && 'a personal access token (option personalAccessToken, or PAVISE_PAT / DXTRA_API_KEY)',
     !authUrl && 'the auth URL (option authUrl, or PAVISE_AUTH_URL / DXTRA_AUTH_URL, e.g. http://localhost:8080)',
-    !apiUrl && 'the GraphQL URL (option apiUrl, or PAVISE_API_URL / DXTRA_API_URL, e.g. http://localhost:8080/v1/graphql)',
+    !apiUrl &&
+      'the GraphQL URL (option apiUrl, or PAVISE_API_URL / DXTRA_API_URL, e.g. http://localhost:8080/v1/graphql)',
   ].filter(Boolean);
   if (missing.length > 0) throw new PaviseError(`PaviseClient needs ${missing.join('; ')}`, 'invalid-configuration');
 
   const auth = parseUrl(authUrl!, 'the auth URL');
-  const base = auth.href.replace(/\/+$/, '').replace(/\/v1\/signin\/pat$/, '').replace(/\/v1$/, '');
+  const base = auth.href
+    .replace(/\/+$/, '')
+    .replace(/\/v1\/signin\/pat$/, '')
+    .replace(/\/v1$/, '');
   return {
     personalAccessToken: personalAccessToken!,
     signInUrl: `${base}${SIGN_IN_PATH}`,

@@ -5,9 +5,14 @@
  */
 
 /** A document whose result and variables types travel with it (compatible with @graphql-typed-document-node/core). */
+// biome-ignore lint/suspicious/noExplicitAny: the defaults of @graphql-typed-document-node/core, for compatibility
 export interface TypedDocumentNode<Result = Record<string, any>, Variables = Record<string, any>> {
   readonly kind: string;
-  readonly definitions: readonly { readonly kind: string; readonly operation?: string; readonly name?: { readonly value: string } }[];
+  readonly definitions: readonly {
+    readonly kind: string;
+    readonly operation?: string;
+    readonly name?: { readonly value: string };
+  }[];
   readonly loc?: { readonly source: { readonly body: string } };
   /** Phantom: carries the types, never set at run time. */
   readonly __apiType?: (variables: Variables) => Result;
@@ -21,7 +26,10 @@ export interface PreparedDocument {
   mayBeMutation: boolean;
 }
 
-export async function prepareDocument(document: DocumentInput<unknown, unknown>, operationName?: string): Promise<PreparedDocument> {
+export async function prepareDocument(
+  document: DocumentInput<unknown, unknown>,
+  operationName?: string,
+): Promise<PreparedDocument> {
   if (typeof document === 'string' || document instanceof String) {
     const query = String(document);
     return { query, mayBeMutation: mentionsMutation(query) };
@@ -51,7 +59,11 @@ export function bodyMayBeMutation(body: string | undefined): boolean {
   try {
     const parsed = JSON.parse(body) as unknown;
     const requests = Array.isArray(parsed) ? parsed : [parsed];
-    return requests.some((request) => typeof (request as { query?: unknown })?.query !== 'string' || mentionsMutation((request as { query: string }).query));
+    return requests.some(
+      (request) =>
+        typeof (request as { query?: unknown })?.query !== 'string' ||
+        mentionsMutation((request as { query: string }).query),
+    );
   } catch {
     return true; // unknown content: assume the worst
   }

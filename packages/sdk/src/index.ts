@@ -1,19 +1,19 @@
-export { PaviseClient, type PaviseClientOptions, type QueryOptions } from './pavise-client.js';
-export { PaviseError, type GraphQLErrorEntry } from './errors.js';
 export type { DocumentInput, TypedDocumentNode } from './documents.js';
+export { type GraphQLErrorEntry, PaviseError } from './errors.js';
+export { PaviseClient, type PaviseClientOptions, type QueryOptions } from './pavise-client.js';
 export {
-  XtraClient,
-  XTRA_SDK_VERSION,
-  type XtraClientOptions,
-  type GetSecretsOptions,
-  type InjectSecretsOptions,
-  type SetSecretsOptions,
-  type SetSecretsResult,
-  type SecretsWithMetadata,
-  type StaleInfo,
-  type Project,
   type Branch,
   type CreateBranchOptions,
+  type GetSecretsOptions,
+  type InjectSecretsOptions,
+  type Project,
   type Secrets,
+  type SecretsWithMetadata,
+  type SetSecretsOptions,
+  type SetSecretsResult,
+  type StaleInfo,
+  XTRA_SDK_VERSION,
+  XtraClient,
+  type XtraClientOptions,
 } from './xtra-client.js';
-export { XtraError, type XtraConflict } from './xtra-error.js';
+export { type XtraConflict, XtraError } from './xtra-error.js';

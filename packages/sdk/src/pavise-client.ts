@@ -1,6 +1,6 @@
 import { resolveConfiguration } from './configuration.js';
-import { bodyMayBeMutation, prepareDocument, type DocumentInput } from './documents.js';
-import { PaviseError, type GraphQLErrorEntry } from './errors.js';
+import { bodyMayBeMutation, type DocumentInput, prepareDocument } from './documents.js';
+import { type GraphQLErrorEntry, PaviseError } from './errors.js';
 import { abortError, retryDelayMs, sleep } from './retry.js';
 import { SessionKeeper } from './session.js';
 
@@ -60,13 +60,16 @@ export class PaviseClient {
     const configuration = resolveConfiguration(options);
     // Bound: browsers refuse a fetch called as a method of another object ("Illegal invocation").
     const transport = options.fetch ?? (globalThis.fetch as typeof fetch | undefined)?.bind(globalThis);
-    if (typeof transport !== 'function') throw new PaviseError('no fetch available: pass options.fetch', 'invalid-configuration');
+    if (typeof transport !== 'function')
+      throw new PaviseError('no fetch available: pass options.fetch', 'invalid-configuration');
     this.transport = transport;
     this.apiUrl = configuration.apiUrl;
     this.role = options.role;
     this.timeoutMs = positiveInteger(options.timeoutMs, 30_000, 'timeoutMs');
     this.maxRetries = positiveInteger(options.maxRetries, 3, 'maxRetries', true);
-    this.session = new SessionKeeper(configuration.personalAccessToken, configuration, (url, body) => this.postToAuth(url, body));
+    this.session = new SessionKeeper(configuration.personalAccessToken, configuration, (url, body) =>
+      this.postToAuth(url, body),
+    );
     this.fetch = (input, init) => this.authenticatedFetch(input, init);
   }
 
@@ -74,13 +77,21 @@ export class PaviseClient {
    * Runs a query or mutation and returns its `data`; any failure is a PaviseError, GraphQL errors
    * included (with the Hasura `code` and `path`).
    */
+  // biome-ignore lint/suspicious/noExplicitAny: an untyped document's result is whatever the server sent
   async query<Result = any, Variables = Record<string, unknown>>(
     document: DocumentInput<Result, Variables>,
     variables?: Variables,
     options: QueryOptions = {},
   ): Promise<Result> {
-    const { query, mayBeMutation } = await prepareDocument(document as DocumentInput<unknown, unknown>, options.operationName);
-    const body = JSON.stringify({ query, variables: variables ?? {}, ...(options.operationName ? { operationName: options.operationName } : {}) });
+    const { query, mayBeMutation } = await prepareDocument(
+      document as DocumentInput<unknown, unknown>,
+      options.operationName,
+    );
+    const body = JSON.stringify({
+      query,
+      variables: variables ?? {},
+      ...(options.operationName ? { operationName: options.operationName } : {}),
+    });
     const response = await this.send(
       (token, role) => new Request(this.apiUrl, { method: 'POST', headers: graphqlHeaders(token, role), body }),
       { authenticated: true, role: options.role ?? this.role, signal: options.signal, repeatable: !mayBeMutation },
@@ -91,7 +102,8 @@ export class PaviseClient {
   private async authenticatedFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
     const original = new Request(input, init);
     // Kept as bytes, so a binary body (an upload) is resent intact after a 401 or a retry.
-    const body = original.method === 'GET' || original.method === 'HEAD' ? undefined : await original.clone().arrayBuffer();
+    const body =
+      original.method === 'GET' || original.method === 'HEAD' ? undefined : await original.clone().arrayBuffer();
     const text = body === undefined ? undefined : new TextDecoder().decode(body);
     return this.send(
       (token, role) => {
@@ -100,7 +112,12 @@ export class PaviseClient {
         if (role && !request.headers.has('x-hasura-role')) request.headers.set('x-hasura-role', role);
         return request;
       },
-      { authenticated: true, role: this.role, signal: init?.signal ?? original.signal, repeatable: !bodyMayBeMutation(text) },
+      {
+        authenticated: true,
+        role: this.role,
+        signal: init?.signal ?? original.signal,
+        repeatable: !bodyMayBeMutation(text),
+      },
     );
   }
 
@@ -110,7 +127,10 @@ export class PaviseClient {
    * off exponentially with jitter — each up to maxRetries, and for a request that is not
    * repeatable only when it certainly did not run (connection refused, 429, 503).
    */
-  private async send(build: (token: string, role: string | undefined) => Request, options: SendOptions): Promise<Response> {
+  private async send(
+    build: (token: string, role: string | undefined) => Request,
+    options: SendOptions,
+  ): Promise<Response> {
     let renewedAfter401 = false;
     for (let attempt = 0; ; attempt++) {
       const token = options.authenticated ? await this.session.token() : '';
@@ -136,7 +156,12 @@ export class PaviseClient {
   }
 
   /** How long to wait before the next attempt, or undefined when there is to be none. */
-  private retryDelay(attempt: number, failure: { error: unknown; timedOut: boolean } | undefined, response: Response | undefined, repeatable: boolean): number | undefined {
+  private retryDelay(
+    attempt: number,
+    failure: { error: unknown; timedOut: boolean } | undefined,
+    response: Response | undefined,
+    repeatable: boolean,
+  ): number | undefined {
     if (attempt >= this.maxRetries) return undefined;
     return retryDelayMs(attempt, failure ?? { response: response! }, repeatable);
   }
@@ -146,7 +171,11 @@ export class PaviseClient {
     if (signal?.aborted) throw abortError(signal);
     const timeout = AbortSignal.timeout(this.timeoutMs);
     try {
-      return { response: await this.transport(new Request(request, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout })) };
+      return {
+        response: await this.transport(
+          new Request(request, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout }),
+        ),
+      };
     } catch (error) {
       if (signal?.aborted) throw abortError(signal);
       return { error, timedOut: timeout.aborted };
@@ -156,17 +185,24 @@ export class PaviseClient {
   /** Auth calls get the same retries; repeating a sign-in or refresh is harmless. */
   private postToAuth(url: string, body: unknown): Promise<Response> {
     const text = JSON.stringify(body);
-    return this.send(() => new Request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: text }), {
-      authenticated: false,
-      role: undefined,
-      signal: undefined,
-      repeatable: true,
-    });
+    return this.send(
+      () => new Request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: text }),
+      {
+        authenticated: false,
+        role: undefined,
+        signal: undefined,
+        repeatable: true,
+      },
+    );
   }
 }
 
 function graphqlHeaders(token: string, role: string | undefined): Record<string, string> {
-  return { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...(role ? { 'x-hasura-role': role } : {}) };
+  return {
+    'content-type': 'application/json',
+    authorization: `Bearer ${token}`,
+    ...(role ? { 'x-hasura-role': role } : {}),
+  };
 }
 
 /** The response's `data`, or a PaviseError for GraphQL errors and failed statuses. */
@@ -182,28 +218,45 @@ async function readData<Result>(response: Response): Promise<Result> {
   if (errors && errors.length > 0) {
     const [first] = errors;
     return Promise.reject(
-      new PaviseError(first!.message, first!.extensions?.code ?? 'unexpected', { status: response.status, errors, path: first!.extensions?.path }),
+      new PaviseError(first!.message, first!.extensions?.code ?? 'unexpected', {
+        status: response.status,
+        errors,
+        path: first!.extensions?.path,
+      }),
     );
   }
   if (!response.ok) {
     const code = response.status === 429 ? 'rate-limited' : response.status === 503 ? 'unavailable' : 'http-error';
     const wait = response.headers.get('retry-after');
-    throw new PaviseError(`the GraphQL API answered HTTP ${response.status}${wait ? ` (Retry-After: ${wait})` : ''}`, code, { status: response.status });
+    throw new PaviseError(
+      `the GraphQL API answered HTTP ${response.status}${wait ? ` (Retry-After: ${wait})` : ''}`,
+      code,
+      { status: response.status },
+    );
   }
-  if (body === undefined || !('data' in body)) throw new PaviseError('the GraphQL API answered without data', 'invalid-response', { status: response.status });
+  if (body === undefined || !('data' in body))
+    throw new PaviseError('the GraphQL API answered without data', 'invalid-response', { status: response.status });
   return body.data as Result;
 }
 
 function networkError(failure: { error: unknown; timedOut: boolean }): PaviseError {
   if (failure.timedOut) return new PaviseError('the request timed out', 'timeout', { cause: failure.error });
-  const detail = failure.error instanceof Error ? (failure.error.cause instanceof Error ? failure.error.cause.message : failure.error.message) : String(failure.error);
+  const detail =
+    failure.error instanceof Error
+      ? failure.error.cause instanceof Error
+        ? failure.error.cause.message
+        : failure.error.message
+      : String(failure.error);
   return new PaviseError(`could not reach the server: ${detail}`, 'network-error', { cause: failure.error });
 }
 
 function positiveInteger(value: number | undefined, fallback: number, name: string, zeroAllowed = false): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < (zeroAllowed ? 0 : 1)) {
-    throw new PaviseError(`${name} must be a ${zeroAllowed ? 'non-negative' : 'positive'} integer, got ${value}`, 'invalid-configuration');
+    throw new PaviseError(
+      `${name} must be a ${zeroAllowed ? 'non-negative' : 'positive'} integer, got ${value}`,
+      'invalid-configuration',
+    );
   }
   return value;
 }

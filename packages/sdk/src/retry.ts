@@ -29,7 +29,11 @@ export function retryAfterMs(header: string | null, now: number = Date.now()): n
  * so no retry); network failures and other 5xx with backoff, but a request that may have run
  * only if it is `repeatable` (or certainly never reached the server).
  */
-export function retryDelayMs(attempt: number, outcome: { error: unknown } | { response: Response }, repeatable: boolean): number | undefined {
+export function retryDelayMs(
+  attempt: number,
+  outcome: { error: unknown } | { response: Response },
+  repeatable: boolean,
+): number | undefined {
   if ('error' in outcome) return repeatable || neverReachedServer(outcome.error) ? backoffMs(attempt) : undefined;
   const { status, headers } = outcome.response;
   if (status === 429 || status === 503) {

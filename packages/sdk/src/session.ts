@@ -85,10 +85,16 @@ export class SessionKeeper {
 
 /** /v1/signin/pat answers {session}; /v1/token the bare session. */
 async function readSession(response: Response, wrapped: boolean): Promise<Session> {
-  const body = (await response.json().catch(() => undefined)) as { session?: Session } & Partial<Session> | undefined;
+  const body = (await response.json().catch(() => undefined)) as ({ session?: Session } & Partial<Session>) | undefined;
   const session = wrapped ? body?.session : body;
-  if (typeof session?.accessToken !== 'string' || typeof session.refreshToken !== 'string' || typeof session.accessTokenExpiresIn !== 'number') {
-    throw new PaviseError('the auth service answered without a session', 'invalid-response', { status: response.status });
+  if (
+    typeof session?.accessToken !== 'string' ||
+    typeof session.refreshToken !== 'string' ||
+    typeof session.accessTokenExpiresIn !== 'number'
+  ) {
+    throw new PaviseError('the auth service answered without a session', 'invalid-response', {
+      status: response.status,
+    });
   }
   return session as Session;
 }
@@ -97,7 +103,9 @@ async function readSession(response: Response, wrapped: boolean): Promise<Sessio
 async function authError(response: Response): Promise<PaviseError> {
   const body = (await response.json().catch(() => undefined)) as { message?: unknown; error?: unknown } | undefined;
   const code = typeof body?.error === 'string' ? body.error : response.status === 429 ? 'rate-limited' : 'http-error';
-  const message = typeof body?.message === 'string' ? body.message : `the auth service answered HTTP ${response.status}`;
-  const hint = code === 'invalid-pat' ? ' (check the personal access token: it may be mistyped, expired or revoked)' : '';
+  const message =
+    typeof body?.message === 'string' ? body.message : `the auth service answered HTTP ${response.status}`;
+  const hint =
+    code === 'invalid-pat' ? ' (check the personal access token: it may be mistyped, expired or revoked)' : '';
   return new PaviseError(`sign-in failed: ${message}${hint}`, code, { status: response.status });
 }

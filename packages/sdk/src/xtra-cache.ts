@@ -54,9 +54,15 @@ export class SecretCache {
     const entry = await read();
     if (generation === this.generation) {
       let project = this.entries.get(projectId);
-      if (!project) this.entries.set(projectId, (project = new Map()));
+      if (!project) {
+        project = new Map();
+        this.entries.set(projectId, project);
+      }
       let environment = project.get(env);
-      if (!environment) project.set(env, (environment = new Map()));
+      if (!environment) {
+        environment = new Map();
+        project.set(env, environment);
+      }
       environment.set(branch, entry);
     }
     return entry;
@@ -75,7 +81,8 @@ export class SecretCache {
     if (target.branch === undefined) environment?.clear();
     else environment?.delete(target.branch);
     for (const key of this.pending.keys()) {
-      if (target.branch === undefined ? key.startsWith(prefix) : key === prefix + target.branch) this.pending.delete(key);
+      if (target.branch === undefined ? key.startsWith(prefix) : key === prefix + target.branch)
+        this.pending.delete(key);
     }
   }
 }

@@ -1,7 +1,7 @@
 import { firstSet, processEnvironment } from './configuration.js';
 import { neverReachedServer, retryDelayMs, sleep } from './retry.js';
-import { SecretCache, type CacheEntry, type Secrets, type Target } from './xtra-cache.js';
-import { XtraError, type XtraConflict } from './xtra-error.js';
+import { type CacheEntry, SecretCache, type Secrets, type Target } from './xtra-cache.js';
+import { type XtraConflict, XtraError } from './xtra-error.js';
 
 export type { Secrets } from './xtra-cache.js';
 
@@ -114,7 +114,11 @@ export interface CreateBranchOptions {
 }
 
 /** The server accepts these short names and any case; the cache must see one name per environment. */
-const ENV_ALIASES: Record<string, string | undefined> = Object.assign(Object.create(null), { dev: 'development', stg: 'staging', prod: 'production' });
+const ENV_ALIASES: Record<string, string | undefined> = Object.assign(Object.create(null), {
+  dev: 'development',
+  stg: 'staging',
+  prod: 'production',
+});
 const environmentName = (env: string) => {
   const name = env.toLowerCase();
   return ENV_ALIASES[name] ?? name;
@@ -155,7 +159,10 @@ export class XtraClient {
     this.projectId = firstSet(options.projectId, env.XTRA_PROJECT_ID);
     const apiUrl = firstSet(options.apiUrl, env.XTRA_API_URL) ?? DEFAULT_API_URL;
     if (!/^https?:\/\/[^/]/i.test(apiUrl)) {
-      throw new XtraError(`apiUrl (or XTRA_API_URL) must be an http(s) URL such as ${DEFAULT_API_URL}, got ${JSON.stringify(apiUrl)}`, 'invalid-configuration');
+      throw new XtraError(
+        `apiUrl (or XTRA_API_URL) must be an http(s) URL such as ${DEFAULT_API_URL}, got ${JSON.stringify(apiUrl)}`,
+        'invalid-configuration',
+      );
     }
     this.apiUrl = apiUrl.replace(/\/+$/, '');
     this.#cacheTtlMs = numberOption(options.cacheTtl, 30, 'cacheTtl (seconds)', 0) * 1000;
@@ -166,10 +173,15 @@ export class XtraClient {
     this.#onStale = options.onStale;
     // Bound: browsers refuse a fetch called as a method of another object ("Illegal invocation").
     const transport = options.fetch ?? (globalThis.fetch as typeof fetch | undefined)?.bind(globalThis);
-    if (typeof transport !== 'function') throw new XtraError('no fetch available: pass new XtraClient({ fetch })', 'invalid-configuration');
+    if (typeof transport !== 'function')
+      throw new XtraError('no fetch available: pass new XtraClient({ fetch })', 'invalid-configuration');
     this.#transport = transport;
     const node = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
-    this.#headers = { accept: 'application/json', authorization: `Bearer ${token}`, ...(node ? { 'x-pavise-client': `sdk-ts/${XTRA_SDK_VERSION}` } : {}) };
+    this.#headers = {
+      accept: 'application/json',
+      authorization: `Bearer ${token}`,
+      ...(node ? { 'x-pavise-client': `sdk-ts/${XTRA_SDK_VERSION}` } : {}),
+    };
 
     this.projects = {
       getProject: (projectId = this.projectId) => {
@@ -179,7 +191,13 @@ export class XtraClient {
     };
     this.branches = {
       createBranch: (projectId, { name, baseEnv, description }) =>
-        this.#request('POST', '/branch', { projectId, name, baseEnv, description }, `creating branch '${name}' in project ${projectId}`, 'name'),
+        this.#request(
+          'POST',
+          '/branch',
+          { projectId, name, baseEnv, description },
+          `creating branch '${name}' in project ${projectId}`,
+          'name',
+        ),
     };
   }
 
@@ -206,13 +224,27 @@ export class XtraClient {
     }
     const read = async (): Promise<CacheEntry> => {
       const what = `reading ${describe(target)}`;
-      const secrets = await this.#request<Record<string, unknown>>('GET', `${secretsPath(target)}?branch=${encode(target.branch)}`, undefined, what);
-      if (Object.values(secrets).some((value) => typeof value !== 'string')) throw invalidResponse(what, 'an object of string values');
+      const secrets = await this.#request<Record<string, unknown>>(
+        'GET',
+        `${secretsPath(target)}?branch=${encode(target.branch)}`,
+        undefined,
+        what,
+      );
+      if (Object.values(secrets).some((value) => typeof value !== 'string'))
+        throw invalidResponse(what, 'an object of string values');
       const fetchedAt = Date.now();
-      return { secrets: Object.freeze(secrets as Record<string, string>), fetchedAt, expiresAt: fetchedAt + this.#cacheTtlMs };
+      return {
+        secrets: Object.freeze(secrets as Record<string, string>),
+        fetchedAt,
+        expiresAt: fetchedAt + this.#cacheTtlMs,
+      };
     };
     try {
-      const entry = !this.#cacheEnabled ? await read() : options.noCache ? await this.#cache.storeAfter(target, read) : await this.#cache.share(target, read);
+      const entry = !this.#cacheEnabled
+        ? await read()
+        : options.noCache
+          ? await this.#cache.storeAfter(target, read)
+          : await this.#cache.share(target, read);
       return { secrets: entry.secrets, stale: false, fromCache: false, fetchedAt: new Date(entry.fetchedAt) };
     } catch (error) {
       const last = this.#cache.get(target.projectId, target.env, target.branch);
@@ -233,7 +265,11 @@ export class XtraClient {
    */
   async injectSecrets(env: string, options: InjectSecretsOptions = {}): Promise<string[]> {
     const target = processEnvironment();
-    if (!target) throw new XtraError('injectSecrets sets process.env, which this runtime does not have: use getSecrets', 'invalid-configuration');
+    if (!target)
+      throw new XtraError(
+        'injectSecrets sets process.env, which this runtime does not have: use getSecrets',
+        'invalid-configuration',
+      );
     const secrets = await this.getSecrets(env, options);
     const injected = Object.keys(secrets).filter((name) => options.override || target[name] === undefined);
     for (const name of injected) target[name] = secrets[name];
@@ -250,7 +286,11 @@ export class XtraClient {
    * `expectedVersions`, a key whose version differs fails the whole write with an XtraError of
    * code `conflict` listing `conflicts`, and nothing is written. Drops the cached reads it affects.
    */
-  async setSecrets(secrets: Record<string, string>, env: string, options: SetSecretsOptions = {}): Promise<SetSecretsResult> {
+  async setSecrets(
+    secrets: Record<string, string>,
+    env: string,
+    options: SetSecretsOptions = {},
+  ): Promise<SetSecretsResult> {
     const target = this.#target(env, options);
     try {
       const { count, versions } = await this.#request<SetSecretsResult>(
@@ -271,7 +311,11 @@ export class XtraClient {
   #target(env: string, options: { projectId?: string; branch?: string }): Target {
     const projectId = options.projectId ?? this.projectId;
     if (!projectId) throw missingProject();
-    if (typeof env !== 'string' || !env.trim()) throw new XtraError(`an environment is required, e.g. 'production'; got ${JSON.stringify(env)}`, 'invalid-argument');
+    if (typeof env !== 'string' || !env.trim())
+      throw new XtraError(
+        `an environment is required, e.g. 'production'; got ${JSON.stringify(env)}`,
+        'invalid-argument',
+      );
     return { projectId, env: environmentName(env), branch: options.branch || 'main' };
   }
 
@@ -281,7 +325,13 @@ export class XtraClient {
    * 5xx back off exponentially with jitter — up to maxRetries. A write is sent again only when it
    * certainly did not run (connection refused, 429, 503).
    */
-  async #request<T>(method: 'GET' | 'POST', path: string, body: object | undefined, what: string, field?: string): Promise<T> {
+  async #request<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    body: object | undefined,
+    what: string,
+    field?: string,
+  ): Promise<T> {
     const repeatable = method === 'GET';
     const init = {
       method,
@@ -300,12 +350,16 @@ export class XtraClient {
       } catch (error) {
         failure = error;
       }
-      const delay = attempt <= this.#maxRetries ? retryDelayMs(attempt - 1, failure !== undefined ? { error: failure } : { response: response! }, repeatable) : undefined;
+      const delay =
+        attempt <= this.#maxRetries
+          ? retryDelayMs(attempt - 1, failure !== undefined ? { error: failure } : { response: response! }, repeatable)
+          : undefined;
       if (delay !== undefined) {
         await sleep(delay);
         continue;
       }
       if (failure !== undefined) throw this.#unreachable(what, failure, timeout.aborted, attempt, repeatable);
+      // biome-ignore lint/suspicious/noExplicitAny: whatever JSON the server sent; read field by field below
       let json: any;
       try {
         json = JSON.parse(text);
@@ -320,16 +374,28 @@ export class XtraClient {
     }
   }
 
+  // biome-ignore lint/suspicious/noExplicitAny: whatever JSON the server sent; read field by field below
   #httpError(response: Response, json: any, text: string, what: string, attempts: number): XtraError {
     const status = response.status;
-    const [code, advice] = STATUS_ADVICE[status] ?? (status >= 500 ? SERVER_FAILED : ['http-error', 'Check the request']);
+    const [code, advice] =
+      STATUS_ADVICE[status] ?? (status >= 500 ? SERVER_FAILED : ['http-error', 'Check the request']);
     // The vault's own `{error: sentence}`; Fastify's and the auth service's `{error: reason, message}`.
-    let said = String((typeof json?.message === 'string' && json.message) || (typeof json?.error === 'string' && json.error) || text.trim().slice(0, 200) || 'no explanation');
+    let said = String(
+      (typeof json?.message === 'string' && json.message) ||
+        (typeof json?.error === 'string' && json.error) ||
+        text.trim().slice(0, 200) ||
+        'no explanation',
+    );
     // The answer for a path no route serves (Pavise's "Route GET /x not found", Fastify's
     // "Route GET:/x not found"): the URL is wrong, not the project.
-    const hint = status === 404 && /^Route [A-Z]+[: ]\S* not found$/.test(said) ? `Is apiUrl (${this.apiUrl}) right? It ends in /api` : advice;
-    const conflicts: XtraConflict[] | undefined = status === 409 ? (Array.isArray(json?.conflicts) ? json.conflicts : []) : undefined;
-    if (conflicts?.length) said += ` (${conflicts.map((c) => `${c.key}: expected version ${c.expected}, found ${c.actual}`).join('; ')})`;
+    const hint =
+      status === 404 && /^Route [A-Z]+[: ]\S* not found$/.test(said)
+        ? `Is apiUrl (${this.apiUrl}) right? It ends in /api`
+        : advice;
+    const conflicts: XtraConflict[] | undefined =
+      status === 409 ? (Array.isArray(json?.conflicts) ? json.conflicts : []) : undefined;
+    if (conflicts?.length)
+      said += ` (${conflicts.map((c) => `${c.key}: expected version ${c.expected}, found ${c.actual}`).join('; ')})`;
     if (status === 429) said += ` (Retry-After: ${response.headers.get('retry-after') ?? 'none'})`;
     if (attempts > 1) said += ` (${attempts} attempts)`;
     return new XtraError(`${what} failed: HTTP ${status}: ${said}. ${hint}.`, code, { status, conflicts });
@@ -337,7 +403,11 @@ export class XtraClient {
 
   #unreachable(what: string, failure: unknown, timedOut: boolean, attempts: number, repeatable: boolean): XtraError {
     const cause = failure instanceof Error && failure.cause instanceof Error ? failure.cause : failure;
-    const detail = timedOut ? `no answer within ${this.#timeoutMs} ms` : cause instanceof Error ? ((cause as { code?: string }).code ?? cause.message) : String(cause);
+    const detail = timedOut
+      ? `no answer within ${this.#timeoutMs} ms`
+      : cause instanceof Error
+        ? ((cause as { code?: string }).code ?? cause.message)
+        : String(cause);
     return new XtraError(
       `${what} failed: cannot reach ${this.apiUrl}: is the Pavise server running? (${detail}; ${attempts} attempt${attempts > 1 ? 's' : ''}) Start it with \`pavise serve\`, or point apiUrl / XTRA_API_URL at it${timedOut ? ', or raise timeoutMs' : ''}.` +
         (repeatable || neverReachedServer(failure) ? '' : ' The write may have happened: read before writing again.'),
@@ -352,7 +422,10 @@ const SERVER_FAILED: [string, string] = ['http-error', 'The server failed: check
 /** The code and the advice of each status the vault answers with. */
 const STATUS_ADVICE: Record<number, [string, string] | undefined> = {
   400: ['bad-request', 'Correct the request'],
-  401: ['unauthorized', 'The token is invalid, expired or revoked: create one with `pavise pat create --email <you>` and pass it as { token } or XTRA_TOKEN'],
+  401: [
+    'unauthorized',
+    'The token is invalid, expired or revoked: create one with `pavise pat create --email <you>` and pass it as { token } or XTRA_TOKEN',
+  ],
   403: ['forbidden', 'The token is valid but may not do this: ask an owner or admin of the project for access'],
   404: ['not-found', 'Check the name, or create it first'],
   409: ['conflict', 'Nothing was written: read the current state and try again'],
@@ -361,21 +434,39 @@ const STATUS_ADVICE: Record<number, [string, string] | undefined> = {
 };
 
 /** Failures after which the last good value is served: the server could not answer, rather than said no. */
-const servedStaleAfter = ({ code, status }: XtraError) => code === 'network-error' || code === 'timeout' || status === 429 || status! >= 500;
+const servedStaleAfter = ({ code, status }: XtraError) =>
+  code === 'network-error' || code === 'timeout' || status === 429 || status! >= 500;
 
 const secretsPath = ({ projectId, env }: Target) => `/projects/${encode(projectId)}/envs/${encode(env)}/secrets`;
 
-const describe = ({ projectId, env, branch }: Target) => `the ${env} secrets of project ${projectId} (branch ${branch})`;
+const describe = ({ projectId, env, branch }: Target) =>
+  `the ${env} secrets of project ${projectId} (branch ${branch})`;
 
 const invalidResponse = (what: string, expected: string) =>
-  new XtraError(`${what} failed: the server's answer is not ${expected}. Is apiUrl a Pavise API URL, ending in /api?`, 'invalid-response');
+  new XtraError(
+    `${what} failed: the server's answer is not ${expected}. Is apiUrl a Pavise API URL, ending in /api?`,
+    'invalid-response',
+  );
 
-const missingProject = () => new XtraError('no project: pass { projectId } to the call or to new XtraClient, or set XTRA_PROJECT_ID', 'invalid-configuration');
+const missingProject = () =>
+  new XtraError(
+    'no project: pass { projectId } to the call or to new XtraClient, or set XTRA_PROJECT_ID',
+    'invalid-configuration',
+  );
 
-function numberOption(value: number | undefined, fallback: number, name: string, minimum: number, integer = false): number {
+function numberOption(
+  value: number | undefined,
+  fallback: number,
+  name: string,
+  minimum: number,
+  integer = false,
+): number {
   if (value === undefined) return fallback;
   if (!(value >= minimum && value < Infinity) || (integer && !Number.isInteger(value))) {
-    throw new XtraError(`${name} must be a${integer ? 'n integer' : ' number'} ≥ ${minimum}, got ${value}`, 'invalid-configuration');
+    throw new XtraError(
+      `${name} must be a${integer ? 'n integer' : ' number'} ≥ ${minimum}, got ${value}`,
+      'invalid-configuration',
+    );
   }
   return value;
 }

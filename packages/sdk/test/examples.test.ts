@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile, type ExecFileException } from 'node:child_process';
+import { type ExecFileException, execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -48,8 +48,15 @@ describe('the examples (Apollo Client, urql, graphql-request over client.fetch)'
     server = await startTestServer();
     assert.ok(server.bootstrap, 'the server printed no bootstrap block');
     // Only what the test sets: no PAVISE_* or DXTRA_* setting of the suite's own may leak in.
-    const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(PAVISE|DXTRA)_/.test(name)));
-    env = { ...inherited, PAVISE_PAT: server.bootstrap.pat, PAVISE_AUTH_URL: server.url, PAVISE_API_URL: `${server.url}/v1/graphql` };
+    const inherited = Object.fromEntries(
+      Object.entries(process.env).filter(([name]) => !/^(PAVISE|DXTRA)_/.test(name)),
+    );
+    env = {
+      ...inherited,
+      PAVISE_PAT: server.bootstrap.pat,
+      PAVISE_AUTH_URL: server.url,
+      PAVISE_API_URL: `${server.url}/v1/graphql`,
+    };
 
     const session = await server.signIn();
     const response = await server.call('/v1/graphql', {
@@ -74,7 +81,11 @@ describe('the examples (Apollo Client, urql, graphql-request over client.fetch)'
   ] as const) {
     it(`${name}: prints the owner's data controllers and exits 0`, async () => {
       const run = await runExample(name, env);
-      assert.equal(run.code, 0, `exit ${run.code} (signal ${run.signal})\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`);
+      assert.equal(
+        run.code,
+        0,
+        `exit ${run.code} (signal ${run.signal})\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`,
+      );
       let printed: { dataControllers: Controller[] };
       try {
         printed = JSON.parse(run.stdout);
@@ -96,7 +107,10 @@ describe('the examples (Apollo Client, urql, graphql-request over client.fetch)'
     assert.match(lines[1]!, /^Created controller: [0-9a-f-]{36}$/);
     assert.equal(lines[2], "Error: validation-failed: field 'nope' not found in type: 'dataControllers'");
     const created = lines[1]!.slice('Created controller: '.length);
-    const [row] = await server.pavise.db.query<{ title: string }>('SELECT title FROM public.data_controllers WHERE id = $1', [created]);
+    const [row] = await server.pavise.db.query<{ title: string }>(
+      'SELECT title FROM public.data_controllers WHERE id = $1',
+      [created],
+    );
     assert.equal(row?.title, 'Example Corp');
   });
 });

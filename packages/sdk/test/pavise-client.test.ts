@@ -13,7 +13,8 @@ class Transport {
   readonly fetch: typeof fetch = async (input, init) => {
     const request = new Request(input, init);
     const body = await request.clone().text();
-    const index = this.requests.push({ url: request.url, body, authorization: request.headers.get('authorization') }) - 1;
+    const index =
+      this.requests.push({ url: request.url, body, authorization: request.headers.get('authorization') }) - 1;
     const answer = await this.intercept?.(request, index);
     return answer ?? fetch(request);
   };
@@ -28,7 +29,13 @@ const CONTROLLERS = '{ dataControllers { id title } }';
 describe('PaviseClient', () => {
   let server: TestServer;
   const clientFor = (transport: Transport, options: ConstructorParameters<typeof PaviseClient>[0] = {}) =>
-    new PaviseClient({ personalAccessToken: server.bootstrap!.pat, authUrl: server.url, apiUrl: `${server.url}/v1/graphql`, fetch: transport.fetch, ...options });
+    new PaviseClient({
+      personalAccessToken: server.bootstrap!.pat,
+      authUrl: server.url,
+      apiUrl: `${server.url}/v1/graphql`,
+      fetch: transport.fetch,
+      ...options,
+    });
 
   before(async () => {
     server = await startTestServer({ PAVISE_ACCESS_TOKEN_EXPIRES_IN: '3' });
@@ -41,13 +48,21 @@ describe('PaviseClient', () => {
     const deadline = Date.now() + 10_000;
     let queries = 0;
     while (Date.now() < deadline) {
-      const results = await Promise.all(Array.from({ length: 10 }, () => client.query<{ dataControllers: { title: string }[] }>(CONTROLLERS)));
-      for (const result of results) assert.deepEqual(result.dataControllers.map((c) => c.title), ['My Organisation']);
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () => client.query<{ dataControllers: { title: string }[] }>(CONTROLLERS)),
+      );
+      for (const result of results)
+        assert.deepEqual(
+          result.dataControllers.map((c) => c.title),
+          ['My Organisation'],
+        );
       queries += results.length;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const refreshes = transport.requests.filter((r) => r.url.endsWith('/v1/token'));
-    const tokensUsed = new Set(transport.requests.filter((r) => r.url.endsWith('/v1/graphql')).map((r) => r.authorization));
+    const tokensUsed = new Set(
+      transport.requests.filter((r) => r.url.endsWith('/v1/graphql')).map((r) => r.authorization),
+    );
     assert.equal(transport.count('/v1/signin/pat'), 1, 'one sign-in');
     assert.equal(transport.count('/v1/graphql'), queries, 'no query needed a second attempt (no 401)');
     // Tokens live 3 s from the server's issued-at second; the client counts 2 s and renews 0.4 s
@@ -65,7 +80,10 @@ describe('PaviseClient', () => {
     await server.pavise.db.query('DELETE FROM auth.refresh_tokens');
     await new Promise((resolve) => setTimeout(resolve, 2_100)); // past the renewal point of a 3-second token
     await client.query(CONTROLLERS);
-    assert.deepEqual(transport.requests.map((r) => new URL(r.url).pathname), ['/v1/signin/pat', '/v1/graphql', '/v1/token', '/v1/signin/pat', '/v1/graphql']);
+    assert.deepEqual(
+      transport.requests.map((r) => new URL(r.url).pathname),
+      ['/v1/signin/pat', '/v1/graphql', '/v1/token', '/v1/signin/pat', '/v1/graphql'],
+    );
   });
 
   it('renews the token and resends once when the server answers 401', async () => {
@@ -81,7 +99,10 @@ describe('PaviseClient', () => {
     };
     const data = await client.query<{ dataControllers: unknown[] }>(CONTROLLERS);
     assert.equal(data.dataControllers.length, 1);
-    assert.deepEqual(transport.requests.map((r) => new URL(r.url).pathname), ['/v1/signin/pat', '/v1/graphql', '/v1/graphql', '/v1/token', '/v1/graphql']);
+    assert.deepEqual(
+      transport.requests.map((r) => new URL(r.url).pathname),
+      ['/v1/signin/pat', '/v1/graphql', '/v1/graphql', '/v1/token', '/v1/graphql'],
+    );
   });
 
   it('gives up with invalid-jwt when the renewed token is refused as well', async () => {
@@ -93,7 +114,10 @@ describe('PaviseClient', () => {
       headers.set('authorization', 'Bearer not.a.jwt');
       return fetch(new Request(request, { headers }));
     };
-    const error = await client.query(CONTROLLERS).then(() => undefined, (e: unknown) => e);
+    const error = await client.query(CONTROLLERS).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(error instanceof PaviseError);
     assert.equal(error.status, 401);
     assert.equal(error.code, 'invalid-jwt');
@@ -101,7 +125,12 @@ describe('PaviseClient', () => {
   });
 
   it('waits as Retry-After says on 429 and 503, and backs off without it', async () => {
-    for (const [status, retryAfter] of [[429, '1'], [429, null], [503, '1'], [503, null]] as const) {
+    for (const [status, retryAfter] of [
+      [429, '1'],
+      [429, null],
+      [503, '1'],
+      [503, null],
+    ] as const) {
       const transport = new Transport();
       const client = clientFor(transport);
       await client.query(CONTROLLERS);
@@ -125,8 +154,12 @@ describe('PaviseClient', () => {
     const client = clientFor(transport);
     let refusals = 0;
     transport.intercept = (request) =>
-      request.url.endsWith('/v1/graphql') && refusals++ < 2 ? new Response('', { status: refusals === 1 ? 429 : 503, headers: { 'retry-after': '0' } }) : undefined;
-    const data = await client.query<{ insertDataController: { title: string } }>('mutation { insertDataController(object: {title: "Retried Corp"}) { title } }');
+      request.url.endsWith('/v1/graphql') && refusals++ < 2
+        ? new Response('', { status: refusals === 1 ? 429 : 503, headers: { 'retry-after': '0' } })
+        : undefined;
+    const data = await client.query<{ insertDataController: { title: string } }>(
+      'mutation { insertDataController(object: {title: "Retried Corp"}) { title } }',
+    );
     assert.equal(data.insertDataController.title, 'Retried Corp');
     assert.equal(await countControllers('Retried Corp'), 1);
   });
@@ -138,9 +171,14 @@ describe('PaviseClient', () => {
     transport.intercept = async (request) => {
       if (!request.url.endsWith('/v1/graphql')) return undefined;
       await fetch(request);
-      throw new TypeError('fetch failed', { cause: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }) });
+      throw new TypeError('fetch failed', {
+        cause: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }),
+      });
     };
-    const error = await client.query('mutation { insertDataController(object: {title: "Once Corp"}) { id } }').then(() => undefined, (e: unknown) => e);
+    const error = await client.query('mutation { insertDataController(object: {title: "Once Corp"}) { id } }').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(error instanceof PaviseError);
     assert.equal(error.code, 'network-error');
     assert.equal(transport.count('/v1/graphql'), 1, 'sent once');
@@ -151,7 +189,9 @@ describe('PaviseClient', () => {
     transport.intercept = async (request) => {
       if (!request.url.endsWith('/v1/graphql') || lost++ > 0) return undefined;
       await fetch(request);
-      throw new TypeError('fetch failed', { cause: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }) });
+      throw new TypeError('fetch failed', {
+        cause: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }),
+      });
     };
     assert.ok((await client.query<{ dataControllers: unknown[] }>(CONTROLLERS)).dataControllers.length > 0);
     assert.equal(lost, 2, 'the lost answer, then the retried one');
@@ -160,8 +200,17 @@ describe('PaviseClient', () => {
   it('retries network failures with backoff up to maxRetries, then fails with network-error', async () => {
     const transport = new Transport();
     // Nothing listens on port 9 of this host: every attempt is refused.
-    const client = new PaviseClient({ personalAccessToken: server.bootstrap!.pat, authUrl: 'http://127.0.0.1:9', apiUrl: 'http://127.0.0.1:9/v1/graphql', fetch: transport.fetch, maxRetries: 2 });
-    const error = await client.query(CONTROLLERS).then(() => undefined, (e: unknown) => e);
+    const client = new PaviseClient({
+      personalAccessToken: server.bootstrap!.pat,
+      authUrl: 'http://127.0.0.1:9',
+      apiUrl: 'http://127.0.0.1:9/v1/graphql',
+      fetch: transport.fetch,
+      maxRetries: 2,
+    });
+    const error = await client.query(CONTROLLERS).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(error instanceof PaviseError);
     assert.equal(error.code, 'network-error');
     assert.match(error.message, /could not reach the server/);
@@ -181,7 +230,12 @@ describe('PaviseClient', () => {
     };
     // Shaped as graphql-request calls it: a URL object, a Headers instance, extra init keys.
     const body = new TextEncoder().encode(JSON.stringify({ query: '{ dataControllers { title } }' }));
-    const response = await client.fetch(new URL(client.apiUrl), { method: 'POST', headers: new Headers({ 'content-type': 'application/json' }), body, errorPolicy: 'none' } as RequestInit);
+    const response = await client.fetch(new URL(client.apiUrl), {
+      method: 'POST',
+      headers: new Headers({ 'content-type': 'application/json' }),
+      body,
+      errorPolicy: 'none',
+    } as RequestInit);
     assert.equal(response.status, 200);
     const { data } = (await response.json()) as { data: { dataControllers: { title: string }[] } };
     assert.ok(data.dataControllers.some((c) => c.title === 'My Organisation'));
@@ -195,15 +249,23 @@ describe('PaviseClient', () => {
     type Result = { dataControllers: { title: string }[] };
     for (const noLocation of [false, true]) {
       // graphql-codegen's precompiled documents carry no source text: the client prints them.
-      const document = parse('query Titles { dataControllers { title } }', { noLocation }) as unknown as TypedDocumentNode<Result, Record<string, never>>;
+      const document = parse('query Titles { dataControllers { title } }', {
+        noLocation,
+      }) as unknown as TypedDocumentNode<Result, Record<string, never>>;
       const data = await client.query(document);
-      assert.ok(data.dataControllers.some((c) => c.title === 'My Organisation'), `noLocation: ${noLocation}`);
+      assert.ok(
+        data.dataControllers.some((c) => c.title === 'My Organisation'),
+        `noLocation: ${noLocation}`,
+      );
     }
   });
 
   it('surfaces GraphQL errors as PaviseError with the Hasura code, path and status', async () => {
     const client = clientFor(new Transport());
-    const error = await client.query('{ dataControllers { nope } }').then(() => undefined, (e: unknown) => e);
+    const error = await client.query('{ dataControllers { nope } }').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(error instanceof PaviseError);
     assert.equal(error.code, 'validation-failed');
     assert.equal(error.message, "field 'nope' not found in type: 'dataControllers'");
@@ -214,14 +276,27 @@ describe('PaviseClient', () => {
 
   it('fails sign-in with the auth service’s code and a hint, without retrying', async () => {
     const session = await server.signIn();
-    const created = await server.call('/v1/pat', { token: session.accessToken, body: { expiresAt: new Date(Date.now() + 86_400_000).toISOString() } });
+    const created = await server.call('/v1/pat', {
+      token: session.accessToken,
+      body: { expiresAt: new Date(Date.now() + 86_400_000).toISOString() },
+    });
     await server.call(`/v1/pat/${created.body.id}`, { method: 'DELETE', token: session.accessToken });
     for (const [pat, status, code, message] of [
       [created.body.personalAccessToken, 401, 'invalid-pat', /check the personal access token/],
-      [`${server.bootstrap!.pat.slice(0, -1)}x`, 400, 'invalid-request', /malformed: check that it was copied completely/],
+      [
+        `${server.bootstrap!.pat.slice(0, -1)}x`,
+        400,
+        'invalid-request',
+        /malformed: check that it was copied completely/,
+      ],
     ] as const) {
       const transport = new Transport();
-      const error = await clientFor(transport, { personalAccessToken: pat }).query(CONTROLLERS).then(() => undefined, (e: unknown) => e);
+      const error = await clientFor(transport, { personalAccessToken: pat })
+        .query(CONTROLLERS)
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       assert.ok(error instanceof PaviseError);
       assert.equal(error.status, status);
       assert.equal(error.code, code);
@@ -232,8 +307,14 @@ describe('PaviseClient', () => {
 
   it('sends the role asked for, per client and per request', async () => {
     const client = clientFor(new Transport(), { role: 'me' });
-    const refused = await client.query(CONTROLLERS).then(() => undefined, (e: unknown) => e);
-    assert.ok(refused instanceof PaviseError && refused.code === 'validation-failed', 'the me role has no dataControllers');
+    const refused = await client.query(CONTROLLERS).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.ok(
+      refused instanceof PaviseError && refused.code === 'validation-failed',
+      'the me role has no dataControllers',
+    );
     const data = await client.query<{ dataControllers: unknown[] }>(CONTROLLERS, undefined, { role: 'user' });
     assert.ok(data.dataControllers.length > 0);
   });
@@ -242,15 +323,22 @@ describe('PaviseClient', () => {
     const saved = { ...process.env };
     try {
       for (const name of Object.keys(process.env)) if (/^(PAVISE|DXTRA)_/.test(name)) delete process.env[name];
-      assert.throws(() => new PaviseClient(), (error: unknown) => {
-        assert.ok(error instanceof PaviseError);
-        assert.equal(error.code, 'invalid-configuration');
-        assert.match(error.message, /PAVISE_PAT \/ DXTRA_API_KEY/);
-        assert.match(error.message, /PAVISE_AUTH_URL \/ DXTRA_AUTH_URL/);
-        assert.match(error.message, /PAVISE_API_URL \/ DXTRA_API_URL/);
-        return true;
+      assert.throws(
+        () => new PaviseClient(),
+        (error: unknown) => {
+          assert.ok(error instanceof PaviseError);
+          assert.equal(error.code, 'invalid-configuration');
+          assert.match(error.message, /PAVISE_PAT \/ DXTRA_API_KEY/);
+          assert.match(error.message, /PAVISE_AUTH_URL \/ DXTRA_AUTH_URL/);
+          assert.match(error.message, /PAVISE_API_URL \/ DXTRA_API_URL/);
+          return true;
+        },
+      );
+      Object.assign(process.env, {
+        DXTRA_API_KEY: server.bootstrap!.pat,
+        DXTRA_AUTH_URL: `${server.url}/v1/signin/pat`,
+        DXTRA_API_URL: `${server.url}/v1/graphql`,
       });
-      Object.assign(process.env, { DXTRA_API_KEY: server.bootstrap!.pat, DXTRA_AUTH_URL: `${server.url}/v1/signin/pat`, DXTRA_API_URL: `${server.url}/v1/graphql` });
       assert.equal(new PaviseClient().apiUrl, `${server.url}/v1/graphql`);
       assert.throws(() => new PaviseClient({ apiUrl: 'not a url' }), /the GraphQL URL must be an http\(s\) URL/);
       assert.throws(() => new PaviseClient({ maxRetries: -1 }), /maxRetries must be a non-negative integer/);
@@ -271,11 +359,19 @@ describe('PaviseClient', () => {
     const client = clientFor(new Transport());
     const controller = new AbortController();
     controller.abort();
-    const error = await client.query(CONTROLLERS, undefined, { signal: controller.signal }).then(() => undefined, (e: unknown) => e);
+    const error = await client.query(CONTROLLERS, undefined, { signal: controller.signal }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(error instanceof PaviseError);
     assert.equal(error.code, 'aborted');
   });
 
   const countControllers = async (title: string) =>
-    (await server.pavise.db.query<{ n: number }>('SELECT count(*)::int AS n FROM public.data_controllers WHERE title = $1', [title]))[0]!.n;
+    (
+      await server.pavise.db.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM public.data_controllers WHERE title = $1',
+        [title],
+      )
+    )[0]!.n;
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { XTRA_SDK_VERSION, XtraClient, XtraError, type StaleInfo, type XtraClientOptions } from '../src/index.js';
+import { type StaleInfo, XTRA_SDK_VERSION, XtraClient, type XtraClientOptions, XtraError } from '../src/index.js';
 import { startTestServer, type TestServer } from './helpers/pavise-server.js';
 
 interface Sent {
@@ -76,11 +76,17 @@ function vault(server: TestServer) {
       return response.body.id;
     },
     async write(projectId: string, env: string, secrets: Record<string, string>, branch?: string): Promise<void> {
-      const response = await server.call(`/api/projects/${projectId}/envs/${env}/secrets`, { token, body: { secrets, ...(branch ? { branch } : {}) } });
+      const response = await server.call(`/api/projects/${projectId}/envs/${env}/secrets`, {
+        token,
+        body: { secrets, ...(branch ? { branch } : {}) },
+      });
       assert.equal(response.status, 200, response.text);
     },
     async read(projectId: string, env: string, branch = 'main'): Promise<Record<string, string>> {
-      const response = await server.call(`/api/projects/${projectId}/envs/${env}/secrets?branch=${encodeURIComponent(branch)}`, { token });
+      const response = await server.call(
+        `/api/projects/${projectId}/envs/${env}/secrets?branch=${encodeURIComponent(branch)}`,
+        { token },
+      );
       assert.equal(response.status, 200, response.text);
       return response.body;
     },
@@ -90,7 +96,8 @@ function vault(server: TestServer) {
 describe('XtraClient', () => {
   let server: TestServer;
   let projectId: string;
-  const clientFor = (options: XtraClientOptions = {}) => new XtraClient({ token: server.bootstrap!.pat, apiUrl: `${server.url}/api`, projectId, ...options });
+  const clientFor = (options: XtraClientOptions = {}) =>
+    new XtraClient({ token: server.bootstrap!.pat, apiUrl: `${server.url}/api`, projectId, ...options });
 
   before(async () => {
     server = await startTestServer();
@@ -187,7 +194,9 @@ describe('XtraClient', () => {
     const [request] = transport.requests;
     assert.equal(request!.headers.get('authorization'), `Bearer ${server.bootstrap!.pat}`);
     assert.equal(request!.headers.get('accept'), 'application/json');
-    const { version } = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const { version } = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
     assert.equal(XTRA_SDK_VERSION, version, 'XTRA_SDK_VERSION follows package.json');
     assert.equal(request!.headers.get('x-pavise-client'), `sdk-ts/${version}`);
     assert.equal(request!.url.pathname, `/api/projects/${projectId}/envs/development/secrets`);
@@ -229,8 +238,14 @@ describe('XtraClient', () => {
     const written = await client.setSecrets({ FEATURE: 'on' }, 'production', { branch: 'feature/new-ui' });
     assert.equal(written.count, 1);
     assert.equal(typeof written.versions.FEATURE, 'number');
-    assert.deepEqual({ ...(await client.getSecrets('production', { branch: 'feature/new-ui' })) }, { DATABASE_URL: 'postgres://db/prod', FEATURE: 'on' });
-    assert.deepEqual({ ...(await client.getSecrets('production')) }, { DATABASE_URL: 'postgres://db/prod', FEATURE: 'off' });
+    assert.deepEqual(
+      { ...(await client.getSecrets('production', { branch: 'feature/new-ui' })) },
+      { DATABASE_URL: 'postgres://db/prod', FEATURE: 'on' },
+    );
+    assert.deepEqual(
+      { ...(await client.getSecrets('production')) },
+      { DATABASE_URL: 'postgres://db/prod', FEATURE: 'off' },
+    );
     assert.ok(transport.requests.some((r) => r.url.search === '?branch=feature%2Fnew-ui'));
 
     // A write to the branch drops the branch's cached read, and only that one.
@@ -243,7 +258,10 @@ describe('XtraClient', () => {
     // Both reads are cached now; a write to main must drop the branch's entry too.
     await client.setSecrets({ DATABASE_URL: 'postgres://db/prod-2' }, 'production');
     const reads = transport.reads;
-    assert.equal((await client.getSecrets('production', { branch: 'feature/new-ui' })).DATABASE_URL, 'postgres://db/prod-2');
+    assert.equal(
+      (await client.getSecrets('production', { branch: 'feature/new-ui' })).DATABASE_URL,
+      'postgres://db/prod-2',
+    );
     assert.equal((await client.getSecrets('production')).DATABASE_URL, 'postgres://db/prod-2');
     assert.equal(transport.reads, reads + 2);
 
@@ -276,7 +294,9 @@ describe('XtraClient', () => {
     assert.deepEqual(created, { count: 1, versions: { CAS_KEY: 1 } });
     assert.equal((await client.getSecrets('development')).CAS_KEY, 'v1');
 
-    const error = await xtraError(client.setSecrets({ CAS_OTHER: 'x', CAS_KEY: 'v2' }, 'development', { expectedVersions: { CAS_KEY: 0 } }));
+    const error = await xtraError(
+      client.setSecrets({ CAS_OTHER: 'x', CAS_KEY: 'v2' }, 'development', { expectedVersions: { CAS_KEY: 0 } }),
+    );
     assert.equal(error.code, 'conflict');
     assert.equal(error.status, 409);
     assert.deepEqual(error.conflicts, [{ key: 'CAS_KEY', expected: 0, actual: 1 }]);
@@ -299,7 +319,9 @@ describe('XtraClient', () => {
     assert.match(badToken.message, /invalid, expired or revoked/);
     assert.match(badToken.message, /pavise pat create --email/);
 
-    const unknownProject = await xtraError(clientFor({ projectId: '00000000-0000-4000-8000-000000000000' }).getSecrets('development'));
+    const unknownProject = await xtraError(
+      clientFor({ projectId: '00000000-0000-4000-8000-000000000000' }).getSecrets('development'),
+    );
     assert.equal(unknownProject.status, 404);
     assert.equal(unknownProject.code, 'not-found');
     assert.match(unknownProject.message, /Project 00000000-0000-4000-8000-000000000000 not found/);
@@ -317,10 +339,15 @@ describe('XtraClient', () => {
     // Nothing listens there: every attempt is refused.
     const transport = new Transport();
     const downUrl = `http://127.0.0.1:${await closedPort()}/api`;
-    const down = await xtraError(clientFor({ apiUrl: downUrl, fetch: transport.fetch, maxRetries: 1 }).getSecrets('development'));
+    const down = await xtraError(
+      clientFor({ apiUrl: downUrl, fetch: transport.fetch, maxRetries: 1 }).getSecrets('development'),
+    );
     assert.equal(down.code, 'network-error');
     assert.equal(down.status, undefined);
-    assert.equal(down.message, `reading the development secrets of project ${projectId} (branch main) failed: cannot reach ${downUrl}: is the Pavise server running? (ECONNREFUSED; 2 attempts) Start it with \`pavise serve\`, or point apiUrl / XTRA_API_URL at it.`);
+    assert.equal(
+      down.message,
+      `reading the development secrets of project ${projectId} (branch main) failed: cannot reach ${downUrl}: is the Pavise server running? (ECONNREFUSED; 2 attempts) Start it with \`pavise serve\`, or point apiUrl / XTRA_API_URL at it.`,
+    );
     assert.equal(transport.requests.length, 2, 'one retry');
     const write = await xtraError(clientFor({ apiUrl: downUrl, maxRetries: 0 }).setSecrets({ A: '1' }, 'development'));
     assert.equal(write.code, 'network-error');
@@ -334,9 +361,15 @@ describe('XtraClient', () => {
 
   it('reads with a read-only service-account key, and a write with it is forbidden', async () => {
     const token = server.bootstrap!.pat;
-    const account = await server.call(`/api/projects/${projectId}/service-accounts`, { token, body: { name: 'ci', permissions: ['read:secrets'] } });
+    const account = await server.call(`/api/projects/${projectId}/service-accounts`, {
+      token,
+      body: { name: 'ci', permissions: ['read:secrets'] },
+    });
     assert.equal(account.status, 201, account.text);
-    const key = await server.call(`/api/projects/${projectId}/service-accounts/${account.body.id}/keys`, { token, body: {} });
+    const key = await server.call(`/api/projects/${projectId}/service-accounts/${account.body.id}/keys`, {
+      token,
+      body: {},
+    });
     assert.equal(key.status, 201, key.text);
     const client = clientFor({ token: key.body.key });
     assert.equal((await client.getSecrets('development')).DATABASE_URL, 'postgres://db/dev');
@@ -350,19 +383,33 @@ describe('XtraClient', () => {
   it('takes its settings from XTRA_TOKEN, XTRA_PROJECT_ID and XTRA_API_URL, and says what is missing', async () => {
     await withEnv(async () => {
       for (const name of Object.keys(process.env)) if (name.startsWith('XTRA_')) delete process.env[name];
-      assert.throws(() => new XtraClient(), (error: unknown) => {
-        assert.ok(error instanceof XtraError);
-        assert.equal(error.code, 'invalid-configuration');
-        assert.match(error.message, /pass new XtraClient\(\{ token \}\) or set XTRA_TOKEN/);
-        assert.match(error.message, /pavise pat create --email/);
-        return true;
-      });
-      assert.equal(new XtraClient({ token: 't' }).apiUrl, 'http://127.0.0.1:8080/api', 'a server on this machine by default');
-      assert.throws(() => new XtraClient({ token: 't', apiUrl: 'ftp://example' }), /apiUrl \(or XTRA_API_URL\) must be an http\(s\) URL/);
+      assert.throws(
+        () => new XtraClient(),
+        (error: unknown) => {
+          assert.ok(error instanceof XtraError);
+          assert.equal(error.code, 'invalid-configuration');
+          assert.match(error.message, /pass new XtraClient\(\{ token \}\) or set XTRA_TOKEN/);
+          assert.match(error.message, /pavise pat create --email/);
+          return true;
+        },
+      );
+      assert.equal(
+        new XtraClient({ token: 't' }).apiUrl,
+        'http://127.0.0.1:8080/api',
+        'a server on this machine by default',
+      );
+      assert.throws(
+        () => new XtraClient({ token: 't', apiUrl: 'ftp://example' }),
+        /apiUrl \(or XTRA_API_URL\) must be an http\(s\) URL/,
+      );
       assert.throws(() => new XtraClient({ token: 't', cacheTtl: -1 }), /cacheTtl \(seconds\) must be a number ≥ 0/);
       assert.throws(() => new XtraClient({ token: 't', maxRetries: 1.5 }), /maxRetries must be an integer/);
 
-      Object.assign(process.env, { XTRA_TOKEN: server.bootstrap!.pat, XTRA_PROJECT_ID: projectId, XTRA_API_URL: `${server.url}/api/` });
+      Object.assign(process.env, {
+        XTRA_TOKEN: server.bootstrap!.pat,
+        XTRA_PROJECT_ID: projectId,
+        XTRA_API_URL: `${server.url}/api/`,
+      });
       const client = new XtraClient();
       assert.equal(client.apiUrl, `${server.url}/api`);
       assert.equal(client.projectId, projectId);
@@ -372,10 +419,17 @@ describe('XtraClient', () => {
 
   it('does not serve a stale value after a 4xx: a revoked token fails', async () => {
     const session = await server.signIn();
-    const created = await server.call('/v1/pat', { token: session.accessToken, body: { expiresAt: new Date(Date.now() + 86_400_000).toISOString() } });
+    const created = await server.call('/v1/pat', {
+      token: session.accessToken,
+      body: { expiresAt: new Date(Date.now() + 86_400_000).toISOString() },
+    });
     assert.ok(created.status < 300, created.text);
     const stale: StaleInfo[] = [];
-    const client = clientFor({ token: created.body.personalAccessToken, cacheTtl: 0.2, onStale: (info) => stale.push(info) });
+    const client = clientFor({
+      token: created.body.personalAccessToken,
+      cacheTtl: 0.2,
+      onStale: (info) => stale.push(info),
+    });
     await client.getSecrets('development');
     await server.call(`/v1/pat/${created.body.id}`, { method: 'DELETE', token: session.accessToken });
     await sleep(250);
@@ -389,7 +443,8 @@ describe('XtraClient against a rate-limited server that goes down', () => {
   let server: TestServer;
   let projectId: string;
   let closed = false;
-  const clientFor = (options: XtraClientOptions = {}) => new XtraClient({ token: server.bootstrap!.pat, apiUrl: `${server.url}/api`, projectId, ...options });
+  const clientFor = (options: XtraClientOptions = {}) =>
+    new XtraClient({ token: server.bootstrap!.pat, apiUrl: `${server.url}/api`, projectId, ...options });
 
   before(async () => {
     // Two vault requests a second per caller.
@@ -419,7 +474,12 @@ describe('XtraClient against a rate-limited server that goes down', () => {
   it('serves the last good value, flagged stale, when rate limited past its retries', async () => {
     const stale: StaleInfo[] = [];
     const transport = new Transport();
-    const client = clientFor({ fetch: transport.fetch, maxRetries: 0, cacheTtl: 0, onStale: (info) => stale.push(info) });
+    const client = clientFor({
+      fetch: transport.fetch,
+      maxRetries: 0,
+      cacheTtl: 0,
+      onStale: (info) => stale.push(info),
+    });
     await sleep(2_000); // a fresh allowance
     let good = await client.getSecretsWithMetadata('production');
     let result = good;
@@ -434,7 +494,10 @@ describe('XtraClient against a rate-limited server that goes down', () => {
     assert.equal(result.error?.code, 'rate-limited');
     assert.match(result.error!.message, /HTTP 429/);
     assert.equal(stale.length, 1);
-    assert.deepEqual({ ...stale[0], error: undefined }, { projectId, env: 'production', branch: 'main', fetchedAt: result.fetchedAt, error: undefined });
+    assert.deepEqual(
+      { ...stale[0], error: undefined },
+      { projectId, env: 'production', branch: 'main', fetchedAt: result.fetchedAt, error: undefined },
+    );
   });
 
   it('serves the last good value, flagged stale, when the server is down; without one it fails', async () => {
@@ -463,6 +526,10 @@ describe('XtraClient against a rate-limited server that goes down', () => {
     assert.match(error.message, /is the Pavise server running\?/);
     assert.equal((await xtraError(staleOff.getSecrets('production'))).code, 'network-error', 'staleOnError: false');
     client.clearCache();
-    assert.equal((await xtraError(client.getSecrets('production'))).code, 'network-error', 'clearCache drops the stale fallback');
+    assert.equal(
+      (await xtraError(client.getSecrets('production'))).code,
+      'network-error',
+      'clearCache drops the stale fallback',
+    );
   });
 });

@@ -5,8 +5,9 @@
  *
  * Run `npm run size -w packages/sdk` after `npm run build`.
  */
-import { gzipSync } from 'node:zlib';
+
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
 export interface BrowserBundle {
@@ -19,7 +20,12 @@ export async function bundleForBrowser(only?: readonly string[]): Promise<Browse
   const index = fileURLToPath(new URL('../src/index.js', import.meta.url));
   const result = await build({
     ...(only
-      ? { stdin: { contents: `export { ${only.join(', ')} } from ${JSON.stringify(index)};`, resolveDir: fileURLToPath(new URL('.', import.meta.url)) } }
+      ? {
+          stdin: {
+            contents: `export { ${only.join(', ')} } from ${JSON.stringify(index)};`,
+            resolveDir: fileURLToPath(new URL('.', import.meta.url)),
+          },
+        }
       : { entryPoints: [index] }),
     bundle: true,
     minify: true,
@@ -35,8 +41,14 @@ export async function bundleForBrowser(only?: readonly string[]): Promise<Browse
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  for (const [label, only] of [['the whole package', undefined], ['PaviseClient alone', ['PaviseClient']], ['XtraClient alone', ['XtraClient']]] as const) {
+  for (const [label, only] of [
+    ['the whole package', undefined],
+    ['PaviseClient alone', ['PaviseClient']],
+    ['XtraClient alone', ['XtraClient']],
+  ] as const) {
     const { minifiedBytes, gzippedBytes } = await bundleForBrowser(only);
-    process.stdout.write(`@pavise/sdk for the browser, ${label}: ${minifiedBytes} bytes minified, ${gzippedBytes} bytes minified + gzipped\n`);
+    process.stdout.write(
+      `@pavise/sdk for the browser, ${label}: ${minifiedBytes} bytes minified, ${gzippedBytes} bytes minified + gzipped\n`,
+    );
   }
 }

@@ -22,23 +22,23 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
-import { PAT_SIGN_IN_SQL, AuthService } from '../src/auth/service.js';
+import type pg from 'pg';
 import { JwtKeys } from '../src/auth/jwt.js';
+import { AuthService, PAT_SIGN_IN_SQL } from '../src/auth/service.js';
 import { generateToken, hashToken, randomPassword } from '../src/auth/tokens.js';
-import { loadConfig, type Config } from '../src/config/config.js';
+import { type Config, loadConfig } from '../src/config/config.js';
 import { parseJwtSecret } from '../src/config/jwt-secret.js';
-import { openDatabase } from '../src/db/open.js';
 import { migrate } from '../src/db/migrate.js';
+import { openDatabase } from '../src/db/open.js';
 import { windowStart } from '../src/http/rate-limit/limiter.js';
 import { credentialKey, ipKey } from '../src/http/rate-limit/signin-limiter.js';
 import { ADD_HITS_SQL } from '../src/http/rate-limit/sql-store.js';
-import { runHttpLoad } from './lib/http-load.js';
 import { runBench, withPool } from './lib/bench-run.js';
-import { startServerProcess } from './lib/server-process.js';
-import { alternateRounds, formatRoundsReport } from './lib/rounds.js';
 import { closedLoop } from './lib/closed-loop.js';
-import { secondsFromEnv, type Measurement } from './lib/stats.js';
+import { runHttpLoad } from './lib/http-load.js';
+import { alternateRounds, formatRoundsReport } from './lib/rounds.js';
+import { startServerProcess } from './lib/server-process.js';
+import { type Measurement, secondsFromEnv } from './lib/stats.js';
 
 const PAVISE_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/pavise.js');
 /** One PAT per connection / loop, so no two in-flight sign-ins contend for the same rows. */
@@ -60,7 +60,11 @@ async function createPats(config: Config, count: number): Promise<string[]> {
     const expiresAt = new Date(Date.now() + 86_400_000);
     return await Promise.all(
       Array.from({ length: count }, async (_, i) => {
-        const user = await auth.createUser({ email: `bench${i}@example.com`, password: randomPassword(), emailVerified: true });
+        const user = await auth.createUser({
+          email: `bench${i}@example.com`,
+          password: randomPassword(),
+          emailVerified: true,
+        });
         return (await auth.createPat(user.id, expiresAt)).personalAccessToken;
       }),
     );
@@ -125,7 +129,10 @@ async function signInDirectly({ pool, keys, config }: BaselineContext, pat: stri
   });
   const row = result.rows[0];
   if (!row?.refresh_token_id) throw new Error('baseline sign-in found no live PAT or enabled user');
-  await keys.sign({ userId: row.id, allowedRoles: row.roles, defaultRole: row.default_role }, config.accessTokenExpiresIn);
+  await keys.sign(
+    { userId: row.id, allowedRoles: row.roles, defaultRole: row.default_role },
+    config.accessTokenExpiresIn,
+  );
 }
 
 /** One loop per PAT, each running sign-ins back to back until the deadline. */
@@ -177,16 +184,21 @@ runBench(async ({ scratch, defer }) => {
     warmupSeconds,
     seconds,
     rounds: roundCount,
-    baseline: (runSeconds) => withPool(scratch.url, BASELINE_POOL_MAX, (pool) => runBaseline({ pool, keys, config }, pats, runSeconds)),
+    baseline: (runSeconds) =>
+      withPool(scratch.url, BASELINE_POOL_MAX, (pool) => runBaseline({ pool, keys, config }, pats, runSeconds)),
     http: (runSeconds) => runHttp(server.url, pats, runSeconds),
   });
 
-  const report = formatRoundsReport(rounds, {
-    node: process.version,
-    CPUs: String(os.availableParallelism()),
-    PostgreSQL: scratch.serverVersion,
-    concurrency: `${CONCURRENCY} (one PAT each); baseline pool ${BASELINE_POOL_MAX} connections`,
-    duration: `${roundCount} rounds of ${seconds} s baseline + ${seconds} s HTTP, after ${warmupSeconds} s warm-up each`,
-  }, { unit: 'sign-ins', baseline: 'baseline (pg driver + JWT)', http: 'HTTP (pavise serve)', goal: GOAL });
+  const report = formatRoundsReport(
+    rounds,
+    {
+      node: process.version,
+      CPUs: String(os.availableParallelism()),
+      PostgreSQL: scratch.serverVersion,
+      concurrency: `${CONCURRENCY} (one PAT each); baseline pool ${BASELINE_POOL_MAX} connections`,
+      duration: `${roundCount} rounds of ${seconds} s baseline + ${seconds} s HTTP, after ${warmupSeconds} s warm-up each`,
+    },
+    { unit: 'sign-ins', baseline: 'baseline (pg driver + JWT)', http: 'HTTP (pavise serve)', goal: GOAL },
+  );
   process.stdout.write(`${report}\n`);
 });

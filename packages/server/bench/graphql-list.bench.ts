@@ -24,16 +24,16 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { JwtKeys } from '../src/auth/jwt.js';
 import { parseJwtSecret } from '../src/config/jwt-secret.js';
+import { LocalMasterKeys } from '../src/crypto/key-provider.js';
 import type { Database, Queryable, QueryOptions } from '../src/db/database.js';
 import { openPostgres } from '../src/db/postgres.js';
 import { GraphQLEngine, type Session } from '../src/graphql/engine.js';
-import { LocalMasterKeys } from '../src/crypto/key-provider.js';
 import { createPrivacyModel } from '../src/privacy/model/index.js';
 import { privacyServices } from '../src/privacy/services.js';
 import { runHttpLoad } from './lib/http-load.js';
 import { benchAdminUrl, createScratchDatabase } from './lib/scratch-database.js';
-import { startServerProcess, type ServerProcess } from './lib/server-process.js';
-import { formatPercent, median, medianSummary, secondsFromEnv, summarise, type Summary } from './lib/stats.js';
+import { type ServerProcess, startServerProcess } from './lib/server-process.js';
+import { formatPercent, median, medianSummary, type Summary, secondsFromEnv, summarise } from './lib/stats.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const PAVISE_BIN = path.resolve(HERE, '../../bin/pavise.js');
@@ -109,16 +109,23 @@ interface SubjectRow {
 
 /** Every side must answer 10 rows, each with its controller, all of the caller's controllers. */
 function checkRows(label: string, rows: SubjectRow[] | undefined, fixture: Fixture): void {
-  if (!Array.isArray(rows) || rows.length !== 10) throw new Error(`${label}: expected 10 rows, got ${JSON.stringify(rows)?.slice(0, 300)}`);
+  if (!Array.isArray(rows) || rows.length !== 10)
+    throw new Error(`${label}: expected 10 rows, got ${JSON.stringify(rows)?.slice(0, 300)}`);
   for (const row of rows) {
-    if (!fixture.memberControllerIds.has(row.dataController?.id)) throw new Error(`${label}: row outside the caller's controllers: ${JSON.stringify(row)}`);
+    if (!fixture.memberControllerIds.has(row.dataController?.id))
+      throw new Error(`${label}: row outside the caller's controllers: ${JSON.stringify(row)}`);
   }
 }
 
 async function post(url: string, token: string, query: string): Promise<any> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query }) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query }),
+  });
   const body = (await response.json()) as { errors?: unknown };
-  if (response.status !== 200 || body.errors) throw new Error(`${url}: HTTP ${response.status} ${JSON.stringify(body)}`);
+  if (response.status !== 200 || body.errors)
+    throw new Error(`${url}: HTTP ${response.status} ${JSON.stringify(body)}`);
   return body;
 }
 
@@ -129,7 +136,12 @@ async function post(url: string, token: string, query: string): Promise<any> {
  * the very statement run directly through the same Database: what remains is the engine's own
  * work per request (plan-cache lookup, variable coercion, compilation, result assembly).
  */
-async function engineMicrosPerRequest(engine: GraphQLEngine, db: Database, session: Session, statement: { text: string; values: unknown[] }): Promise<{ engine: number; direct: number }> {
+async function engineMicrosPerRequest(
+  engine: GraphQLEngine,
+  db: Database,
+  session: Session,
+  statement: { text: string; values: unknown[] },
+): Promise<{ engine: number; direct: number }> {
   const request = { query: PAVISE_QUERY };
   const options: QueryOptions = { name: 'bench_direct' };
   const cpuMicros = async (work: () => Promise<unknown>) => {
@@ -143,7 +155,8 @@ async function engineMicrosPerRequest(engine: GraphQLEngine, db: Database, sessi
   await cpuMicros(viaEngine);
   await cpuMicros(direct);
   const rounds: { engine: number; direct: number }[] = [];
-  for (let round = 0; round < 5; round++) rounds.push({ direct: await cpuMicros(direct), engine: await cpuMicros(viaEngine) });
+  for (let round = 0; round < 5; round++)
+    rounds.push({ direct: await cpuMicros(direct), engine: await cpuMicros(viaEngine) });
   return { engine: median(rounds.map((r) => r.engine)), direct: median(rounds.map((r) => r.direct)) };
 }
 
@@ -157,7 +170,9 @@ async function dropPostGraphileRole(adminUrl: string): Promise<void> {
     await client.connect();
     await client.query('DROP ROLE IF EXISTS pavise_bench_user');
   } catch (error) {
-    process.stderr.write(`could not drop the role pavise_bench_user: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `could not drop the role pavise_bench_user: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
   } finally {
     await client.end().catch(() => {});
   }
@@ -173,7 +188,11 @@ const LABELS: Record<Side, string> = {
   postgraphile: 'PostGraphile v5 (RLS)',
 };
 
-function formatReport(rounds: Record<Side, Summary>[], cpu: { engine: number; direct: number }, environment: Record<string, string>): string {
+function formatReport(
+  rounds: Record<Side, Summary>[],
+  cpu: { engine: number; direct: number },
+  environment: Record<string, string>,
+): string {
   const ofBare = rounds.map((r) => r.pavise.perSecond / r.bare.perSecond);
   const overPostGraphile = rounds.map((r) => r.pavise.perSecond / r.postgraphile.perSecond);
   const engineMicros = cpu.engine - cpu.direct;
@@ -211,7 +230,9 @@ async function main(): Promise<void> {
   const cleanUp = async () => {
     await Promise.allSettled([...Object.values(servers).map((s) => s.stop()), db?.close()]);
     await scratch.drop().catch((error: unknown) => {
-      process.stderr.write(`could not drop the scratch database: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.stderr.write(
+        `could not drop the scratch database: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
       process.exitCode = 1;
     });
     await dropPostGraphileRole(benchAdminUrl());
@@ -232,17 +253,36 @@ async function main(): Promise<void> {
     });
     db = recording(await openPostgres(scratch.url, 1));
     const fixture = await seed(db);
-    const token = await (await JwtKeys.fromConfig(parseJwtSecret(jwtSecret))).sign({ userId: fixture.userId, allowedRoles: ['user', 'me'], defaultRole: 'user' }, 3600);
+    const token = await (await JwtKeys.fromConfig(parseJwtSecret(jwtSecret))).sign(
+      { userId: fixture.userId, allowedRoles: ['user', 'me'], defaultRole: 'user' },
+      3600,
+    );
 
     // The statement Pavise's engine runs for the query, as the bare server's fixed statement.
     const engine = new GraphQLEngine(db, createPrivacyModel(privacyServices(new LocalMasterKeys([randomBytes(32)]))));
-    const session: Session = { role: 'user', variables: { 'x-hasura-role': 'user', 'x-hasura-user-id': fixture.userId, 'x-hasura-default-role': 'user', 'x-hasura-allowed-roles': '{user,me}' } };
+    const session: Session = {
+      role: 'user',
+      variables: {
+        'x-hasura-role': 'user',
+        'x-hasura-user-id': fixture.userId,
+        'x-hasura-default-role': 'user',
+        'x-hasura-allowed-roles': '{user,me}',
+      },
+    };
     const inProcess = JSON.parse(await engine.execute({ query: PAVISE_QUERY }, session));
     const statement = (db as ReturnType<typeof recording>).last!;
     checkRows('engine', inProcess.data?.dataSubjects, fixture);
 
-    servers.bare = await startServerProcess('bare server', [path.join(HERE, 'graphql/bare-server.js')], { DATABASE_URL: scratch.url, PORT: '0', STATEMENT: JSON.stringify(statement) });
-    servers.postgraphile = await startServerProcess('PostGraphile', [path.join(HERE, 'graphql/postgraphile-server.js')], { DATABASE_URL: scratch.url, PORT: '0', JWT_SECRET: jwtKey });
+    servers.bare = await startServerProcess('bare server', [path.join(HERE, 'graphql/bare-server.js')], {
+      DATABASE_URL: scratch.url,
+      PORT: '0',
+      STATEMENT: JSON.stringify(statement),
+    });
+    servers.postgraphile = await startServerProcess(
+      'PostGraphile',
+      [path.join(HERE, 'graphql/postgraphile-server.js')],
+      { DATABASE_URL: scratch.url, PORT: '0', JWT_SECRET: jwtKey },
+    );
 
     const endpoints: Record<Side, { url: string; query: string }> = {
       bare: { url: `${servers.bare.url}/`, query: PAVISE_QUERY },
@@ -251,15 +291,22 @@ async function main(): Promise<void> {
     };
     // The three answer the same rows; Pavise's HTTP answer is byte for byte the bare server's.
     const paviseText = JSON.stringify(await post(endpoints.pavise.url, token, PAVISE_QUERY));
-    if (paviseText !== JSON.stringify(await post(endpoints.bare.url, token, PAVISE_QUERY))) throw new Error('the bare server answers differently from Pavise');
+    if (paviseText !== JSON.stringify(await post(endpoints.bare.url, token, PAVISE_QUERY)))
+      throw new Error('the bare server answers differently from Pavise');
     checkRows('Pavise', JSON.parse(paviseText).data.dataSubjects, fixture);
     const postgraphile = await post(endpoints.postgraphile.url, token, POSTGRAPHILE_QUERY);
     const postgraphileRows = postgraphile.data.allDataSubjects.nodes.map((n: any) => ({
       id: n.rowId,
-      dataController: { id: n.dataControllerByDataControllerId?.rowId, title: n.dataControllerByDataControllerId?.title },
+      dataController: {
+        id: n.dataControllerByDataControllerId?.rowId,
+        title: n.dataControllerByDataControllerId?.title,
+      },
     }));
     checkRows('PostGraphile', postgraphileRows, fixture);
-    if (JSON.stringify(postgraphileRows.map((r: SubjectRow) => r.id)) !== JSON.stringify(JSON.parse(paviseText).data.dataSubjects.map((r: SubjectRow) => r.id))) {
+    if (
+      JSON.stringify(postgraphileRows.map((r: SubjectRow) => r.id)) !==
+      JSON.stringify(JSON.parse(paviseText).data.dataSubjects.map((r: SubjectRow) => r.id))
+    ) {
       throw new Error('PostGraphile answers other rows than Pavise');
     }
 

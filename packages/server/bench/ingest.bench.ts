@@ -17,20 +17,21 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
-import { runHttpLoad } from './lib/http-load.js';
+import type pg from 'pg';
 import { runBench, withPool } from './lib/bench-run.js';
 import { createUserWithPat } from './lib/bench-user.js';
-import { startServerProcess } from './lib/server-process.js';
-import { alternateRounds, formatRoundsReport } from './lib/rounds.js';
 import { closedLoop } from './lib/closed-loop.js';
+import { runHttpLoad } from './lib/http-load.js';
+import { alternateRounds, formatRoundsReport } from './lib/rounds.js';
+import { startServerProcess } from './lib/server-process.js';
 import { secondsFromEnv } from './lib/stats.js';
 
 const PAVISE_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/pavise.js');
 /** The server's default PAVISE_DB_POOL_MAX: the baseline gets the same number of connections. */
 const BASELINE_POOL_MAX = 10;
 const GOAL = 0.6;
-const MUTATION = 'mutation CreateDataSubject($input: CreateDataSubjectInput!) { createDataSubject(input: $input) { dataSubjectId message } }';
+const MUTATION =
+  'mutation CreateDataSubject($input: CreateDataSubjectInput!) { createDataSubject(input: $input) { dataSubjectId message } }';
 
 interface Fixture {
   accessToken: string;
@@ -52,9 +53,20 @@ function person(): Record<string, string> {
 /** A user and PAT made with Pavise's own service; a JWT and a data controller over HTTP. */
 async function createFixture(url: string, databaseUrl: string): Promise<Fixture> {
   const pat = await createUserWithPat(databaseUrl, 'ingest-bench@example.com');
-  const signIn = (await (await fetch(`${url}/v1/signin/pat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ personalAccessToken: pat }) })).json()) as any;
+  const signIn = (await (
+    await fetch(`${url}/v1/signin/pat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ personalAccessToken: pat }),
+    })
+  ).json()) as any;
   const accessToken = signIn.session.accessToken as string;
-  const created = await graphql(url, accessToken, 'mutation { insertDataController(object: {title: "Ingest bench"}) { id } }', {});
+  const created = await graphql(
+    url,
+    accessToken,
+    'mutation { insertDataController(object: {title: "Ingest bench"}) { id } }',
+    {},
+  );
   return { accessToken, controllerId: created.insertDataController.id };
 }
 
@@ -81,7 +93,11 @@ async function insertDirectly(pool: pg.Pool, controllerId: string, payload: Reco
       values: [subjectId, controllerId, `did:dep:${randomBytes(32).toString('hex')}`, 'GDPR'],
     });
     // The sizes Pavise stores: a 32-byte key sealed with AES-GCM (60 bytes), the JSON payload sealed (+28 bytes).
-    await client.query({ name: 'bench.key', text: 'INSERT INTO privacy.data_subject_keys (data_subject_id, data_controller_id, wrapped_key) VALUES ($1, $2, $3)', values: [subjectId, controllerId, randomBytes(60)] });
+    await client.query({
+      name: 'bench.key',
+      text: 'INSERT INTO privacy.data_subject_keys (data_subject_id, data_controller_id, wrapped_key) VALUES ($1, $2, $3)',
+      values: [subjectId, controllerId, randomBytes(60)],
+    });
     await client.query({
       name: 'bench.data',
       text: 'INSERT INTO privacy.personal_data (data_controller_id, data_subject_id, event, sealed) VALUES ($1, $2, $3, $4)',
@@ -121,8 +137,11 @@ runBench(async ({ scratch, defer }) => {
   defer(() => server.stop());
   const url = server.url;
   const fixture = await createFixture(url, scratch.url);
-  const first = await graphql(url, fixture.accessToken, MUTATION, { input: { event: 'signup', dataControllerId: fixture.controllerId, payload: person() } });
-  if (first.createDataSubject.message !== 'Data subject created') throw new Error(`unexpected answer ${JSON.stringify(first)}`);
+  const first = await graphql(url, fixture.accessToken, MUTATION, {
+    input: { event: 'signup', dataControllerId: fixture.controllerId, payload: person() },
+  });
+  if (first.createDataSubject.message !== 'Data subject created')
+    throw new Error(`unexpected answer ${JSON.stringify(first)}`);
 
   // autocannon as the HTTP client (as the other benches): a new person in every request body,
   // and every answer checked to be a created subject.
@@ -133,24 +152,45 @@ runBench(async ({ scratch, defer }) => {
       headers: { authorization: `Bearer ${fixture.accessToken}`, 'content-type': 'application/json' },
       connections: clients,
       seconds: runSeconds,
-      bodyPerRequest: () => JSON.stringify({ query: MUTATION, variables: { input: { event: 'signup', dataControllerId: fixture.controllerId, payload: person() } } }),
+      bodyPerRequest: () =>
+        JSON.stringify({
+          query: MUTATION,
+          variables: { input: { event: 'signup', dataControllerId: fixture.controllerId, payload: person() } },
+        }),
       checkBody: (body) => (body.includes('"Data subject created"') ? undefined : `answer ${body.slice(0, 200)}`),
     });
   const report: string[] = [];
   for (const clients of [1, 16]) {
     const poolSize = Math.min(clients, BASELINE_POOL_MAX);
     const baselineRun = (runSeconds: number) =>
-      withPool(scratch.url, poolSize, (pool) => closedLoop(clients, runSeconds, () => insertDirectly(pool, fixture.controllerId, person())));
+      withPool(scratch.url, poolSize, (pool) =>
+        closedLoop(clients, runSeconds, () => insertDirectly(pool, fixture.controllerId, person())),
+      );
     process.stderr.write(`\n${clients === 1 ? 'sequential' : `${clients} concurrent clients`}\n`);
-    const rounds = await alternateRounds({ warmupSeconds, seconds, rounds: roundCount, baseline: baselineRun, http: (runSeconds) => viaHttp(clients, runSeconds) });
+    const rounds = await alternateRounds({
+      warmupSeconds,
+      seconds,
+      rounds: roundCount,
+      baseline: baselineRun,
+      http: (runSeconds) => viaHttp(clients, runSeconds),
+    });
     report.push(
-      `### ${clients === 1 ? 'Sequential (1 client)' : `${clients} concurrent clients`}\n\n${formatRoundsReport(rounds, {
-        node: process.version,
-        CPUs: String(os.availableParallelism()),
-        PostgreSQL: scratch.serverVersion,
-        workload: `a new person per call (displayName, email, phone, country); ${clients} client${clients === 1 ? '' : 's'}; baseline pool ${poolSize}`,
-        duration: `${roundCount} rounds of ${seconds} s baseline + ${seconds} s HTTP, after ${warmupSeconds} s warm-up each`,
-      }, { unit: 'subjects', baseline: 'baseline (pg driver: the same 5 inserts in a transaction)', http: 'HTTP (pavise serve, createDataSubject)', goal: GOAL })}\n`,
+      `### ${clients === 1 ? 'Sequential (1 client)' : `${clients} concurrent clients`}\n\n${formatRoundsReport(
+        rounds,
+        {
+          node: process.version,
+          CPUs: String(os.availableParallelism()),
+          PostgreSQL: scratch.serverVersion,
+          workload: `a new person per call (displayName, email, phone, country); ${clients} client${clients === 1 ? '' : 's'}; baseline pool ${poolSize}`,
+          duration: `${roundCount} rounds of ${seconds} s baseline + ${seconds} s HTTP, after ${warmupSeconds} s warm-up each`,
+        },
+        {
+          unit: 'subjects',
+          baseline: 'baseline (pg driver: the same 5 inserts in a transaction)',
+          http: 'HTTP (pavise serve, createDataSubject)',
+          goal: GOAL,
+        },
+      )}\n`,
     );
   }
   process.stdout.write(report.join('\n'));

@@ -14,17 +14,17 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import type pg from 'pg';
 import { LocalMasterKeys } from '../src/crypto/key-provider.js';
 import { DataKeys } from '../src/vault/crypto/data-keys.js';
 import { decryptValue } from '../src/vault/crypto/secret-values.js';
-import { runHttpLoad } from './lib/http-load.js';
 import { runBench, withPool } from './lib/bench-run.js';
 import { createUserWithPat } from './lib/bench-user.js';
-import { startServerProcess } from './lib/server-process.js';
-import { alternateRounds, formatRoundsReport } from './lib/rounds.js';
 import { closedLoop } from './lib/closed-loop.js';
-import { secondsFromEnv, type Measurement } from './lib/stats.js';
+import { runHttpLoad } from './lib/http-load.js';
+import { alternateRounds, formatRoundsReport } from './lib/rounds.js';
+import { startServerProcess } from './lib/server-process.js';
+import { type Measurement, secondsFromEnv } from './lib/stats.js';
 
 const PAVISE_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/pavise.js');
 const CONCURRENCY = 16;
@@ -58,10 +58,16 @@ async function createFixture(url: string, databaseUrl: string): Promise<Fixture>
     return parsed;
   };
   const project = await call('/project', { name: 'Vault bench' });
-  const secrets = Object.fromEntries(Array.from({ length: SECRETS }, (_, i) => [`SECRET_${String(i).padStart(3, '0')}`, randomBytes(24).toString('base64url')]));
+  const secrets = Object.fromEntries(
+    Array.from({ length: SECRETS }, (_, i) => [
+      `SECRET_${String(i).padStart(3, '0')}`,
+      randomBytes(24).toString('base64url'),
+    ]),
+  );
   await call(`/projects/${project.id}/envs/${ENVIRONMENT}/secrets`, { secrets });
   const read = await call(`/projects/${project.id}/envs/${ENVIRONMENT}/secrets`);
-  if (JSON.stringify(read) !== JSON.stringify(secrets)) throw new Error('the server did not return the secrets it was given');
+  if (JSON.stringify(read) !== JSON.stringify(secrets))
+    throw new Error('the server did not return the secrets it was given');
   const branches = (await call(`/branch?projectId=${project.id}`)) as { id: string; name: string }[];
   return { pat, projectId: project.id, mainBranchId: branches.find((b) => b.name === 'main')!.id, secrets };
 }
@@ -75,7 +81,8 @@ function runBaseline(pool: pg.Pool, dataKey: Buffer, fixture: Fixture, seconds: 
       values: [fixture.projectId, ENVIRONMENT, fixture.mainBranchId],
     });
     const values: Record<string, string> = {};
-    for (const row of result.rows) values[row.key] = decryptValue(dataKey, fixture.projectId, ENVIRONMENT, row.key, row.ciphertext);
+    for (const row of result.rows)
+      values[row.key] = decryptValue(dataKey, fixture.projectId, ENVIRONMENT, row.key, row.ciphertext);
     if (result.rows.length !== SECRETS) throw new Error(`baseline read ${result.rows.length} secrets`);
     JSON.stringify(values);
   });
@@ -109,25 +116,46 @@ runBench(async ({ scratch, defer }) => {
   const fixture = await createFixture(server.url, scratch.url);
 
   // The baseline opens the project's data key as the server does: unwrapped once, then cached.
-  const rows = await withPool(scratch.url, 1, async (pool) =>
-    (await pool.query<{ wrapped_key: Buffer; master_key_id: string }>('SELECT wrapped_key, master_key_id FROM vault.data_keys WHERE project_id = $1', [fixture.projectId])).rows,
+  const rows = await withPool(
+    scratch.url,
+    1,
+    async (pool) =>
+      (
+        await pool.query<{ wrapped_key: Buffer; master_key_id: string }>(
+          'SELECT wrapped_key, master_key_id FROM vault.data_keys WHERE project_id = $1',
+          [fixture.projectId],
+        )
+      ).rows,
   );
-  const dataKey = await new DataKeys(new LocalMasterKeys([masterKey])).unwrap(fixture.projectId, { wrapped: rows[0]!.wrapped_key, masterKeyId: rows[0]!.master_key_id });
+  const dataKey = await new DataKeys(new LocalMasterKeys([masterKey])).unwrap(fixture.projectId, {
+    wrapped: rows[0]!.wrapped_key,
+    masterKeyId: rows[0]!.master_key_id,
+  });
 
   const rounds = await alternateRounds({
     warmupSeconds,
     seconds,
     rounds: roundCount,
-    baseline: (runSeconds) => withPool(scratch.url, BASELINE_POOL_MAX, (pool) => runBaseline(pool, dataKey, fixture, runSeconds)),
+    baseline: (runSeconds) =>
+      withPool(scratch.url, BASELINE_POOL_MAX, (pool) => runBaseline(pool, dataKey, fixture, runSeconds)),
     http: (runSeconds) => runHttp(server.url, fixture, runSeconds),
   });
   process.stdout.write(
-    `${formatRoundsReport(rounds, {
-      node: process.version,
-      CPUs: String(os.availableParallelism()),
-      PostgreSQL: scratch.serverVersion,
-      workload: `${SECRETS} secrets of 32 characters, one environment, main branch; ${CONCURRENCY} concurrent clients; baseline pool ${BASELINE_POOL_MAX}`,
-      duration: `${roundCount} rounds of ${seconds} s baseline + ${seconds} s HTTP, after ${warmupSeconds} s warm-up each`,
-    }, { unit: 'reads', baseline: 'baseline (pg driver: SELECT + 100 AES-GCM decryptions)', http: 'HTTP (pavise serve, GET …/secrets)', goal: GOAL })}\n`,
+    `${formatRoundsReport(
+      rounds,
+      {
+        node: process.version,
+        CPUs: String(os.availableParallelism()),
+        PostgreSQL: scratch.serverVersion,
+        workload: `${SECRETS} secrets of 32 characters, one environment, main branch; ${CONCURRENCY} concurrent clients; baseline pool ${BASELINE_POOL_MAX}`,
+        duration: `${roundCount} rounds of ${seconds} s baseline + ${seconds} s HTTP, after ${warmupSeconds} s warm-up each`,
+      },
+      {
+        unit: 'reads',
+        baseline: 'baseline (pg driver: SELECT + 100 AES-GCM decryptions)',
+        http: 'HTTP (pavise serve, GET …/secrets)',
+        goal: GOAL,
+      },
+    )}\n`,
   );
 });

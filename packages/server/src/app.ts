@@ -5,24 +5,24 @@ import type { Logger } from 'pino';
 import { bootstrapOwner, formatBootstrapBlock } from './auth/bootstrap.js';
 import { AuthService } from './auth/service.js';
 import type { Config } from './config/config.js';
+import { loadMasterKeys } from './crypto/master-keys.js';
 import type { Database } from './db/database.js';
 import { migrate } from './db/migrate.js';
 import { openDatabase } from './db/open.js';
+import { GraphQLEngine } from './graphql/engine.js';
 import type { CounterStore } from './http/rate-limit/limiter.js';
 import { RedisCounterStore } from './http/rate-limit/redis-store.js';
 import { SignInLimiter } from './http/rate-limit/signin-limiter.js';
 import { SqlCounterStore } from './http/rate-limit/sql-store.js';
-import { GraphQLEngine } from './graphql/engine.js';
 import { buildServer } from './http/server.js';
+import { VaultRateLimiter } from './http/vault/rate-limit.js';
 import { createLogger } from './logger.js';
 import { createDefaultDataController } from './privacy/bootstrap.js';
 import { createPrivacyModel } from './privacy/model/index.js';
-import { privacyServices } from './privacy/services.js';
-import { loadMasterKeys } from './crypto/master-keys.js';
 import { privacyRestEndpoints } from './privacy/rest-endpoints.js';
-import { PAVISE_VERSION } from './version.js';
-import { VaultRateLimiter } from './http/vault/rate-limit.js';
+import { privacyServices } from './privacy/services.js';
 import { Vault } from './vault/vault.js';
+import { PAVISE_VERSION } from './version.js';
 
 export interface RunningPavise {
   url: string;
@@ -60,7 +60,9 @@ export async function startPavise(config: Config, options: StartOptions = {}): P
     );
     // Bootstrap before listening, so that a server that answers /healthz has its owner account;
     // the block is printed once the URL (and so the curl to show) is known.
-    const credentials = config.bootstrap ? await bootstrapOwner(db, config.bootstrapEmail, createDefaultDataController) : null;
+    const credentials = config.bootstrap
+      ? await bootstrapOwner(db, config.bootstrapEmail, createDefaultDataController)
+      : null;
     // One set of master keys wraps the vault's project keys and the privacy domain's controller keys.
     const masterKeys = await loadMasterKeys(config);
     const engine = new GraphQLEngine(db, createPrivacyModel(privacyServices(masterKeys)), logger, config.graphqlLimits);
@@ -68,7 +70,17 @@ export async function startPavise(config: Config, options: StartOptions = {}): P
     const vaultLimiter = new VaultRateLimiter(counters, config.rateLimit.vault, config.rateLimit.enabled, (error) =>
       logger.error({ err: error }, 'rate-limit store failed; request allowed'),
     );
-    server = buildServer({ config, db, auth, engine, restEndpoints: privacyRestEndpoints, signInLimiter, vault, vaultLimiter, logger });
+    server = buildServer({
+      config,
+      db,
+      auth,
+      engine,
+      restEndpoints: privacyRestEndpoints,
+      signInLimiter,
+      vault,
+      vaultLimiter,
+      logger,
+    });
     await server.listen({ port: config.port, host: config.host });
     const address = server.server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -82,7 +94,9 @@ export async function startPavise(config: Config, options: StartOptions = {}): P
 
     vault.startSealing(logger);
     const housekeeping = setInterval(() => {
-      Promise.all([auth.deleteExpired(), sqlCounters.prune(Date.now())]).catch((error) => logger.warn({ err: error }, 'housekeeping failed'));
+      Promise.all([auth.deleteExpired(), sqlCounters.prune(Date.now())]).catch((error) =>
+        logger.warn({ err: error }, 'housekeeping failed'),
+      );
     }, HOUSEKEEPING_INTERVAL_MS);
     housekeeping.unref();
 
@@ -98,7 +112,9 @@ export async function startPavise(config: Config, options: StartOptions = {}): P
         closing ??= (async () => {
           clearInterval(housekeeping);
           await runningServer.close();
-          await vault.stopSealing().catch((error: unknown) => logger.warn({ err: error }, 'sealing the audit trail at shutdown failed'));
+          await vault
+            .stopSealing()
+            .catch((error: unknown) => logger.warn({ err: error }, 'sealing the audit trail at shutdown failed'));
           await runningCounters.close();
           await db.close();
         })();

@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 import pretty from 'pino-pretty';
 import type { Config } from './config/config.js';
 
@@ -66,7 +66,9 @@ export function createLogger(config: Pick<Config, 'logLevel' | 'logFormat'>, des
         ignore: 'pid,hostname,service,reqId,req,statusCode,responseTime',
         messageFormat: (log, messageKey) => {
           const req = log.req as { method?: string; url?: string } | undefined;
-          return req ? `${req.method} ${req.url} → ${String(log.statusCode)} (${String(log.responseTime)} ms)` : String(log[messageKey]);
+          return req
+            ? `${req.method} ${req.url} → ${String(log.statusCode)} (${String(log.responseTime)} ms)`
+            : String(log[messageKey]);
         },
       }),
     );

@@ -6,8 +6,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { filesUnder } from './helpers/at-rest.js';
 import { oneLine, PAVISE_BIN, runCli } from './helpers/process.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
@@ -31,7 +31,12 @@ describe('pavise run', () => {
     await writeSecrets(api, project, 'production', { X: secret, OTHER: 'other-value' });
     work = await fs.mkdtemp(path.join(os.tmpdir(), 'pavise-run-'));
     configDir = path.join(work, 'config');
-    env = { XTRA_TOKEN: server.bootstrap!.pat, XTRA_API_URL: `${server.url}/api`, PAVISE_CONFIG_DIR: configDir, XTRA_PROJECT_ID: '' };
+    env = {
+      XTRA_TOKEN: server.bootstrap!.pat,
+      XTRA_API_URL: `${server.url}/api`,
+      PAVISE_CONFIG_DIR: configDir,
+      XTRA_PROJECT_ID: '',
+    };
   });
   after(async () => {
     await server?.close();
@@ -47,17 +52,42 @@ describe('pavise run', () => {
     const alias = await runCli(['run', '--env', 'prod', '--', ...PRINT_X], { ...env, XTRA_PROJECT_ID: project }, work);
     assert.equal(alias.stdout, secret, alias.stderr);
 
-    const overridden = await runCli(['run', '--project', project, '--env', 'production', '--', ...PRINT_X], { ...env, X: 'from-env' }, work);
+    const overridden = await runCli(
+      ['run', '--project', project, '--env', 'production', '--', ...PRINT_X],
+      { ...env, X: 'from-env' },
+      work,
+    );
     assert.equal(overridden.stdout, secret);
-    const kept = await runCli(['run', '--project', project, '--env', 'production', '--no-override', '--', ...PRINT_X], { ...env, X: 'from-env' }, work);
+    const kept = await runCli(
+      ['run', '--project', project, '--env', 'production', '--no-override', '--', ...PRINT_X],
+      { ...env, X: 'from-env' },
+      work,
+    );
     assert.equal(kept.stdout, 'from-env');
 
     // No shell: arguments reach the command verbatim.
-    const literal = await runCli(['run', '--project', project, '--env', 'production', '--', NODE, '-e', 'console.log(process.argv[1])', '$X; echo hi'], env, work);
+    const literal = await runCli(
+      [
+        'run',
+        '--project',
+        project,
+        '--env',
+        'production',
+        '--',
+        NODE,
+        '-e',
+        'console.log(process.argv[1])',
+        '$X; echo hi',
+      ],
+      env,
+      work,
+    );
     assert.equal(literal.stdout, '$X; echo hi\n');
   });
 
-  it('keeps the secrets out of its own environment, its arguments and the disk', { skip: process.platform !== 'linux' && 'needs /proc' }, async () => {
+  it('keeps the secrets out of its own environment, its arguments and the disk', {
+    skip: process.platform !== 'linux' && 'needs /proc',
+  }, async () => {
     // A preload in the pavise process only (not the command) dumps its process.env when it exits.
     const dump = path.join(work, 'pavise-env.json');
     const preload = path.join(work, 'dump-env.mjs');
@@ -72,9 +102,18 @@ describe('pavise run', () => {
       'const value = process.env.X;',
       'console.log(JSON.stringify({ child: typeof value === "string" && value.length > 0, parentIsPavise: cmdline.includes("pavise.js"), parentEnviron: environ.includes(value), parentArgv: cmdline.includes(value) }));',
     ].join('\n');
-    const result = await runCli(['run', '--project', project, '--env', 'production', '--', NODE, '-e', probe], { ...env, NODE_OPTIONS: `--import=${pathToFileURL(preload).href}` }, work);
+    const result = await runCli(
+      ['run', '--project', project, '--env', 'production', '--', NODE, '-e', probe],
+      { ...env, NODE_OPTIONS: `--import=${pathToFileURL(preload).href}` },
+      work,
+    );
     assert.equal(result.code, 0, result.stderr);
-    assert.deepEqual(JSON.parse(result.stdout), { child: true, parentIsPavise: true, parentEnviron: false, parentArgv: false });
+    assert.deepEqual(JSON.parse(result.stdout), {
+      child: true,
+      parentIsPavise: true,
+      parentEnviron: false,
+      parentArgv: false,
+    });
 
     const ownEnv = JSON.parse(await fs.readFile(dump, 'utf8')) as Record<string, string>;
     assert.equal(ownEnv.XTRA_TOKEN, server.bootstrap!.pat, 'the dump is of the pavise process');
@@ -83,7 +122,9 @@ describe('pavise run', () => {
     assert.ok(!Object.values(ownEnv).some((value) => value.includes(secret)), 'process.env of pavise holds a secret');
 
     const files = (await filesUnder(work)).filter(({ name }) => name !== dump && name !== preload);
-    const snapshots = files.filter(({ name }) => name.startsWith(path.join(configDir, 'fallback')) && name.endsWith('.enc'));
+    const snapshots = files.filter(
+      ({ name }) => name.startsWith(path.join(configDir, 'fallback')) && name.endsWith('.enc'),
+    );
     assert.equal(snapshots.length, 1, 'one snapshot for one project/env/branch');
     assert.match(path.basename(snapshots[0]!.name), /^[0-9a-f]{64}\.enc$/);
     assert.equal((await fs.stat(snapshots[0]!.name)).mode & 0o777, 0o600);
@@ -115,11 +156,15 @@ describe('pavise run', () => {
       `process.on('${signal}', () => { console.log('child got ${signal}'); process.exit(42); }); console.log('ready'); setTimeout(() => process.exit(99), 10000);`;
     await Promise.all(
       (['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT'] as const).map(async (signal) => {
-        const child = spawn(NODE, [PAVISE_BIN, 'run', '--project', project, '--env', 'production', '--', NODE, '-e', trap(signal)], {
-          env: { ...process.env, ...env },
-          cwd: work,
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
+        const child = spawn(
+          NODE,
+          [PAVISE_BIN, 'run', '--project', project, '--env', 'production', '--', NODE, '-e', trap(signal)],
+          {
+            env: { ...process.env, ...env },
+            cwd: work,
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        );
         let stdout = '';
         let stderr = '';
         child.stderr.on('data', (chunk) => (stderr += chunk));
@@ -140,13 +185,21 @@ describe('pavise run', () => {
 
   it('fails with one line for a bad token or an unknown project, and runs nothing', async () => {
     const badToken = 'pavise_pat_not-a-real-token-0123456789';
-    const unauthorized = await runCli(['run', '--project', project, '--env', 'production', '--', ...PRINT_X], { ...env, XTRA_TOKEN: badToken }, work);
+    const unauthorized = await runCli(
+      ['run', '--project', project, '--env', 'production', '--', ...PRINT_X],
+      { ...env, XTRA_TOKEN: badToken },
+      work,
+    );
     assert.equal(unauthorized.code, 1);
     assert.equal(unauthorized.stdout, '');
     assert.match(oneLine(unauthorized.stderr), /^pavise: .*\(HTTP 401\)$/);
     assert.ok(!unauthorized.stderr.includes(badToken));
 
-    const unknown = await runCli(['run', '--project', 'no-such-project', '--env', 'production', '--', ...PRINT_X], env, work);
+    const unknown = await runCli(
+      ['run', '--project', 'no-such-project', '--env', 'production', '--', ...PRINT_X],
+      env,
+      work,
+    );
     assert.equal(unknown.code, 1);
     assert.equal(unknown.stdout, '');
     assert.match(oneLine(unknown.stderr), /^pavise: .*not found.*\(HTTP 404\)$/i);
@@ -175,7 +228,12 @@ describe('pavise run, offline', () => {
     project = (await api.createProject('offline-test')).id;
     await writeSecrets(api, project, 'production', { X: secret });
     work = await fs.mkdtemp(path.join(os.tmpdir(), 'pavise-offline-'));
-    env = { XTRA_TOKEN: server.bootstrap!.pat, XTRA_API_URL: `${server.url}/api`, PAVISE_CONFIG_DIR: path.join(work, 'config'), XTRA_PROJECT_ID: project };
+    env = {
+      XTRA_TOKEN: server.bootstrap!.pat,
+      XTRA_API_URL: `${server.url}/api`,
+      PAVISE_CONFIG_DIR: path.join(work, 'config'),
+      XTRA_PROJECT_ID: project,
+    };
   });
   after(async () => {
     if (serverOpen) await server.close();
@@ -194,7 +252,10 @@ describe('pavise run, offline', () => {
     const fallback = await runCli(args, env, work);
     assert.equal(fallback.code, 0, fallback.stderr);
     assert.equal(fallback.stdout, secret);
-    assert.match(oneLine(fallback.stderr), /cannot reach the vault .*using the fallback snapshot from \S+ \(\d+ seconds? old\)/);
+    assert.match(
+      oneLine(fallback.stderr),
+      /cannot reach the vault .*using the fallback snapshot from \S+ \(\d+ seconds? old\)/,
+    );
 
     const offline = await runCli(['run', '--offline', '--env', 'production', '--', ...PRINT_X], env, work);
     assert.equal(offline.code, 0, offline.stderr);
@@ -215,7 +276,11 @@ describe('pavise run, offline', () => {
     assert.equal(disabled.stdout, '');
     assert.match(oneLine(disabled.stderr), /cannot reach the vault/);
 
-    const otherBranch = await runCli(['run', '--offline', '--env', 'production', '--branch', 'feature', '--', ...PRINT_X], env, work);
+    const otherBranch = await runCli(
+      ['run', '--offline', '--env', 'production', '--branch', 'feature', '--', ...PRINT_X],
+      env,
+      work,
+    );
     assert.equal(otherBranch.code, 1);
     assert.match(oneLine(otherBranch.stderr), /no fallback snapshot for project .*branch feature/);
   });
@@ -229,22 +294,44 @@ describe('pavise run, offline', () => {
       if (mode === 'hang') return;
       const status = mode === 'ok' ? 200 : mode;
       const body = mode === 'ok' ? { X: 'stub-secret' } : { error: `stub answered ${mode}` };
-      response.writeHead(status, { 'content-type': 'application/json', ...(mode === 429 ? { 'retry-after': '30' } : {}) });
+      response.writeHead(status, {
+        'content-type': 'application/json',
+        ...(mode === 429 ? { 'retry-after': '30' } : {}),
+      });
       response.end(JSON.stringify(body));
     });
     await new Promise<void>((resolve) => stub.listen(0, '127.0.0.1', resolve));
     try {
       const snapshot = path.join(work, 'stub', 'snapshot.enc');
       const stubEnv = { ...env, XTRA_API_URL: `http://127.0.0.1:${(stub.address() as AddressInfo).port}/api` };
-      const args = ['run', '--env', 'production', '--branch', 'main', '--fallback', snapshot, '--timeout', '0.5', '--', ...PRINT_X];
+      const args = [
+        'run',
+        '--env',
+        'production',
+        '--branch',
+        'main',
+        '--fallback',
+        snapshot,
+        '--timeout',
+        '0.5',
+        '--',
+        ...PRINT_X,
+      ];
 
       const ok = await runCli(args, stubEnv, work);
       assert.equal(ok.stdout, 'stub-secret', ok.stderr);
-      assert.deepEqual(seen[0], { url: `/api/projects/${project}/envs/production/secrets?branch=main`, authorization: `Bearer ${env.XTRA_TOKEN}` });
+      assert.deepEqual(seen[0], {
+        url: `/api/projects/${project}/envs/production/secrets?branch=main`,
+        authorization: `Bearer ${env.XTRA_TOKEN}`,
+      });
       assert.equal((await fs.stat(snapshot)).mode & 0o777, 0o600);
       assert.ok(!(await fs.readFile(snapshot, 'utf8')).includes('stub-secret'));
       const untouched = path.join(work, 'untouched-config');
-      const noFallback = await runCli(['run', '--no-fallback', '--env', 'production', '--', ...PRINT_X], { ...stubEnv, PAVISE_CONFIG_DIR: untouched }, work);
+      const noFallback = await runCli(
+        ['run', '--no-fallback', '--env', 'production', '--', ...PRINT_X],
+        { ...stubEnv, PAVISE_CONFIG_DIR: untouched },
+        work,
+      );
       assert.equal(noFallback.stdout, 'stub-secret', noFallback.stderr);
       await assert.rejects(fs.stat(untouched), { code: 'ENOENT' }, '--no-fallback writes no snapshot');
 

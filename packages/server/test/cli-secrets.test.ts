@@ -16,7 +16,9 @@ describe('pavise secrets', () => {
 
   const cli = (...args: string[]) => runCli(['secrets', ...args], env, work);
   const viaHttp = async (envName: string, branch = 'main') => {
-    const response = await server.call(`/api/projects/${project}/envs/${envName}/secrets?branch=${branch}`, { token: server.bootstrap!.pat });
+    const response = await server.call(`/api/projects/${project}/envs/${envName}/secrets?branch=${branch}`, {
+      token: server.bootstrap!.pat,
+    });
     assert.equal(response.status, 200, response.text);
     return response.body as Record<string, string>;
   };
@@ -27,7 +29,12 @@ describe('pavise secrets', () => {
     assert.equal(created.status, 201, created.text);
     project = created.body.id;
     work = await fs.mkdtemp(path.join(os.tmpdir(), 'pavise-secrets-'));
-    env = { XTRA_TOKEN: server.bootstrap!.pat, XTRA_API_URL: `${server.url}/api`, XTRA_PROJECT_ID: project, PAVISE_CONFIG_DIR: path.join(work, 'config') };
+    env = {
+      XTRA_TOKEN: server.bootstrap!.pat,
+      XTRA_API_URL: `${server.url}/api`,
+      XTRA_PROJECT_ID: project,
+      PAVISE_CONFIG_DIR: path.join(work, 'config'),
+    };
   });
   after(async () => {
     await server?.close();
@@ -77,7 +84,13 @@ describe('pavise secrets', () => {
     const shown = await cli('history', 'API_KEY', '--env', 'staging', '--values');
     assert.match(shown.stdout, /v2 .*k2[\s\S]*v1 .*k1/);
     const historyJson = JSON.parse((await cli('history', 'API_KEY', '--env', 'staging', '--json')).stdout);
-    assert.deepEqual(historyJson.history.map((entry: any) => [entry.version, 'value' in entry]), [[2, false], [1, false]]);
+    assert.deepEqual(
+      historyJson.history.map((entry: any) => [entry.version, 'value' in entry]),
+      [
+        [2, false],
+        [1, false],
+      ],
+    );
 
     const deleted = await cli('delete', 'API_KEY', '--env', 'staging');
     assert.equal(deleted.code, 0, deleted.stderr);
@@ -104,7 +117,10 @@ describe('pavise secrets', () => {
   });
 
   it('works on a branch, which overlays main', async () => {
-    const branch = await server.call('/api/branch', { token: server.bootstrap!.pat, body: { projectId: project, name: 'feature' } });
+    const branch = await server.call('/api/branch', {
+      token: server.bootstrap!.pat,
+      body: { projectId: project, name: 'feature' },
+    });
     assert.equal(branch.status, 201, branch.text);
     assert.equal((await cli('set', 'SHARED=main-value', 'ONLY_MAIN=m', '--env', 'production')).code, 0);
     const set = await cli('set', 'SHARED=branch-value', '--env', 'production', '--branch', 'feature');
@@ -152,9 +168,16 @@ describe('pavise secrets', () => {
         probe.close(() => resolve(port));
       });
     });
-    const unreachable = await runCli(['secrets', 'list'], { ...env, XTRA_API_URL: `http://127.0.0.1:${closedPort}/api` }, work);
+    const unreachable = await runCli(
+      ['secrets', 'list'],
+      { ...env, XTRA_API_URL: `http://127.0.0.1:${closedPort}/api` },
+      work,
+    );
     assert.equal(unreachable.code, 1);
-    assert.equal(oneLine(unreachable.stderr), `pavise: cannot reach the vault at http://127.0.0.1:${closedPort}/api: connection refused`);
+    assert.equal(
+      oneLine(unreachable.stderr),
+      `pavise: cannot reach the vault at http://127.0.0.1:${closedPort}/api: connection refused`,
+    );
   });
 
   it('documents the commands with --help', async () => {
@@ -164,7 +187,16 @@ describe('pavise secrets', () => {
     const run = await runCli(['run', '--help']);
     assert.equal(run.code, 0);
     assert.match(run.stdout, /--token <token>[\s\S]*XTRA_TOKEN[\s\S]*visible to other users/);
-    for (const flag of ['--project <id>', '--env <env>', '--branch <name>', '--api-url <url>', '--fallback <path>', '--no-fallback', '--offline', '--no-override']) {
+    for (const flag of [
+      '--project <id>',
+      '--env <env>',
+      '--branch <name>',
+      '--api-url <url>',
+      '--fallback <path>',
+      '--no-fallback',
+      '--offline',
+      '--no-override',
+    ]) {
       assert.ok(run.stdout.includes(flag), flag);
     }
     for (const sub of ['list', 'get', 'set', 'delete', 'history']) {

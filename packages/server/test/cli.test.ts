@@ -47,7 +47,10 @@ describe('the pavise CLI', () => {
     assert.equal(created.email, 'ci@example.com');
     assert.ok(created.password.length >= 16, 'a generated password is printed once');
 
-    const result = await runCli(['pat', 'create', '--email', 'ci@example.com', '--name', 'ci pipeline', '--json'], database.env);
+    const result = await runCli(
+      ['pat', 'create', '--email', 'ci@example.com', '--name', 'ci pipeline', '--json'],
+      database.env,
+    );
     assert.equal(result.code, 0, result.stderr);
     ({ id: patId, personalAccessToken: pat } = JSON.parse(result.stdout));
     assert.match(pat, /^pavise_pat_/);
@@ -96,7 +99,10 @@ describe('the pavise CLI', () => {
     const duplicate = await runCli(['user', 'create', '--email', 'ci@example.com'], database.env);
     assert.equal(duplicate.code, 1);
     assert.match(duplicate.stderr, /Email already in use/);
-    const days = await runCli(['pat', 'create', '--email', 'ci@example.com', '--expires-in-days', 'soon'], database.env);
+    const days = await runCli(
+      ['pat', 'create', '--email', 'ci@example.com', '--expires-in-days', 'soon'],
+      database.env,
+    );
     assert.equal(days.code, 1);
     assert.match(days.stderr, /--expires-in-days accepts a whole number/);
     const missing = await runCli(['pat', 'create'], database.env);

@@ -12,7 +12,11 @@ describe('sign-up and sign-in with e-mail and password', () => {
 
   it('signs up: {"session": …} for a new user with roles user and me', async () => {
     const response = await server.call('/v1/signup/email-password', {
-      body: { email: 'Ada@Example.com', password: 'analytical engine', options: { displayName: 'Ada', locale: 'fr', redirectTo: 'http://x' } },
+      body: {
+        email: 'Ada@Example.com',
+        password: 'analytical engine',
+        options: { displayName: 'Ada', locale: 'fr', redirectTo: 'http://x' },
+      },
     });
     assert.equal(response.status, 200);
     assert.deepEqual(Object.keys(response.body), ['session']);
@@ -25,22 +29,30 @@ describe('sign-up and sign-in with e-mail and password', () => {
   });
 
   it('refuses a second account with the same e-mail (any case): 409 email-already-in-use', async () => {
-    const response = await server.call('/v1/signup/email-password', { body: { email: 'ADA@example.com', password: 'another password' } });
+    const response = await server.call('/v1/signup/email-password', {
+      body: { email: 'ADA@example.com', password: 'another password' },
+    });
     assert.equal(response.status, 409);
     assert.deepEqual(response.body, { status: 409, error: 'email-already-in-use', message: 'Email already in use' });
   });
 
   it('refuses short passwords and invalid e-mail addresses with 400', async () => {
-    const short = await server.call('/v1/signup/email-password', { body: { email: 'bob@example.com', password: 'short' } });
+    const short = await server.call('/v1/signup/email-password', {
+      body: { email: 'bob@example.com', password: 'short' },
+    });
     assert.equal(short.status, 400);
     assert.equal(short.body.error, 'password-too-short');
-    const email = await server.call('/v1/signup/email-password', { body: { email: 'not an email', password: 'long enough password' } });
+    const email = await server.call('/v1/signup/email-password', {
+      body: { email: 'not an email', password: 'long enough password' },
+    });
     assert.equal(email.status, 400);
     assert.equal(email.body.error, 'invalid-request');
   });
 
   it('signs in: {"session": …, "mfa": null}', async () => {
-    const response = await server.call('/v1/signin/email-password', { body: { email: 'ada@example.com', password: 'analytical engine' } });
+    const response = await server.call('/v1/signin/email-password', {
+      body: { email: 'ada@example.com', password: 'analytical engine' },
+    });
     assert.equal(response.status, 200);
     assert.deepEqual(Object.keys(response.body), ['session', 'mfa']);
     assert.equal(response.body.mfa, null);
@@ -48,11 +60,19 @@ describe('sign-up and sign-in with e-mail and password', () => {
   });
 
   it('answers the same 401 for a wrong password and an unknown e-mail', async () => {
-    const wrong = await server.call('/v1/signin/email-password', { body: { email: 'ada@example.com', password: 'difference engine' } });
-    const unknown = await server.call('/v1/signin/email-password', { body: { email: 'nobody@example.com', password: 'analytical engine' } });
+    const wrong = await server.call('/v1/signin/email-password', {
+      body: { email: 'ada@example.com', password: 'difference engine' },
+    });
+    const unknown = await server.call('/v1/signin/email-password', {
+      body: { email: 'nobody@example.com', password: 'analytical engine' },
+    });
     for (const response of [wrong, unknown]) {
       assert.equal(response.status, 401);
-      assert.deepEqual(response.body, { status: 401, error: 'invalid-email-password', message: 'Incorrect email or password' });
+      assert.deepEqual(response.body, {
+        status: 401,
+        error: 'invalid-email-password',
+        message: 'Incorrect email or password',
+      });
     }
   });
 
@@ -77,14 +97,19 @@ describe('GET /v1/user', () => {
     const response = await server.call('/v1/user', { token: session.accessToken });
     assert.equal(response.status, 200);
     assert.deepEqual(response.body, session.user);
-    for (const headers of [{}, { authorization: 'Basic abc' }, { authorization: 'Bearer not.a.jwt' }] as Record<string, string>[]) {
+    for (const headers of [{}, { authorization: 'Basic abc' }, { authorization: 'Bearer not.a.jwt' }] as Record<
+      string,
+      string
+    >[]) {
       const denied = await server.call('/v1/user', { headers });
       assert.equal(denied.status, 401);
       assert.equal(denied.body.error, 'unauthorized');
     }
     // A token signed with another key is refused.
     const [header, payload] = session.accessToken.split('.');
-    const forged = await server.call('/v1/user', { token: `${header}.${payload}.${Buffer.from('forged').toString('base64url')}` });
+    const forged = await server.call('/v1/user', {
+      token: `${header}.${payload}.${Buffer.from('forged').toString('base64url')}`,
+    });
     assert.equal(forged.status, 401);
     // ...and so is an expired one (PAVISE_ACCESS_TOKEN_EXPIRES_IN=3).
     await sleep(3_100);
@@ -102,10 +127,14 @@ describe('PAVISE_SIGNUP=closed', () => {
   after(() => server.close());
 
   it('refuses sign-up with 403 signup-disabled and creates nothing', async () => {
-    const response = await server.call('/v1/signup/email-password', { body: { email: 'eve@example.com', password: 'long enough password' } });
+    const response = await server.call('/v1/signup/email-password', {
+      body: { email: 'eve@example.com', password: 'long enough password' },
+    });
     assert.equal(response.status, 403);
     assert.deepEqual(response.body, { status: 403, error: 'signup-disabled', message: 'Sign up is disabled.' });
-    const signIn = await server.call('/v1/signin/email-password', { body: { email: 'eve@example.com', password: 'long enough password' } });
+    const signIn = await server.call('/v1/signin/email-password', {
+      body: { email: 'eve@example.com', password: 'long enough password' },
+    });
     assert.equal(signIn.status, 401);
   });
 });

@@ -9,7 +9,8 @@ describe('GraphQL actions', () => {
   let b: { token: string };
   const gql = (query: string, token: string | undefined, variables?: unknown, headers?: Record<string, string>) =>
     server.call('/v1/graphql', { token, headers, body: { query, variables } });
-  const MUTATION = 'mutation($id: uuid!) { generateDataControllerDID(dataControllerId: $id) { status message data { dataControllerId did } } }';
+  const MUTATION =
+    'mutation($id: uuid!) { generateDataControllerDID(dataControllerId: $id) { status message data { dataControllerId did } } }';
 
   before(async () => {
     server = await startTestServer();
@@ -17,7 +18,9 @@ describe('GraphQL actions', () => {
     const list = await gql('{ dataControllers { id } }', sessionA.accessToken);
     a = { token: sessionA.accessToken, controllerId: list.body.data.dataControllers[0].id };
     await server.pavise.db.query('UPDATE public.data_controllers SET did = NULL');
-    const signUp = await server.call('/v1/signup/email-password', { body: { email: 'b@example.com', password: 'tenant b password' } });
+    const signUp = await server.call('/v1/signup/email-password', {
+      body: { email: 'b@example.com', password: 'tenant b password' },
+    });
     b = { token: signUp.body.session.accessToken };
   });
   after(() => server.close());
@@ -26,22 +29,45 @@ describe('GraphQL actions', () => {
     const response = await gql(MUTATION, a.token, { id: a.controllerId });
     const did = `did:dep:${createHash('sha3-256').update(a.controllerId).digest('hex')}`;
     assert.deepEqual(response.body, {
-      data: { generateDataControllerDID: { status: 'success', message: 'generateDataControllerDID', data: { dataControllerId: a.controllerId, did } } },
+      data: {
+        generateDataControllerDID: {
+          status: 'success',
+          message: 'generateDataControllerDID',
+          data: { dataControllerId: a.controllerId, did },
+        },
+      },
     });
     const stored = await gql('{ dataControllers { did } }', a.token);
     assert.deepEqual(stored.body.data.dataControllers, [{ did }]);
   });
 
   it('shapes the result to the selection: aliases, order, __typename, fields left out', async () => {
-    const response = await gql('mutation($id: uuid!) { g: generateDataControllerDID(dataControllerId: $id) { data { d: did } __typename } }', a.token, { id: a.controllerId });
-    assert.deepEqual(response.body.data.g, { data: { d: `did:dep:${createHash('sha3-256').update(a.controllerId).digest('hex')}` }, __typename: 'GenerateDataControllerDIDOutput' });
+    const response = await gql(
+      'mutation($id: uuid!) { g: generateDataControllerDID(dataControllerId: $id) { data { d: did } __typename } }',
+      a.token,
+      { id: a.controllerId },
+    );
+    assert.deepEqual(response.body.data.g, {
+      data: { d: `did:dep:${createHash('sha3-256').update(a.controllerId).digest('hex')}` },
+      __typename: 'GenerateDataControllerDIDOutput',
+    });
   });
 
   it("refuses another tenant's controller, changing nothing", async () => {
     await server.pavise.db.query('UPDATE public.data_controllers SET did = NULL WHERE id = $1', [a.controllerId]);
     const response = await gql(MUTATION, b.token, { id: a.controllerId });
-    assert.deepEqual(response.body, { errors: [{ message: 'data controller not found', extensions: { path: '$.selectionSet.generateDataControllerDID', code: 'not-found' } }] });
-    const [row] = await server.pavise.db.query<{ did: string | null }>('SELECT did FROM public.data_controllers WHERE id = $1', [a.controllerId]);
+    assert.deepEqual(response.body, {
+      errors: [
+        {
+          message: 'data controller not found',
+          extensions: { path: '$.selectionSet.generateDataControllerDID', code: 'not-found' },
+        },
+      ],
+    });
+    const [row] = await server.pavise.db.query<{ did: string | null }>(
+      'SELECT did FROM public.data_controllers WHERE id = $1',
+      [a.controllerId],
+    );
     assert.equal(row!.did, null);
   });
 
@@ -52,7 +78,10 @@ describe('GraphQL actions', () => {
       { id: a.controllerId },
     );
     assert.ok(response.body.errors, response.text);
-    const [row] = await server.pavise.db.query<{ did: string | null }>('SELECT did FROM public.data_controllers WHERE id = $1', [a.controllerId]);
+    const [row] = await server.pavise.db.query<{ did: string | null }>(
+      'SELECT did FROM public.data_controllers WHERE id = $1',
+      [a.controllerId],
+    );
     assert.equal(row!.did, null, 'the DID written by the action was rolled back');
   });
 
@@ -65,6 +94,9 @@ describe('GraphQL actions', () => {
     assert.equal(bad.status, 200);
     assert.equal(bad.body.errors[0].extensions.code, 'data-exception');
     const introspection = await gql('{ __type(name: "GenerateDataControllerDIDOutput") { fields { name } } }', a.token);
-    assert.deepEqual(introspection.body.data.__type.fields.map((f: { name: string }) => f.name), ['status', 'message', 'data']);
+    assert.deepEqual(
+      introspection.body.data.__type.fields.map((f: { name: string }) => f.name),
+      ['status', 'message', 'data'],
+    );
   });
 });

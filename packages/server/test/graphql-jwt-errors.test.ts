@@ -14,7 +14,10 @@ describe('GraphQL: JWT errors as Hasura reports them', () => {
   });
   after(() => server.close());
 
-  const sign = (payload: Record<string, unknown>, options: { issuer?: string; expiresIn?: number; key?: string } = {}) => {
+  const sign = (
+    payload: Record<string, unknown>,
+    options: { issuer?: string; expiresIn?: number; key?: string } = {},
+  ) => {
     const now = Math.floor(Date.now() / 1000);
     return new SignJWT(payload)
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
@@ -24,17 +27,50 @@ describe('GraphQL: JWT errors as Hasura reports them', () => {
       .setIssuer(options.issuer ?? 'pavise')
       .sign(new TextEncoder().encode(options.key ?? KEY));
   };
-  const claims = { 'x-hasura-allowed-roles': ['user', 'me'], 'x-hasura-default-role': 'user', 'x-hasura-user-id': '00000000-0000-0000-0000-000000000001' };
+  const claims = {
+    'x-hasura-allowed-roles': ['user', 'me'],
+    'x-hasura-default-role': 'user',
+    'x-hasura-user-id': '00000000-0000-0000-0000-000000000001',
+  };
 
   const cases: [string, () => Promise<string>, string, string][] = [
-    ['expired', () => sign({ [NAMESPACE]: claims }, { expiresIn: -10 }), 'invalid-jwt', 'Could not verify JWT: JWTExpired'],
-    ['signed with another key', () => sign({ [NAMESPACE]: claims }, { key: `${KEY}-other` }), 'invalid-jwt', 'Could not verify JWT: JWSError JWSInvalidSignature'],
-    ['from another issuer', () => sign({ [NAMESPACE]: claims }, { issuer: 'elsewhere' }), 'invalid-jwt', 'Could not verify JWT: JWTNotInIssuer'],
+    [
+      'expired',
+      () => sign({ [NAMESPACE]: claims }, { expiresIn: -10 }),
+      'invalid-jwt',
+      'Could not verify JWT: JWTExpired',
+    ],
+    [
+      'signed with another key',
+      () => sign({ [NAMESPACE]: claims }, { key: `${KEY}-other` }),
+      'invalid-jwt',
+      'Could not verify JWT: JWSError JWSInvalidSignature',
+    ],
+    [
+      'from another issuer',
+      () => sign({ [NAMESPACE]: claims }, { issuer: 'elsewhere' }),
+      'invalid-jwt',
+      'Could not verify JWT: JWTNotInIssuer',
+    ],
     ['without the claims namespace', () => sign({}), 'jwt-invalid-claims', `claims key: '${NAMESPACE}' not found`],
-    ['without allowed roles', () => sign({ [NAMESPACE]: { 'x-hasura-default-role': 'user' } }), 'jwt-missing-role-claims', 'JWT claim does not contain x-hasura-allowed-roles'],
-    ['without a default role', () => sign({ [NAMESPACE]: { 'x-hasura-allowed-roles': ['user'] } }), 'jwt-missing-role-claims', 'JWT claim does not contain x-hasura-default-role'],
-    ['with allowed roles as a string', () => sign({ [NAMESPACE]: { 'x-hasura-allowed-roles': 'user', 'x-hasura-default-role': 'user' } }), 'jwt-invalid-claims',
-      'invalid x-hasura-allowed-roles; should be a list of roles: parsing [] failed, expected Array, but encountered String'],
+    [
+      'without allowed roles',
+      () => sign({ [NAMESPACE]: { 'x-hasura-default-role': 'user' } }),
+      'jwt-missing-role-claims',
+      'JWT claim does not contain x-hasura-allowed-roles',
+    ],
+    [
+      'without a default role',
+      () => sign({ [NAMESPACE]: { 'x-hasura-allowed-roles': ['user'] } }),
+      'jwt-missing-role-claims',
+      'JWT claim does not contain x-hasura-default-role',
+    ],
+    [
+      'with allowed roles as a string',
+      () => sign({ [NAMESPACE]: { 'x-hasura-allowed-roles': 'user', 'x-hasura-default-role': 'user' } }),
+      'jwt-invalid-claims',
+      'invalid x-hasura-allowed-roles; should be a list of roles: parsing [] failed, expected Array, but encountered String',
+    ],
   ];
   for (const [what, token, code, message] of cases) {
     it(`answers 401 ${code} for a token ${what}`, async () => {
@@ -45,7 +81,10 @@ describe('GraphQL: JWT errors as Hasura reports them', () => {
   }
 
   it('accepts a well-formed token signed with the configured key', async () => {
-    const response = await server.call('/v1/graphql', { token: await sign({ [NAMESPACE]: claims }), body: { query: '{ __typename }' } });
+    const response = await server.call('/v1/graphql', {
+      token: await sign({ [NAMESPACE]: claims }),
+      body: { query: '{ __typename }' },
+    });
     assert.deepEqual(response.body, { data: { __typename: 'query_root' } });
   });
 
@@ -58,7 +97,9 @@ describe('GraphQL: JWT errors as Hasura reports them', () => {
     await new Promise((resolve) => setTimeout(resolve, 3_100));
     const later = await server.call('/v1/graphql', { token, body: { query: '{ __typename }' } });
     assert.equal(later.status, 401);
-    assert.deepEqual(later.body, { errors: [{ message: 'Could not verify JWT: JWTExpired', extensions: { path: '$', code: 'invalid-jwt' } }] });
+    assert.deepEqual(later.body, {
+      errors: [{ message: 'Could not verify JWT: JWTExpired', extensions: { path: '$', code: 'invalid-jwt' } }],
+    });
   });
 
   it('refuses a token with one changed byte after accepting the original', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { importSeedSample, runSeedShell } from './helpers/seeds.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
-import { twoTenants, type Tenant } from './helpers/tenants.js';
+import { type Tenant, twoTenants } from './helpers/tenants.js';
 
 const ADMIN_SECRET = 'test-admin-secret-0123456789';
 
@@ -15,13 +15,23 @@ describe('GraphQL queries', () => {
   let server: TestServer;
   let a: Tenant;
   let b: Tenant;
-  const gql = (query: string, options: { token?: string; variables?: unknown; headers?: Record<string, string> } = {}) =>
-    server.call('/v1/graphql', { token: options.token, headers: options.headers, body: { query, variables: options.variables } });
+  const gql = (
+    query: string,
+    options: { token?: string; variables?: unknown; headers?: Record<string, string> } = {},
+  ) =>
+    server.call('/v1/graphql', {
+      token: options.token,
+      headers: options.headers,
+      body: { query, variables: options.variables },
+    });
 
   before(async () => {
     server = await startTestServer({ PAVISE_ADMIN_SECRET: ADMIN_SECRET });
     ({ a, b } = await twoTenants(server));
-    for (const [controller, count] of [[a.controllerId, 3], [b.controllerId, 2]] as const) {
+    for (const [controller, count] of [
+      [a.controllerId, 3],
+      [b.controllerId, 2],
+    ] as const) {
       for (let i = 0; i < count; i++) {
         await server.pavise.db.query(
           "INSERT INTO public.data_subjects (data_controller_id, did, created_at) VALUES ($1, $2, timestamptz '2026-01-01' + make_interval(days => $3))",
@@ -33,7 +43,13 @@ describe('GraphQL queries', () => {
   after(() => server.close());
 
   it("runs seed 001's Step 3 JavaScript unchanged: the bootstrap controller, with its DID", async () => {
-    const { data } = await importSeedSample('001-query-graphql.js', server.url, 'export { data };', {}, `const jwt = ${JSON.stringify(a.token)};`);
+    const { data } = await importSeedSample(
+      '001-query-graphql.js',
+      server.url,
+      'export { data };',
+      {},
+      `const jwt = ${JSON.stringify(a.token)};`,
+    );
     assert.equal(data.dataControllers.length, 1);
     const [controller] = data.dataControllers;
     assert.deepEqual(Object.keys(controller), ['id', 'title', 'did', 'createdAt']);
@@ -45,7 +61,10 @@ describe('GraphQL queries', () => {
 
   it("runs seed 001's Step 3 curl and seed 003's Step 2 curl (default role) unchanged", async () => {
     const step3 = JSON.parse(await runSeedShell('001-step-3.sh', server.url, {}, { JWT_TOKEN: b.token }));
-    assert.deepEqual(step3.data.dataControllers.map((c: { title: string }) => c.title), ['Tenant B']);
+    assert.deepEqual(
+      step3.data.dataControllers.map((c: { title: string }) => c.title),
+      ['Tenant B'],
+    );
     const step2 = JSON.parse(await runSeedShell('003-step-2.sh', server.url, { YOUR_ACCESS_TOKEN: a.token }));
     assert.deepEqual(step2, { data: { dataControllers: [{ id: a.controllerId, title: 'My Organisation' }] } });
   });
@@ -58,16 +77,34 @@ describe('GraphQL queries', () => {
       viaRelationship: dataSubjects(where: {dataController: {id: {_eq: $other}}}) { id }
       dataControllerUsers { userId }
     }`;
-    for (const [self, other] of [[a, b], [b, a]] as const) {
+    for (const [self, other] of [
+      [a, b],
+      [b, a],
+    ] as const) {
       const response = await gql(query, { token: self.token, variables: { other: other.controllerId } });
       assert.equal(response.status, 200);
       const data = response.body.data;
-      assert.deepEqual(data.dataControllers.map((c: { id: string }) => c.id), [self.controllerId]);
-      assert.ok(data.dataControllers[0].dataSubjects.every((s: { dataControllerId: string }) => s.dataControllerId === self.controllerId));
-      assert.deepEqual(data.dataControllers[0].members.map((m: { userId: string }) => m.userId), [self.userId]);
+      assert.deepEqual(
+        data.dataControllers.map((c: { id: string }) => c.id),
+        [self.controllerId],
+      );
+      assert.ok(
+        data.dataControllers[0].dataSubjects.every(
+          (s: { dataControllerId: string }) => s.dataControllerId === self.controllerId,
+        ),
+      );
+      assert.deepEqual(
+        data.dataControllers[0].members.map((m: { userId: string }) => m.userId),
+        [self.userId],
+      );
       assert.equal(data.other, null);
-      assert.ok(data.dataSubjects.length > 0 && data.dataSubjects.every((s: { dataControllerId: string; dataController: { id: string } }) =>
-        s.dataControllerId === self.controllerId && s.dataController.id === self.controllerId));
+      assert.ok(
+        data.dataSubjects.length > 0 &&
+          data.dataSubjects.every(
+            (s: { dataControllerId: string; dataController: { id: string } }) =>
+              s.dataControllerId === self.controllerId && s.dataController.id === self.controllerId,
+          ),
+      );
       assert.deepEqual(data.viaRelationship, []);
       assert.deepEqual(data.dataControllerUsers, [{ userId: self.userId }]);
     }
@@ -76,30 +113,49 @@ describe('GraphQL queries', () => {
   it('compiles a query once per role, yet answers each caller with its own rows', async () => {
     // The same document and variables from both tenants, in turns: the compiled statement is
     // shared, the session's values in it are not.
-    const query = 'query($limit: Int) { dataControllers(limit: $limit) { id } dataSubjectsAggregate { aggregate { count } } }';
+    const query =
+      'query($limit: Int) { dataControllers(limit: $limit) { id } dataSubjectsAggregate { aggregate { count } } }';
     const counts = new Map<string, number>();
     for (const tenant of [a, b]) {
-      counts.set(tenant.token, (await server.pavise.db.query<{ n: number }>('SELECT count(*)::int AS n FROM public.data_subjects WHERE data_controller_id = $1', [tenant.controllerId]))[0]!.n);
+      counts.set(
+        tenant.token,
+        (
+          await server.pavise.db.query<{ n: number }>(
+            'SELECT count(*)::int AS n FROM public.data_subjects WHERE data_controller_id = $1',
+            [tenant.controllerId],
+          )
+        )[0]!.n,
+      );
     }
     for (let turn = 0; turn < 6; turn++) {
       const self = turn % 2 === 0 ? a : b;
       for (const variables of [undefined, { limit: 5 }]) {
         const response = await gql(query, { token: self.token, variables });
-        assert.deepEqual(response.body.data, { dataControllers: [{ id: self.controllerId }], dataSubjectsAggregate: { aggregate: { count: counts.get(self.token) } } });
+        assert.deepEqual(response.body.data, {
+          dataControllers: [{ id: self.controllerId }],
+          dataSubjectsAggregate: { aggregate: { count: counts.get(self.token) } },
+        });
       }
     }
   });
 
   it('sees every tenant with the admin secret', async () => {
-    const response = await gql('{ dataControllers(order_by: {title: asc}) { title } }', { headers: { 'x-hasura-admin-secret': ADMIN_SECRET } });
-    assert.deepEqual(response.body, { data: { dataControllers: [{ title: 'My Organisation' }, { title: 'Tenant B' }] } });
+    const response = await gql('{ dataControllers(order_by: {title: asc}) { title } }', {
+      headers: { 'x-hasura-admin-secret': ADMIN_SECRET },
+    });
+    assert.deepEqual(response.body, {
+      data: { dataControllers: [{ title: 'My Organisation' }, { title: 'Tenant B' }] },
+    });
   });
 
   it('filters with every comparison operator, _and/_or/_not and relationships', async () => {
     const admin = { 'x-hasura-admin-secret': ADMIN_SECRET };
     const count = async (where: string, variables?: unknown) => {
       const declaration = where.includes('$v') ? '($v: [uuid!])' : '';
-      const response = await gql(`query${declaration} { dataSubjects(where: ${where}) { id } }`, { headers: admin, variables: variables ?? {} });
+      const response = await gql(`query${declaration} { dataSubjects(where: ${where}) { id } }`, {
+        headers: admin,
+        variables: variables ?? {},
+      });
       assert.equal(response.status, 200, response.text);
       assert.ok(response.body.data, response.text);
       return response.body.data.dataSubjects.length;
@@ -127,9 +183,15 @@ describe('GraphQL queries', () => {
   it('orders (nulls first/last, through an object relationship), pages, and takes distinct_on', async () => {
     const admin = { 'x-hasura-admin-secret': ADMIN_SECRET };
     const list = async (args: string) => {
-      const response = await gql(`{ dataSubjects(${args}) { did createdAt dataController { title } } }`, { headers: admin });
+      const response = await gql(`{ dataSubjects(${args}) { did createdAt dataController { title } } }`, {
+        headers: admin,
+      });
       assert.ok(response.body.data, response.text);
-      return response.body.data.dataSubjects as { did: string | null; createdAt: string; dataController: { title: string } }[];
+      return response.body.data.dataSubjects as {
+        did: string | null;
+        createdAt: string;
+        dataController: { title: string };
+      }[];
     };
     const dids = (rows: { did: string | null }[]) => rows.map((r) => r.did);
     assert.deepEqual(dids(await list('order_by: {did: asc}')).slice(-2), [null, null], 'asc puts nulls last');
@@ -137,13 +199,25 @@ describe('GraphQL queries', () => {
     assert.deepEqual(dids(await list('order_by: {did: asc_nulls_first}')).slice(0, 2), [null, null]);
     assert.deepEqual(dids(await list('order_by: {did: desc_nulls_last}')).slice(-2), [null, null]);
     const byController = await list('order_by: [{dataController: {title: desc}}, {createdAt: asc}]');
-    assert.deepEqual(byController.map((r) => r.dataController.title), ['Tenant B', 'Tenant B', 'My Organisation', 'My Organisation', 'My Organisation']);
+    assert.deepEqual(
+      byController.map((r) => r.dataController.title),
+      ['Tenant B', 'Tenant B', 'My Organisation', 'My Organisation', 'My Organisation'],
+    );
     const page = await list('order_by: {createdAt: asc}, limit: 2, offset: 1');
     assert.equal(page.length, 2);
-    assert.deepEqual(page.map((r) => r.createdAt), (await list('order_by: {createdAt: asc}')).slice(1, 3).map((r) => r.createdAt));
-    const distinct = await gql('{ dataSubjects(distinct_on: [dataControllerId], order_by: [{dataControllerId: asc}, {createdAt: desc}]) { dataControllerId createdAt } }', { headers: admin });
+    assert.deepEqual(
+      page.map((r) => r.createdAt),
+      (await list('order_by: {createdAt: asc}')).slice(1, 3).map((r) => r.createdAt),
+    );
+    const distinct = await gql(
+      '{ dataSubjects(distinct_on: [dataControllerId], order_by: [{dataControllerId: asc}, {createdAt: desc}]) { dataControllerId createdAt } }',
+      { headers: admin },
+    );
     assert.equal(distinct.body.data.dataSubjects.length, 2);
-    const mismatch = await gql('{ dataSubjects(distinct_on: [dataControllerId], order_by: {createdAt: desc}) { id } }', { headers: admin });
+    const mismatch = await gql(
+      '{ dataSubjects(distinct_on: [dataControllerId], order_by: {createdAt: desc}) { id } }',
+      { headers: admin },
+    );
     assert.equal(mismatch.body.errors[0].extensions.code, 'validation-failed');
   });
 
@@ -163,13 +237,32 @@ describe('GraphQL queries', () => {
     assert.equal(a1.withDid.aggregate.controllers, 1);
     assert.equal(a1.withDid.aggregate.max.did, `did:dep:${a.controllerId.slice(0, 4)}2`);
     assert.ok(Date.parse(a1.withDid.aggregate.max.createdAt) > Date.parse(a1.withDid.aggregate.min.createdAt));
-    assert.deepEqual(a1.withDid.nodes.map((n: { did: string }) => n.did), [`did:dep:${a.controllerId.slice(0, 4)}2`, `did:dep:${a.controllerId.slice(0, 4)}1`]);
-    const admin = (await gql('{ dataSubjectsAggregate { aggregate { count } } }', { headers: { 'x-hasura-admin-secret': ADMIN_SECRET } })).body.data;
+    assert.deepEqual(
+      a1.withDid.nodes.map((n: { did: string }) => n.did),
+      [`did:dep:${a.controllerId.slice(0, 4)}2`, `did:dep:${a.controllerId.slice(0, 4)}1`],
+    );
+    const admin = (
+      await gql('{ dataSubjectsAggregate { aggregate { count } } }', {
+        headers: { 'x-hasura-admin-secret': ADMIN_SECRET },
+      })
+    ).body.data;
     assert.deepEqual(admin, { dataSubjectsAggregate: { aggregate: { count: 5 } } });
-    const empty = (await gql('{ dataSubjectsAggregate(where: {did: {_eq: "none"}}) { aggregate { count max { did } } nodes { id } } }', { token: a.token })).body.data;
+    const empty = (
+      await gql(
+        '{ dataSubjectsAggregate(where: {did: {_eq: "none"}}) { aggregate { count max { did } } nodes { id } } }',
+        { token: a.token },
+      )
+    ).body.data;
     assert.deepEqual(empty, { dataSubjectsAggregate: { aggregate: { count: 0, max: { did: null } }, nodes: [] } });
-    const notAllowed = await gql('{ dataControllerUsersAggregate { aggregate { count } } }', { token: a.token, headers: { 'x-hasura-role': 'me' } });
-    assert.equal(notAllowed.body.errors[0].message, "field 'dataControllerUsersAggregate' not found in type: 'query_root'", 'no allow_aggregations, no aggregate field');
+    const notAllowed = await gql('{ dataControllerUsersAggregate { aggregate { count } } }', {
+      token: a.token,
+      headers: { 'x-hasura-role': 'me' },
+    });
+    assert.equal(
+      notAllowed.body.errors[0].message,
+      "field 'dataControllerUsersAggregate' not found in type: 'query_root'",
+      'no allow_aggregations, no aggregate field',
+    );
   });
 
   it('supports variables, fragments, aliases, @include/@skip and __typename', async () => {
@@ -182,7 +275,10 @@ describe('GraphQL queries', () => {
       { token: a.token, variables: { id: a.controllerId, withTitle: true } },
     );
     assert.deepEqual(response.body, {
-      data: { first: { id: a.controllerId, title: 'My Organisation', __typename: 'dataControllers' }, second: { id: a.controllerId } },
+      data: {
+        first: { id: a.controllerId, title: 'My Organisation', __typename: 'dataControllers' },
+        second: { id: a.controllerId },
+      },
     });
   });
 
@@ -201,37 +297,137 @@ describe('GraphQL queries', () => {
     const anonymous = await gql('query($id: uuid) { dataControllers(where: {id: {_eq: $id}}) { id } }');
     assert.equal(anonymous.status, 200);
     assert.deepEqual(anonymous.body, {
-      errors: [{ message: "field 'dataControllers' not found in type: 'query_root'", extensions: { path: '$.selectionSet.dataControllers', code: 'validation-failed' } }],
+      errors: [
+        {
+          message: "field 'dataControllers' not found in type: 'query_root'",
+          extensions: { path: '$.selectionSet.dataControllers', code: 'validation-failed' },
+        },
+      ],
     });
     const types = async (headers: Record<string, string>, token?: string) =>
-      (await gql('{ __schema { queryType { fields { name } } types { name } } }', { headers, token })).body.data.__schema;
+      (await gql('{ __schema { queryType { fields { name } } types { name } } }', { headers, token })).body.data
+        .__schema;
     const anonymousSchema = await types({});
     assert.ok(!anonymousSchema.types.some((t: { name: string }) => t.name === 'dataControllers'));
     assert.deepEqual(
-      anonymousSchema.queryType.fields.map((f: { name: string }) => f.name).filter((name: string) => !name.startsWith('answer')).sort(),
-      ['consentForm', 'consentFormPurpose', 'consentFormPurposes', 'consentForms', 'dataControllerFaq', 'dataControllerFaqs', 'privacyNotice', 'privacyNotices', 'purpose', 'purposes'],
+      anonymousSchema.queryType.fields
+        .map((f: { name: string }) => f.name)
+        .filter((name: string) => !name.startsWith('answer'))
+        .sort(),
+      [
+        'consentForm',
+        'consentFormPurpose',
+        'consentFormPurposes',
+        'consentForms',
+        'dataControllerFaq',
+        'dataControllerFaqs',
+        'privacyNotice',
+        'privacyNotices',
+        'purpose',
+        'purposes',
+      ],
       'published things only: notices, consent forms and their purposes, FAQs',
     );
     const userFields: string[] = (await types({}, a.token)).queryType.fields.map((f: { name: string }) => f.name);
-    for (const name of ['dataControllers', 'dataControllersAggregate', 'dataSubjects', 'dataSubjectsAggregate', 'dataSubjectsRightsRequests', 'privacyNotices']) assert.ok(userFields.includes(name), name);
+    for (const name of [
+      'dataControllers',
+      'dataControllersAggregate',
+      'dataSubjects',
+      'dataSubjectsAggregate',
+      'dataSubjectsRightsRequests',
+      'privacyNotices',
+    ])
+      assert.ok(userFields.includes(name), name);
     assert.ok(!userFields.includes('usersAggregate'), 'no aggregate without allowAggregations');
     const meSchema = await types({ 'x-hasura-role': 'me' }, a.token);
-    assert.ok(!meSchema.types.some((t: { name: string }) => t.name === 'dataSubjects'), 'the me role sees no privacy tables');
+    assert.ok(
+      !meSchema.types.some((t: { name: string }) => t.name === 'dataSubjects'),
+      'the me role sees no privacy tables',
+    );
   });
 
   it('answers Hasura’s errors with their codes, messages, paths and HTTP statuses', async () => {
     const cases: [Promise<{ status: number; body: any }>, number, string, string, string][] = [
-      [gql('{ dataControllers { nope } }', { token: a.token }), 200, 'validation-failed', "field 'nope' not found in type: 'dataControllers'", '$.selectionSet.dataControllers.selectionSet.nope'],
-      [gql('{ dataControllers(foo: 1) { id } }', { token: a.token }), 200, 'validation-failed', "'dataControllers' has no argument named 'foo'", '$.selectionSet.dataControllers'],
-      [gql('query { dataControllers { id }', { token: a.token }), 200, 'validation-failed', 'not a valid graphql query', '$.query'],
-      [gql('query($id: uuid!) { dataController(id: $id) { id } }', { token: a.token }), 200, 'validation-failed', 'expecting a value for non-nullable variable: "id"', '$'],
-      [gql('{ dataController(id: "not-a-uuid") { id } }', { token: a.token }), 200, 'data-exception', 'invalid input syntax for type uuid: "not-a-uuid"', '$'],
-      [gql('{ dataControllers { id } }', { token: a.token, headers: { 'x-hasura-role': 'admin' } }), 403, 'access-denied', 'Your requested role is not in allowed roles', '$'],
-      [gql('{ dataControllers { id } }', { headers: { authorization: 'Token abc' } }), 401, 'invalid-headers', 'Malformed Authorization header', '$'],
-      [gql('{ dataControllers { id } }', { token: `${a.token.slice(0, -4)}AAAA` }), 401, 'invalid-jwt', 'Could not verify JWT: JWSError JWSInvalidSignature', '$'],
-      [gql('{ dataControllers { id } }', { headers: { 'x-hasura-admin-secret': 'wrong-secret-value' } }), 401, 'access-denied', 'invalid x-hasura-admin-secret/x-hasura-access-key', '$'],
-      [gql('mutation { insertDataController(object: {title: "x"}) { id } }', { token: a.token, headers: { 'x-hasura-role': 'me' } }), 200, 'validation-failed', "field 'insertDataController' not found in type: 'mutation_root'", '$.selectionSet.insertDataController'],
-      [gql('{ dataControllers { id } }', { headers: { 'x-hasura-role': 'user' } }), 401, 'invalid-headers', "Missing 'Authorization' or 'Cookie' header in JWT authentication mode", '$'],
+      [
+        gql('{ dataControllers { nope } }', { token: a.token }),
+        200,
+        'validation-failed',
+        "field 'nope' not found in type: 'dataControllers'",
+        '$.selectionSet.dataControllers.selectionSet.nope',
+      ],
+      [
+        gql('{ dataControllers(foo: 1) { id } }', { token: a.token }),
+        200,
+        'validation-failed',
+        "'dataControllers' has no argument named 'foo'",
+        '$.selectionSet.dataControllers',
+      ],
+      [
+        gql('query { dataControllers { id }', { token: a.token }),
+        200,
+        'validation-failed',
+        'not a valid graphql query',
+        '$.query',
+      ],
+      [
+        gql('query($id: uuid!) { dataController(id: $id) { id } }', { token: a.token }),
+        200,
+        'validation-failed',
+        'expecting a value for non-nullable variable: "id"',
+        '$',
+      ],
+      [
+        gql('{ dataController(id: "not-a-uuid") { id } }', { token: a.token }),
+        200,
+        'data-exception',
+        'invalid input syntax for type uuid: "not-a-uuid"',
+        '$',
+      ],
+      [
+        gql('{ dataControllers { id } }', { token: a.token, headers: { 'x-hasura-role': 'admin' } }),
+        403,
+        'access-denied',
+        'Your requested role is not in allowed roles',
+        '$',
+      ],
+      [
+        gql('{ dataControllers { id } }', { headers: { authorization: 'Token abc' } }),
+        401,
+        'invalid-headers',
+        'Malformed Authorization header',
+        '$',
+      ],
+      [
+        gql('{ dataControllers { id } }', { token: `${a.token.slice(0, -4)}AAAA` }),
+        401,
+        'invalid-jwt',
+        'Could not verify JWT: JWSError JWSInvalidSignature',
+        '$',
+      ],
+      [
+        gql('{ dataControllers { id } }', { headers: { 'x-hasura-admin-secret': 'wrong-secret-value' } }),
+        401,
+        'access-denied',
+        'invalid x-hasura-admin-secret/x-hasura-access-key',
+        '$',
+      ],
+      [
+        gql('mutation { insertDataController(object: {title: "x"}) { id } }', {
+          token: a.token,
+          headers: { 'x-hasura-role': 'me' },
+        }),
+        200,
+        'validation-failed',
+        "field 'insertDataController' not found in type: 'mutation_root'",
+        '$.selectionSet.insertDataController',
+      ],
+      [
+        gql('{ dataControllers { id } }', { headers: { 'x-hasura-role': 'user' } }),
+        401,
+        'invalid-headers',
+        "Missing 'Authorization' or 'Cookie' header in JWT authentication mode",
+        '$',
+      ],
     ];
     for (const [pending, status, code, message, path] of cases) {
       const response = await pending;
@@ -244,27 +440,54 @@ describe('GraphQL queries', () => {
 describe('GraphQL limits', () => {
   let server: TestServer;
   before(async () => {
-    server = await startTestServer({ PAVISE_GRAPHQL_MAX_DEPTH: '3', PAVISE_GRAPHQL_MAX_SELECTIONS: '6', PAVISE_GRAPHQL_MAX_ROWS: '2', PAVISE_ADMIN_SECRET: ADMIN_SECRET });
+    server = await startTestServer({
+      PAVISE_GRAPHQL_MAX_DEPTH: '3',
+      PAVISE_GRAPHQL_MAX_SELECTIONS: '6',
+      PAVISE_GRAPHQL_MAX_ROWS: '2',
+      PAVISE_ADMIN_SECRET: ADMIN_SECRET,
+    });
     const [controller] = await server.pavise.db.query<{ id: string }>('SELECT id FROM public.data_controllers');
-    for (let i = 0; i < 4; i++) await server.pavise.db.query('INSERT INTO public.data_subjects (data_controller_id) VALUES ($1)', [controller!.id]);
+    for (let i = 0; i < 4; i++)
+      await server.pavise.db.query('INSERT INTO public.data_subjects (data_controller_id) VALUES ($1)', [
+        controller!.id,
+      ]);
   });
   after(() => server.close());
   const admin = { 'x-hasura-admin-secret': ADMIN_SECRET };
 
   it('refuses operations nested deeper than PAVISE_GRAPHQL_MAX_DEPTH, fragments included', async () => {
-    const ok = await server.call('/v1/graphql', { headers: admin, body: { query: '{ dataSubjects { dataController { id } } }' } });
+    const ok = await server.call('/v1/graphql', {
+      headers: admin,
+      body: { query: '{ dataSubjects { dataController { id } } }' },
+    });
     assert.ok(ok.body.data, ok.text);
-    const deep = await server.call('/v1/graphql', { headers: admin, body: { query: '{ dataSubjects { ...F } } fragment F on dataSubjects { dataController { members { id } } }' } });
-    assert.deepEqual(deep.body, { errors: [{ message: 'the operation is nested 4 levels deep; the server allows 3', extensions: { path: '$', code: 'validation-failed' } }] });
+    const deep = await server.call('/v1/graphql', {
+      headers: admin,
+      body: { query: '{ dataSubjects { ...F } } fragment F on dataSubjects { dataController { members { id } } }' },
+    });
+    assert.deepEqual(deep.body, {
+      errors: [
+        {
+          message: 'the operation is nested 4 levels deep; the server allows 3',
+          extensions: { path: '$', code: 'validation-failed' },
+        },
+      ],
+    });
   });
 
   it('refuses operations selecting more fields than PAVISE_GRAPHQL_MAX_SELECTIONS', async () => {
-    const wide = await server.call('/v1/graphql', { headers: admin, body: { query: '{ a: dataSubjects { id did createdAt } b: dataSubjects { id did } }' } });
+    const wide = await server.call('/v1/graphql', {
+      headers: admin,
+      body: { query: '{ a: dataSubjects { id did createdAt } b: dataSubjects { id did } }' },
+    });
     assert.equal(wide.body.errors[0].message, "the operation selects more than 6 fields (the server's limit)");
   });
 
   it('caps every list at PAVISE_GRAPHQL_MAX_ROWS', async () => {
-    const rows = await server.call('/v1/graphql', { headers: admin, body: { query: '{ dataSubjects { id } limited: dataSubjects(limit: 1) { id } }' } });
+    const rows = await server.call('/v1/graphql', {
+      headers: admin,
+      body: { query: '{ dataSubjects { id } limited: dataSubjects(limit: 1) { id } }' },
+    });
     assert.equal(rows.body.data.dataSubjects.length, 2);
     assert.equal(rows.body.data.limited.length, 1);
   });

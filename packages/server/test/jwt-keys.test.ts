@@ -10,7 +10,9 @@ describe('JWT keys and JWKS', () => {
     let server: TestServer;
     const key = 'k'.repeat(40);
     before(async () => {
-      server = await startTestServer({ PAVISE_JWT_SECRET: JSON.stringify({ type: 'HS256', key, issuer: 'my-issuer' }) });
+      server = await startTestServer({
+        PAVISE_JWT_SECRET: JSON.stringify({ type: 'HS256', key, issuer: 'my-issuer' }),
+      });
     });
     after(() => server.close());
 
@@ -63,7 +65,10 @@ describe('JWT keys and JWKS', () => {
       try {
         const response = await second.call('/v1/user', { token: session.accessToken });
         assert.equal(response.status, 200);
-        assert.equal(decodeJwt(session.accessToken)['https://hasura.io/jwt/claims']['x-hasura-user-id'], session.user.id);
+        assert.equal(
+          decodeJwt(session.accessToken)['https://hasura.io/jwt/claims']['x-hasura-user-id'],
+          session.user.id,
+        );
       } finally {
         await second.pavise.close();
         await database.drop();

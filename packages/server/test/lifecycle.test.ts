@@ -42,7 +42,10 @@ describe('first start, restart and graceful shutdown of `pavise serve`', () => {
       const body = JSON.stringify({ email: drainedEmails[0], password: 'drain password' });
       const target = new URL(`${server.url}/v1/signup/email-password`);
       const inFlight = http.request({
-        host: target.hostname, port: target.port, path: target.pathname, method: 'POST',
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: 'POST',
         headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
       });
       const response = new Promise<{ status: number; text: string }>((resolve, reject) => {
@@ -62,7 +65,10 @@ describe('first start, restart and graceful shutdown of `pavise serve`', () => {
       assert.equal(finished.status, 200, finished.text);
       assert.equal(await exited, 0, server.stderr());
       const log = server.stdout();
-      assert.ok(log.indexOf('shutting down') < log.lastIndexOf('"msg":"request completed"'), 'the request completed after SIGTERM');
+      assert.ok(
+        log.indexOf('shutting down') < log.lastIndexOf('"msg":"request completed"'),
+        'the request completed after SIGTERM',
+      );
       assert.match(log, /"msg":"stopped"/);
     } finally {
       await server.stop('SIGKILL');
@@ -77,7 +83,9 @@ describe('first start, restart and graceful shutdown of `pavise serve`', () => {
       const signIn = await request(`${server.url}/v1/signin/pat`, { body: { personalAccessToken: pat } });
       assert.equal(signIn.status, 200);
       for (const email of drainedEmails) {
-        const response = await request(`${server.url}/v1/signin/email-password`, { body: { email, password: 'drain password' } });
+        const response = await request(`${server.url}/v1/signin/email-password`, {
+          body: { email, password: 'drain password' },
+        });
         assert.equal(response.status, 200, email);
       }
       assert.equal(await server.stop('SIGINT'), 0);
@@ -93,7 +101,9 @@ describe('PAVISE_BOOTSTRAP', () => {
     const server = await startServerProcess({ ...database.env, PAVISE_BOOTSTRAP: 'false' });
     try {
       assert.equal(parseBootstrapBlock(server.stdout()), undefined);
-      const signIn = await request(`${server.url}/v1/signin/email-password`, { body: { email: 'admin@localhost', password: 'x' } });
+      const signIn = await request(`${server.url}/v1/signin/email-password`, {
+        body: { email: 'admin@localhost', password: 'x' },
+      });
       assert.equal(signIn.status, 401);
     } finally {
       await server.stop();

@@ -13,16 +13,24 @@ describe('/v1/pat', () => {
   after(() => server.close());
 
   it('creates a PAT, shown once as {id, personalAccessToken}, that signs in', async () => {
-    const created = await server.call('/v1/pat', { token: accessToken, body: { expiresAt: inOneYear(), metadata: { name: 'ci' } } });
+    const created = await server.call('/v1/pat', {
+      token: accessToken,
+      body: { expiresAt: inOneYear(), metadata: { name: 'ci' } },
+    });
     assert.equal(created.status, 200);
     assert.deepEqual(Object.keys(created.body), ['id', 'personalAccessToken']);
     assert.match(created.body.personalAccessToken, /^pavise_pat_[0-9A-Za-z]{37}$/);
-    const signIn = await server.call('/v1/signin/pat', { body: { personalAccessToken: created.body.personalAccessToken } });
+    const signIn = await server.call('/v1/signin/pat', {
+      body: { personalAccessToken: created.body.personalAccessToken },
+    });
     assert.equal(signIn.status, 200);
   });
 
   it('lists PATs with a hint, metadata and dates, never the token', async () => {
-    const created = await server.call('/v1/pat', { token: accessToken, body: { expiresAt: inOneYear(), metadata: { name: 'listed' } } });
+    const created = await server.call('/v1/pat', {
+      token: accessToken,
+      body: { expiresAt: inOneYear(), metadata: { name: 'listed' } },
+    });
     await server.call('/v1/signin/pat', { body: { personalAccessToken: created.body.personalAccessToken } });
     const list = await server.call('/v1/pat', { token: accessToken });
     assert.equal(list.status, 200);
@@ -42,26 +50,44 @@ describe('/v1/pat', () => {
     assert.equal(revoke.text, '"OK"');
     const list = await server.call('/v1/pat', { token: accessToken });
     assert.ok(!list.body.some((p: { id: string }) => p.id === created.body.id));
-    assert.equal((await server.call('/v1/signin/pat', { body: { personalAccessToken: created.body.personalAccessToken } })).status, 401);
+    assert.equal(
+      (await server.call('/v1/signin/pat', { body: { personalAccessToken: created.body.personalAccessToken } })).status,
+      401,
+    );
     // Revoking again, or an id that is not a UUID, is a 404.
-    assert.equal((await server.call(`/v1/pat/${created.body.id}`, { method: 'DELETE', token: accessToken })).status, 404);
+    assert.equal(
+      (await server.call(`/v1/pat/${created.body.id}`, { method: 'DELETE', token: accessToken })).status,
+      404,
+    );
     assert.equal((await server.call('/v1/pat/not-a-uuid', { method: 'DELETE', token: accessToken })).status, 404);
   });
 
   it("cannot see or revoke another user's PATs", async () => {
-    const other = await server.call('/v1/signup/email-password', { body: { email: 'other@example.com', password: 'correct horse battery' } });
+    const other = await server.call('/v1/signup/email-password', {
+      body: { email: 'other@example.com', password: 'correct horse battery' },
+    });
     assert.equal(other.status, 200);
     const otherToken = other.body.session.accessToken;
     const mine = await server.call('/v1/pat', { token: accessToken, body: { expiresAt: inOneYear() } });
     assert.deepEqual((await server.call('/v1/pat', { token: otherToken })).body, []);
     const attempt = await server.call(`/v1/pat/${mine.body.id}`, { method: 'DELETE', token: otherToken });
     assert.equal(attempt.status, 404);
-    assert.equal((await server.call('/v1/signin/pat', { body: { personalAccessToken: mine.body.personalAccessToken } })).status, 200);
+    assert.equal(
+      (await server.call('/v1/signin/pat', { body: { personalAccessToken: mine.body.personalAccessToken } })).status,
+      200,
+    );
   });
 
   it('needs an access token', async () => {
-    for (const [method, path] of [['POST', '/v1/pat'], ['GET', '/v1/pat'], ['DELETE', '/v1/pat/00000000-0000-0000-0000-000000000000']]) {
-      const response = await server.call(path!, { method, ...(method === 'POST' ? { body: { expiresAt: inOneYear() } } : {}) });
+    for (const [method, path] of [
+      ['POST', '/v1/pat'],
+      ['GET', '/v1/pat'],
+      ['DELETE', '/v1/pat/00000000-0000-0000-0000-000000000000'],
+    ]) {
+      const response = await server.call(path!, {
+        method,
+        ...(method === 'POST' ? { body: { expiresAt: inOneYear() } } : {}),
+      });
       assert.equal(response.status, 401, `${method} ${path}`);
       assert.equal(response.body.error, 'unauthorized');
     }
@@ -71,7 +97,12 @@ describe('/v1/pat', () => {
   });
 
   it('rejects a missing, malformed or past expiresAt with 400', async () => {
-    for (const body of [{}, { expiresAt: 'tomorrow' }, { expiresAt: '2020-01-01T00:00:00Z' }, { expiresAt: inOneYear(), metadata: 'x' }]) {
+    for (const body of [
+      {},
+      { expiresAt: 'tomorrow' },
+      { expiresAt: '2020-01-01T00:00:00Z' },
+      { expiresAt: inOneYear(), metadata: 'x' },
+    ]) {
       const response = await server.call('/v1/pat', { token: accessToken, body });
       assert.equal(response.status, 400, JSON.stringify(body));
       assert.equal(response.body.error, 'invalid-request');

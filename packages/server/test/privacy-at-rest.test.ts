@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomInt } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { loadConfig } from '../src/config/config.js';
-import { loadMasterKeys, readKeyFile, developmentKeyFile } from '../src/crypto/master-keys.js';
+import { developmentKeyFile, loadMasterKeys, readKeyFile } from '../src/crypto/master-keys.js';
 import type { Queryable } from '../src/db/database.js';
 import { CONTROLLER_KEYS, openPersonalData, PrivacyKeys, unwrapSubjectKey } from '../src/privacy/keys.js';
 import { storedBytes } from './helpers/at-rest.js';
@@ -54,9 +54,30 @@ describe('privacy: no personal data in clear at rest or in the logs; erasure is 
       const title = `At Rest Controller ${randomBytes(6).toString('hex')}`;
       const { controllerId, owner } = await newController(server, title);
       const member = { token: owner.token };
-      const purpose = await gqlData(server, 'mutation($o: purposes_insert_input!) { insertPurpose(object: $o) { id } }', { o: { dataControllerId: controllerId, name: 'Newsletter', category: 'marketing', legalBasis: 'consent' } }, member);
-      const form = await gqlData(server, 'mutation($o: consentForms_insert_input!) { insertConsentForm(object: $o) { id } }', { o: { dataControllerId: controllerId, name: 'Banner', status: 'approved' } }, member);
-      await gqlData(server, 'mutation($o: consentFormPurposes_insert_input!) { insertConsentFormPurpose(object: $o) { id } }', { o: { dataControllerId: controllerId, consentFormId: form.insertConsentForm.id, purposeId: purpose.insertPurpose.id } }, member);
+      const purpose = await gqlData(
+        server,
+        'mutation($o: purposes_insert_input!) { insertPurpose(object: $o) { id } }',
+        { o: { dataControllerId: controllerId, name: 'Newsletter', category: 'marketing', legalBasis: 'consent' } },
+        member,
+      );
+      const form = await gqlData(
+        server,
+        'mutation($o: consentForms_insert_input!) { insertConsentForm(object: $o) { id } }',
+        { o: { dataControllerId: controllerId, name: 'Banner', status: 'approved' } },
+        member,
+      );
+      await gqlData(
+        server,
+        'mutation($o: consentFormPurposes_insert_input!) { insertConsentFormPurpose(object: $o) { id } }',
+        {
+          o: {
+            dataControllerId: controllerId,
+            consentFormId: form.insertConsentForm.id,
+            purposeId: purpose.insertPurpose.id,
+          },
+        },
+        member,
+      );
 
       const people = Array.from({ length: 21 }, randomPerson);
       const subjectIds: string[] = [];
@@ -69,48 +90,101 @@ describe('privacy: no personal data in clear at rest or in the logs; erasure is 
           member,
         );
         subjectIds.push(data.createDataSubject.dataSubjectId);
-        const exported = await gqlData(server, 'mutation($id: uuid!) { exportDataSubjectData(dataSubjectId: $id, format: "csv") { data { content } } }', { id: data.createDataSubject.dataSubjectId }, member);
-        assert.ok(exported.exportDataSubjectData.data.content.includes(person.displayName), 'the export decrypts the data');
+        const exported = await gqlData(
+          server,
+          'mutation($id: uuid!) { exportDataSubjectData(dataSubjectId: $id, format: "csv") { data { content } } }',
+          { id: data.createDataSubject.dataSubjectId },
+          member,
+        );
+        assert.ok(
+          exported.exportDataSubjectData.data.content.includes(person.displayName),
+          'the export decrypts the data',
+        );
       }
       // 3 from a consent banner (no name there), 3 through a rights request form, anonymously.
       for (const person of people.slice(14, 17)) {
-        const captured = await gqlData(server, 'mutation($input: CaptureConsentInput!) { captureConsent(input: $input) { status } }', {
-          input: { dataControllerId: controllerId, consentFormId: form.insertConsentForm.id, email: person.email, phone: person.phone, choices: [{ purposeId: purpose.insertPurpose.id, value: 'granted' }], gpc: true },
-        });
+        const captured = await gqlData(
+          server,
+          'mutation($input: CaptureConsentInput!) { captureConsent(input: $input) { status } }',
+          {
+            input: {
+              dataControllerId: controllerId,
+              consentFormId: form.insertConsentForm.id,
+              email: person.email,
+              phone: person.phone,
+              choices: [{ purposeId: purpose.insertPurpose.id, value: 'granted' }],
+              gpc: true,
+            },
+          },
+        );
         assert.equal(captured.captureConsent.status, 'success');
       }
       for (const person of people.slice(17, 20)) {
-        const submitted = await gqlData(server, 'mutation($input: SubmitDataSubjectsRightsRequestInput!) { submitDataSubjectsRightsRequest(input: $input) { status } }', {
-          input: { dataControllerId: controllerId, requestType: 'access', ...person, country: 'FR' },
-        });
+        const submitted = await gqlData(
+          server,
+          'mutation($input: SubmitDataSubjectsRightsRequestInput!) { submitDataSubjectsRightsRequest(input: $input) { status } }',
+          {
+            input: { dataControllerId: controllerId, requestType: 'access', ...person, country: 'FR' },
+          },
+        );
         assert.equal(submitted.submitDataSubjectsRightsRequest.status, 'success');
       }
       // One refused: its values reach the server (and could reach a log line) but are not stored.
       const refused = people[20]!;
-      const refusal = await gql(server, 'mutation($input: CreateDataSubjectInput!) { createDataSubject(input: $input) { dataSubjectId } }', {
-        input: { event: 'signup', dataControllerId: controllerId, payload: { email: refused.email, displayName: refused.displayName, phone: `${refused.phone} ext. 12` } },
-      }, member);
+      const refusal = await gql(
+        server,
+        'mutation($input: CreateDataSubjectInput!) { createDataSubject(input: $input) { dataSubjectId } }',
+        {
+          input: {
+            event: 'signup',
+            dataControllerId: controllerId,
+            payload: { email: refused.email, displayName: refused.displayName, phone: `${refused.phone} ext. 12` },
+          },
+        },
+        member,
+      );
       assert.equal(refusal.body.errors[0].extensions.code, 'validation-failed');
-      const [{ subjects }] = (await server.pavise.db.query<{ subjects: number }>('SELECT count(*)::int AS subjects FROM public.data_subjects WHERE data_controller_id = $1', [controllerId])) as [{ subjects: number }];
+      const [{ subjects }] = (await server.pavise.db.query<{ subjects: number }>(
+        'SELECT count(*)::int AS subjects FROM public.data_subjects WHERE data_controller_id = $1',
+        [controllerId],
+      )) as [{ subjects: number }];
       assert.equal(subjects, 20);
 
       // Erasure. First the rows a backup taken now would hold, and proof this code can open them.
       const victim = subjectIds[0]!;
-      const backup = await server.pavise.db.query<{ sealed: Buffer }>('SELECT sealed FROM privacy.personal_data WHERE data_subject_id = $1 ORDER BY created_at', [victim]);
+      const backup = await server.pavise.db.query<{ sealed: Buffer }>(
+        'SELECT sealed FROM privacy.personal_data WHERE data_subject_id = $1 ORDER BY created_at',
+        [victim],
+      );
       assert.equal(backup.length, 1);
       const config = loadConfig({ ...database.env, PAVISE_PORT: '0' });
       const keyring = await serverKeys(server.pavise.db, config);
       const victimKey = keyring.subjectKeys.get(victim);
       assert.ok(victimKey, 'the subject key is there before the erasure');
-      assert.deepEqual(openPersonalData(victimKey, victim, backup[0]!.sealed), { ...people[0], country: 'DE' }, 'positive control: the sealed row opens with the subject key');
+      assert.deepEqual(
+        openPersonalData(victimKey, victim, backup[0]!.sealed),
+        { ...people[0], country: 'DE' },
+        'positive control: the sealed row opens with the subject key',
+      );
 
-      const erased = await gqlData(server, 'mutation($id: uuid!) { eraseDataSubject(dataSubjectId: $id) { data { erasedAt } } }', { id: victim }, member);
+      const erased = await gqlData(
+        server,
+        'mutation($id: uuid!) { eraseDataSubject(dataSubjectId: $id) { data { erasedAt } } }',
+        { id: victim },
+        member,
+      );
       assert.ok(erased.eraseDataSubject.data.erasedAt);
-      const afterwards = await gqlData(server, 'mutation($id: uuid!) { exportDataSubjectData(dataSubjectId: $id) { data { content } } }', { id: victim }, member);
+      const afterwards = await gqlData(
+        server,
+        'mutation($id: uuid!) { exportDataSubjectData(dataSubjectId: $id) { data { content } } }',
+        { id: victim },
+        member,
+      );
       const exported = JSON.parse(afterwards.exportDataSubjectData.data.content);
       assert.deepEqual(exported.personalData, []);
       assert.ok(exported.dataSubject.erasedAt);
-      for (const value of spellings(people[0]!)) assert.ok(!afterwards.exportDataSubjectData.data.content.includes(value), value);
+      for (const value of spellings(people[0]!))
+        assert.ok(!afterwards.exportDataSubjectData.data.content.includes(value), value);
 
       // Every key the server still holds — master keys, controller root and derived keys, every
       // remaining subject key — fails on the rows captured before the erasure.
@@ -119,22 +193,35 @@ describe('privacy: no personal data in clear at rest or in the logs; erasure is 
       assert.equal(remaining.subjectKeys.size, 19, 'the other subjects keep theirs');
       const candidates = [...remaining.masterKeys, ...remaining.controllerKeys, ...remaining.subjectKeys.values()];
       for (const candidate of candidates) {
-        assert.throws(() => openPersonalData(candidate, victim, backup[0]!.sealed), 'a key the server still has opened erased data');
+        assert.throws(
+          () => openPersonalData(candidate, victim, backup[0]!.sealed),
+          'a key the server still has opened erased data',
+        );
       }
       // The remaining subjects' data still opens (the check above is not vacuous).
-      const [other] = await server.pavise.db.query<{ sealed: Buffer }>('SELECT sealed FROM privacy.personal_data WHERE data_subject_id = $1', [subjectIds[1]]);
-      assert.deepEqual(openPersonalData(remaining.subjectKeys.get(subjectIds[1]!)!, subjectIds[1]!, other!.sealed), { ...people[1], country: 'DE' });
+      const [other] = await server.pavise.db.query<{ sealed: Buffer }>(
+        'SELECT sealed FROM privacy.personal_data WHERE data_subject_id = $1',
+        [subjectIds[1]],
+      );
+      assert.deepEqual(openPersonalData(remaining.subjectKeys.get(subjectIds[1]!)!, subjectIds[1]!, other!.sealed), {
+        ...people[1],
+        country: 'DE',
+      });
 
       // Now what is at rest and what was logged.
       await server.close();
       const logs = server.logs();
       assert.match(logs, /"msg":"request completed"/, 'the requests were logged');
       const stored = await storedBytes(database);
-      assert.ok(stored.some(({ bytes }) => bytes.includes(title)), 'positive control: the scan finds what is stored in clear (the controller title)');
+      assert.ok(
+        stored.some(({ bytes }) => bytes.includes(title)),
+        'positive control: the scan finds what is stored in clear (the controller title)',
+      );
       for (const person of people) {
         for (const value of spellings(person)) {
           assert.ok(!logs.includes(value), `${value} is in the logs`);
-          for (const { name, bytes } of stored) assert.equal(bytes.indexOf(value), -1, `${value} is in clear in ${name}`);
+          for (const { name, bytes } of stored)
+            assert.equal(bytes.indexOf(value), -1, `${value} is in clear in ${name}`);
         }
       }
     } finally {
@@ -148,17 +235,29 @@ describe('privacy: no personal data in clear at rest or in the logs; erasure is 
 async function serverKeys(db: Queryable, config: ReturnType<typeof loadConfig>) {
   const provider = await loadMasterKeys(config);
   const privacyKeys = new PrivacyKeys(provider);
-  const masterKeys = config.masterKey ? [config.masterKey, ...config.masterKeysPrevious] : ((await readKeyFile(developmentKeyFile(config))) ?? []);
+  const masterKeys = config.masterKey
+    ? [config.masterKey, ...config.masterKeysPrevious]
+    : ((await readKeyFile(developmentKeyFile(config))) ?? []);
   const controllerKeys: Buffer[] = [];
   const subjectKeys = new Map<string, Buffer>();
-  const controllers = await db.query<{ data_controller_id: string; wrapped_key: Buffer; master_key_id: string }>('SELECT data_controller_id, wrapped_key, master_key_id FROM privacy.controller_keys');
+  const controllers = await db.query<{ data_controller_id: string; wrapped_key: Buffer; master_key_id: string }>(
+    'SELECT data_controller_id, wrapped_key, master_key_id FROM privacy.controller_keys',
+  );
   for (const controller of controllers) {
     const stored = { wrapped: Buffer.from(controller.wrapped_key), masterKeyId: controller.master_key_id };
-    const root = await provider.unwrap(stored.wrapped, stored.masterKeyId, CONTROLLER_KEYS.context(controller.data_controller_id));
+    const root = await provider.unwrap(
+      stored.wrapped,
+      stored.masterKeyId,
+      CONTROLLER_KEYS.context(controller.data_controller_id),
+    );
     const derived = await privacyKeys.forController(db, controller.data_controller_id, stored);
     controllerKeys.push(root, derived.identifierKey, derived.subjectWrappingKey);
-    const subjects = await db.query<{ data_subject_id: string; wrapped_key: Buffer }>('SELECT data_subject_id, wrapped_key FROM privacy.data_subject_keys WHERE data_controller_id = $1', [controller.data_controller_id]);
-    for (const subject of subjects) subjectKeys.set(subject.data_subject_id, unwrapSubjectKey(derived, subject.data_subject_id, subject.wrapped_key));
+    const subjects = await db.query<{ data_subject_id: string; wrapped_key: Buffer }>(
+      'SELECT data_subject_id, wrapped_key FROM privacy.data_subject_keys WHERE data_controller_id = $1',
+      [controller.data_controller_id],
+    );
+    for (const subject of subjects)
+      subjectKeys.set(subject.data_subject_id, unwrapSubjectKey(derived, subject.data_subject_id, subject.wrapped_key));
   }
   return { masterKeys, controllerKeys, subjectKeys };
 }

@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { admin, ADMIN_SECRET, createSubject, gql, gqlData, memberWithRole, newController, type Caller, type Member } from './helpers/privacy.js';
+import {
+  ADMIN_SECRET,
+  admin,
+  type Caller,
+  createSubject,
+  gql,
+  gqlData,
+  type Member,
+  memberWithRole,
+  newController,
+} from './helpers/privacy.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 /**
@@ -45,12 +55,14 @@ const FRESH_SCORES = {
   employeeTraining: 0,
 };
 
-const SCORE = 'query($id: uuid!) { dataControllerComplianceScore(dataControllerId: $id) { dataControllerId score areas { key name score reasons { met text } } } }';
+const SCORE =
+  'query($id: uuid!) { dataControllerComplianceScore(dataControllerId: $id) { dataControllerId score areas { key name score reasons { met text } } } }';
 const REPORT =
   'mutation($id: uuid!) { reportDataControllersComplianceIssues(dataControllerId: $id) { status message data { dataControllerId score opened resolved issues { id area title description priority status dismissed } } } }';
 const ISSUES =
   'query($id: uuid!) { complianceIssues(where: {dataControllerId: {_eq: $id}}, order_by: {id: asc}) { id area title description priority status dismissed source resolvedAt updatedAt } }';
-const AUDIT_COUNT = 'query($id: uuid!) { auditEventsAggregate(where: {dataControllerId: {_eq: $id}}) { aggregate { count } } }';
+const AUDIT_COUNT =
+  'query($id: uuid!) { auditEventsAggregate(where: {dataControllerId: {_eq: $id}}) { aggregate { count } } }';
 
 interface Area {
   key: string;
@@ -75,7 +87,8 @@ describe('compliance score and issues', () => {
   const scores = (score: Score) => Object.fromEntries(score.areas.map((area) => [area.key, area.score]));
   const metTexts = (area: Area) => area.reasons.filter((r) => r.met).map((r) => r.text);
   const unmetTexts = (area: Area) => area.reasons.filter((r) => !r.met).map((r) => r.text);
-  const mutate = (caller: Caller, query: string, variables: Record<string, unknown>) => gqlData(server, query, variables, caller);
+  const mutate = (caller: Caller, query: string, variables: Record<string, unknown>) =>
+    gqlData(server, query, variables, caller);
 
   before(async () => {
     server = await startTestServer({ PAVISE_ADMIN_SECRET: ADMIN_SECRET });
@@ -115,7 +128,10 @@ describe('compliance score and issues', () => {
       assert.deepEqual(areaOf(fresh, 'internationalTransfers').reasons, [
         { met: false, text: 'Record the processors (third-party services) that receive personal data.' },
         { met: false, text: 'Record your processors with the country where each processes data.' },
-        { met: false, text: 'Record your processors and their countries so transfers outside the EEA, the UK and Switzerland can be assessed.' },
+        {
+          met: false,
+          text: 'Record your processors and their countries so transfers outside the EEA, the UK and Switzerland can be assessed.',
+        },
       ]);
       assert.deepEqual(areaOf(fresh, 'employeeTraining').reasons, [
         {
@@ -140,15 +156,24 @@ describe('compliance score and issues', () => {
         { met: true, text: 'Every purpose has a legal basis and a description.' },
         { met: true, text: 'No purpose relies on consent, so none needs a consent form.' },
       ]);
-      assert.ok(areaOf(fresh, 'lawfulBasis').reasons.every((r) => !r.met), 'all unmet before');
+      assert.ok(
+        areaOf(fresh, 'lawfulBasis').reasons.every((r) => !r.met),
+        'all unmet before',
+      );
       const minimization = areaOf(withPurpose, 'dataMinimization');
       assert.equal(minimization.score, 75, 'three of four checks: no data item is mapped yet');
-      assert.deepEqual(unmetTexts(minimization), ['1 of 1 purpose has no data items mapped: map the data items each uses.']);
+      assert.deepEqual(unmetTexts(minimization), [
+        '1 of 1 purpose has no data items mapped: map the data items each uses.',
+      ]);
 
-      await mutate(as(steward), 'mutation($c: uuid!, $p: uuid!) { insertPurposeDataItem(object: {dataControllerId: $c, purposeId: $p, name: "email"}) { id } }', {
-        c: controllerId,
-        p: insertPurpose.id,
-      });
+      await mutate(
+        as(steward),
+        'mutation($c: uuid!, $p: uuid!) { insertPurposeDataItem(object: {dataControllerId: $c, purposeId: $p, name: "email"}) { id } }',
+        {
+          c: controllerId,
+          p: insertPurpose.id,
+        },
+      );
       const mapped = await scoreOf(controllerId, as(owner));
       assert.equal(areaOf(mapped, 'dataMinimization').score, 100);
       assert.deepEqual(metTexts(areaOf(mapped, 'dataMinimization')), [
@@ -169,22 +194,44 @@ describe('compliance score and issues', () => {
         { c: controllerId, cat: ['contact'], rec: ['Mailchimp'] },
       );
       const purposeId = insertPurpose.id as string;
-      await mutate(as(steward), 'mutation($c: uuid!, $p: uuid!) { insertPurposeDataItem(object: {dataControllerId: $c, purposeId: $p, name: "email"}) { id } }', { c: controllerId, p: purposeId });
+      await mutate(
+        as(steward),
+        'mutation($c: uuid!, $p: uuid!) { insertPurposeDataItem(object: {dataControllerId: $c, purposeId: $p, name: "email"}) { id } }',
+        { c: controllerId, p: purposeId },
+      );
       const uncovered = await scoreOf(controllerId, as(owner));
       assert.equal(areaOf(uncovered, 'lawfulBasis').score, 67);
-      assert.deepEqual(unmetTexts(areaOf(uncovered, 'lawfulBasis')), ['1 purpose based on consent is on no approved or required consent form: add it to one.']);
+      assert.deepEqual(unmetTexts(areaOf(uncovered, 'lawfulBasis')), [
+        '1 purpose based on consent is on no approved or required consent form: add it to one.',
+      ]);
       assert.equal(areaOf(uncovered, 'consentManagement').score, 20);
 
       // A draft form does not count; approving it does.
-      const { insertConsentForm } = await mutate(as(steward), 'mutation($c: uuid!) { insertConsentForm(object: {dataControllerId: $c, name: "Marketing"}) { id } }', { c: controllerId });
+      const { insertConsentForm } = await mutate(
+        as(steward),
+        'mutation($c: uuid!) { insertConsentForm(object: {dataControllerId: $c, name: "Marketing"}) { id } }',
+        { c: controllerId },
+      );
       const formId = insertConsentForm.id as string;
-      await mutate(as(steward), 'mutation($c: uuid!, $f: uuid!, $p: uuid!) { insertConsentFormPurpose(object: {dataControllerId: $c, consentFormId: $f, purposeId: $p}) { id } }', {
-        c: controllerId,
-        f: formId,
-        p: purposeId,
-      });
-      assert.equal(areaOf(await scoreOf(controllerId, as(owner)), 'consentManagement').score, 20, 'a draft form is not in force');
-      await mutate(as(steward), 'mutation($f: uuid!) { updateConsentForm(pk_columns: {id: $f}, _set: {status: "approved"}) { id } }', { f: formId });
+      await mutate(
+        as(steward),
+        'mutation($c: uuid!, $f: uuid!, $p: uuid!) { insertConsentFormPurpose(object: {dataControllerId: $c, consentFormId: $f, purposeId: $p}) { id } }',
+        {
+          c: controllerId,
+          f: formId,
+          p: purposeId,
+        },
+      );
+      assert.equal(
+        areaOf(await scoreOf(controllerId, as(owner)), 'consentManagement').score,
+        20,
+        'a draft form is not in force',
+      );
+      await mutate(
+        as(steward),
+        'mutation($f: uuid!) { updateConsentForm(pk_columns: {id: $f}, _set: {status: "approved"}) { id } }',
+        { f: formId },
+      );
       const approved = await scoreOf(controllerId, as(owner));
       assert.equal(areaOf(approved, 'lawfulBasis').score, 100);
       const consent = areaOf(approved, 'consentManagement');
@@ -193,11 +240,17 @@ describe('compliance score and issues', () => {
         { met: true, text: '1 consent form is approved or required.' },
         { met: true, text: 'Every approved or required consent form names the purposes it asks consent for.' },
         { met: true, text: 'Every purpose based on consent (1) is on an approved or required consent form.' },
-        { met: false, text: 'No consent choice has been recorded yet: collect consent through your consent forms (banner, Transparency Center or API).' },
+        {
+          met: false,
+          text: 'No consent choice has been recorded yet: collect consent through your consent forms (banner, Transparency Center or API).',
+        },
         { met: true, text: 'Global Privacy Control signals are honoured.' },
       ]);
 
-      const subjectId = await createSubject(server, as(steward), controllerId, { email: 'reader@example.com', displayName: 'Reader' });
+      const subjectId = await createSubject(server, as(steward), controllerId, {
+        email: 'reader@example.com',
+        displayName: 'Reader',
+      });
       await mutate(
         as(steward),
         'mutation($c: uuid!, $s: uuid!, $f: uuid!, $p: uuid!) { insertDataSubjectConsentFormValue(object: {dataControllerId: $c, dataSubjectId: $s, consentFormId: $f, purposeId: $p, value: "granted"}) { id } }',
@@ -205,21 +258,36 @@ describe('compliance score and issues', () => {
       );
       const recorded = await scoreOf(controllerId, as(owner));
       assert.equal(areaOf(recorded, 'consentManagement').score, 100);
-      assert.equal(areaOf(recorded, 'consentManagement').reasons[3]!.text, "Data subjects' consent choices are being recorded.");
+      assert.equal(
+        areaOf(recorded, 'consentManagement').reasons[3]!.text,
+        "Data subjects' consent choices are being recorded.",
+      );
 
       // Turning GPC off is a gap again.
-      await mutate(as(owner), 'mutation($c: uuid!) { updateDataController(pk_columns: {id: $c}, _set: {honourGpc: false}) { id } }', { c: controllerId });
+      await mutate(
+        as(owner),
+        'mutation($c: uuid!) { updateDataController(pk_columns: {id: $c}, _set: {honourGpc: false}) { id } }',
+        { c: controllerId },
+      );
       assert.deepEqual(unmetTexts(areaOf(await scoreOf(controllerId, as(owner)), 'consentManagement')), [
         "Turn on 'Detect Global Privacy Control' (honourGpc) so a GPC signal withdraws consent to sale and sharing.",
       ]);
-      await mutate(as(owner), 'mutation($c: uuid!) { updateDataController(pk_columns: {id: $c}, _set: {honourGpc: true}) { id } }', { c: controllerId });
+      await mutate(
+        as(owner),
+        'mutation($c: uuid!) { updateDataController(pk_columns: {id: $c}, _set: {honourGpc: true}) { id } }',
+        { c: controllerId },
+      );
     });
 
     it('enabling the core rights services raises Rights Management, one right at a time', async () => {
       const enable = (types: string[]) =>
-        mutate(as(steward), 'mutation($o: [rightsServices_insert_input!]!) { insertRightsServices(objects: $o) { affected_rows } }', {
-          o: types.map((requestType) => ({ dataControllerId: controllerId, requestType })),
-        });
+        mutate(
+          as(steward),
+          'mutation($o: [rightsServices_insert_input!]!) { insertRightsServices(objects: $o) { affected_rows } }',
+          {
+            o: types.map((requestType) => ({ dataControllerId: controllerId, requestType })),
+          },
+        );
       await enable(['access', 'rectify', 'noSale']);
       const partial = areaOf(await scoreOf(controllerId, as(owner)), 'rightsManagement');
       assert.deepEqual(unmetTexts(partial), [
@@ -260,8 +328,14 @@ describe('compliance score and issues', () => {
       assert.equal(areaOf(details, 'breachManagement').score, 50, 'contact email, and no stale incident');
 
       await memberWithRole(server, controllerId, 'dpo');
-      await mutate(as(owner), 'mutation($c: uuid!) { updateDataController(pk_columns: {id: $c}, _set: {dpoEmail: "dpo@compliance.example"}) { id } }', { c: controllerId });
-      await mutate(as(owner), 'mutation($c: uuid!) { generateDataControllerDID(dataControllerId: $c) { status } }', { c: controllerId });
+      await mutate(
+        as(owner),
+        'mutation($c: uuid!) { updateDataController(pk_columns: {id: $c}, _set: {dpoEmail: "dpo@compliance.example"}) { id } }',
+        { c: controllerId },
+      );
+      await mutate(as(owner), 'mutation($c: uuid!) { generateDataControllerDID(dataControllerId: $c) { status } }', {
+        c: controllerId,
+      });
       const governed = await scoreOf(controllerId, as(owner));
       const governance = areaOf(governed, 'dataGovernance');
       assert.equal(governance.score, 100);
@@ -271,25 +345,37 @@ describe('compliance score and issues', () => {
         "The organisation's DID has been generated.",
       ]);
       assert.equal(areaOf(governed, 'breachManagement').score, 100);
-      assert.equal(areaOf(governed, 'accountability').score, 100, 'owner and DPO are accountable; the subject registration is recent processing');
+      assert.equal(
+        areaOf(governed, 'accountability').score,
+        100,
+        'owner and DPO are accountable; the subject registration is recent processing',
+      );
     });
 
     it('every area reaches 100 when the controller is fully configured', async () => {
-      await mutate(as(steward), 'mutation($o: [thirdPartyServices_insert_input!]!) { insertThirdPartyServices(objects: $o) { affected_rows } }', {
-        o: [
-          { dataControllerId: controllerId, name: 'Mailchimp', country: 'US', dpaSigned: true },
-          { dataControllerId: controllerId, name: 'Hetzner', country: 'DE', dpaSigned: true },
-        ],
-      });
+      await mutate(
+        as(steward),
+        'mutation($o: [thirdPartyServices_insert_input!]!) { insertThirdPartyServices(objects: $o) { affected_rows } }',
+        {
+          o: [
+            { dataControllerId: controllerId, name: 'Mailchimp', country: 'US', dpaSigned: true },
+            { dataControllerId: controllerId, name: 'Hetzner', country: 'DE', dpaSigned: true },
+          ],
+        },
+      );
       const transfers = await scoreOf(controllerId, as(owner));
       assert.equal(areaOf(transfers, 'internationalTransfers').score, 67);
       assert.deepEqual(unmetTexts(areaOf(transfers, 'internationalTransfers')), [
         '1 processor has no transfer mechanism for data sent outside the EEA, the UK and Switzerland: record the safeguard (SCC, BCR, adequacy decision).',
       ]);
       assert.equal(areaOf(transfers, 'thirdPartyManagement').score, 100);
-      await mutate(as(steward), 'mutation($c: uuid!) { updateThirdPartyServices(where: {dataControllerId: {_eq: $c}, country: {_eq: "US"}}, _set: {transferMechanism: "SCC"}) { affected_rows } }', {
-        c: controllerId,
-      });
+      await mutate(
+        as(steward),
+        'mutation($c: uuid!) { updateThirdPartyServices(where: {dataControllerId: {_eq: $c}, country: {_eq: "US"}}, _set: {transferMechanism: "SCC"}) { affected_rows } }',
+        {
+          c: controllerId,
+        },
+      );
 
       for (const [noticeType, language] of [
         ['website', 'en'],
@@ -300,18 +386,30 @@ describe('compliance score and issues', () => {
           'mutation($c: uuid!, $t: String!, $l: String!) { insertPrivacyNotice(object: {dataControllerId: $c, title: "Privacy notice", noticeType: $t, language: $l, content: "How we use your data."}) { id } }',
           { c: controllerId, t: noticeType, l: language },
         );
-        await mutate(as(steward), 'mutation($n: uuid!, $at: timestamptz!) { updatePrivacyNotice(pk_columns: {id: $n}, _set: {status: "published", publishedAt: $at}) { id } }', {
-          n: insertPrivacyNotice.id,
-          at: new Date().toISOString(),
-        });
+        await mutate(
+          as(steward),
+          'mutation($n: uuid!, $at: timestamptz!) { updatePrivacyNotice(pk_columns: {id: $n}, _set: {status: "published", publishedAt: $at}) { id } }',
+          {
+            n: insertPrivacyNotice.id,
+            at: new Date().toISOString(),
+          },
+        );
       }
-      await mutate(as(steward), 'mutation($c: uuid!) { insertDataControllerFaq(object: {dataControllerId: $c, question: "Who is the DPO?", answer: "dpo@compliance.example"}) { id } }', {
-        c: controllerId,
-      });
-      await mutate(as(owner), 'mutation($c: uuid!, $at: timestamptz!) { updateDataControllerUsers(where: {dataControllerId: {_eq: $c}}, _set: {trainingCompletedAt: $at}) { affected_rows } }', {
-        c: controllerId,
-        at: new Date().toISOString(),
-      });
+      await mutate(
+        as(steward),
+        'mutation($c: uuid!) { insertDataControllerFaq(object: {dataControllerId: $c, question: "Who is the DPO?", answer: "dpo@compliance.example"}) { id } }',
+        {
+          c: controllerId,
+        },
+      );
+      await mutate(
+        as(owner),
+        'mutation($c: uuid!, $at: timestamptz!) { updateDataControllerUsers(where: {dataControllerId: {_eq: $c}}, _set: {trainingCompletedAt: $at}) { affected_rows } }',
+        {
+          c: controllerId,
+          at: new Date().toISOString(),
+        },
+      );
 
       const full = await scoreOf(controllerId, as(owner));
       assert.deepEqual(scores(full), Object.fromEntries(AREAS.map(([key]) => [key, 100])));
@@ -323,7 +421,9 @@ describe('compliance score and issues', () => {
         { met: true, text: 'Every published notice was reviewed in the last 12 months.' },
         { met: true, text: '1 FAQ answer is published in the Help Center.' },
       ]);
-      assert.deepEqual(areaOf(full, 'employeeTraining').reasons, [{ met: true, text: 'All 3 members completed privacy training in the last 12 months.' }]);
+      assert.deepEqual(areaOf(full, 'employeeTraining').reasons, [
+        { met: true, text: 'All 3 members completed privacy training in the last 12 months.' },
+      ]);
     });
 
     it('activity counts too: an overdue request, a late answer, a stale incident and an old notice each cost points', async () => {
@@ -337,15 +437,23 @@ describe('compliance score and issues', () => {
       );
       const overdue = await scoreOf(controllerId, as(owner));
       assert.equal(areaOf(overdue, 'rightsManagement').score, 86);
-      assert.deepEqual(unmetTexts(areaOf(overdue, 'rightsManagement')), ['1 open rights request is past the regulatory deadline: answer it now.']);
+      assert.deepEqual(unmetTexts(areaOf(overdue, 'rightsManagement')), [
+        '1 open rights request is past the regulatory deadline: answer it now.',
+      ]);
       assert.equal(areaOf(overdue, 'dataProtection').score, 80);
-      assert.deepEqual(unmetTexts(areaOf(overdue, 'dataProtection')), ['1 erasure request is past the deadline: complete it so the data is crypto-shredded.']);
+      assert.deepEqual(unmetTexts(areaOf(overdue, 'dataProtection')), [
+        '1 erasure request is past the deadline: complete it so the data is crypto-shredded.',
+      ]);
 
       for (const status of ['identityVerified', 'inProgress', 'completed']) {
-        await mutate(as(steward), 'mutation($r: uuid!, $s: String!) { updateDataSubjectsRightsRequest(pk_columns: {id: $r}, _set: {status: $s}) { id } }', {
-          r: insertDataSubjectsRightsRequest.id,
-          s: status,
-        });
+        await mutate(
+          as(steward),
+          'mutation($r: uuid!, $s: String!) { updateDataSubjectsRightsRequest(pk_columns: {id: $r}, _set: {status: $s}) { id } }',
+          {
+            r: insertDataSubjectsRightsRequest.id,
+            s: status,
+          },
+        );
       }
       const late = await scoreOf(controllerId, as(owner));
       assert.deepEqual(unmetTexts(areaOf(late, 'rightsManagement')), [
@@ -363,7 +471,11 @@ describe('compliance score and issues', () => {
       assert.deepEqual(unmetTexts(areaOf(stale, 'breachManagement')), [
         "1 high-priority compliance issue has stayed open over 72 hours, GDPR's breach-notification window: triage it (in progress or resolved).",
       ]);
-      await mutate(as(owner), 'mutation($i: uuid!) { updateComplianceIssue(pk_columns: {id: $i}, _set: {status: "inProgress"}) { id } }', { i: insertComplianceIssue.id });
+      await mutate(
+        as(owner),
+        'mutation($i: uuid!) { updateComplianceIssue(pk_columns: {id: $i}, _set: {status: "inProgress"}) { id } }',
+        { i: insertComplianceIssue.id },
+      );
       assert.equal(areaOf(await scoreOf(controllerId, as(owner)), 'breachManagement').score, 100, 'triaged');
 
       const twoYearsAgo = new Date(Date.now() - 730 * 86_400_000).toISOString();
@@ -374,7 +486,9 @@ describe('compliance score and issues', () => {
       );
       const old = areaOf(await scoreOf(controllerId, as(owner)), 'transparency');
       assert.equal(old.score, 75);
-      assert.deepEqual(unmetTexts(old), ['1 published notice was not updated in the last 12 months: review and republish it.']);
+      assert.deepEqual(unmetTexts(old), [
+        '1 published notice was not updated in the last 12 months: review and republish it.',
+      ]);
     });
   });
 
@@ -382,10 +496,13 @@ describe('compliance score and issues', () => {
     let controllerId: string;
     let owner: Member;
     let steward: Member;
-    const report = async (caller: Caller) => (await gqlData(server, REPORT, { id: controllerId }, caller)).reportDataControllersComplianceIssues;
-    const issues = async (): Promise<any[]> => (await gqlData(server, ISSUES, { id: controllerId }, { token: owner.token })).complianceIssues;
+    const report = async (caller: Caller) =>
+      (await gqlData(server, REPORT, { id: controllerId }, caller)).reportDataControllersComplianceIssues;
+    const issues = async (): Promise<any[]> =>
+      (await gqlData(server, ISSUES, { id: controllerId }, { token: owner.token })).complianceIssues;
     const assessment = async () => (await issues()).filter((issue) => issue.source === 'assessment');
-    const openIssue = async (area: string) => (await assessment()).find((issue) => issue.area === area && issue.status !== 'resolved');
+    const openIssue = async (area: string) =>
+      (await assessment()).find((issue) => issue.area === area && issue.status !== 'resolved');
 
     before(async () => {
       ({ controllerId, owner } = await newController(server, 'Issues Ltd'));
@@ -412,7 +529,13 @@ describe('compliance score and issues', () => {
       );
       const governance = answer.data.issues[0];
       assert.equal(governance.title, 'Data Governance needs attention');
-      assert.equal(governance.description, ['Data Governance scores 0/100. To do:', ...unmetTexts(areaOf(score, 'dataGovernance')).map((t) => `- ${t}`)].join('\n'));
+      assert.equal(
+        governance.description,
+        [
+          'Data Governance scores 0/100. To do:',
+          ...unmetTexts(areaOf(score, 'dataGovernance')).map((t) => `- ${t}`),
+        ].join('\n'),
+      );
 
       const stored = await assessment();
       assert.deepEqual(
@@ -421,31 +544,51 @@ describe('compliance score and issues', () => {
       );
       const manualNow = (await issues()).find((issue) => issue.id === manual.id);
       assert.deepEqual(
-        { source: manualNow.source, status: manualNow.status, priority: manualNow.priority, updatedAt: manualNow.updatedAt },
+        {
+          source: manualNow.source,
+          status: manualNow.status,
+          priority: manualNow.priority,
+          updatedAt: manualNow.updatedAt,
+        },
         { source: 'manual', status: 'open', priority: 'low', updatedAt: manual.updatedAt },
       );
     });
 
     it('is idempotent: a second run with nothing changed writes nothing', async () => {
       const before = await issues();
-      const audit = (await gqlData(server, AUDIT_COUNT, { id: controllerId }, as(owner))).auditEventsAggregate.aggregate.count;
+      const audit = (await gqlData(server, AUDIT_COUNT, { id: controllerId }, as(owner))).auditEventsAggregate.aggregate
+        .count;
       const answer = await report(as(owner));
       assert.equal(answer.data.opened, 0);
       assert.equal(answer.data.resolved, 0);
       assert.equal(answer.data.issues.length, 12);
       assert.deepEqual(await issues(), before, 'every row as it was, updatedAt included');
-      assert.equal((await gqlData(server, AUDIT_COUNT, { id: controllerId }, as(owner))).auditEventsAggregate.aggregate.count, audit);
+      assert.equal(
+        (await gqlData(server, AUDIT_COUNT, { id: controllerId }, as(owner))).auditEventsAggregate.aggregate.count,
+        audit,
+      );
     });
 
     it('keeps open issues up to date, resolves those whose area reaches 100, and keeps a dismissal', async () => {
       const rightsIssue = await openIssue('rightsManagement');
       const governanceIssue = await openIssue('dataGovernance');
       const minimizationIssue = await openIssue('dataMinimization');
-      await mutate(as(owner), 'mutation($i: uuid!) { updateComplianceIssue(pk_columns: {id: $i}, _set: {dismissed: true}) { id } }', { i: minimizationIssue.id });
+      await mutate(
+        as(owner),
+        'mutation($i: uuid!) { updateComplianceIssue(pk_columns: {id: $i}, _set: {dismissed: true}) { id } }',
+        { i: minimizationIssue.id },
+      );
 
-      await mutate(as(steward), 'mutation($o: [rightsServices_insert_input!]!) { insertRightsServices(objects: $o) { affected_rows } }', {
-        o: ['access', 'rectify', 'erasure', 'export', 'object'].map((requestType) => ({ dataControllerId: controllerId, requestType })),
-      });
+      await mutate(
+        as(steward),
+        'mutation($o: [rightsServices_insert_input!]!) { insertRightsServices(objects: $o) { affected_rows } }',
+        {
+          o: ['access', 'rectify', 'erasure', 'export', 'object'].map((requestType) => ({
+            dataControllerId: controllerId,
+            requestType,
+          })),
+        },
+      );
       await mutate(
         as(owner),
         `mutation($c: uuid!, $regions: jsonb, $industries: jsonb) { updateDataController(pk_columns: {id: $c}, _set: {legalName: "Issues Limited",
@@ -458,10 +601,14 @@ describe('compliance score and issues', () => {
            retentionPeriod: "6 years", usagePeriod: "1 year", dataCategories: $cat}) { id } }`,
         { c: controllerId, cat: ['contact'] },
       );
-      await mutate(as(steward), 'mutation($c: uuid!, $p: uuid!) { insertPurposeDataItem(object: {dataControllerId: $c, purposeId: $p, name: "address"}) { id } }', {
-        c: controllerId,
-        p: insertPurpose.id,
-      });
+      await mutate(
+        as(steward),
+        'mutation($c: uuid!, $p: uuid!) { insertPurposeDataItem(object: {dataControllerId: $c, purposeId: $p, name: "address"}) { id } }',
+        {
+          c: controllerId,
+          p: insertPurpose.id,
+        },
+      );
 
       const answer = await report(as(owner));
       assert.equal(answer.data.opened, 0);
@@ -479,7 +626,11 @@ describe('compliance score and issues', () => {
       assert.equal(rights.status, 'resolved');
       assert.ok(rights.resolvedAt, 'resolvedAt is set');
       const minimization = stored.find((issue) => issue.id === minimizationIssue.id);
-      assert.deepEqual([minimization.status, minimization.dismissed], ['resolved', true], 'resolved, and still dismissed');
+      assert.deepEqual(
+        [minimization.status, minimization.dismissed],
+        ['resolved', true],
+        'resolved, and still dismissed',
+      );
 
       const governance = stored.find((issue) => issue.id === governanceIssue.id);
       assert.equal(governance.status, 'open', 'the same issue, brought up to date');
@@ -498,21 +649,39 @@ describe('compliance score and issues', () => {
 
     it('a dismissed open issue is updated, never reopened as a second one, and keeps its flag', async () => {
       const transfers = await openIssue('internationalTransfers');
-      await mutate(as(owner), 'mutation($i: uuid!) { updateComplianceIssue(pk_columns: {id: $i}, _set: {dismissed: true, status: "inProgress"}) { id } }', { i: transfers.id });
-      await mutate(as(steward), 'mutation($c: uuid!) { insertThirdPartyService(object: {dataControllerId: $c, name: "Stripe", country: "US"}) { id } }', { c: controllerId });
+      await mutate(
+        as(owner),
+        'mutation($i: uuid!) { updateComplianceIssue(pk_columns: {id: $i}, _set: {dismissed: true, status: "inProgress"}) { id } }',
+        { i: transfers.id },
+      );
+      await mutate(
+        as(steward),
+        'mutation($c: uuid!) { insertThirdPartyService(object: {dataControllerId: $c, name: "Stripe", country: "US"}) { id } }',
+        { c: controllerId },
+      );
       const answer = await report(as(owner));
       assert.equal(answer.data.opened, 0);
       const now = (await assessment()).filter((issue) => issue.area === 'internationalTransfers');
       assert.equal(now.length, 1);
-      assert.deepEqual([now[0].id, now[0].status, now[0].dismissed, now[0].priority], [transfers.id, 'inProgress', true, 'medium']);
-      assert.match(now[0].description, /^International Transfers scores 67\/100\. To do:\n- 1 processor has no transfer mechanism/);
+      assert.deepEqual(
+        [now[0].id, now[0].status, now[0].dismissed, now[0].priority],
+        [transfers.id, 'inProgress', true, 'medium'],
+      );
+      assert.match(
+        now[0].description,
+        /^International Transfers scores 67\/100\. To do:\n- 1 processor has no transfer mechanism/,
+      );
     });
 
     it('an area that falls below 100 again gets a new issue; the resolved one stays resolved', async () => {
       const resolved = (await assessment()).find((issue) => issue.area === 'rightsManagement')!;
-      await mutate(as(steward), 'mutation($c: uuid!) { updateRightsServices(where: {dataControllerId: {_eq: $c}, requestType: {_eq: "object"}}, _set: {enabled: false}) { affected_rows } }', {
-        c: controllerId,
-      });
+      await mutate(
+        as(steward),
+        'mutation($c: uuid!) { updateRightsServices(where: {dataControllerId: {_eq: $c}, requestType: {_eq: "object"}}, _set: {enabled: false}) { affected_rows } }',
+        {
+          c: controllerId,
+        },
+      );
       const answer = await report(as(owner));
       assert.equal(answer.data.opened, 1);
       const rights = (await assessment()).filter((issue) => issue.area === 'rightsManagement');
@@ -528,7 +697,11 @@ describe('compliance score and issues', () => {
   describe('who may read the score and report issues', () => {
     let controllerId: string;
     let owner: Member;
-    const refused = (field: string) => ({ errors: [{ message: 'data controller not found', extensions: { path: `$.selectionSet.${field}`, code: 'not-found' } }] });
+    const refused = (field: string) => ({
+      errors: [
+        { message: 'data controller not found', extensions: { path: `$.selectionSet.${field}`, code: 'not-found' } },
+      ],
+    });
     const snapshot = async () => ({
       issues: (await gqlData(server, ISSUES, { id: controllerId }, as(owner))).complianceIssues,
       audit: (await gqlData(server, AUDIT_COUNT, { id: controllerId }, as(owner))).auditEventsAggregate.aggregate.count,
@@ -540,7 +713,8 @@ describe('compliance score and issues', () => {
 
     it('the roles that may view compliance read the same score; only the accountable ones may report', async () => {
       const members = new Map<string, Member>();
-      for (const role of ['auditor', 'member', 'dataController', 'agency', 'dpo', 'admin', 'businessOwner']) members.set(role, await memberWithRole(server, controllerId, role));
+      for (const role of ['auditor', 'member', 'dataController', 'agency', 'dpo', 'admin', 'businessOwner'])
+        members.set(role, await memberWithRole(server, controllerId, role));
       const ownerView = await scoreOf(controllerId, as(owner));
       for (const [role, member] of members) assert.deepEqual(await scoreOf(controllerId, as(member)), ownerView, role);
 
@@ -552,7 +726,8 @@ describe('compliance score and issues', () => {
         assert.deepEqual(await snapshot(), before, `${role}: nothing written`);
       }
       assert.deepEqual(await snapshot().then((s) => s.issues), [], 'no issue exists yet');
-      const answer = (await gqlData(server, REPORT, { id: controllerId }, as(members.get('dpo')!))).reportDataControllersComplianceIssues;
+      const answer = (await gqlData(server, REPORT, { id: controllerId }, as(members.get('dpo')!)))
+        .reportDataControllersComplianceIssues;
       assert.equal(answer.status, 'success', 'a DPO manages compliance');
       assert.equal(answer.data.score, ownerView.score);
       assert.equal(answer.data.opened, ownerView.areas.filter((area) => area.score < 100).length);
@@ -566,9 +741,15 @@ describe('compliance score and issues', () => {
 
     it("another tenant's owner gets not-found for both, and nothing is written", async () => {
       const other = await newController(server, 'Other tenant');
-      assert.deepEqual((await gql(server, SCORE, { id: controllerId }, as(other.owner))).body, refused('dataControllerComplianceScore'));
+      assert.deepEqual(
+        (await gql(server, SCORE, { id: controllerId }, as(other.owner))).body,
+        refused('dataControllerComplianceScore'),
+      );
       const before = await snapshot();
-      assert.deepEqual((await gql(server, REPORT, { id: controllerId }, as(other.owner))).body, refused('reportDataControllersComplianceIssues'));
+      assert.deepEqual(
+        (await gql(server, REPORT, { id: controllerId }, as(other.owner))).body,
+        refused('reportDataControllersComplianceIssues'),
+      );
       assert.deepEqual(await snapshot(), before);
       // Its own controller is assessed as usual, from its own facts only.
       assert.equal((await scoreOf(other.controllerId, as(other.owner))).score, 12);

@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ADMIN_SECRET, asSubject, gql, gqlData, memberWithRole, newController, type Caller, type Member } from './helpers/privacy.js';
+import {
+  ADMIN_SECRET,
+  asSubject,
+  type Caller,
+  gql,
+  gqlData,
+  type Member,
+  memberWithRole,
+  newController,
+} from './helpers/privacy.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 /**
@@ -9,11 +18,16 @@ import { startTestServer, type TestServer } from './helpers/server.js';
  * Help Center's answerFAQ.
  */
 
-const CAPTURE = 'mutation($input: CaptureConsentInput!) { captureConsent(input: $input) { status message data { recorded } } }';
-const UPDATE_VALUE = 'mutation($id: uuid!, $v: String!) { updateDataSubjectConsentFormValue(pk_columns: {id: $id}, _set: {value: $v}) { id value source } }';
-const ANSWER = 'query($c: uuid!, $q: String!) { answerFAQ(dataControllerId: $c, question: $q) { status message data { question answer faqId confidence matchedQuestion } } }';
+const CAPTURE =
+  'mutation($input: CaptureConsentInput!) { captureConsent(input: $input) { status message data { recorded } } }';
+const UPDATE_VALUE =
+  'mutation($id: uuid!, $v: String!) { updateDataSubjectConsentFormValue(pk_columns: {id: $id}, _set: {value: $v}) { id value source } }';
+const ANSWER =
+  'query($c: uuid!, $q: String!) { answerFAQ(dataControllerId: $c, question: $q) { status message data { question answer faqId confidence matchedQuestion } } }';
 
-const recorded = (n: number) => ({ data: { captureConsent: { status: 'success', message: 'Consent recorded', data: { recorded: n } } } });
+const recorded = (n: number) => ({
+  data: { captureConsent: { status: 'success', message: 'Consent recorded', data: { recorded: n } } },
+});
 
 describe('privacy: consent capture and FAQ answers', () => {
   let server: TestServer;
@@ -40,7 +54,14 @@ describe('privacy: consent capture and FAQ answers', () => {
     return data.insertPurpose.id;
   }
 
-  async function insertForm(token: string, controller: string, name: string, status: string, purposeIds: string[], category: string | null = null): Promise<string> {
+  async function insertForm(
+    token: string,
+    controller: string,
+    name: string,
+    status: string,
+    purposeIds: string[],
+    category: string | null = null,
+  ): Promise<string> {
     const data = await gqlData(
       server,
       'mutation($o: consentForms_insert_input!) { insertConsentForm(object: $o) { id } }',
@@ -101,9 +122,18 @@ describe('privacy: consent capture and FAQ answers', () => {
     ({ controllerId, owner } = await newController(server, 'Consent Co'));
     purpose.analytics = await insertPurpose(owner.token, controllerId, 'Site analytics', 'analytics');
     purpose.marketing = await insertPurpose(owner.token, controllerId, 'Email newsletters', 'marketing');
-    purpose.sale = await insertPurpose(owner.token, controllerId, 'Sale of personal information to partners', 'commercial');
+    purpose.sale = await insertPurpose(
+      owner.token,
+      controllerId,
+      'Sale of personal information to partners',
+      'commercial',
+    );
     purpose.offForm = await insertPurpose(owner.token, controllerId, 'Fraud prevention', 'security');
-    formId = await insertForm(owner.token, controllerId, 'Cookie banner', 'approved', [purpose.analytics, purpose.marketing, purpose.sale]);
+    formId = await insertForm(owner.token, controllerId, 'Cookie banner', 'approved', [
+      purpose.analytics,
+      purpose.marketing,
+      purpose.sale,
+    ]);
     draftFormId = await insertForm(owner.token, controllerId, 'Next banner', 'draft', [purpose.analytics]);
     newsletterFormId = await insertForm(owner.token, controllerId, 'Newsletter', 'required', [], 'Marketing');
     const b = await newController(server, 'Other Co');
@@ -131,22 +161,57 @@ describe('privacy: consent capture and FAQ answers', () => {
       const { values, history, activities } = await consentOf(subjectId);
       const byPurpose = (a: { purposeId: string }, b: { purposeId: string }) => a.purposeId.localeCompare(b.purposeId);
       assert.deepEqual(
-        values.map(({ purposeId, value, source, formVersion, consentFormId }) => ({ purposeId, value, source, formVersion, consentFormId })).sort(byPurpose),
+        values
+          .map(({ purposeId, value, source, formVersion, consentFormId }) => ({
+            purposeId,
+            value,
+            source,
+            formVersion,
+            consentFormId,
+          }))
+          .sort(byPurpose),
         [
           { purposeId: purpose.analytics, value: 'granted', source: 'banner', formVersion: 1, consentFormId: formId },
           { purposeId: purpose.marketing, value: 'denied', source: 'banner', formVersion: 1, consentFormId: formId },
         ].sort(byPurpose),
       );
       assert.deepEqual(
-        history.map(({ purposeId, action, oldValue, newValue, source, actorRole, actorUserId }) => ({ purposeId, action, oldValue, newValue, source, actorRole, actorUserId })).sort(byPurpose),
+        history
+          .map(({ purposeId, action, oldValue, newValue, source, actorRole, actorUserId }) => ({
+            purposeId,
+            action,
+            oldValue,
+            newValue,
+            source,
+            actorRole,
+            actorUserId,
+          }))
+          .sort(byPurpose),
         [
-          { purposeId: purpose.analytics, action: 'grant', oldValue: null, newValue: 'granted', source: 'banner', actorRole: 'anonymous', actorUserId: null },
-          { purposeId: purpose.marketing, action: 'deny', oldValue: null, newValue: 'denied', source: 'banner', actorRole: 'anonymous', actorUserId: null },
+          {
+            purposeId: purpose.analytics,
+            action: 'grant',
+            oldValue: null,
+            newValue: 'granted',
+            source: 'banner',
+            actorRole: 'anonymous',
+            actorUserId: null,
+          },
+          {
+            purposeId: purpose.marketing,
+            action: 'deny',
+            oldValue: null,
+            newValue: 'denied',
+            source: 'banner',
+            actorRole: 'anonymous',
+            actorUserId: null,
+          },
         ].sort(byPurpose),
       );
       // The ingestion (a new subject from the banner) and one consent change per choice, all in
       // one transaction (the same createdAt, so compared as a set).
-      const activity = (a: any) => `${a.activityType} ${a.event} ${JSON.stringify(a.dataFields)} ${a.source} ${a.purposeId}`;
+      const activity = (a: any) =>
+        `${a.activityType} ${a.event} ${JSON.stringify(a.dataFields)} ${a.source} ${a.purposeId}`;
       assert.deepEqual(
         activities.map(activity).sort(),
         [
@@ -157,7 +222,12 @@ describe('privacy: consent capture and FAQ answers', () => {
       );
 
       // The same visitor again (the address written differently): the same subject, one value per purpose.
-      const again = await capture({ dataControllerId: controllerId, consentFormId: formId, email: 'banner.visitor@example.COM', choices: [{ purposeId: purpose.marketing, value: 'granted' }] });
+      const again = await capture({
+        dataControllerId: controllerId,
+        consentFormId: formId,
+        email: 'banner.visitor@example.COM',
+        choices: [{ purposeId: purpose.marketing, value: 'granted' }],
+      });
       assert.deepEqual(again.body, recorded(1));
       assert.deepEqual(await subjectsOn(formId), [subjectId]);
       const later = await consentOf(subjectId);
@@ -167,15 +237,22 @@ describe('privacy: consent capture and FAQ answers', () => {
         later.history.slice(2).map(({ action, oldValue, newValue }) => ({ action, oldValue, newValue })),
         [{ action: 'change', oldValue: 'denied', newValue: 'granted' }],
       );
-      assert.deepEqual(
-        later.activities.slice(3).map(activity).sort(),
-        ['consentChange consent.change ["consent"] banner ' + purpose.marketing, 'profileUpdate consent.captured ["email"] banner null'],
-      );
+      assert.deepEqual(later.activities.slice(3).map(activity).sort(), [
+        `consentChange consent.change ["consent"] banner ${purpose.marketing}`,
+        'profileUpdate consent.captured ["email"] banner null',
+      ]);
     });
 
     it('a change through updateDataSubjectConsentFormValue (a member, then the subject) appends history in order', async () => {
       assert.deepEqual(
-        (await capture({ dataControllerId: controllerId, consentFormId: formId, phone: '+44 20 7946 0001', choices: [{ purposeId: purpose.analytics, value: 'granted' }] })).body,
+        (
+          await capture({
+            dataControllerId: controllerId,
+            consentFormId: formId,
+            phone: '+44 20 7946 0001',
+            choices: [{ purposeId: purpose.analytics, value: 'granted' }],
+          })
+        ).body,
         recorded(1),
       );
       const [row] = await server.pavise.db.query<{ id: string; data_subject_id: string }>(
@@ -189,26 +266,67 @@ describe('privacy: consent capture and FAQ answers', () => {
 
       const dpo = await memberWithRole(server, controllerId, 'dpo');
       const byMember = await gql(server, UPDATE_VALUE, { id: valueId, v: 'withdrawn' }, { token: dpo.token });
-      assert.deepEqual(byMember.body, { data: { updateDataSubjectConsentFormValue: { id: valueId, value: 'withdrawn', source: 'banner' } } });
+      assert.deepEqual(byMember.body, {
+        data: { updateDataSubjectConsentFormValue: { id: valueId, value: 'withdrawn', source: 'banner' } },
+      });
       const bySubject = await gql(server, UPDATE_VALUE, { id: valueId, v: 'granted' }, asSubject(row.data_subject_id));
-      assert.deepEqual(bySubject.body, { data: { updateDataSubjectConsentFormValue: { id: valueId, value: 'granted', source: 'transparencyCenter' } } });
+      assert.deepEqual(bySubject.body, {
+        data: { updateDataSubjectConsentFormValue: { id: valueId, value: 'granted', source: 'transparencyCenter' } },
+      });
       // The same value again is no change: no history row.
       await gqlData(server, UPDATE_VALUE, { id: valueId, v: 'granted' }, asSubject(row.data_subject_id));
 
       const { history, activities } = await consentOf(row.data_subject_id);
       assert.deepEqual(
-        history.map(({ consentFormValueId, action, oldValue, newValue, source, actorRole, actorUserId }) => ({ consentFormValueId, action, oldValue, newValue, source, actorRole, actorUserId })),
+        history.map(({ consentFormValueId, action, oldValue, newValue, source, actorRole, actorUserId }) => ({
+          consentFormValueId,
+          action,
+          oldValue,
+          newValue,
+          source,
+          actorRole,
+          actorUserId,
+        })),
         [
-          { consentFormValueId: valueId, action: 'grant', oldValue: null, newValue: 'granted', source: 'banner', actorRole: 'anonymous', actorUserId: null },
-          { consentFormValueId: valueId, action: 'withdrawal', oldValue: 'granted', newValue: 'withdrawn', source: 'banner', actorRole: 'user', actorUserId: dpo.userId },
-          { consentFormValueId: valueId, action: 'change', oldValue: 'withdrawn', newValue: 'granted', source: 'transparencyCenter', actorRole: 'dataSubject', actorUserId: null },
+          {
+            consentFormValueId: valueId,
+            action: 'grant',
+            oldValue: null,
+            newValue: 'granted',
+            source: 'banner',
+            actorRole: 'anonymous',
+            actorUserId: null,
+          },
+          {
+            consentFormValueId: valueId,
+            action: 'withdrawal',
+            oldValue: 'granted',
+            newValue: 'withdrawn',
+            source: 'banner',
+            actorRole: 'user',
+            actorUserId: dpo.userId,
+          },
+          {
+            consentFormValueId: valueId,
+            action: 'change',
+            oldValue: 'withdrawn',
+            newValue: 'granted',
+            source: 'transparencyCenter',
+            actorRole: 'dataSubject',
+            actorUserId: null,
+          },
         ],
       );
       // The first two were written by the capture's transaction (the same createdAt).
       const described = activities.map((a) => `${a.activityType} ${a.event} ${a.source}`);
       assert.deepEqual(
         [...described.slice(0, 2).sort(), ...described.slice(2)],
-        ['collection consent.captured banner', 'consentChange consent.grant banner', 'consentChange consent.withdrawal banner', 'consentChange consent.change transparencyCenter'],
+        [
+          'collection consent.captured banner',
+          'consentChange consent.grant banner',
+          'consentChange consent.withdrawal banner',
+          'consentChange consent.change transparencyCenter',
+        ],
       );
 
       // An auditor only reads: the update matches no row and changes nothing.
@@ -222,43 +340,122 @@ describe('privacy: consent capture and FAQ answers', () => {
       const agency = await memberWithRole(server, controllerId, 'agency');
       const before = new Set(await subjectsOn(formId));
       assert.deepEqual(
-        (await capture({ dataControllerId: controllerId, consentFormId: formId, externalId: 'crm-7781', choices: [{ purposeId: purpose.sale, value: 'denied' }] }, { token: agency.token })).body,
+        (
+          await capture(
+            {
+              dataControllerId: controllerId,
+              consentFormId: formId,
+              externalId: 'crm-7781',
+              choices: [{ purposeId: purpose.sale, value: 'denied' }],
+            },
+            { token: agency.token },
+          )
+        ).body,
         recorded(1),
       );
       const subjectId = (await subjectsOn(formId)).find((id) => !before.has(id))!;
       assert.ok(subjectId);
-      assert.deepEqual((await consentOf(subjectId)).values.map(({ value, source }) => ({ value, source })), [{ value: 'denied', source: 'api' }]);
+      assert.deepEqual(
+        (await consentOf(subjectId)).values.map(({ value, source }) => ({ value, source })),
+        [{ value: 'denied', source: 'api' }],
+      );
 
       // The subject itself, no identifier: its own answers, source transparencyCenter.
       assert.deepEqual(
-        (await capture({ dataControllerId: controllerId, consentFormId: formId, choices: [{ purposeId: purpose.sale, value: 'granted' }, { purposeId: purpose.analytics, value: 'denied' }] }, asSubject(subjectId))).body,
+        (
+          await capture(
+            {
+              dataControllerId: controllerId,
+              consentFormId: formId,
+              choices: [
+                { purposeId: purpose.sale, value: 'granted' },
+                { purposeId: purpose.analytics, value: 'denied' },
+              ],
+            },
+            asSubject(subjectId),
+          )
+        ).body,
         recorded(2),
       );
       const mine = await consentOf(subjectId);
       assert.deepEqual(
-        mine.values.map(({ purposeId, value, source }) => ({ purposeId, value, source })).sort((a, b) => a.purposeId.localeCompare(b.purposeId)),
+        mine.values
+          .map(({ purposeId, value, source }) => ({ purposeId, value, source }))
+          .sort((a, b) => a.purposeId.localeCompare(b.purposeId)),
         [
           { purposeId: purpose.sale, value: 'granted', source: 'transparencyCenter' },
           { purposeId: purpose.analytics, value: 'denied', source: 'transparencyCenter' },
         ].sort((a, b) => a.purposeId.localeCompare(b.purposeId)),
       );
-      assert.deepEqual(mine.history.map((h) => h.actorRole), ['user', 'dataSubject', 'dataSubject']);
-      assert.equal(mine.activities.filter((a) => a.activityType === 'collection').length, 1, 'the subject role ingests nobody');
+      assert.deepEqual(
+        mine.history.map((h) => h.actorRole),
+        ['user', 'dataSubject', 'dataSubject'],
+      );
+      assert.equal(
+        mine.activities.filter((a) => a.activityType === 'collection').length,
+        1,
+        'the subject role ingests nobody',
+      );
 
       const start = await counts();
       // The subject cannot name someone (an identifier could resolve to another person) ...
-      const named = await capture({ dataControllerId: controllerId, consentFormId: formId, email: 'someone@example.com', choices: [{ purposeId: purpose.sale, value: 'denied' }] }, asSubject(subjectId));
+      const named = await capture(
+        {
+          dataControllerId: controllerId,
+          consentFormId: formId,
+          email: 'someone@example.com',
+          choices: [{ purposeId: purpose.sale, value: 'denied' }],
+        },
+        asSubject(subjectId),
+      );
       assert.deepEqual(named.body.errors, [
-        { message: 'a signed-in data subject records its own consent: leave out email, phone and externalId', extensions: { path: '$.selectionSet.captureConsent', code: 'validation-failed' } },
+        {
+          message: 'a signed-in data subject records its own consent: leave out email, phone and externalId',
+          extensions: { path: '$.selectionSet.captureConsent', code: 'validation-failed' },
+        },
       ]);
       // ... nor answer another controller's form; a read-only member (auditor) cannot capture.
-      const elsewhere = await capture({ dataControllerId: other.controllerId, consentFormId: other.formId, choices: [{ value: 'granted' }] }, asSubject(subjectId));
-      assert.deepEqual(elsewhere.body.errors, [{ message: 'data controller not found', extensions: { path: '$.selectionSet.captureConsent', code: 'not-found' } }]);
+      const elsewhere = await capture(
+        { dataControllerId: other.controllerId, consentFormId: other.formId, choices: [{ value: 'granted' }] },
+        asSubject(subjectId),
+      );
+      assert.deepEqual(elsewhere.body.errors, [
+        {
+          message: 'data controller not found',
+          extensions: { path: '$.selectionSet.captureConsent', code: 'not-found' },
+        },
+      ]);
       const auditor = await memberWithRole(server, controllerId, 'auditor');
-      const readOnly = await capture({ dataControllerId: controllerId, consentFormId: formId, email: 'x@example.com', choices: [{ value: 'granted' }] }, { token: auditor.token });
-      assert.deepEqual(readOnly.body.errors, [{ message: 'data controller not found', extensions: { path: '$.selectionSet.captureConsent', code: 'not-found' } }]);
-      const outsider = await capture({ dataControllerId: other.controllerId, consentFormId: other.formId, email: 'x@example.com', choices: [{ value: 'granted' }] }, { token: owner.token });
-      assert.deepEqual(outsider.body.errors, [{ message: 'data controller not found', extensions: { path: '$.selectionSet.captureConsent', code: 'not-found' } }]);
+      const readOnly = await capture(
+        {
+          dataControllerId: controllerId,
+          consentFormId: formId,
+          email: 'x@example.com',
+          choices: [{ value: 'granted' }],
+        },
+        { token: auditor.token },
+      );
+      assert.deepEqual(readOnly.body.errors, [
+        {
+          message: 'data controller not found',
+          extensions: { path: '$.selectionSet.captureConsent', code: 'not-found' },
+        },
+      ]);
+      const outsider = await capture(
+        {
+          dataControllerId: other.controllerId,
+          consentFormId: other.formId,
+          email: 'x@example.com',
+          choices: [{ value: 'granted' }],
+        },
+        { token: owner.token },
+      );
+      assert.deepEqual(outsider.body.errors, [
+        {
+          message: 'data controller not found',
+          extensions: { path: '$.selectionSet.captureConsent', code: 'not-found' },
+        },
+      ]);
       assert.deepEqual(await counts(), start);
     });
 
@@ -274,7 +471,8 @@ describe('privacy: consent capture and FAQ answers', () => {
         assert.equal(response.body.errors, undefined, response.text);
         const subjectId = (await subjectsOn(form)).find((id) => !before.has(id))!;
         const { values, history } = await consentOf(subjectId);
-        const name = (id: string | null) => (id === null ? 'form' : Object.entries(purpose).find(([, pid]) => pid === id)![0]);
+        const name = (id: string | null) =>
+          id === null ? 'form' : Object.entries(purpose).find(([, pid]) => pid === id)![0];
         return {
           values: Object.fromEntries(values.map((v) => [name(v.purposeId), `${v.value}/${v.source}`])),
           history: history.map((h) => `${name(h.purposeId)} ${h.action} ${h.newValue} ${h.source}`).sort(),
@@ -283,45 +481,139 @@ describe('privacy: consent capture and FAQ answers', () => {
 
       const withGpc = await valuesOf('gpc-1@example.com', formId, { choices, gpc: true });
       assert.deepEqual(withGpc.values, { analytics: 'granted/banner', marketing: 'denied/gpc', sale: 'denied/gpc' });
-      assert.deepEqual(withGpc.history, ['analytics grant granted banner', 'marketing deny denied gpc', 'sale deny denied gpc']);
+      assert.deepEqual(withGpc.history, [
+        'analytics grant granted banner',
+        'marketing deny denied gpc',
+        'sale deny denied gpc',
+      ]);
       // Without the signal, the same choices are recorded as sent.
-      assert.deepEqual((await valuesOf('gpc-2@example.com', formId, { choices, gpc: false })).values, { analytics: 'granted/banner', marketing: 'granted/banner', sale: 'granted/banner' });
+      assert.deepEqual((await valuesOf('gpc-2@example.com', formId, { choices, gpc: false })).values, {
+        analytics: 'granted/banner',
+        marketing: 'granted/banner',
+        sale: 'granted/banner',
+      });
       // A choice without purpose answers the whole form: the form's category (Marketing) decides.
-      assert.deepEqual((await valuesOf('gpc-3@example.com', newsletterFormId, { choices: [{ value: 'granted' }], gpc: true })).values, { form: 'denied/gpc' });
+      assert.deepEqual(
+        (await valuesOf('gpc-3@example.com', newsletterFormId, { choices: [{ value: 'granted' }], gpc: true })).values,
+        { form: 'denied/gpc' },
+      );
       // Denials and withdrawals are not touched.
       assert.deepEqual(
-        (await valuesOf('gpc-4@example.com', formId, { choices: [{ purposeId: purpose.sale, value: 'withdrawn' }, { purposeId: purpose.marketing, value: 'denied' }], gpc: true })).values,
+        (
+          await valuesOf('gpc-4@example.com', formId, {
+            choices: [
+              { purposeId: purpose.sale, value: 'withdrawn' },
+              { purposeId: purpose.marketing, value: 'denied' },
+            ],
+            gpc: true,
+          })
+        ).values,
         { sale: 'withdrawn/banner', marketing: 'denied/banner' },
       );
 
       // A controller that does not honour GPC records what was chosen.
-      await gqlData(server, 'mutation($id: uuid!) { updateDataController(pk_columns: {id: $id}, _set: {honourGpc: false}) { id } }', { id: controllerId }, asOwner());
+      await gqlData(
+        server,
+        'mutation($id: uuid!) { updateDataController(pk_columns: {id: $id}, _set: {honourGpc: false}) { id } }',
+        { id: controllerId },
+        asOwner(),
+      );
       try {
-        assert.deepEqual((await valuesOf('gpc-5@example.com', formId, { choices, gpc: true })).values, { analytics: 'granted/banner', marketing: 'granted/banner', sale: 'granted/banner' });
+        assert.deepEqual((await valuesOf('gpc-5@example.com', formId, { choices, gpc: true })).values, {
+          analytics: 'granted/banner',
+          marketing: 'granted/banner',
+          sale: 'granted/banner',
+        });
       } finally {
-        await gqlData(server, 'mutation($id: uuid!) { updateDataController(pk_columns: {id: $id}, _set: {honourGpc: true}) { id } }', { id: controllerId }, asOwner());
+        await gqlData(
+          server,
+          'mutation($id: uuid!) { updateDataController(pk_columns: {id: $id}, _set: {honourGpc: true}) { id } }',
+          { id: controllerId },
+          asOwner(),
+        );
       }
     });
 
     it('refuses a draft form, another controller’s form, a purpose not on the form, a bad value and an unknown controller, writing nothing', async () => {
       const base = { dataControllerId: controllerId, consentFormId: formId, email: 'refused@example.com' };
       const cases: Array<[string, Record<string, unknown>, string, string]> = [
-        ['draft form', { ...base, consentFormId: draftFormId, choices: [{ purposeId: purpose.analytics, value: 'granted' }] }, 'consent form not found among the published consent forms of this data controller', 'not-found'],
-        ["another controller's form", { ...base, consentFormId: other.formId, choices: [{ value: 'granted' }] }, 'consent form not found among the published consent forms of this data controller', 'not-found'],
-        ['unknown form', { ...base, consentFormId: '00000000-0000-4000-8000-000000000000', choices: [{ value: 'granted' }] }, 'consent form not found among the published consent forms of this data controller', 'not-found'],
-        ['purpose not on the form', { ...base, choices: [{ purposeId: purpose.analytics, value: 'granted' }, { purposeId: purpose.offForm, value: 'granted' }] }, 'choices[1].purposeId is not a purpose of this consent form', 'validation-failed'],
-        ['bad value', { ...base, choices: [{ purposeId: purpose.analytics, value: 'yes' }] }, 'choices[0].value must be one of granted, denied, withdrawn', 'validation-failed'],
+        [
+          'draft form',
+          { ...base, consentFormId: draftFormId, choices: [{ purposeId: purpose.analytics, value: 'granted' }] },
+          'consent form not found among the published consent forms of this data controller',
+          'not-found',
+        ],
+        [
+          "another controller's form",
+          { ...base, consentFormId: other.formId, choices: [{ value: 'granted' }] },
+          'consent form not found among the published consent forms of this data controller',
+          'not-found',
+        ],
+        [
+          'unknown form',
+          { ...base, consentFormId: '00000000-0000-4000-8000-000000000000', choices: [{ value: 'granted' }] },
+          'consent form not found among the published consent forms of this data controller',
+          'not-found',
+        ],
+        [
+          'purpose not on the form',
+          {
+            ...base,
+            choices: [
+              { purposeId: purpose.analytics, value: 'granted' },
+              { purposeId: purpose.offForm, value: 'granted' },
+            ],
+          },
+          'choices[1].purposeId is not a purpose of this consent form',
+          'validation-failed',
+        ],
+        [
+          'bad value',
+          { ...base, choices: [{ purposeId: purpose.analytics, value: 'yes' }] },
+          'choices[0].value must be one of granted, denied, withdrawn',
+          'validation-failed',
+        ],
         ['no choice', { ...base, choices: [] }, 'choices must hold at least one choice', 'validation-failed'],
-        ['the same purpose twice', { ...base, choices: [{ purposeId: purpose.analytics, value: 'granted' }, { purposeId: purpose.analytics, value: 'denied' }] }, 'choices[1]: this purposeId is given twice', 'validation-failed'],
-        ['unknown controller', { ...base, dataControllerId: '00000000-0000-4000-8000-000000000001', choices: [{ value: 'granted' }] }, 'data controller not found', 'not-found'],
-        ['no identifier', { dataControllerId: controllerId, consentFormId: formId, choices: [{ value: 'granted' }] }, 'payload needs at least one identifier: email, phone or externalId', 'validation-failed'],
-        ['bad email', { ...base, email: 'not an email', choices: [{ value: 'granted' }] }, 'payload.email: email is not an email address', 'validation-failed'],
+        [
+          'the same purpose twice',
+          {
+            ...base,
+            choices: [
+              { purposeId: purpose.analytics, value: 'granted' },
+              { purposeId: purpose.analytics, value: 'denied' },
+            ],
+          },
+          'choices[1]: this purposeId is given twice',
+          'validation-failed',
+        ],
+        [
+          'unknown controller',
+          { ...base, dataControllerId: '00000000-0000-4000-8000-000000000001', choices: [{ value: 'granted' }] },
+          'data controller not found',
+          'not-found',
+        ],
+        [
+          'no identifier',
+          { dataControllerId: controllerId, consentFormId: formId, choices: [{ value: 'granted' }] },
+          'payload needs at least one identifier: email, phone or externalId',
+          'validation-failed',
+        ],
+        [
+          'bad email',
+          { ...base, email: 'not an email', choices: [{ value: 'granted' }] },
+          'payload.email: email is not an email address',
+          'validation-failed',
+        ],
       ];
       const start = await counts();
       for (const [label, input, message, code] of cases) {
         const response = await capture(input);
         assert.equal(response.status, 200, label);
-        assert.deepEqual(response.body, { errors: [{ message, extensions: { path: '$.selectionSet.captureConsent', code } }] }, label);
+        assert.deepEqual(
+          response.body,
+          { errors: [{ message, extensions: { path: '$.selectionSet.captureConsent', code } }] },
+          label,
+        );
       }
       const badId = await capture({ ...base, consentFormId: 'not-a-uuid', choices: [{ value: 'granted' }] });
       assert.equal(badId.status, 200);
@@ -344,29 +636,67 @@ describe('privacy: consent capture and FAQ answers', () => {
           )
         ).insertDataControllerFaq.id as string;
       faq = {
-        delete: await insert('How do I delete my data?', 'Send an erasure request from the Transparency Center.', true, 1),
+        delete: await insert(
+          'How do I delete my data?',
+          'Send an erasure request from the Transparency Center.',
+          true,
+          1,
+        ),
         cookies: await insert('What cookies do you use?', 'Only the analytics cookies listed in the banner.', true, 2),
-        dpo: await insert('Who is your data protection officer?', 'Our DPO is reachable at dpo@consent.example.', true, 3),
+        dpo: await insert(
+          'Who is your data protection officer?',
+          'Our DPO is reachable at dpo@consent.example.',
+          true,
+          3,
+        ),
         sell: await insert('Do you sell my data?', 'No. We never sell personal data.', true, 4),
         hidden: await insert('What is the internal escalation runbook?', 'Draft, not for the public.', false, 5),
       };
     });
 
-    const ask = (question: string, caller: Caller = {}, controller = controllerId) => gql(server, ANSWER, { c: controller, q: question }, caller);
+    const ask = (question: string, caller: Caller = {}, controller = controllerId) =>
+      gql(server, ANSWER, { c: controller, q: question }, caller);
     const answered = (question: string, id: string, answer: string, matchedQuestion: string, confidence: number) => ({
-      data: { answerFAQ: { status: 'success', message: 'answerFAQ', data: { question, answer, faqId: id, confidence, matchedQuestion } } },
+      data: {
+        answerFAQ: {
+          status: 'success',
+          message: 'answerFAQ',
+          data: { question, answer, faqId: id, confidence, matchedQuestion },
+        },
+      },
     });
     const unanswered = (question: string) => ({
-      data: { answerFAQ: { status: 'success', message: 'No published FAQ matches the question', data: { question, answer: null, faqId: null, confidence: 0, matchedQuestion: null } } },
+      data: {
+        answerFAQ: {
+          status: 'success',
+          message: 'No published FAQ matches the question',
+          data: { question, answer: null, faqId: null, confidence: 0, matchedQuestion: null },
+        },
+      },
     });
 
     it('picks the published FAQ sharing the most significant words, with a confidence from 0 to 1', async () => {
       // {personal, data, delete} against {delete, data}: 2·2 / (3+2) = 0.8. Stop words and word forms do not count.
       assert.deepEqual(
         (await ask('How can I get my personal data deleted?')).body,
-        answered('How can I get my personal data deleted?', faq.delete, 'Send an erasure request from the Transparency Center.', 'How do I delete my data?', 0.8),
+        answered(
+          'How can I get my personal data deleted?',
+          faq.delete,
+          'Send an erasure request from the Transparency Center.',
+          'How do I delete my data?',
+          0.8,
+        ),
       );
-      assert.deepEqual((await ask('  DELETE data  ')).body, answered('DELETE data', faq.delete, 'Send an erasure request from the Transparency Center.', 'How do I delete my data?', 1));
+      assert.deepEqual(
+        (await ask('  DELETE data  ')).body,
+        answered(
+          'DELETE data',
+          faq.delete,
+          'Send an erasure request from the Transparency Center.',
+          'How do I delete my data?',
+          1,
+        ),
+      );
       assert.deepEqual((await ask('which cookie is used')).body.data.answerFAQ.data.faqId, faq.cookies);
       assert.deepEqual((await ask('Who is the Data Protection Officer')).body.data.answerFAQ.data.confidence, 1);
       assert.deepEqual((await ask('is my data sold or shared?')).body.data.answerFAQ.data.faqId, faq.sell);
@@ -376,7 +706,10 @@ describe('privacy: consent capture and FAQ answers', () => {
     });
 
     it('answers null when nothing matches, and never from an unpublished FAQ', async () => {
-      assert.deepEqual((await ask('What is the weather like today?')).body, unanswered('What is the weather like today?'));
+      assert.deepEqual(
+        (await ask('What is the weather like today?')).body,
+        unanswered('What is the weather like today?'),
+      );
       assert.deepEqual((await ask('what is it?')).body, unanswered('what is it?'));
       assert.deepEqual((await ask('internal escalation runbook')).body, unanswered('internal escalation runbook'));
     });
@@ -389,11 +722,18 @@ describe('privacy: consent capture and FAQ answers', () => {
       const [subjectId] = await subjectsOn(formId);
       assert.equal((await ask(question, asSubject(subjectId!))).body.data.answerFAQ.data.faqId, faq.delete);
 
-      const notFound = { errors: [{ message: 'data controller not found', extensions: { path: '$.selectionSet.answerFAQ', code: 'not-found' } }] };
+      const notFound = {
+        errors: [
+          { message: 'data controller not found', extensions: { path: '$.selectionSet.answerFAQ', code: 'not-found' } },
+        ],
+      };
       const { errors: unknown } = (await ask(question, {}, '00000000-0000-4000-8000-000000000002')).body;
       assert.deepEqual({ errors: unknown }, notFound);
       assert.deepEqual({ errors: (await ask(question, { token: other.owner.token })).body.errors }, notFound);
-      assert.deepEqual({ errors: (await ask(question, asSubject(subjectId!), other.controllerId)).body.errors }, notFound);
+      assert.deepEqual(
+        { errors: (await ask(question, asSubject(subjectId!), other.controllerId)).body.errors },
+        notFound,
+      );
       // The other controller has no FAQ: its visitors get no answer from this one's.
       assert.deepEqual((await ask(question, {}, other.controllerId)).body, unanswered(question));
     });
@@ -402,7 +742,12 @@ describe('privacy: consent capture and FAQ answers', () => {
       for (const question of ['   ', 'x'.repeat(1001)]) {
         const response = await ask(question);
         assert.equal(response.status, 200);
-        assert.deepEqual(response.body.errors, [{ message: 'question must be 1 to 1000 characters', extensions: { path: '$.selectionSet.answerFAQ', code: 'validation-failed' } }]);
+        assert.deepEqual(response.body.errors, [
+          {
+            message: 'question must be 1 to 1000 characters',
+            extensions: { path: '$.selectionSet.answerFAQ', code: 'validation-failed' },
+          },
+        ]);
       }
     });
   });

@@ -1,6 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ADMIN_SECRET, admin, asSubject, createSubject, gql, gqlData, memberWithRole, newController, type Caller, type Member } from './helpers/privacy.js';
+import {
+  ADMIN_SECRET,
+  admin,
+  asSubject,
+  type Caller,
+  createSubject,
+  gql,
+  gqlData,
+  type Member,
+  memberWithRole,
+  newController,
+} from './helpers/privacy.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 /**
@@ -11,7 +22,18 @@ import { startTestServer, type TestServer } from './helpers/server.js';
 
 const DAY = 86_400_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const TYPES = ['access', 'rectify', 'erasure', 'restrict', 'export', 'object', 'noSale', 'noTrack', 'noProfile', 'other'];
+const TYPES = [
+  'access',
+  'rectify',
+  'erasure',
+  'restrict',
+  'export',
+  'object',
+  'noSale',
+  'noTrack',
+  'noProfile',
+  'other',
+];
 
 const SUBMIT = `mutation($input: SubmitDataSubjectsRightsRequestInput!) {
   submitDataSubjectsRightsRequest(input: $input) { status message data { requestId status dueAt } }
@@ -46,15 +68,27 @@ describe('rights requests', () => {
     const response = await submit(input, caller);
     assert.equal(response.status, 200, response.text);
     assert.ok(!response.body.errors, response.text);
-    return response.body.data.submitDataSubjectsRightsRequest.data as { requestId: string; status: string; dueAt: string };
+    return response.body.data.submitDataSubjectsRightsRequest.data as {
+      requestId: string;
+      status: string;
+      dueAt: string;
+    };
   };
-  const read = async (id: string, caller: Caller = { token: owner.token }) => (await gqlData(server, REQUEST, { id }, caller)).dataSubjectsRightsRequest;
-  const setStatus = (id: string, status: string, caller: Caller = { token: dpo.token }) => gql(server, SET_STATUS, { id, status }, caller);
+  const read = async (id: string, caller: Caller = { token: owner.token }) =>
+    (await gqlData(server, REQUEST, { id }, caller)).dataSubjectsRightsRequest;
+  const setStatus = (id: string, status: string, caller: Caller = { token: dpo.token }) =>
+    gql(server, SET_STATUS, { id, status }, caller);
   const counts = async (id: string, caller: Caller = admin) => {
     const data = await gqlData(server, COUNTS, { id }, caller);
-    return Object.fromEntries(Object.entries(data).map(([field, value]) => [field, (value as { aggregate: { count: number } }).aggregate.count]));
+    return Object.fromEntries(
+      Object.entries(data).map(([field, value]) => [
+        field,
+        (value as { aggregate: { count: number } }).aggregate.count,
+      ]),
+    );
   };
-  const days = (request: { createdAt: string; dueAt: string }) => (Date.parse(request.dueAt) - Date.parse(request.createdAt)) / DAY;
+  const days = (request: { createdAt: string; dueAt: string }) =>
+    (Date.parse(request.dueAt) - Date.parse(request.createdAt)) / DAY;
 
   before(async () => {
     server = await startTestServer({ PAVISE_ADMIN_SECRET: ADMIN_SECRET });
@@ -66,7 +100,14 @@ describe('rights requests', () => {
 
   describe('submission and deadline', () => {
     it('an anonymous form submission from a GDPR country is due 30 days after filing, and answers only the write-only result', async () => {
-      const response = await submit({ dataControllerId: controllerId, requestType: 'access', email: 'Ada@Example.com ', displayName: 'Ada Lovelace', country: 'DE', notes: 'Please send me my data' });
+      const response = await submit({
+        dataControllerId: controllerId,
+        requestType: 'access',
+        email: 'Ada@Example.com ',
+        displayName: 'Ada Lovelace',
+        country: 'DE',
+        notes: 'Please send me my data',
+      });
       assert.equal(response.status, 200);
       const answer = response.body.data.submitDataSubjectsRightsRequest;
       assert.deepEqual(Object.keys(response.body), ['data']);
@@ -87,10 +128,19 @@ describe('rights requests', () => {
       assert.equal(stored.completedAt, null);
       assert.equal(stored.dueAt, answer.data.dueAt, 'the answered due date is the stored one');
       assert.equal(days(stored), 30);
-      assert.deepEqual(stored.events, [{ fromStatus: null, toStatus: 'submitted', actorRole: 'anonymous', actorUserId: null }]);
+      assert.deepEqual(stored.events, [
+        { fromStatus: null, toStatus: 'submitted', actorRole: 'anonymous', actorUserId: null },
+      ]);
 
       // The subject came through the ingestion pipeline: a GDPR subject known by an email hash.
-      const subject = (await gqlData(server, 'query($id: uuid!) { dataSubject(id: $id) { jurisdiction identifiers { kind } processingActivities(order_by: [{createdAt: asc}, {activityType: asc}]) { activityType event source } } }', { id: stored.dataSubjectId }, { token: owner.token })).dataSubject;
+      const subject = (
+        await gqlData(
+          server,
+          'query($id: uuid!) { dataSubject(id: $id) { jurisdiction identifiers { kind } processingActivities(order_by: [{createdAt: asc}, {activityType: asc}]) { activityType event source } } }',
+          { id: stored.dataSubjectId },
+          { token: owner.token },
+        )
+      ).dataSubject;
       assert.equal(subject.jurisdiction, 'GDPR');
       assert.deepEqual(subject.identifiers, [{ kind: 'email' }]);
       assert.deepEqual(subject.processingActivities, [
@@ -102,99 +152,218 @@ describe('rights requests', () => {
     });
 
     it('a CCPA subject (country US) is due 45 days after filing', async () => {
-      const answer = await submitted({ dataControllerId: controllerId, requestType: 'noSale', email: 'grace@example.com', country: 'US' });
+      const answer = await submitted({
+        dataControllerId: controllerId,
+        requestType: 'noSale',
+        email: 'grace@example.com',
+        country: 'US',
+      });
       const stored = await read(answer.requestId);
       assert.equal(stored.jurisdiction, 'CCPA');
       assert.equal(days(stored), 45);
       assert.equal(stored.dueAt, answer.dueAt);
-      const subject = (await gqlData(server, 'query($id: uuid!) { dataSubject(id: $id) { jurisdiction } }', { id: stored.dataSubjectId }, { token: owner.token })).dataSubject;
+      const subject = (
+        await gqlData(
+          server,
+          'query($id: uuid!) { dataSubject(id: $id) { jurisdiction } }',
+          { id: stored.dataSubjectId },
+          { token: owner.token },
+        )
+      ).dataSubject;
       assert.equal(subject.jurisdiction, 'CCPA');
     });
 
     it("without a country the controller's default jurisdiction applies: GDPR by default, CCPA when the controller says so", async () => {
-      const gdpr = await read((await submitted({ dataControllerId: controllerId, requestType: 'access', phone: '+44 20 7946 0958' })).requestId);
+      const gdpr = await read(
+        (await submitted({ dataControllerId: controllerId, requestType: 'access', phone: '+44 20 7946 0958' }))
+          .requestId,
+      );
       assert.deepEqual([gdpr.jurisdiction, days(gdpr)], ['GDPR', 30]);
 
       const us = await newController(server, 'US Org');
-      await gqlData(server, 'mutation($id: uuid!) { updateDataController(pk_columns: {id: $id}, _set: {defaultJurisdiction: "CCPA"}) { id } }', { id: us.controllerId }, { token: us.owner.token });
-      const ccpa = await read((await submitted({ dataControllerId: us.controllerId, requestType: 'erasure', email: 'someone@example.com' })).requestId, { token: us.owner.token });
+      await gqlData(
+        server,
+        'mutation($id: uuid!) { updateDataController(pk_columns: {id: $id}, _set: {defaultJurisdiction: "CCPA"}) { id } }',
+        { id: us.controllerId },
+        { token: us.owner.token },
+      );
+      const ccpa = await read(
+        (await submitted({ dataControllerId: us.controllerId, requestType: 'erasure', email: 'someone@example.com' }))
+          .requestId,
+        { token: us.owner.token },
+      );
       assert.deepEqual([ccpa.jurisdiction, days(ccpa)], ['CCPA', 45]);
     });
 
     it("an anonymous due date never reveals a known subject's jurisdiction: without a country it follows the controller's default", async () => {
-      const known = await createSubject(server, { token: owner.token }, controllerId, { email: 'known-ccpa@example.com', country: 'US' });
-      const answer = await submitted({ dataControllerId: controllerId, requestType: 'access', email: 'known-ccpa@example.com' });
+      const known = await createSubject(server, { token: owner.token }, controllerId, {
+        email: 'known-ccpa@example.com',
+        country: 'US',
+      });
+      const answer = await submitted({
+        dataControllerId: controllerId,
+        requestType: 'access',
+        email: 'known-ccpa@example.com',
+      });
       const stored = await read(answer.requestId);
       assert.equal(stored.dataSubjectId, known);
       assert.deepEqual([stored.jurisdiction, days(stored)], ['GDPR', 30]);
       // The subject itself, signed in, gets its own jurisdiction's deadline.
-      const own = await read((await submitted({ dataControllerId: controllerId, requestType: 'access' }, asSubject(known))).requestId);
+      const own = await read(
+        (await submitted({ dataControllerId: controllerId, requestType: 'access' }, asSubject(known))).requestId,
+      );
       assert.deepEqual([own.jurisdiction, days(own)], ['CCPA', 45]);
     });
 
     it('a member filing through GraphQL for a subject gets the deadline of the subject’s jurisdiction', async () => {
-      const german = await createSubject(server, { token: owner.token }, controllerId, { email: 'de-subject@example.com', country: 'DE' });
-      const californian = await createSubject(server, { token: owner.token }, controllerId, { email: 'ca-subject@example.com', country: 'US' });
-      const insert = 'mutation($s: uuid!) { insertDataSubjectsRightsRequest(object: {dataSubjectId: $s, requestType: "access"}) { jurisdiction createdAt dueAt channel status dataControllerId } }';
+      const german = await createSubject(server, { token: owner.token }, controllerId, {
+        email: 'de-subject@example.com',
+        country: 'DE',
+      });
+      const californian = await createSubject(server, { token: owner.token }, controllerId, {
+        email: 'ca-subject@example.com',
+        country: 'US',
+      });
+      const insert =
+        'mutation($s: uuid!) { insertDataSubjectsRightsRequest(object: {dataSubjectId: $s, requestType: "access"}) { jurisdiction createdAt dueAt channel status dataControllerId } }';
       const de = (await gqlData(server, insert, { s: german }, { token: owner.token })).insertDataSubjectsRightsRequest;
-      const us = (await gqlData(server, insert, { s: californian }, { token: owner.token })).insertDataSubjectsRightsRequest;
-      assert.deepEqual([de.jurisdiction, days(de), de.channel, de.status, de.dataControllerId], ['GDPR', 30, 'api', 'submitted', controllerId]);
-      assert.deepEqual([us.jurisdiction, days(us), us.channel, us.status, us.dataControllerId], ['CCPA', 45, 'api', 'submitted', controllerId]);
+      const us = (await gqlData(server, insert, { s: californian }, { token: owner.token }))
+        .insertDataSubjectsRightsRequest;
+      assert.deepEqual(
+        [de.jurisdiction, days(de), de.channel, de.status, de.dataControllerId],
+        ['GDPR', 30, 'api', 'submitted', controllerId],
+      );
+      assert.deepEqual(
+        [us.jurisdiction, days(us), us.channel, us.status, us.dataControllerId],
+        ['CCPA', 45, 'api', 'submitted', controllerId],
+      );
     });
 
     it('the same person submitting twice is one subject with two requests', async () => {
-      const first = await read((await submitted({ dataControllerId: controllerId, requestType: 'access', email: 'twice@example.com' })).requestId);
-      const second = await read((await submitted({ dataControllerId: controllerId, requestType: 'rectify', email: ' TWICE@example.com' })).requestId);
+      const first = await read(
+        (await submitted({ dataControllerId: controllerId, requestType: 'access', email: 'twice@example.com' }))
+          .requestId,
+      );
+      const second = await read(
+        (await submitted({ dataControllerId: controllerId, requestType: 'rectify', email: ' TWICE@example.com' }))
+          .requestId,
+      );
       assert.equal(second.dataSubjectId, first.dataSubjectId);
-      const requests = await gqlData(server, 'query($s: uuid!) { dataSubjectsRightsRequests(where: {dataSubjectId: {_eq: $s}}, order_by: {createdAt: asc}) { requestType } }', { s: first.dataSubjectId }, { token: owner.token });
+      const requests = await gqlData(
+        server,
+        'query($s: uuid!) { dataSubjectsRightsRequests(where: {dataSubjectId: {_eq: $s}}, order_by: {createdAt: asc}) { requestType } }',
+        { s: first.dataSubjectId },
+        { token: owner.token },
+      );
       assert.deepEqual(requests.dataSubjectsRightsRequests, [{ requestType: 'access' }, { requestType: 'rectify' }]);
     });
 
     it('anonymous may only submit: it reads no request, no subject, and the answer has no subject in it', async () => {
-      const answer = await submitted({ dataControllerId: controllerId, requestType: 'access', email: 'reader@example.com' });
+      const answer = await submitted({
+        dataControllerId: controllerId,
+        requestType: 'access',
+        email: 'reader@example.com',
+      });
       const readBack = await gql(server, REQUEST, { id: answer.requestId });
       assert.equal(readBack.body.errors[0].extensions.code, 'validation-failed');
-      assert.equal(readBack.body.errors[0].message, "field 'dataSubjectsRightsRequest' not found in type: 'query_root'");
-      const more = await gql(server, 'mutation($input: SubmitDataSubjectsRightsRequestInput!) { submitDataSubjectsRightsRequest(input: $input) { data { dataSubjectId } } }', {
-        input: { dataControllerId: controllerId, requestType: 'access', email: 'reader@example.com' },
-      });
+      assert.equal(
+        readBack.body.errors[0].message,
+        "field 'dataSubjectsRightsRequest' not found in type: 'query_root'",
+      );
+      const more = await gql(
+        server,
+        'mutation($input: SubmitDataSubjectsRightsRequestInput!) { submitDataSubjectsRightsRequest(input: $input) { data { dataSubjectId } } }',
+        {
+          input: { dataControllerId: controllerId, requestType: 'access', email: 'reader@example.com' },
+        },
+      );
       assert.equal(more.body.errors[0].extensions.code, 'validation-failed');
       assert.match(more.body.errors[0].message, /dataSubjectId/);
     });
 
     it('a signed-in data subject files for itself without identifiers; it cannot file with another controller', async () => {
-      const subjectId = await createSubject(server, { token: owner.token }, controllerId, { email: 'signed-in@example.com', country: 'US' });
+      const subjectId = await createSubject(server, { token: owner.token }, controllerId, {
+        email: 'signed-in@example.com',
+        country: 'US',
+      });
       const answer = await submitted({ dataControllerId: controllerId, requestType: 'export' }, asSubject(subjectId));
       const stored = await read(answer.requestId);
-      assert.deepEqual([stored.dataSubjectId, stored.channel, stored.jurisdiction, days(stored)], [subjectId, 'form', 'CCPA', 45]);
-      assert.deepEqual(stored.events, [{ fromStatus: null, toStatus: 'submitted', actorRole: 'dataSubject', actorUserId: null }]);
+      assert.deepEqual(
+        [stored.dataSubjectId, stored.channel, stored.jurisdiction, days(stored)],
+        [subjectId, 'form', 'CCPA', 45],
+      );
+      assert.deepEqual(stored.events, [
+        { fromStatus: null, toStatus: 'submitted', actorRole: 'dataSubject', actorUserId: null },
+      ]);
       // The subject sees its own request.
-      const own = await gqlData(server, 'query($id: uuid!) { dataSubjectsRightsRequest(id: $id) { id status } }', { id: answer.requestId }, asSubject(subjectId));
+      const own = await gqlData(
+        server,
+        'query($id: uuid!) { dataSubjectsRightsRequest(id: $id) { id status } }',
+        { id: answer.requestId },
+        asSubject(subjectId),
+      );
       assert.deepEqual(own.dataSubjectsRightsRequest, { id: answer.requestId, status: 'submitted' });
 
       const before = await counts(other.controllerId);
-      const elsewhere = await submit({ dataControllerId: other.controllerId, requestType: 'access' }, asSubject(subjectId));
+      const elsewhere = await submit(
+        { dataControllerId: other.controllerId, requestType: 'access' },
+        asSubject(subjectId),
+      );
       assert.deepEqual(elsewhere.body, {
-        errors: [{ message: 'the signed-in data subject is not a data subject of this data controller', extensions: { path: '$.selectionSet.submitDataSubjectsRightsRequest', code: 'not-found' } }],
+        errors: [
+          {
+            message: 'the signed-in data subject is not a data subject of this data controller',
+            extensions: { path: '$.selectionSet.submitDataSubjectsRightsRequest', code: 'not-found' },
+          },
+        ],
       });
       assert.deepEqual(await counts(other.controllerId), before);
     });
 
     it('a member who may manage privacy may submit; an auditor, a developer and another controller’s owner are told it does not exist', async () => {
       const agency = await memberWithRole(server, controllerId, 'agency');
-      const answer = await submitted({ dataControllerId: controllerId, requestType: 'object', email: 'walk-in@example.com' }, { token: agency.token });
-      assert.deepEqual((await read(answer.requestId)).events, [{ fromStatus: null, toStatus: 'submitted', actorRole: 'user', actorUserId: agency.userId }]);
+      const answer = await submitted(
+        { dataControllerId: controllerId, requestType: 'object', email: 'walk-in@example.com' },
+        { token: agency.token },
+      );
+      assert.deepEqual((await read(answer.requestId)).events, [
+        { fromStatus: null, toStatus: 'submitted', actorRole: 'user', actorUserId: agency.userId },
+      ]);
 
       const before = await counts(controllerId);
-      const refused = [await memberWithRole(server, controllerId, 'auditor'), await memberWithRole(server, controllerId, 'developer'), other.owner];
+      const refused = [
+        await memberWithRole(server, controllerId, 'auditor'),
+        await memberWithRole(server, controllerId, 'developer'),
+        other.owner,
+      ];
       for (const member of refused) {
-        const response = await submit({ dataControllerId: controllerId, requestType: 'object', email: 'walk-in@example.com' }, { token: member.token });
-        assert.deepEqual(response.body, { errors: [{ message: 'data controller not found', extensions: { path: '$.selectionSet.submitDataSubjectsRightsRequest', code: 'not-found' } }] });
+        const response = await submit(
+          { dataControllerId: controllerId, requestType: 'object', email: 'walk-in@example.com' },
+          { token: member.token },
+        );
+        assert.deepEqual(response.body, {
+          errors: [
+            {
+              message: 'data controller not found',
+              extensions: { path: '$.selectionSet.submitDataSubjectsRightsRequest', code: 'not-found' },
+            },
+          ],
+        });
       }
       // An unknown controller: the same answer, for anyone.
       for (const caller of [{}, { token: owner.token }]) {
-        const response = await submit({ dataControllerId: '00000000-0000-4000-8000-000000000000', requestType: 'access', email: 'x@example.com' }, caller);
-        assert.deepEqual(response.body, { errors: [{ message: 'data controller not found', extensions: { path: '$.selectionSet.submitDataSubjectsRightsRequest', code: 'not-found' } }] });
+        const response = await submit(
+          { dataControllerId: '00000000-0000-4000-8000-000000000000', requestType: 'access', email: 'x@example.com' },
+          caller,
+        );
+        assert.deepEqual(response.body, {
+          errors: [
+            {
+              message: 'data controller not found',
+              extensions: { path: '$.selectionSet.submitDataSubjectsRightsRequest', code: 'not-found' },
+            },
+          ],
+        });
       }
       assert.deepEqual(await counts(controllerId), before);
     });
@@ -205,9 +374,19 @@ describe('rights requests', () => {
         [{ ...base, requestType: 'delete' }, `requestType must be one of ${TYPES.join(', ')}`],
         [{ ...base, requestType: '' }, `requestType must be one of ${TYPES.join(', ')}`],
         [{ ...base, email: 'not-an-email' }, 'email is not an email address'],
-        [{ ...base, email: undefined, phone: '12' }, 'phone must be a phone number (6 to 15 digits, E.164 with a leading + preferred)'],
-        [{ ...base, email: undefined }, 'give an email or a phone number: the data controller needs one to identify you and to answer'],
-        [{ ...base, email: undefined }, 'give an email or a phone number: the data controller needs one to identify you and to answer', { token: owner.token }],
+        [
+          { ...base, email: undefined, phone: '12' },
+          'phone must be a phone number (6 to 15 digits, E.164 with a leading + preferred)',
+        ],
+        [
+          { ...base, email: undefined },
+          'give an email or a phone number: the data controller needs one to identify you and to answer',
+        ],
+        [
+          { ...base, email: undefined },
+          'give an email or a phone number: the data controller needs one to identify you and to answer',
+          { token: owner.token },
+        ],
         [{ ...base, country: 'Germany' }, 'country must be an ISO 3166 country code, e.g. DE or US'],
         [{ ...base, displayName: 'x'.repeat(201) }, 'displayName must be at most 200 characters'],
         [{ ...base, notes: 'x'.repeat(5001) }, 'notes must be at most 5000 characters'],
@@ -216,7 +395,18 @@ describe('rights requests', () => {
       for (const [input, message, caller] of cases) {
         const response = await submit(input, caller);
         assert.equal(response.status, 200, message);
-        assert.deepEqual(response.body, { errors: [{ message, extensions: { path: '$.selectionSet.submitDataSubjectsRightsRequest', code: 'validation-failed' } }] }, message);
+        assert.deepEqual(
+          response.body,
+          {
+            errors: [
+              {
+                message,
+                extensions: { path: '$.selectionSet.submitDataSubjectsRightsRequest', code: 'validation-failed' },
+              },
+            ],
+          },
+          message,
+        );
       }
       // Not a uuid, or no requestType at all: GraphQL's own errors, never a 500.
       const notUuid = await submit({ ...base, dataControllerId: 'not-a-uuid' });
@@ -246,19 +436,35 @@ describe('rights requests', () => {
     it('refuses a type the controller has disabled or not enabled, naming what it accepts; accepts an enabled one', async () => {
       const before = await counts(servicesOrg.controllerId);
       for (const requestType of ['erasure', 'noSale']) {
-        const response = await submit({ dataControllerId: servicesOrg.controllerId, requestType, email: 'services@example.com' });
+        const response = await submit({
+          dataControllerId: servicesOrg.controllerId,
+          requestType,
+          email: 'services@example.com',
+        });
         assert.deepEqual(response.body, {
-          errors: [{ message: `this data controller does not accept ${requestType} requests: it accepts access, export`, extensions: { path: '$.selectionSet.submitDataSubjectsRightsRequest', code: 'validation-failed' } }],
+          errors: [
+            {
+              message: `this data controller does not accept ${requestType} requests: it accepts access, export`,
+              extensions: { path: '$.selectionSet.submitDataSubjectsRightsRequest', code: 'validation-failed' },
+            },
+          ],
         });
       }
       assert.deepEqual(await counts(servicesOrg.controllerId), before);
-      const accepted = await submitted({ dataControllerId: servicesOrg.controllerId, requestType: 'export', email: 'services@example.com' });
+      const accepted = await submitted({
+        dataControllerId: servicesOrg.controllerId,
+        requestType: 'export',
+        email: 'services@example.com',
+      });
       assert.equal(accepted.status, 'submitted');
     });
 
     it('holds for a data subject inserting its own request through GraphQL, not for a request a member records', async () => {
-      const subjectId = await createSubject(server, { token: servicesOrg.owner.token }, servicesOrg.controllerId, { email: 'direct@example.com' });
-      const insert = 'mutation($t: String!) { insertDataSubjectsRightsRequest(object: {requestType: $t}) { id channel } }';
+      const subjectId = await createSubject(server, { token: servicesOrg.owner.token }, servicesOrg.controllerId, {
+        email: 'direct@example.com',
+      });
+      const insert =
+        'mutation($t: String!) { insertDataSubjectsRightsRequest(object: {requestType: $t}) { id channel } }';
       const before = await counts(servicesOrg.controllerId);
       const refused = await gql(server, insert, { t: 'erasure' }, asSubject(subjectId));
       assert.equal(refused.body.errors[0].extensions.code, 'constraint-violation');
@@ -268,19 +474,38 @@ describe('rights requests', () => {
       assert.equal(allowed.insertDataSubjectsRightsRequest.channel, 'form');
 
       // A member records an erasure request received by email: a right exercised must be answered.
-      const recorded = await gqlData(server, 'mutation($s: uuid!) { insertDataSubjectsRightsRequest(object: {dataSubjectId: $s, requestType: "erasure"}) { status channel } }', { s: subjectId }, { token: servicesOrg.owner.token });
+      const recorded = await gqlData(
+        server,
+        'mutation($s: uuid!) { insertDataSubjectsRightsRequest(object: {dataSubjectId: $s, requestType: "erasure"}) { status channel } }',
+        { s: subjectId },
+        { token: servicesOrg.owner.token },
+      );
       assert.deepEqual(recorded.insertDataSubjectsRightsRequest, { status: 'submitted', channel: 'api' });
     });
   });
 
   describe('workflow', () => {
-    const events = async (id: string) => (await read(id)).events as { fromStatus: string | null; toStatus: string; actorRole: string; actorUserId: string | null }[];
+    const _events = async (id: string) =>
+      (await read(id)).events as {
+        fromStatus: string | null;
+        toStatus: string;
+        actorRole: string;
+        actorUserId: string | null;
+      }[];
 
     it('submitted → identityVerified → inProgress → completed, each transition audited in order with its actor', async () => {
-      const { requestId } = await submitted({ dataControllerId: controllerId, requestType: 'rectify', email: 'workflow@example.com' });
+      const { requestId } = await submitted({
+        dataControllerId: controllerId,
+        requestType: 'rectify',
+        email: 'workflow@example.com',
+      });
       for (const status of ['identityVerified', 'inProgress', 'completed']) {
         const response = await setStatus(requestId, status);
-        assert.deepEqual(response.body, { data: { updateDataSubjectsRightsRequest: { id: requestId, status } } }, status);
+        assert.deepEqual(
+          response.body,
+          { data: { updateDataSubjectsRightsRequest: { id: requestId, status } } },
+          status,
+        );
       }
       const stored = await read(requestId);
       assert.equal(stored.identityVerification, 'verified');
@@ -295,24 +520,61 @@ describe('rights requests', () => {
 
     it('an open request may be rejected at any step, and the rejection is audited', async () => {
       for (const path of [[], ['identityVerified'], ['identityVerified', 'inProgress']]) {
-        const { requestId } = await submitted({ dataControllerId: controllerId, requestType: 'object', email: 'rejected@example.com' });
-        for (const status of [...path, 'rejected']) assert.ok(!(await setStatus(requestId, status, { token: owner.token })).body.errors, status);
+        const { requestId } = await submitted({
+          dataControllerId: controllerId,
+          requestType: 'object',
+          email: 'rejected@example.com',
+        });
+        for (const status of [...path, 'rejected'])
+          assert.ok(!(await setStatus(requestId, status, { token: owner.token })).body.errors, status);
         const stored = await read(requestId);
         assert.equal(stored.status, 'rejected');
         assert.notEqual(stored.completedAt, null);
         const statuses = ['submitted', ...path, 'rejected'];
-        assert.deepEqual(stored.events, statuses.map((toStatus, i) => ({ fromStatus: i === 0 ? null : statuses[i - 1], toStatus, actorRole: i === 0 ? 'anonymous' : 'user', actorUserId: i === 0 ? null : owner.userId })));
+        assert.deepEqual(
+          stored.events,
+          statuses.map((toStatus, i) => ({
+            fromStatus: i === 0 ? null : statuses[i - 1],
+            toStatus,
+            actorRole: i === 0 ? 'anonymous' : 'user',
+            actorUserId: i === 0 ? null : owner.userId,
+          })),
+        );
       }
     });
 
     it('refuses an illegal transition, naming the allowed next statuses, and changes nothing', async () => {
-      const { requestId } = await submitted({ dataControllerId: controllerId, requestType: 'access', email: 'illegal@example.com' });
+      const { requestId } = await submitted({
+        dataControllerId: controllerId,
+        requestType: 'access',
+        email: 'illegal@example.com',
+      });
       const cases: [string[], string, string][] = [
-        [[], 'completed', 'illegal rights request transition from submitted to completed: the next status may be identityVerified or rejected'],
-        [[], 'inProgress', 'illegal rights request transition from submitted to inProgress: the next status may be identityVerified or rejected'],
-        [['identityVerified'], 'submitted', 'illegal rights request transition from identityVerified to submitted: the next status may be inProgress or rejected'],
-        [['inProgress'], 'identityVerified', 'illegal rights request transition from inProgress to identityVerified: the next status may be completed or rejected'],
-        [['completed'], 'inProgress', 'illegal rights request transition from completed to inProgress: the request is closed'],
+        [
+          [],
+          'completed',
+          'illegal rights request transition from submitted to completed: the next status may be identityVerified or rejected',
+        ],
+        [
+          [],
+          'inProgress',
+          'illegal rights request transition from submitted to inProgress: the next status may be identityVerified or rejected',
+        ],
+        [
+          ['identityVerified'],
+          'submitted',
+          'illegal rights request transition from identityVerified to submitted: the next status may be inProgress or rejected',
+        ],
+        [
+          ['inProgress'],
+          'identityVerified',
+          'illegal rights request transition from inProgress to identityVerified: the next status may be completed or rejected',
+        ],
+        [
+          ['completed'],
+          'inProgress',
+          'illegal rights request transition from completed to inProgress: the request is closed',
+        ],
         [[], 'rejected', 'illegal rights request transition from completed to rejected: the request is closed'],
       ];
       for (const [steps, status, message] of cases) {
@@ -320,7 +582,14 @@ describe('rights requests', () => {
         const before = await read(requestId);
         const response = await setStatus(requestId, status);
         assert.equal(response.status, 200);
-        assert.deepEqual(response.body.errors?.map((e: { message: string; extensions: { code: string } }) => [e.message, e.extensions.code]), [[`Check constraint violation. ${message}`, 'constraint-violation']], status);
+        assert.deepEqual(
+          response.body.errors?.map((e: { message: string; extensions: { code: string } }) => [
+            e.message,
+            e.extensions.code,
+          ]),
+          [[`Check constraint violation. ${message}`, 'constraint-violation']],
+          status,
+        );
         assert.deepEqual(await read(requestId), before, `nothing changed after ${status}`);
       }
       // Not a status at all: refused by the column's check.
@@ -329,10 +598,25 @@ describe('rights requests', () => {
     });
 
     it('what was filed cannot be changed: requestType, dueAt and jurisdiction are not updatable, even by the admin', async () => {
-      const { requestId } = await submitted({ dataControllerId: controllerId, requestType: 'access', email: 'fixed@example.com', country: 'DE' });
+      const { requestId } = await submitted({
+        dataControllerId: controllerId,
+        requestType: 'access',
+        email: 'fixed@example.com',
+        country: 'DE',
+      });
       const before = await read(requestId);
-      for (const set of ['{requestType: "erasure"}', '{dueAt: "2099-01-01T00:00:00Z"}', '{jurisdiction: "CCPA"}', '{createdAt: "2000-01-01T00:00:00Z"}']) {
-        const response = await gql(server, `mutation($id: uuid!) { updateDataSubjectsRightsRequest(pk_columns: {id: $id}, _set: ${set}) { id } }`, { id: requestId }, { token: owner.token });
+      for (const set of [
+        '{requestType: "erasure"}',
+        '{dueAt: "2099-01-01T00:00:00Z"}',
+        '{jurisdiction: "CCPA"}',
+        '{createdAt: "2000-01-01T00:00:00Z"}',
+      ]) {
+        const response = await gql(
+          server,
+          `mutation($id: uuid!) { updateDataSubjectsRightsRequest(pk_columns: {id: $id}, _set: ${set}) { id } }`,
+          { id: requestId },
+          { token: owner.token },
+        );
         assert.equal(response.body.errors[0].extensions.code, 'validation-failed', set);
       }
       assert.deepEqual(await read(requestId), before);
@@ -343,12 +627,21 @@ describe('rights requests', () => {
         { id: requestId },
         admin,
       );
-      assert.deepEqual(forced.updateDataSubjectsRightsRequest, { requestType: 'access', dueAt: before.dueAt, jurisdiction: 'GDPR', notes: 'admin note' });
+      assert.deepEqual(forced.updateDataSubjectsRightsRequest, {
+        requestType: 'access',
+        dueAt: before.dueAt,
+        jurisdiction: 'GDPR',
+        notes: 'admin note',
+      });
     });
 
     it('a member who may only view privacy cannot move a request', async () => {
       const auditor = await memberWithRole(server, controllerId, 'auditor');
-      const { requestId } = await submitted({ dataControllerId: controllerId, requestType: 'access', email: 'auditor-view@example.com' });
+      const { requestId } = await submitted({
+        dataControllerId: controllerId,
+        requestType: 'access',
+        email: 'auditor-view@example.com',
+      });
       const before = await read(requestId);
       // Neither the auditor nor another controller's owner matches the update's row filter: no row, nothing changed.
       for (const token of [auditor.token, other.owner.token]) {
@@ -359,24 +652,58 @@ describe('rights requests', () => {
     });
 
     it('completing an erasure request erases the subject: erasedAt set, no personal data left to export', async () => {
-      const { requestId } = await submitted({ dataControllerId: controllerId, requestType: 'erasure', email: 'forget-me@example.com', displayName: 'Forget Me', country: 'FR', notes: 'I am Forget Me, please delete my account' });
+      const { requestId } = await submitted({
+        dataControllerId: controllerId,
+        requestType: 'erasure',
+        email: 'forget-me@example.com',
+        displayName: 'Forget Me',
+        country: 'FR',
+        notes: 'I am Forget Me, please delete my account',
+      });
       const { dataSubjectId } = await read(requestId);
       const NOTES = 'query($r: uuid!) { dataSubjectsRightsRequest(id: $r) { notes } }';
-      assert.equal((await gqlData(server, NOTES, { r: requestId }, { token: owner.token })).dataSubjectsRightsRequest.notes, 'I am Forget Me, please delete my account');
+      assert.equal(
+        (await gqlData(server, NOTES, { r: requestId }, { token: owner.token })).dataSubjectsRightsRequest.notes,
+        'I am Forget Me, please delete my account',
+      );
       const EXPORT = 'mutation($s: uuid!) { exportDataSubjectData(dataSubjectId: $s) { data { content } } }';
-      const exported = async () => JSON.parse((await gqlData(server, EXPORT, { s: dataSubjectId }, { token: owner.token })).exportDataSubjectData.data.content);
+      const exported = async () =>
+        JSON.parse(
+          (await gqlData(server, EXPORT, { s: dataSubjectId }, { token: owner.token })).exportDataSubjectData.data
+            .content,
+        );
 
       const held = await exported();
       assert.equal(held.dataSubject.erasedAt, null);
-      assert.deepEqual(held.personalData.map((p: { event: string; data: unknown }) => [p.event, p.data]), [
-        ['rightsRequest.submitted', { email: 'forget-me@example.com', displayName: 'Forget Me', country: 'FR' }],
-      ]);
+      assert.deepEqual(
+        held.personalData.map((p: { event: string; data: unknown }) => [p.event, p.data]),
+        [['rightsRequest.submitted', { email: 'forget-me@example.com', displayName: 'Forget Me', country: 'FR' }]],
+      );
 
-      for (const status of ['identityVerified', 'inProgress']) assert.ok(!(await setStatus(requestId, status)).body.errors);
-      assert.equal((await gqlData(server, 'query($s: uuid!) { dataSubject(id: $s) { erasedAt } }', { s: dataSubjectId }, { token: owner.token })).dataSubject.erasedAt, null, 'not before completion');
+      for (const status of ['identityVerified', 'inProgress'])
+        assert.ok(!(await setStatus(requestId, status)).body.errors);
+      assert.equal(
+        (
+          await gqlData(
+            server,
+            'query($s: uuid!) { dataSubject(id: $s) { erasedAt } }',
+            { s: dataSubjectId },
+            { token: owner.token },
+          )
+        ).dataSubject.erasedAt,
+        null,
+        'not before completion',
+      );
       assert.ok(!(await setStatus(requestId, 'completed')).body.errors);
 
-      const subject = (await gqlData(server, 'query($s: uuid!) { dataSubject(id: $s) { erasedAt identifiers { kind } } }', { s: dataSubjectId }, { token: owner.token })).dataSubject;
+      const subject = (
+        await gqlData(
+          server,
+          'query($s: uuid!) { dataSubject(id: $s) { erasedAt identifiers { kind } } }',
+          { s: dataSubjectId },
+          { token: owner.token },
+        )
+      ).dataSubject;
       assert.notEqual(subject.erasedAt, null);
       assert.deepEqual(subject.identifiers, []);
       const after = await exported();
@@ -384,7 +711,10 @@ describe('rights requests', () => {
       assert.deepEqual(after.personalData, []);
       // The request itself stays, completed: the proof that the right was honoured; its free text goes.
       assert.equal((await read(requestId)).status, 'completed');
-      assert.equal((await gqlData(server, NOTES, { r: requestId }, { token: owner.token })).dataSubjectsRightsRequest.notes, null);
+      assert.equal(
+        (await gqlData(server, NOTES, { r: requestId }, { token: owner.token })).dataSubjectsRightsRequest.notes,
+        null,
+      );
     });
   });
 
@@ -405,15 +735,22 @@ describe('rights requests', () => {
     before(async () => {
       reportOrg = await newController(server, 'Report Org');
       const owner = { token: reportOrg.owner.token };
-      const gdpr = await createSubject(server, owner, reportOrg.controllerId, { email: 'report-gdpr@example.com', country: 'DE' });
-      const ccpa = await createSubject(server, owner, reportOrg.controllerId, { email: 'report-ccpa@example.com', country: 'US' });
+      const gdpr = await createSubject(server, owner, reportOrg.controllerId, {
+        email: 'report-gdpr@example.com',
+        country: 'DE',
+      });
+      const ccpa = await createSubject(server, owner, reportOrg.controllerId, {
+        email: 'report-ccpa@example.com',
+        country: 'US',
+      });
       overdue = await backdated(gdpr, 'access', 40); // due 10 days ago
       await backdated(gdpr, 'erasure', 25); // due in 5 days
       await backdated(ccpa, 'access', 40); // CCPA: due in 5 days
       const closedOverdue = await backdated(gdpr, 'rectify', 50); // overdue but completed below
       const rejected = await backdated(ccpa, 'noSale', 1);
       await backdated(ccpa, 'export', 0); // due in 45 days
-      for (const status of ['identityVerified', 'inProgress', 'completed']) await gqlData(server, SET_STATUS, { id: closedOverdue.id, status }, owner);
+      for (const status of ['identityVerified', 'inProgress', 'completed'])
+        await gqlData(server, SET_STATUS, { id: closedOverdue.id, status }, owner);
       await gqlData(server, SET_STATUS, { id: rejected.id, status: 'rejected' }, owner);
       await gqlData(server, SET_STATUS, { id: overdue.id, status: 'identityVerified' }, owner);
     });
@@ -427,7 +764,9 @@ describe('rights requests', () => {
         { c: reportOrg.controllerId, now: new Date().toISOString() },
         { token: reportOrg.owner.token },
       );
-      assert.deepEqual(list.dataSubjectsRightsRequests, [{ id: overdue.id, status: 'identityVerified', dueAt: overdue.dueAt }]);
+      assert.deepEqual(list.dataSubjectsRightsRequests, [
+        { id: overdue.id, status: 'identityVerified', dueAt: overdue.dueAt },
+      ]);
     });
 
     it('reportDataSubjectsRightsRequests counts by status and type, open, overdue, due within 7 days and completed in the last 30 days', async () => {
@@ -440,7 +779,18 @@ describe('rights requests', () => {
             data: {
               total: 6,
               byStatus: { submitted: 3, identityVerified: 1, inProgress: 0, completed: 1, rejected: 1 },
-              byType: { access: 2, rectify: 1, erasure: 1, restrict: 0, export: 1, object: 0, noSale: 1, noTrack: 0, noProfile: 0, other: 0 },
+              byType: {
+                access: 2,
+                rectify: 1,
+                erasure: 1,
+                restrict: 0,
+                export: 1,
+                object: 0,
+                noSale: 1,
+                noTrack: 0,
+                noProfile: 0,
+                other: 0,
+              },
               open: 4,
               overdue: 1,
               dueWithin7Days: 2,
@@ -455,16 +805,28 @@ describe('rights requests', () => {
       const auditor = await memberWithRole(server, reportOrg.controllerId, 'auditor');
       const seen = await gqlData(server, REPORT, { id: reportOrg.controllerId }, { token: auditor.token });
       assert.equal(seen.reportDataSubjectsRightsRequests.data.total, 6);
-      const notFound = { errors: [{ message: 'data controller not found', extensions: { path: '$.selectionSet.reportDataSubjectsRightsRequests', code: 'not-found' } }] };
+      const notFound = {
+        errors: [
+          {
+            message: 'data controller not found',
+            extensions: { path: '$.selectionSet.reportDataSubjectsRightsRequests', code: 'not-found' },
+          },
+        ],
+      };
       const developer = await memberWithRole(server, reportOrg.controllerId, 'developer');
-      for (const token of [developer.token, owner.token]) assert.deepEqual((await gql(server, REPORT, { id: reportOrg.controllerId }, { token })).body, notFound);
+      for (const token of [developer.token, owner.token])
+        assert.deepEqual((await gql(server, REPORT, { id: reportOrg.controllerId }, { token })).body, notFound);
       const anonymous = await gql(server, REPORT, { id: reportOrg.controllerId });
-      assert.equal(anonymous.body.errors[0].message, "field 'reportDataSubjectsRightsRequests' not found in type: 'query_root'");
+      assert.equal(
+        anonymous.body.errors[0].message,
+        "field 'reportDataSubjectsRightsRequests' not found in type: 'query_root'",
+      );
     });
 
     it('an empty controller reports zeros for every status and type', async () => {
       const empty = await newController(server, 'Empty Org');
-      const report = (await gqlData(server, REPORT, { id: empty.controllerId }, { token: empty.owner.token })).reportDataSubjectsRightsRequests.data;
+      const report = (await gqlData(server, REPORT, { id: empty.controllerId }, { token: empty.owner.token }))
+        .reportDataSubjectsRightsRequests.data;
       assert.deepEqual(report, {
         total: 0,
         byStatus: { submitted: 0, identityVerified: 0, inProgress: 0, completed: 0, rejected: 0 },

@@ -1,10 +1,29 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { DASHBOARD_ROLES, MAY, type Capability, type DashboardRole } from '../src/privacy/permissions.js';
-import { ADMIN_SECRET, admin, asSubject, createSubject, gqlData, memberWithRole, newController, type Member } from './helpers/privacy.js';
+import { type Capability, DASHBOARD_ROLES, type DashboardRole, MAY } from '../src/privacy/permissions.js';
+import {
+  ADMIN_SECRET,
+  admin,
+  asSubject,
+  createSubject,
+  gqlData,
+  type Member,
+  memberWithRole,
+  newController,
+} from './helpers/privacy.js';
 import { callOf, inputValue, introspect, leafSelection, type RoleApi } from './helpers/role-api.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
-import { batch, seedTenant, snapshotDiff, tenantRows, tenantSnapshot, tenantWithEveryRole, type Operation, type Row, type TenantSeed } from './helpers/tenant-fixture.js';
+import {
+  batch,
+  type Operation,
+  type Row,
+  seedTenant,
+  snapshotDiff,
+  type TenantSeed,
+  tenantRows,
+  tenantSnapshot,
+  tenantWithEveryRole,
+} from './helpers/tenant-fixture.js';
 
 /**
  * The permission matrix within one tenant (reference/dxtra-api.md §2.4; src/privacy/permissions.ts
@@ -15,7 +34,12 @@ import { batch, seedTenant, snapshotDiff, tenantRows, tenantSnapshot, tenantWith
 
 type Operation_ = 'select' | 'insert' | 'update' | 'delete';
 type Spec = Partial<Record<Operation_, Capability>>;
-const VIEW_MANAGE = (view: Capability, manage: Capability): Spec => ({ select: view, insert: manage, update: manage, delete: manage });
+const VIEW_MANAGE = (view: Capability, manage: Capability): Spec => ({
+  select: view,
+  insert: manage,
+  update: manage,
+  delete: manage,
+});
 
 /**
  * What the matrix allows on each table. No entry: no dashboard role may do it. Append-only logs
@@ -65,7 +89,8 @@ const ACTIONS: Record<string, Capability> = {
   answerFAQ: 'viewOrganisation',
 };
 
-const may = (role: DashboardRole, capability: Capability | undefined) => capability !== undefined && (MAY[capability] as readonly string[]).includes(role);
+const may = (role: DashboardRole, capability: Capability | undefined) =>
+  capability !== undefined && (MAY[capability] as readonly string[]).includes(role);
 
 describe('permission matrix within a tenant: each dashboard role gets exactly what §2.4 allows', () => {
   let server: TestServer;
@@ -89,21 +114,47 @@ describe('permission matrix within a tenant: each dashboard role gets exactly wh
     const tag = `matrix ${++n}`;
     const rows: Record<string, Record<string, unknown>> = {
       dataControllerUsers: { dataControllerId: c, userId: candidates[victim ? 1 : 0]!.userId, role: 'member' },
-      dataControllerFaqs: { dataControllerId: c, question: `${tag} question`, answer: `${tag} answer`, published: false, position: 9 },
+      dataControllerFaqs: {
+        dataControllerId: c,
+        question: `${tag} question`,
+        answer: `${tag} answer`,
+        published: false,
+        position: 9,
+      },
       complianceIssues: { dataControllerId: c, title: tag, description: tag, status: 'open', priority: 'low' },
       dataSubjects: { dataControllerId: c, jurisdiction: 'CCPA' },
       notificationMessages: { dataControllerId: c, dataSubjectId: s, kind: 'general', title: tag, body: tag },
       dataSubjectPreferenceValues: { dataControllerId: c, dataSubjectId: s, preference: tag, value: 'yes' },
       purposes: { dataControllerId: c, name: tag, legalBasis: 'contract' },
       purposeDataItems: { dataControllerId: c, purposeId: B.ids.purposePublished, name: tag },
-      purposeTemplateLinks: { dataControllerId: c, purposeId: B.ids.purposePublished, templateKind: 'operational', templateName: tag },
+      purposeTemplateLinks: {
+        dataControllerId: c,
+        purposeId: B.ids.purposePublished,
+        templateKind: 'operational',
+        templateName: tag,
+      },
       thirdPartyServices: { dataControllerId: c, name: tag },
       dataProcessingActivities: { dataControllerId: c, activityType: 'other', event: tag },
       consentForms: { dataControllerId: c, name: tag, status: 'draft' },
       // The fixture links the published form to the published purpose and the draft to the draft.
-      consentFormPurposes: { dataControllerId: c, consentFormId: victim ? B.ids.consentFormDraft : B.ids.consentFormPublished, purposeId: victim ? B.ids.purposePublished : B.ids.purposeDraft },
-      dataSubjectConsentFormValues: { dataControllerId: c, dataSubjectId: s, consentFormId: B.ids.consentFormDraft, purposeId: B.ids.purposeDraft, value: 'denied' },
-      dataSubjectsRightsRequests: { dataControllerId: c, dataSubjectId: s, requestType: 'export', channel: 'dashboard' },
+      consentFormPurposes: {
+        dataControllerId: c,
+        consentFormId: victim ? B.ids.consentFormDraft : B.ids.consentFormPublished,
+        purposeId: victim ? B.ids.purposePublished : B.ids.purposeDraft,
+      },
+      dataSubjectConsentFormValues: {
+        dataControllerId: c,
+        dataSubjectId: s,
+        consentFormId: B.ids.consentFormDraft,
+        purposeId: B.ids.purposeDraft,
+        value: 'denied',
+      },
+      dataSubjectsRightsRequests: {
+        dataControllerId: c,
+        dataSubjectId: s,
+        requestType: 'export',
+        channel: 'dashboard',
+      },
       rightsServices: { dataControllerId: c, requestType: victim ? 'noSale' : 'erasure', enabled: true },
       privacyNotices: { dataControllerId: c, title: tag, noticeType: 'vendor', language: 'en', content: tag },
     };
@@ -112,14 +163,32 @@ describe('permission matrix within a tenant: each dashboard role gets exactly wh
   };
 
   const adminInsert = async (type: string, object: Record<string, unknown>): Promise<string> =>
-    (await gqlData(server, `mutation($o: ${type}_insert_input!) { r: ${adminApi.tables.get(type)!.insertOne}(object: $o) { id } }`, { o: object }, admin)).r.id;
+    (
+      await gqlData(
+        server,
+        `mutation($o: ${type}_insert_input!) { r: ${adminApi.tables.get(type)!.insertOne}(object: $o) { id } }`,
+        { o: object },
+        admin,
+      )
+    ).r.id;
   /** A controller of its own in which the role's member has that role: what it may try to delete. */
   const controllerWith = async (role: DashboardRole): Promise<string> => {
     const { controllerId } = await newController(server, `To be deleted by ${role}`);
-    await gqlData(server, 'mutation($c: uuid!, $u: uuid!, $r: String!) { insertDataControllerUser(object: {dataControllerId: $c, userId: $u, role: $r}) { id } }', { c: controllerId, u: members[role].userId, r: role }, admin);
+    await gqlData(
+      server,
+      'mutation($c: uuid!, $u: uuid!, $r: String!) { insertDataControllerUser(object: {dataControllerId: $c, userId: $u, role: $r}) { id } }',
+      { c: controllerId, u: members[role].userId, r: role },
+      admin,
+    );
     return controllerId;
   };
-  const adminDelete = (type: string, id: string) => gqlData(server, `mutation { ${adminApi.tables.get(type)!.deleteByPk}(id: ${JSON.stringify(id)}) { id } }`, {}, admin);
+  const adminDelete = (type: string, id: string) =>
+    gqlData(
+      server,
+      `mutation { ${adminApi.tables.get(type)!.deleteByPk}(id: ${JSON.stringify(id)}) { id } }`,
+      {},
+      admin,
+    );
 
   before(async () => {
     // Introspection is deeper than the default limit allows.
@@ -129,17 +198,24 @@ describe('permission matrix within a tenant: each dashboard role gets exactly wh
     B = await seedTenant(server, 'B', b.controllerId, b.owner);
     candidates = [];
     for (const email of ['candidate-1@example.com', 'candidate-2@example.com']) {
-      const signUp = await server.call('/v1/signup/email-password', { body: { email, password: 'candidate password 123' } });
+      const signUp = await server.call('/v1/signup/email-password', {
+        body: { email, password: 'candidate password 123' },
+      });
       candidates.push({ email, userId: signUp.body.session.user.id, token: signUp.body.session.accessToken });
     }
-    for (const role of DASHBOARD_ROLES) throwaway[role] = await createSubject(server, admin, B.controllerId, { email: `throwaway-${role}@example.com` });
+    for (const role of DASHBOARD_ROLES)
+      throwaway[role] = await createSubject(server, admin, B.controllerId, { email: `throwaway-${role}@example.com` });
     adminApi = await introspect(server, admin);
     userApi = await introspect(server, { token: members.owner.token });
   });
   after(() => server?.close());
 
   it('the user role is offered exactly the operations the matrix allows some role, on every table', () => {
-    assert.deepEqual([...userApi.tables.keys()].sort(), Object.keys(SPEC).sort(), 'tables of the user role (a new one needs a SPEC entry)');
+    assert.deepEqual(
+      [...userApi.tables.keys()].sort(),
+      Object.keys(SPEC).sort(),
+      'tables of the user role (a new one needs a SPEC entry)',
+    );
     for (const [type, spec] of Object.entries(SPEC)) {
       const table = userApi.tables.get(type)!;
       const offered = {
@@ -149,11 +225,20 @@ describe('permission matrix within a tenant: each dashboard role gets exactly wh
         delete: Boolean(table.delete && table.deleteByPk),
       };
       // dataControllers: any account may create one (and owns it).
-      assert.deepEqual(offered, { select: 'select' in spec, insert: 'insert' in spec || type === 'dataControllers', update: 'update' in spec, delete: 'delete' in spec }, type);
+      assert.deepEqual(
+        offered,
+        {
+          select: 'select' in spec,
+          insert: 'insert' in spec || type === 'dataControllers',
+          update: 'update' in spec,
+          delete: 'delete' in spec,
+        },
+        type,
+      );
     }
   });
 
-  it('each role reads all of B\'s rows of a table or none, as the matrix says (list, by-pk, aggregate)', async () => {
+  it("each role reads all of B's rows of a table or none, as the matrix says (list, by-pk, aggregate)", async () => {
     const rows = await tenantRows(server, adminApi, B.controllerId);
     const problems: string[] = [];
     for (const role of DASHBOARD_ROLES) {
@@ -169,7 +254,12 @@ describe('permission matrix within a tenant: each dashboard role gets exactly wh
       for (const [i, outcome] of (await batch(server, { token: members[role].token }, operations)).entries()) {
         const type = types[i]!;
         // The rows the admin saw before: an insert by another test cannot have happened yet.
-        const expected = may(role, SPEC[type]!.select) ? rows.get(type)!.map((r) => r.id).sort() : [];
+        const expected = may(role, SPEC[type]!.select)
+          ? rows
+              .get(type)!
+              .map((r) => r.id)
+              .sort()
+          : [];
         const data = outcome.body.data;
         if (!data) {
           problems.push(`${role}: reading ${type} failed: ${outcome.text}`);
@@ -177,9 +267,14 @@ describe('permission matrix within a tenant: each dashboard role gets exactly wh
         }
         const seen = (data.list as Row[]).map((r) => r.id).sort();
         const byPk = Object.entries(data).filter(([k, v]) => k.startsWith('pk') && v !== null).length;
-        if (JSON.stringify(seen) !== JSON.stringify(expected)) problems.push(`${role}: ${type} shows ${seen.length} of B's ${rows.get(type)!.length} rows, the matrix says ${expected.length}`);
-        if (byPk !== expected.length) problems.push(`${role}: ${type} by primary key shows ${byPk} rows, the matrix says ${expected.length}`);
-        if (data.count && data.count.aggregate.count !== expected.length) problems.push(`${role}: ${type} counts ${data.count.aggregate.count}, the matrix says ${expected.length}`);
+        if (JSON.stringify(seen) !== JSON.stringify(expected))
+          problems.push(
+            `${role}: ${type} shows ${seen.length} of B's ${rows.get(type)!.length} rows, the matrix says ${expected.length}`,
+          );
+        if (byPk !== expected.length)
+          problems.push(`${role}: ${type} by primary key shows ${byPk} rows, the matrix says ${expected.length}`);
+        if (data.count && data.count.aggregate.count !== expected.length)
+          problems.push(`${role}: ${type} counts ${data.count.aggregate.count}, the matrix says ${expected.length}`);
       }
     }
     assert.deepEqual(problems, []);
@@ -194,18 +289,31 @@ describe('permission matrix within a tenant: each dashboard role gets exactly wh
         const rowsBefore = (await tenantRows(server, adminApi, B.controllerId)).get(type)!;
         const operations: (Operation & { what: Operation_; cleanup?: string })[] = [];
         if (spec.insert) {
-          operations.push({ what: 'insert', query: `mutation($o: ${type}_insert_input!) { r: ${table.insertOne}(object: $o) { id } }`, variables: { o: newRow(type) } });
+          operations.push({
+            what: 'insert',
+            query: `mutation($o: ${type}_insert_input!) { r: ${table.insertOne}(object: $o) { id } }`,
+            variables: { o: newRow(type) },
+          });
         }
         let victim: string | undefined;
         if (spec.delete) {
-          victim = type === 'dataControllers' ? await controllerWith(role) : await adminInsert(type, newRow(type, true));
-          operations.push({ what: 'delete', query: `mutation($id: uuid!) { r: ${table.delete}(where: {id: {_eq: $id}}) { affected_rows } }`, variables: { id: victim } });
+          victim =
+            type === 'dataControllers' ? await controllerWith(role) : await adminInsert(type, newRow(type, true));
+          operations.push({
+            what: 'delete',
+            query: `mutation($id: uuid!) { r: ${table.delete}(where: {id: {_eq: $id}}) { affected_rows } }`,
+            variables: { id: victim },
+          });
         }
         if (spec.update) {
           // The row's own values: valid for every check, so only the permission decides.
           const row = rowsBefore[0]!;
           const set = Object.fromEntries(table.setColumns.filter((c) => c in row).map((c) => [c, row[c]]));
-          operations.push({ what: 'update', query: `mutation($id: uuid!, $s: ${type}_set_input) { r: ${table.update}(where: {id: {_eq: $id}}, _set: $s) { affected_rows } }`, variables: { id: row.id, s: set } });
+          operations.push({
+            what: 'update',
+            query: `mutation($id: uuid!, $s: ${type}_set_input) { r: ${table.update}(where: {id: {_eq: $id}}, _set: $s) { affected_rows } }`,
+            variables: { id: row.id, s: set },
+          });
         }
         const outcomes = await batch(server, caller, operations);
         for (const [i, outcome] of outcomes.entries()) {
@@ -213,50 +321,91 @@ describe('permission matrix within a tenant: each dashboard role gets exactly wh
           const allowed = may(role, spec[what]);
           const r = outcome.body.data?.r;
           const done = what === 'insert' ? Boolean(r?.id) : r?.affected_rows === 1;
-          if (allowed && !done) problems.push(`${role}: ${what} on ${type} refused, the matrix allows it: ${outcome.text.slice(0, 300)}`);
+          if (allowed && !done)
+            problems.push(`${role}: ${what} on ${type} refused, the matrix allows it: ${outcome.text.slice(0, 300)}`);
           if (!allowed && done) problems.push(`${role}: ${what} on ${type} done, the matrix forbids it`);
-          if (!allowed && outcome.body.errors && outcome.body.errors[0].extensions?.code !== 'permission-error') problems.push(`${role}: refused ${what} on ${type} answered ${outcome.text.slice(0, 300)}`);
+          if (!allowed && outcome.body.errors && outcome.body.errors[0].extensions?.code !== 'permission-error')
+            problems.push(`${role}: refused ${what} on ${type} answered ${outcome.text.slice(0, 300)}`);
           if (what === 'insert' && done) await adminDelete(type, r.id);
         }
-        if (victim) await gqlData(server, `mutation($id: uuid!) { ${adminApi.tables.get(type)!.delete}(where: {id: {_eq: $id}}) { affected_rows } }`, { id: victim }, admin);
+        if (victim)
+          await gqlData(
+            server,
+            `mutation($id: uuid!) { ${adminApi.tables.get(type)!.delete}(where: {id: {_eq: $id}}) { affected_rows } }`,
+            { id: victim },
+            admin,
+          );
         const rowsAfter = (await tenantRows(server, adminApi, B.controllerId)).get(type)!;
         // Allowed updates rewrite the row with its own values (updatedAt may move); everything else must leave it as it was.
-        if (!may(role, spec.update) && type !== 'auditEvents' && JSON.stringify(rowsBefore) !== JSON.stringify(rowsAfter)) problems.push(`${role}: ${type} changed although every write was refused or undone`);
+        if (
+          !may(role, spec.update) &&
+          type !== 'auditEvents' &&
+          JSON.stringify(rowsBefore) !== JSON.stringify(rowsAfter)
+        )
+          problems.push(`${role}: ${type} changed although every write was refused or undone`);
       }
     }
     assert.deepEqual(problems, []);
   });
 
   /** Arguments for an action on B: its controller, a subject the role may use up, its published form. */
-  const valueFor = (role: DashboardRole) => (name: string): unknown =>
-    ({
-      dataControllerId: B.controllerId, dataSubjectId: throwaway[role], consentFormId: B.ids.consentFormPublished, purposeId: B.ids.purposePublished,
-      email: `${role}-${++n}@example.com`, requestType: 'access', value: 'granted', format: 'json', event: 'matrix', payload: { email: `${role}-${++n}@example.com` },
-      question: 'B-PUBLIC faq question', country: 'DE', gpc: false,
-    })[name];
+  const valueFor =
+    (role: DashboardRole) =>
+    (name: string): unknown =>
+      ({
+        dataControllerId: B.controllerId,
+        dataSubjectId: throwaway[role],
+        consentFormId: B.ids.consentFormPublished,
+        purposeId: B.ids.purposePublished,
+        email: `${role}-${++n}@example.com`,
+        requestType: 'access',
+        value: 'granted',
+        format: 'json',
+        event: 'matrix',
+        payload: { email: `${role}-${++n}@example.com` },
+        question: 'B-PUBLIC faq question',
+        country: 'DE',
+        gpc: false,
+      })[name];
 
   it('actions follow the same capabilities: allowed ones succeed, the others answer not-found and change nothing', async () => {
     const actions = userApi.actions.map((a) => a.name).sort();
-    assert.deepEqual(actions, Object.keys(ACTIONS).sort(), 'actions of the user role (a new one needs an ACTIONS entry)');
+    assert.deepEqual(
+      actions,
+      Object.keys(ACTIONS).sort(),
+      'actions of the user role (a new one needs an ACTIONS entry)',
+    );
     const problems: string[] = [];
     for (const role of DASHBOARD_ROLES) {
       const calls = userApi.actions.map((action): Operation & { name: string } => {
-        const values = Object.fromEntries(action.field.args.map((a) => [a.name, inputValue(a.type, a.name, valueFor(role), `${action.name}(${a.name})`)]));
+        const values = Object.fromEntries(
+          action.field.args.map((a) => [
+            a.name,
+            inputValue(a.type, a.name, valueFor(role), `${action.name}(${a.name})`),
+          ]),
+        );
         const { definitions, args } = callOf(action.field, values);
         const selection = leafSelection(action.field.type);
-        return { name: action.name, query: `${action.kind} ${definitions} { r: ${action.name}${args} ${selection ? `{ ${selection} }` : ''} }`, variables: values };
+        return {
+          name: action.name,
+          query: `${action.kind} ${definitions} { r: ${action.name}${args} ${selection ? `{ ${selection} }` : ''} }`,
+          variables: values,
+        };
       });
       // The refused ones first, alone: nothing of B may change.
       const refused = calls.filter((c) => !may(role, ACTIONS[c.name]));
       const before = await tenantSnapshot(server, B.controllerId);
       for (const [i, outcome] of (await batch(server, { token: members[role].token }, refused)).entries()) {
-        if (outcome.body.errors?.[0]?.extensions?.code !== 'not-found') problems.push(`${role}: ${refused[i]!.name} is not refused with not-found: ${outcome.text.slice(0, 300)}`);
+        if (outcome.body.errors?.[0]?.extensions?.code !== 'not-found')
+          problems.push(`${role}: ${refused[i]!.name} is not refused with not-found: ${outcome.text.slice(0, 300)}`);
       }
       const diff = snapshotDiff(before, await tenantSnapshot(server, B.controllerId));
-      if (Object.keys(diff).length > 0) problems.push(`${role}: refused actions changed ${Object.keys(diff).join(', ')}`);
+      if (Object.keys(diff).length > 0)
+        problems.push(`${role}: refused actions changed ${Object.keys(diff).join(', ')}`);
       const allowed = calls.filter((c) => may(role, ACTIONS[c.name]));
       for (const [i, outcome] of (await batch(server, { token: members[role].token }, allowed)).entries()) {
-        if (outcome.body.errors) problems.push(`${role}: ${allowed[i]!.name} refused, the matrix allows it: ${outcome.text.slice(0, 300)}`);
+        if (outcome.body.errors)
+          problems.push(`${role}: ${allowed[i]!.name} refused, the matrix allows it: ${outcome.text.slice(0, 300)}`);
       }
     }
     assert.deepEqual(problems, []);
@@ -267,26 +416,51 @@ describe('permission matrix within a tenant: each dashboard role gets exactly wh
     const problems: string[] = [];
     for (const role of DASHBOARD_ROLES.filter((r) => !may(r, 'updateOrganisation'))) {
       const member = await memberWithRole(server, controllerId, role);
-      await gqlData(server, 'mutation($c: uuid!) { r: generateDataControllerDID(dataControllerId: $c) { status } }', { c: controllerId }, { token: member.token }).catch(() => undefined);
-      const { dataController } = await gqlData(server, 'query($c: uuid!) { dataController(id: $c) { did } }', { c: controllerId }, admin);
+      await gqlData(
+        server,
+        'mutation($c: uuid!) { r: generateDataControllerDID(dataControllerId: $c) { status } }',
+        { c: controllerId },
+        { token: member.token },
+      ).catch(() => undefined);
+      const { dataController } = await gqlData(
+        server,
+        'query($c: uuid!) { dataController(id: $c) { did } }',
+        { c: controllerId },
+        admin,
+      );
       if (dataController.did !== null) {
-        problems.push(`${role} (read-only for the organisation) set the controller's DID through generateDataControllerDID`);
-        await gqlData(server, 'mutation($c: uuid!) { updateDataController(pk_columns: {id: $c}, _set: {did: null}) { id } }', { c: controllerId }, admin);
+        problems.push(
+          `${role} (read-only for the organisation) set the controller's DID through generateDataControllerDID`,
+        );
+        await gqlData(
+          server,
+          'mutation($c: uuid!) { updateDataController(pk_columns: {id: $c}, _set: {did: null}) { id } }',
+          { c: controllerId },
+          admin,
+        );
       }
     }
     assert.deepEqual(problems, []);
   });
 
-  it('a data subject reads only its own records and its controller\'s published things; me only its own profile', async () => {
+  it("a data subject reads only its own records and its controller's published things; me only its own profile", async () => {
     const subjectApi = await introspect(server, asSubject(B.subjectId));
     const problems: string[] = [];
     const types = [...subjectApi.tables.keys()];
-    const outcomes = await batch(server, asSubject(B.subjectId), types.map((type) => ({ query: `{ rows: ${subjectApi.tables.get(type)!.list} { ${subjectApi.tables.get(type)!.scalars.join(' ')} } }` })));
+    const outcomes = await batch(
+      server,
+      asSubject(B.subjectId),
+      types.map((type) => ({
+        query: `{ rows: ${subjectApi.tables.get(type)!.list} { ${subjectApi.tables.get(type)!.scalars.join(' ')} } }`,
+      })),
+    );
     outcomes.forEach((outcome, i) => {
       for (const row of (outcome.body.data?.rows ?? []) as Row[]) {
-        if ('dataSubjectId' in row && row.dataSubjectId !== B.subjectId) problems.push(`dataSubject sees ${types[i]} ${row.id} of another subject`);
+        if ('dataSubjectId' in row && row.dataSubjectId !== B.subjectId)
+          problems.push(`dataSubject sees ${types[i]} ${row.id} of another subject`);
         if (types[i] === 'dataSubjects' && row.id !== B.subjectId) problems.push(`dataSubject sees subject ${row.id}`);
-        if ('dataControllerId' in row && row.dataControllerId !== B.controllerId) problems.push(`dataSubject sees ${types[i]} ${row.id} of another controller`);
+        if ('dataControllerId' in row && row.dataControllerId !== B.controllerId)
+          problems.push(`dataSubject sees ${types[i]} ${row.id} of another controller`);
       }
       if (outcome.body.errors) problems.push(`dataSubject: reading ${types[i]} failed: ${outcome.text}`);
     });

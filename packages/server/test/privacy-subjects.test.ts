@@ -1,7 +1,17 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { ADMIN_SECRET, asSubject, createSubject, gql, gqlData, memberWithRole, newController, type Caller, type Member } from './helpers/privacy.js';
+import {
+  ADMIN_SECRET,
+  asSubject,
+  type Caller,
+  createSubject,
+  gql,
+  gqlData,
+  type Member,
+  memberWithRole,
+  newController,
+} from './helpers/privacy.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 /**
@@ -10,9 +20,12 @@ import { startTestServer, type TestServer } from './helpers/server.js';
  * ingestion; DIDs and jurisdictions; export (JSON, CSV) and erasure (crypto-shredding).
  */
 
-const CREATE = 'mutation($input: CreateDataSubjectInput!) { createDataSubject(input: $input) { dataSubjectId message } }';
-const EXPORT = 'mutation($id: uuid!, $f: String!) { exportDataSubjectData(dataSubjectId: $id, format: $f) { status message data { dataSubjectId format contentType content } } }';
-const ERASE = 'mutation($id: uuid!) { eraseDataSubject(dataSubjectId: $id) { status message data { dataSubjectId erasedAt } } }';
+const CREATE =
+  'mutation($input: CreateDataSubjectInput!) { createDataSubject(input: $input) { dataSubjectId message } }';
+const EXPORT =
+  'mutation($id: uuid!, $f: String!) { exportDataSubjectData(dataSubjectId: $id, format: $f) { status message data { dataSubjectId format contentType content } } }';
+const ERASE =
+  'mutation($id: uuid!) { eraseDataSubject(dataSubjectId: $id) { status message data { dataSubjectId erasedAt } } }';
 const CREATED = 'Data subject created';
 const RETURNING = 'Data subject already registered: the new data was added to it';
 
@@ -55,7 +68,9 @@ describe('privacy: data subjects', () => {
     ({ controllerId, owner } = await newController(server, 'Subjects Ltd'));
     other = await newController(server, 'Elsewhere Ltd');
     // The other tenant has ingested: the server knows its keys (the fast path must still refuse outsiders).
-    await createSubject(server, { token: other.owner.token }, other.controllerId, { email: 'their.customer@example.com' });
+    await createSubject(server, { token: other.owner.token }, other.controllerId, {
+      email: 'their.customer@example.com',
+    });
   });
   after(() => server.close());
 
@@ -75,50 +90,118 @@ describe('privacy: data subjects', () => {
       assert.deepEqual(await created({ externalId: ' crm-0001 ' }), [customer, RETURNING]);
 
       // A second identifier joins the subject: the phone now finds Ada as well.
-      assert.deepEqual(await created({ email: 'ada.lovelace@example.com', phone: '+1 (555) 010-0123' }), [ada, RETURNING]);
+      assert.deepEqual(await created({ email: 'ada.lovelace@example.com', phone: '+1 (555) 010-0123' }), [
+        ada,
+        RETURNING,
+      ]);
       assert.deepEqual(await created({ phone: '+15550100123' }), [ada, RETURNING]);
-      const identifiers = await gqlData(server, 'query($s: uuid!) { dataSubjectIdentifiers(where: {dataSubjectId: {_eq: $s}}, order_by: {kind: asc}) { kind } }', { s: ada }, asOwner());
+      const identifiers = await gqlData(
+        server,
+        'query($s: uuid!) { dataSubjectIdentifiers(where: {dataSubjectId: {_eq: $s}}, order_by: {kind: asc}) { kind } }',
+        { s: ada },
+        asOwner(),
+      );
       assert.deepEqual(identifiers.dataSubjectIdentifiers, [{ kind: 'email' }, { kind: 'phone' }]);
 
       // Two different people are two subjects.
       const [grace] = await created({ email: 'grace.hopper@example.com', displayName: 'Grace Hopper' });
       assert.equal(new Set([ada, caller, customer, grace]).size, 4);
-      const subjects = await gqlData(server, 'query($c: uuid!) { dataSubjectsAggregate(where: {dataControllerId: {_eq: $c}}) { aggregate { count } } }', { c: controllerId }, asOwner());
+      const subjects = await gqlData(
+        server,
+        'query($c: uuid!) { dataSubjectsAggregate(where: {dataControllerId: {_eq: $c}}) { aggregate { count } } }',
+        { c: controllerId },
+        asOwner(),
+      );
       assert.equal(subjects.dataSubjectsAggregate.aggregate.count, 4);
     });
 
     it('16 concurrent registrations of the same new person make exactly one subject', async () => {
       const start = await counts();
-      const responses = await Promise.all(Array.from({ length: 16 }, (_, i) => create({ email: i % 2 ? 'Race@Example.com' : 'race@example.com ', attempt: i })));
+      const responses = await Promise.all(
+        Array.from({ length: 16 }, (_, i) =>
+          create({ email: i % 2 ? 'Race@Example.com' : 'race@example.com ', attempt: i }),
+        ),
+      );
       for (const response of responses) assert.equal(response.body.errors, undefined, response.text);
       const ids = new Set(responses.map((r) => r.body.data.createDataSubject.dataSubjectId));
       assert.equal(ids.size, 1);
-      assert.deepEqual(responses.map((r) => r.body.data.createDataSubject.message).sort(), [...Array(15).fill(RETURNING), CREATED]);
+      assert.deepEqual(responses.map((r) => r.body.data.createDataSubject.message).sort(), [
+        ...Array(15).fill(RETURNING),
+        CREATED,
+      ]);
       const end = await counts();
       assert.deepEqual(
-        { subjects: end.subjects - start.subjects, identifiers: end.identifiers - start.identifiers, personal_data: end.personal_data - start.personal_data, subject_keys: end.subject_keys - start.subject_keys, activities: end.activities - start.activities },
+        {
+          subjects: end.subjects - start.subjects,
+          identifiers: end.identifiers - start.identifiers,
+          personal_data: end.personal_data - start.personal_data,
+          subject_keys: end.subject_keys - start.subject_keys,
+          activities: end.activities - start.activities,
+        },
         { subjects: 1, identifiers: 1, personal_data: 16, subject_keys: 1, activities: 16 },
       );
     });
 
     it('refuses bad input and outsiders with a clear error, writing nothing', async () => {
       const EVENT_ERROR = 'event must be a name of at most 100 characters (letters, digits, . _ : -), e.g. "signup"';
-      const error = (message: string, code = 'validation-failed') => ({ errors: [{ message, extensions: { path: '$.selectionSet.createDataSubject', code } }] });
+      const error = (message: string, code = 'validation-failed') => ({
+        errors: [{ message, extensions: { path: '$.selectionSet.createDataSubject', code } }],
+      });
       const start = await counts();
       const cases: Array<[string, Promise<Awaited<ReturnType<typeof create>>>, unknown]> = [
-        ['no identifier', create({ displayName: 'Nobody', country: 'DE' }), error('payload needs at least one identifier: email, phone or externalId')],
-        ['no payload', create(null), error('payload must be an object, e.g. {"email": "...", "displayName": "...", "country": "US"}')],
-        ['payload a string', create('ada@example.com'), error('payload must be an object, e.g. {"email": "...", "displayName": "...", "country": "US"}')],
-        ['payload an array', create([{ email: 'ada@example.com' }]), error('payload must be an object, e.g. {"email": "...", "displayName": "...", "country": "US"}')],
-        ['bad email', create({ email: 'ada at example dot com', displayName: 'Ada' }), error('payload.email: email is not an email address')],
+        [
+          'no identifier',
+          create({ displayName: 'Nobody', country: 'DE' }),
+          error('payload needs at least one identifier: email, phone or externalId'),
+        ],
+        [
+          'no payload',
+          create(null),
+          error('payload must be an object, e.g. {"email": "...", "displayName": "...", "country": "US"}'),
+        ],
+        [
+          'payload a string',
+          create('ada@example.com'),
+          error('payload must be an object, e.g. {"email": "...", "displayName": "...", "country": "US"}'),
+        ],
+        [
+          'payload an array',
+          create([{ email: 'ada@example.com' }]),
+          error('payload must be an object, e.g. {"email": "...", "displayName": "...", "country": "US"}'),
+        ],
+        [
+          'bad email',
+          create({ email: 'ada at example dot com', displayName: 'Ada' }),
+          error('payload.email: email is not an email address'),
+        ],
         ['email not a string', create({ email: 42 }), error('payload.email: email must be a string')],
-        ['bad phone', create({ phone: '12-ab', email: 'valid@example.com' }), error('payload.phone: phone must be a phone number (6 to 15 digits, E.164 with a leading + preferred)')],
+        [
+          'bad phone',
+          create({ phone: '12-ab', email: 'valid@example.com' }),
+          error('payload.phone: phone must be a phone number (6 to 15 digits, E.164 with a leading + preferred)'),
+        ],
         ['empty event', create({ email: 'valid@example.com' }, asOwner(), controllerId, '  '), error(EVENT_ERROR)],
         // The event and field names are stored in clear: free text there could carry personal data.
-        ['an e-mail as the event', create({ email: 'valid@example.com' }, asOwner(), controllerId, 'signup ada@example.com'), error(EVENT_ERROR)],
-        ['a field name that is not a name', create({ email: 'valid@example.com', 'Ada Lovelace': true }), error('payload field names must be identifiers (letters, digits and _, at most 64 characters)')],
-        ['unknown controller', create({ email: 'valid@example.com' }, asOwner(), '00000000-0000-4000-8000-000000000000'), error('data controller not found', 'not-found')],
-        ["another tenant's controller", create({ email: 'valid@example.com' }, asOwner(), other.controllerId), error('data controller not found', 'not-found')],
+        [
+          'an e-mail as the event',
+          create({ email: 'valid@example.com' }, asOwner(), controllerId, 'signup ada@example.com'),
+          error(EVENT_ERROR),
+        ],
+        [
+          'a field name that is not a name',
+          create({ email: 'valid@example.com', 'Ada Lovelace': true }),
+          error('payload field names must be identifiers (letters, digits and _, at most 64 characters)'),
+        ],
+        [
+          'unknown controller',
+          create({ email: 'valid@example.com' }, asOwner(), '00000000-0000-4000-8000-000000000000'),
+          error('data controller not found', 'not-found'),
+        ],
+        [
+          "another tenant's controller",
+          create({ email: 'valid@example.com' }, asOwner(), other.controllerId),
+          error('data controller not found', 'not-found'),
+        ],
       ];
       for (const [label, pending, expected] of cases) {
         const response = await pending;
@@ -128,15 +211,25 @@ describe('privacy: data subjects', () => {
       // Members that may not manage privacy (developer, auditor) are outsiders too.
       for (const role of ['developer', 'auditor']) {
         const member = await memberWithRole(server, controllerId, role);
-        assert.deepEqual((await create({ email: 'valid@example.com' }, { token: member.token })).body, error('data controller not found', 'not-found'), role);
+        assert.deepEqual(
+          (await create({ email: 'valid@example.com' }, { token: member.token })).body,
+          error('data controller not found', 'not-found'),
+          role,
+        );
       }
       assert.deepEqual(await counts(), start);
     });
 
     it('records a processing activity per ingestion naming the payload fields, never their values', async () => {
       const email = 'activity.subject@example.com';
-      const [subjectId] = await created({ email, displayName: 'Activity Person', country: 'DE', plan: 'platinum-tier-x9' }, 'signup');
-      await created({ email: email.toUpperCase(), newsletter: true, displayName: 'Activity P. Person' }, 'profile.updated');
+      const [subjectId] = await created(
+        { email, displayName: 'Activity Person', country: 'DE', plan: 'platinum-tier-x9' },
+        'signup',
+      );
+      await created(
+        { email: email.toUpperCase(), newsletter: true, displayName: 'Activity P. Person' },
+        'profile.updated',
+      );
       const data = await gqlData(
         server,
         'query($s: uuid!) { dataProcessingActivities(where: {dataSubjectId: {_eq: $s}}, order_by: {createdAt: asc}) { activityType event dataFields source dataControllerId } }',
@@ -144,14 +237,27 @@ describe('privacy: data subjects', () => {
         asOwner(),
       );
       assert.deepEqual(data.dataProcessingActivities, [
-        { activityType: 'collection', event: 'signup', dataFields: ['country', 'displayName', 'email', 'plan'], source: 'api', dataControllerId: controllerId },
-        { activityType: 'profileUpdate', event: 'profile.updated', dataFields: ['displayName', 'email', 'newsletter'], source: 'api', dataControllerId: controllerId },
+        {
+          activityType: 'collection',
+          event: 'signup',
+          dataFields: ['country', 'displayName', 'email', 'plan'],
+          source: 'api',
+          dataControllerId: controllerId,
+        },
+        {
+          activityType: 'profileUpdate',
+          event: 'profile.updated',
+          dataFields: ['displayName', 'email', 'newsletter'],
+          source: 'api',
+          dataControllerId: controllerId,
+        },
       ]);
       const [row] = await server.pavise.db.query<{ text: string }>(
         'SELECT json_agg(a)::text AS text FROM public.data_processing_activities a WHERE data_subject_id = $1',
         [subjectId],
       );
-      for (const value of [email, email.toUpperCase(), 'Activity Person', 'Activity P. Person', 'platinum-tier-x9']) assert.ok(!row!.text.includes(value), value);
+      for (const value of [email, email.toUpperCase(), 'Activity Person', 'Activity P. Person', 'platinum-tier-x9'])
+        assert.ok(!row!.text.includes(value), value);
     });
   });
 
@@ -159,33 +265,75 @@ describe('privacy: data subjects', () => {
     it('a created subject has did:dep: + SHA3-256 of its id; generateDataSubjectDID answers {status, message, data}', async () => {
       const [subjectId] = await created({ email: 'did.subject@example.com' });
       const did = `did:dep:${createHash('sha3-256').update(subjectId).digest('hex')}`;
-      const read = await gqlData(server, 'query($id: uuid!) { dataSubject(id: $id) { id did dataController { id title } } }', { id: subjectId }, asOwner());
-      assert.deepEqual(read.dataSubject, { id: subjectId, did, dataController: { id: controllerId, title: 'Subjects Ltd' } });
+      const read = await gqlData(
+        server,
+        'query($id: uuid!) { dataSubject(id: $id) { id did dataController { id title } } }',
+        { id: subjectId },
+        asOwner(),
+      );
+      assert.deepEqual(read.dataSubject, {
+        id: subjectId,
+        did,
+        dataController: { id: controllerId, title: 'Subjects Ltd' },
+      });
 
       await server.pavise.db.query('UPDATE public.data_subjects SET did = NULL WHERE id = $1', [subjectId]);
-      const generate = 'mutation($id: uuid!) { generateDataSubjectDID(dataSubjectId: $id) { status message data { dataSubjectId did } } }';
+      const generate =
+        'mutation($id: uuid!) { generateDataSubjectDID(dataSubjectId: $id) { status message data { dataSubjectId did } } }';
       assert.deepEqual((await gql(server, generate, { id: subjectId }, asOwner())).body, {
-        data: { generateDataSubjectDID: { status: 'success', message: 'generateDataSubjectDID', data: { dataSubjectId: subjectId, did } } },
+        data: {
+          generateDataSubjectDID: {
+            status: 'success',
+            message: 'generateDataSubjectDID',
+            data: { dataSubjectId: subjectId, did },
+          },
+        },
       });
-      assert.equal((await gqlData(server, 'query($id: uuid!) { dataSubject(id: $id) { did } }', { id: subjectId }, asOwner())).dataSubject.did, did);
+      assert.equal(
+        (await gqlData(server, 'query($id: uuid!) { dataSubject(id: $id) { did } }', { id: subjectId }, asOwner()))
+          .dataSubject.did,
+        did,
+      );
       // Another tenant cannot touch it.
       const refused = await gql(server, generate, { id: subjectId }, { token: other.owner.token });
-      assert.deepEqual(refused.body.errors, [{ message: 'data subject not found', extensions: { path: '$.selectionSet.generateDataSubjectDID', code: 'not-found' } }]);
+      assert.deepEqual(refused.body.errors, [
+        {
+          message: 'data subject not found',
+          extensions: { path: '$.selectionSet.generateDataSubjectDID', code: 'not-found' },
+        },
+      ]);
     });
 
     it('takes the jurisdiction from the country (DE → GDPR, US → CCPA), else the controller default', async () => {
       const { controllerId: regional, owner: regionalOwner } = await newController(server, 'Regional Inc');
-      await gqlData(server, 'mutation($id: uuid!) { updateDataController(pk_columns: {id: $id}, _set: {defaultJurisdiction: "OTHER"}) { id } }', { id: regional }, { token: regionalOwner.token });
+      await gqlData(
+        server,
+        'mutation($id: uuid!) { updateDataController(pk_columns: {id: $id}, _set: {defaultJurisdiction: "OTHER"}) { id } }',
+        { id: regional },
+        { token: regionalOwner.token },
+      );
       const jurisdictionOf = async (payload: Record<string, unknown>) => {
         const id = await createSubject(server, { token: regionalOwner.token }, regional, payload);
-        return (await gqlData(server, 'query($id: uuid!) { dataSubject(id: $id) { jurisdiction } }', { id }, { token: regionalOwner.token })).dataSubject.jurisdiction;
+        return (
+          await gqlData(
+            server,
+            'query($id: uuid!) { dataSubject(id: $id) { jurisdiction } }',
+            { id },
+            { token: regionalOwner.token },
+          )
+        ).dataSubject.jurisdiction;
       };
       assert.equal(await jurisdictionOf({ email: 'de@example.com', country: 'DE' }), 'GDPR');
       assert.equal(await jurisdictionOf({ email: 'fr@example.com', country: ' fr ' }), 'GDPR');
       assert.equal(await jurisdictionOf({ email: 'us@example.com', country: 'US' }), 'CCPA');
       assert.equal(await jurisdictionOf({ email: 'jp@example.com', country: 'JP' }), 'OTHER');
       assert.equal(await jurisdictionOf({ email: 'none@example.com' }), 'OTHER');
-      await gqlData(server, 'mutation($id: uuid!) { updateDataController(pk_columns: {id: $id}, _set: {defaultJurisdiction: "CCPA"}) { id } }', { id: regional }, { token: regionalOwner.token });
+      await gqlData(
+        server,
+        'mutation($id: uuid!) { updateDataController(pk_columns: {id: $id}, _set: {defaultJurisdiction: "CCPA"}) { id } }',
+        { id: regional },
+        { token: regionalOwner.token },
+      );
       assert.equal(await jurisdictionOf({ email: 'br@example.com', country: 'BR' }), 'CCPA');
     });
   });
@@ -199,14 +347,38 @@ describe('privacy: data subjects', () => {
       [subjectId] = await created({ ...person, country: 'DE' }, 'signup');
       await created({ email: person.email, address: '7 Quist Lane, Berlin' }, 'profile.updated');
       // A consent (through the banner: a third ingestion) and a rights request.
-      const purpose = await gqlData(server, 'mutation($o: purposes_insert_input!) { insertPurpose(object: $o) { id } }', { o: { dataControllerId: controllerId, name: 'Product updates', legalBasis: 'consent' } }, asOwner());
-      const form = await gqlData(server, 'mutation($o: consentForms_insert_input!) { insertConsentForm(object: $o) { id } }', { o: { dataControllerId: controllerId, name: 'Updates', status: 'approved' } }, asOwner());
-      await gqlData(server, 'mutation($o: consentFormPurposes_insert_input!) { insertConsentFormPurpose(object: $o) { id } }', { o: { dataControllerId: controllerId, consentFormId: form.insertConsentForm.id, purposeId: purpose.insertPurpose.id } }, asOwner());
+      const purpose = await gqlData(
+        server,
+        'mutation($o: purposes_insert_input!) { insertPurpose(object: $o) { id } }',
+        { o: { dataControllerId: controllerId, name: 'Product updates', legalBasis: 'consent' } },
+        asOwner(),
+      );
+      const form = await gqlData(
+        server,
+        'mutation($o: consentForms_insert_input!) { insertConsentForm(object: $o) { id } }',
+        { o: { dataControllerId: controllerId, name: 'Updates', status: 'approved' } },
+        asOwner(),
+      );
       await gqlData(
         server,
-        'mutation($input: CaptureConsentInput!) { captureConsent(input: $input) { status } }',
-        { input: { dataControllerId: controllerId, consentFormId: form.insertConsentForm.id, email: person.email, choices: [{ purposeId: purpose.insertPurpose.id, value: 'granted' }] } },
+        'mutation($o: consentFormPurposes_insert_input!) { insertConsentFormPurpose(object: $o) { id } }',
+        {
+          o: {
+            dataControllerId: controllerId,
+            consentFormId: form.insertConsentForm.id,
+            purposeId: purpose.insertPurpose.id,
+          },
+        },
+        asOwner(),
       );
+      await gqlData(server, 'mutation($input: CaptureConsentInput!) { captureConsent(input: $input) { status } }', {
+        input: {
+          dataControllerId: controllerId,
+          consentFormId: form.insertConsentForm.id,
+          email: person.email,
+          choices: [{ purposeId: purpose.insertPurpose.id, value: 'granted' }],
+        },
+      });
       const request = await gqlData(
         server,
         'mutation($o: dataSubjectsRightsRequests_insert_input!) { insertDataSubjectsRightsRequest(object: $o) { id } }',
@@ -219,11 +391,30 @@ describe('privacy: data subjects', () => {
     it('exports everything held, personal data decrypted, as JSON and CSV', async () => {
       const json = await exported(subjectId, 'json');
       assert.deepEqual(
-        { status: json.status, message: json.message, dataSubjectId: json.data.dataSubjectId, format: json.data.format, contentType: json.data.contentType },
-        { status: 'success', message: 'exportDataSubjectData', dataSubjectId: subjectId, format: 'json', contentType: 'application/json' },
+        {
+          status: json.status,
+          message: json.message,
+          dataSubjectId: json.data.dataSubjectId,
+          format: json.data.format,
+          contentType: json.data.contentType,
+        },
+        {
+          status: 'success',
+          message: 'exportDataSubjectData',
+          dataSubjectId: subjectId,
+          format: 'json',
+          contentType: 'application/json',
+        },
       );
       const data = JSON.parse(json.data.content);
-      assert.deepEqual(data.dataSubject, { id: subjectId, did: `did:dep:${createHash('sha3-256').update(subjectId).digest('hex')}`, dataControllerId: controllerId, jurisdiction: 'GDPR', createdAt: data.dataSubject.createdAt, erasedAt: null });
+      assert.deepEqual(data.dataSubject, {
+        id: subjectId,
+        did: `did:dep:${createHash('sha3-256').update(subjectId).digest('hex')}`,
+        dataControllerId: controllerId,
+        jurisdiction: 'GDPR',
+        createdAt: data.dataSubject.createdAt,
+        erasedAt: null,
+      });
       assert.deepEqual(
         data.personalData.map((p: any) => ({ event: p.event, data: p.data })),
         [
@@ -233,11 +424,26 @@ describe('privacy: data subjects', () => {
         ],
       );
       assert.deepEqual(data.identifiers.map((i: any) => i.kind).sort(), ['email', 'phone']);
-      assert.deepEqual(data.consents.map((c: any) => ({ consentForm: c.consentForm, purpose: c.purpose, value: c.value })), [{ consentForm: 'Updates', purpose: 'Product updates', value: 'granted' }]);
-      assert.deepEqual(data.consentHistory.map((h: any) => `${h.action} ${h.newValue}`), ['grant granted']);
-      assert.deepEqual(data.rightsRequests.map((r: any) => ({ id: r.id, requestType: r.requestType, status: r.status })), [{ id: requestId, requestType: 'access', status: 'submitted' }]);
+      assert.deepEqual(
+        data.consents.map((c: any) => ({ consentForm: c.consentForm, purpose: c.purpose, value: c.value })),
+        [{ consentForm: 'Updates', purpose: 'Product updates', value: 'granted' }],
+      );
+      assert.deepEqual(
+        data.consentHistory.map((h: any) => `${h.action} ${h.newValue}`),
+        ['grant granted'],
+      );
+      assert.deepEqual(
+        data.rightsRequests.map((r: any) => ({ id: r.id, requestType: r.requestType, status: r.status })),
+        [{ id: requestId, requestType: 'access', status: 'submitted' }],
+      );
       const activities = data.processingActivities.map((a: any) => `${a.activityType} ${a.event}`);
-      for (const expected of ['collection signup', 'profileUpdate profile.updated', 'profileUpdate consent.captured', 'consentChange consent.grant', 'rightsRequest rightsRequest.access.submitted']) {
+      for (const expected of [
+        'collection signup',
+        'profileUpdate profile.updated',
+        'profileUpdate consent.captured',
+        'consentChange consent.grant',
+        'rightsRequest rightsRequest.access.submitted',
+      ]) {
         assert.ok(activities.includes(expected), `${expected} in ${activities.join(', ')}`);
       }
 
@@ -258,7 +464,12 @@ describe('privacy: data subjects', () => {
       ]) {
         assert.ok(lines.includes(line), `${line} in the CSV`);
       }
-      assert.ok(lines.some((line: string) => line.startsWith('processingActivities,') && line.endsWith(',rightsRequest.access.submitted')));
+      assert.ok(
+        lines.some(
+          (line: string) =>
+            line.startsWith('processingActivities,') && line.endsWith(',rightsRequest.access.submitted'),
+        ),
+      );
     });
 
     it('the subject exports itself, but no other subject', async () => {
@@ -266,19 +477,39 @@ describe('privacy: data subjects', () => {
       assert.equal(own.dataSubject.id, subjectId);
       assert.equal(own.personalData[0].data.email, person.email);
       const [someoneElse] = await created({ email: 'someone.else@example.com' });
-      for (const [caller, id] of [[asSubject(subjectId), someoneElse], [asSubject(someoneElse), subjectId], [{ token: other.owner.token }, subjectId]] as const) {
+      for (const [caller, id] of [
+        [asSubject(subjectId), someoneElse],
+        [asSubject(someoneElse), subjectId],
+        [{ token: other.owner.token }, subjectId],
+      ] as const) {
         const refused = await gql(server, EXPORT, { id, f: 'json' }, caller);
-        assert.deepEqual(refused.body, { errors: [{ message: 'data subject not found', extensions: { path: '$.selectionSet.exportDataSubjectData', code: 'not-found' } }] });
+        assert.deepEqual(refused.body, {
+          errors: [
+            {
+              message: 'data subject not found',
+              extensions: { path: '$.selectionSet.exportDataSubjectData', code: 'not-found' },
+            },
+          ],
+        });
       }
       const bad = await gql(server, EXPORT, { id: subjectId, f: 'xml' }, asOwner());
-      assert.deepEqual(bad.body.errors, [{ message: 'format must be "json" or "csv"', extensions: { path: '$.selectionSet.exportDataSubjectData', code: 'validation-failed' } }]);
+      assert.deepEqual(bad.body.errors, [
+        {
+          message: 'format must be "json" or "csv"',
+          extensions: { path: '$.selectionSet.exportDataSubjectData', code: 'validation-failed' },
+        },
+      ]);
     });
 
     it('erasure leaves no personal data in the export, and the same person arriving again is a new subject', async () => {
       const response = await gql(server, ERASE, { id: subjectId }, asOwner());
       assert.equal(response.body.errors, undefined, response.text);
       const { erasedAt } = response.body.data.eraseDataSubject.data;
-      assert.deepEqual(response.body.data.eraseDataSubject, { status: 'success', message: 'eraseDataSubject', data: { dataSubjectId: subjectId, erasedAt } });
+      assert.deepEqual(response.body.data.eraseDataSubject, {
+        status: 'success',
+        message: 'eraseDataSubject',
+        data: { dataSubjectId: subjectId, erasedAt },
+      });
       assert.ok(Date.parse(erasedAt) > Date.now() - 60_000);
 
       const json = (await exported(subjectId, 'json')).data.content as string;
@@ -286,10 +517,19 @@ describe('privacy: data subjects', () => {
       assert.deepEqual(data.personalData, []);
       assert.deepEqual(data.identifiers, []);
       assert.equal(Date.parse(data.dataSubject.erasedAt), Date.parse(erasedAt));
-      assert.ok(data.processingActivities.some((a: any) => a.activityType === 'erasure' && a.event === 'dataSubject.erased'));
+      assert.ok(
+        data.processingActivities.some((a: any) => a.activityType === 'erasure' && a.event === 'dataSubject.erased'),
+      );
       const csv = (await exported(subjectId, 'csv')).data.content as string;
       for (const text of [json, csv]) {
-        for (const value of [person.email, person.email.toLowerCase(), person.phone, person.phone.replace(/\s/g, ''), person.displayName, 'Quist']) {
+        for (const value of [
+          person.email,
+          person.email.toLowerCase(),
+          person.phone,
+          person.phone.replace(/\s/g, ''),
+          person.displayName,
+          'Quist',
+        ]) {
           assert.ok(!text.toLowerCase().includes(value.toLowerCase()), `${value} is still in the export`);
         }
       }

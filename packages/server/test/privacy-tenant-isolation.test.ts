@@ -1,13 +1,38 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Kind, parse, type OperationDefinitionNode } from 'graphql';
+import { Kind, type OperationDefinitionNode, parse } from 'graphql';
 import { privacyRestEndpoints } from '../src/privacy/rest-endpoints.js';
-import { ADMIN_SECRET, admin, gqlData, memberWithRole, type Member } from './helpers/privacy.js';
-import { callOf, inputValue, introspect, leafSelection, tableSelection, type RoleApi, type TableApi } from './helpers/role-api.js';
+import { ADMIN_SECRET, admin, gqlData, type Member, memberWithRole } from './helpers/privacy.js';
+import {
+  callOf,
+  inputValue,
+  introspect,
+  leafSelection,
+  type RoleApi,
+  type TableApi,
+  tableSelection,
+} from './helpers/role-api.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import {
-  batch, collectCounts, collectStrings, LeakScanner, pick, probesOf, randomised, secret, seedTenant, snapshotDiff, tenantRows, tenantSnapshot, TenantWatch,
-  tenantWithEveryRole, type Operation, type Outcome, type Probe, type Row, type TenantSeed,
+  batch,
+  collectCounts,
+  collectStrings,
+  LeakScanner,
+  type Operation,
+  type Outcome,
+  type Probe,
+  pick,
+  probesOf,
+  type Row,
+  randomised,
+  secret,
+  seedTenant,
+  snapshotDiff,
+  type TenantSeed,
+  TenantWatch,
+  tenantRows,
+  tenantSnapshot,
+  tenantWithEveryRole,
 } from './helpers/tenant-fixture.js';
 
 /**
@@ -34,7 +59,9 @@ const ANONYMOUS_COLUMNS: Record<string, string[]> = {
 };
 
 /** Actions that write into any controller by design (a consent banner, a public form) or answer from its published FAQs. */
-const PUBLIC_ACTIONS: Record<string, string[]> = { anonymous: ['captureConsent', 'submitDataSubjectsRightsRequest', 'answerFAQ'] };
+const PUBLIC_ACTIONS: Record<string, string[]> = {
+  anonymous: ['captureConsent', 'submitDataSubjectsRightsRequest', 'answerFAQ'],
+};
 
 describe('tenant isolation: from tenant B nothing of tenant A is read or changed', () => {
   let server: TestServer;
@@ -55,7 +82,8 @@ describe('tenant isolation: from tenant B nothing of tenant A is read or changed
   const problems: string[] = [];
   /** Refused writes whose answer tells something about A's rows: finding → callers (see the last tests). */
   const disclosures = new Map<string, string[]>();
-  const disclose = (probe: Probe, finding: string) => disclosures.set(finding, [...(disclosures.get(finding) ?? []), probe.label]);
+  const disclose = (probe: Probe, finding: string) =>
+    disclosures.set(finding, [...(disclosures.get(finding) ?? []), probe.label]);
   /** Rows that a write added to A and the test removed again, so the next checks stay meaningful. */
   const cleanedUp: string[] = [];
   /**
@@ -73,10 +101,21 @@ describe('tenant isolation: from tenant B nothing of tenant A is read or changed
   };
 
   const aIds = (type: string) => (aRows.get(type) ?? []).map((r) => r.id).filter((id) => id !== shared.userId);
-  const allAIds = () => new Set([A.controllerId, ...[...aRows.values()].flatMap((rows) => rows.map((r) => r.id))].filter((id) => id !== shared.userId));
+  const allAIds = () =>
+    new Set(
+      [A.controllerId, ...[...aRows.values()].flatMap((rows) => rows.map((r) => r.id))].filter(
+        (id) => id !== shared.userId,
+      ),
+    );
   /** Ids of rows that belong to A (accounts belong to nobody: one person may serve two tenants). */
-  const tenantIdsOfA = () => new Set([...aRows].filter(([type]) => adminApi.tables.get(type)!.scalars.includes('dataControllerId')).flatMap(([, rows]) => rows.map((r) => r.id)));
-  const mayRead = (probe: Probe, type: string, id: string) => probe.apiRole === 'anonymous' && (published[type] ?? []).includes(id);
+  const tenantIdsOfA = () =>
+    new Set(
+      [...aRows]
+        .filter(([type]) => adminApi.tables.get(type)!.scalars.includes('dataControllerId'))
+        .flatMap(([, rows]) => rows.map((r) => r.id)),
+    );
+  const mayRead = (probe: Probe, type: string, id: string) =>
+    probe.apiRole === 'anonymous' && (published[type] ?? []).includes(id);
   const scannerFor = (probe: Probe) => (probe.apiRole === 'anonymous' ? anonymousScanner : scanner);
 
   /** A's rows in a table in the role's where type: by id and by controller, as far as it may filter. */
@@ -93,9 +132,11 @@ describe('tenant isolation: from tenant B nothing of tenant A is read or changed
     const row = value as Record<string, unknown>;
     const id = row.id as string | undefined;
     if (id && aIds(type).includes(id) && !mayRead(probe, type, id)) found.push(`${type} ${id} at ${path}`);
-    if (row.dataControllerId === A.controllerId && !(id && mayRead(probe, type, id))) found.push(`${type} with A's dataControllerId at ${path}`);
+    if (row.dataControllerId === A.controllerId && !(id && mayRead(probe, type, id)))
+      found.push(`${type} with A's dataControllerId at ${path}`);
     for (const relationship of api.tables.get(type)?.relationships ?? []) {
-      if (relationship.name in row) rowsOfA(api, probe, relationship.target, row[relationship.name], `${path}.${relationship.name}`, found);
+      if (relationship.name in row)
+        rowsOfA(api, probe, relationship.target, row[relationship.name], `${path}.${relationship.name}`, found);
     }
   };
 
@@ -109,20 +150,32 @@ describe('tenant isolation: from tenant B nothing of tenant A is read or changed
   let watch: TenantWatch;
   const checkA = async (probe: Probe, what: string) => {
     const { added, removed, undone } = await watch.check();
-    for (const [type, ids] of Object.entries(removed)) problems.push(`${probe.label}: ${what} deleted A's ${type} ${ids.join(', ')}`);
-    for (const [type, ids] of Object.entries(added)) problems.push(`${probe.label}: ${what} added rows to A's ${type}: ${ids.join(', ')}`);
+    for (const [type, ids] of Object.entries(removed))
+      problems.push(`${probe.label}: ${what} deleted A's ${type} ${ids.join(', ')}`);
+    for (const [type, ids] of Object.entries(added))
+      problems.push(`${probe.label}: ${what} added rows to A's ${type}: ${ids.join(', ')}`);
     cleanedUp.push(...undone);
   };
 
   before(async () => {
     // Introspection and the two-level traversals are deeper and wider than the default limits allow.
-    server = await startTestServer({ PAVISE_ADMIN_SECRET: ADMIN_SECRET, PAVISE_GRAPHQL_MAX_DEPTH: '30', PAVISE_GRAPHQL_MAX_SELECTIONS: '100000' });
+    server = await startTestServer({
+      PAVISE_ADMIN_SECRET: ADMIN_SECRET,
+      PAVISE_GRAPHQL_MAX_DEPTH: '30',
+      PAVISE_GRAPHQL_MAX_SELECTIONS: '100000',
+    });
     const session = await server.signIn();
     aOwner = { email: server.bootstrap!.email, userId: session.user.id, token: session.accessToken };
-    const aControllerId = (await gqlData(server, '{ dataControllers { id } }', {}, { token: aOwner.token })).dataControllers[0].id;
+    const aControllerId = (await gqlData(server, '{ dataControllers { id } }', {}, { token: aOwner.token }))
+      .dataControllers[0].id;
     const b = await tenantWithEveryRole(server, 'Tenant B');
     shared = await memberWithRole(server, aControllerId, 'agency');
-    await gqlData(server, 'mutation($c: uuid!, $u: uuid!) { insertDataControllerUser(object: {dataControllerId: $c, userId: $u, role: "member"}) { id } }', { c: b.controllerId, u: shared.userId }, admin);
+    await gqlData(
+      server,
+      'mutation($c: uuid!, $u: uuid!) { insertDataControllerUser(object: {dataControllerId: $c, userId: $u, role: "member"}) { id } }',
+      { c: b.controllerId, u: shared.userId },
+      admin,
+    );
     A = await seedTenant(server, 'A', aControllerId, aOwner);
     B = await seedTenant(server, 'B', b.controllerId, b.owner);
     adminApi = await introspect(server, admin);
@@ -130,14 +183,27 @@ describe('tenant isolation: from tenant B nothing of tenant A is read or changed
     probes = probesOf(b.members, B.subjectId);
     for (const probe of probes) apis.set(probe.label, await introspect(server, probe.caller));
     published = {
-      consentForms: [A.ids.consentFormPublished!], consentFormPurposes: [A.ids.consentFormPurposePublished!], purposes: [A.ids.purposePublished!],
-      dataControllerFaqs: [A.ids.faqPublished!], privacyNotices: [A.ids.noticePublished!],
+      consentForms: [A.ids.consentFormPublished!],
+      consentFormPurposes: [A.ids.consentFormPurposePublished!],
+      purposes: [A.ids.purposePublished!],
+      dataControllerFaqs: [A.ids.faqPublished!],
+      privacyNotices: [A.ids.noticePublished!],
     };
-    const subjectSecrets = [A.subject.email, A.subject.phone, A.subject.phone.replace(/ /g, ''), A.subject.displayName, aOwner.email];
+    const subjectSecrets = [
+      A.subject.email,
+      A.subject.phone,
+      A.subject.phone.replace(/ /g, ''),
+      A.subject.displayName,
+      aOwner.email,
+    ];
     scanner = LeakScanner.of(aRows, subjectSecrets).allowing([shared.userId]);
     const publicValues: string[] = [];
     for (const [type, ids] of Object.entries(published)) {
-      for (const row of aRows.get(type)!.filter((r) => ids.includes(r.id))) collectStrings(ANONYMOUS_COLUMNS[type]!.map((c) => row[c]), (v) => publicValues.push(v));
+      for (const row of aRows.get(type)!.filter((r) => ids.includes(r.id)))
+        collectStrings(
+          ANONYMOUS_COLUMNS[type]!.map((c) => row[c]),
+          (v) => publicValues.push(v),
+        );
     }
     anonymousScanner = scanner.allowing(publicValues);
     before_ = await tenantSnapshot(server, A.controllerId);
@@ -149,7 +215,8 @@ describe('tenant isolation: from tenant B nothing of tenant A is read or changed
     const empty = [...adminApi.tables.keys()].filter((type) => aIds(type).length === 0);
     assert.deepEqual(empty, [], 'tables without a row of A: seed them in helpers/tenant-fixture.ts');
     assert.equal(probes.length, 12);
-    for (const probe of probes) assert.ok(apis.get(probe.label)!.tables.size + apis.get(probe.label)!.actions.length > 0, probe.label);
+    for (const probe of probes)
+      assert.ok(apis.get(probe.label)!.tables.size + apis.get(probe.label)!.actions.length > 0, probe.label);
   });
 
   it('lists, filtered lists, by-pk and aggregates show nothing of A, for every caller and table', async () => {
@@ -160,15 +227,31 @@ describe('tenant isolation: from tenant B nothing of tenant A is read or changed
       const types = [...api.tables.keys()];
       for (const type of types) {
         const table = api.tables.get(type)!;
-        const fields = [`all: ${table.list} { ${table.scalars.join(' ')} }`, `filtered: ${table.list}(where: $w) { ${table.scalars.join(' ')} }`];
-        if (table.byPk) aIds(type).forEach((id, i) => fields.push(`pk${i}: ${table.byPk}(id: ${JSON.stringify(id)}) { ${table.scalars.join(' ')} }`));
+        const fields = [
+          `all: ${table.list} { ${table.scalars.join(' ')} }`,
+          `filtered: ${table.list}(where: $w) { ${table.scalars.join(' ')} }`,
+        ];
+        if (table.byPk)
+          aIds(type).forEach((id, i) =>
+            fields.push(`pk${i}: ${table.byPk}(id: ${JSON.stringify(id)}) { ${table.scalars.join(' ')} }`),
+          );
         if (table.aggregate) fields.push(`count: ${table.aggregate}(where: $w) { aggregate { count } }`);
         // Filtering through a relationship must not reach A either (the target's row filter applies).
         for (const relationship of table.relationships) {
-          fields.push(`via_${relationship.name}: ${table.list}(where: {${relationship.name}: $via_${relationship.name}}) { id }`);
+          fields.push(
+            `via_${relationship.name}: ${table.list}(where: {${relationship.name}: $via_${relationship.name}}) { id }`,
+          );
         }
-        const definitions = [`$w: ${type}_bool_exp`, ...table.relationships.map((r) => `$via_${r.name}: ${r.target}_bool_exp`)];
-        const variables = { w: whereA(table, type), ...Object.fromEntries(table.relationships.map((r) => [`via_${r.name}`, whereA(api.tables.get(r.target)!, r.target)])) };
+        const definitions = [
+          `$w: ${type}_bool_exp`,
+          ...table.relationships.map((r) => `$via_${r.name}: ${r.target}_bool_exp`),
+        ];
+        const variables = {
+          w: whereA(table, type),
+          ...Object.fromEntries(
+            table.relationships.map((r) => [`via_${r.name}`, whereA(api.tables.get(r.target)!, r.target)]),
+          ),
+        };
         operations.push({ query: `query(${definitions.join(', ')}) { ${fields.join('\n')} }`, variables });
       }
       const outcomes = await batch(server, probe.caller, operations);
@@ -180,11 +263,20 @@ describe('tenant isolation: from tenant B nothing of tenant A is read or changed
         const found: string[] = [];
         for (const [alias, value] of Object.entries(data)) {
           if (alias === 'count') {
-            if ((value as any).aggregate.count !== 0) found.push(`count of A's rows = ${(value as any).aggregate.count}`);
+            if ((value as any).aggregate.count !== 0)
+              found.push(`count of A's rows = ${(value as any).aggregate.count}`);
           } else rowsOfA(api, probe, type, value, alias, found);
         }
         found.forEach((f) => problems.push(`${probe.label}: reading ${type} shows ${f}`));
-        covered(type, probe, 'L', 'W', table.byPk && 'K', table.aggregate && 'G', table.relationships.length > 0 && 'R');
+        covered(
+          type,
+          probe,
+          'L',
+          'W',
+          table.byPk && 'K',
+          table.aggregate && 'G',
+          table.relationships.length > 0 && 'R',
+        );
       });
     }
     assert.deepEqual(problems.slice(start), []);
@@ -195,7 +287,11 @@ describe('tenant isolation: from tenant B nothing of tenant A is read or changed
     for (const probe of probes) {
       const api = apis.get(probe.label)!;
       const types = [...api.tables.keys()].filter((type) => api.tables.get(type)!.relationships.length > 0);
-      const outcomes = await batch(server, probe.caller, types.map((type) => ({ query: `{ rows: ${api.tables.get(type)!.list} { ${tableSelection(api, type, 2)} } }` })));
+      const outcomes = await batch(
+        server,
+        probe.caller,
+        types.map((type) => ({ query: `{ rows: ${api.tables.get(type)!.list} { ${tableSelection(api, type, 2)} } }` })),
+      );
       outcomes.forEach((outcome, i) => {
         checkRead(probe, `traversing from ${types[i]}`, outcome);
         const found: string[] = [];
@@ -208,19 +304,38 @@ describe('tenant isolation: from tenant B nothing of tenant A is read or changed
   });
 
   /** The value an action or endpoint argument gets when aimed at A (or, `mixed`, at B's controller with A's other ids). */
-  const valueFor = (mixed: boolean) => (name: string): unknown => {
-    const byName: Record<string, unknown> = {
-      dataControllerId: mixed ? B.controllerId : A.controllerId, dataSubjectId: A.subjectId, consentFormId: A.ids.consentFormPublished, purposeId: A.ids.purposePublished,
-      requestId: A.ids.rightsRequest, faqId: A.ids.faqPublished, email: A.subject.email, phone: A.subject.phone, displayName: 'Probe', externalId: secret('A', 'external id'),
-      question: aRows.get('dataControllerFaqs')!.find((f) => f.id === A.ids.faqDraft)!.question, requestType: 'access', value: 'granted', format: 'json',
-      event: 'probe', payload: { email: A.subject.email }, country: 'DE', notes: 'probe', gpc: false, limit: 100, offset: 0,
+  const valueFor =
+    (mixed: boolean) =>
+    (name: string): unknown => {
+      const byName: Record<string, unknown> = {
+        dataControllerId: mixed ? B.controllerId : A.controllerId,
+        dataSubjectId: A.subjectId,
+        consentFormId: A.ids.consentFormPublished,
+        purposeId: A.ids.purposePublished,
+        requestId: A.ids.rightsRequest,
+        faqId: A.ids.faqPublished,
+        email: A.subject.email,
+        phone: A.subject.phone,
+        displayName: 'Probe',
+        externalId: secret('A', 'external id'),
+        question: aRows.get('dataControllerFaqs')!.find((f) => f.id === A.ids.faqDraft)!.question,
+        requestType: 'access',
+        value: 'granted',
+        format: 'json',
+        event: 'probe',
+        payload: { email: A.subject.email },
+        country: 'DE',
+        notes: 'probe',
+        gpc: false,
+        limit: 100,
+        offset: 0,
+      };
+      if (name in byName) return byName[name];
+      if (name.endsWith('Id')) throw new Error(`no value for ${name}: teach valueFor which of A's rows it names`);
+      return undefined;
     };
-    if (name in byName) return byName[name];
-    if (name.endsWith('Id')) throw new Error(`no value for ${name}: teach valueFor which of A's rows it names`);
-    return undefined;
-  };
 
-  it('every action called with A\'s ids fails and tells nothing of A (public ones aside)', async () => {
+  it("every action called with A's ids fails and tells nothing of A (public ones aside)", async () => {
     const start = problems.length;
     for (const probe of probes) {
       const api = apis.get(probe.label)!;
@@ -231,30 +346,49 @@ describe('tenant isolation: from tenant B nothing of tenant A is read or changed
         // Every input field filled (identifiers of A's subject included), then only the required ones;
         // each aimed at A, then at B's controller with A's other ids.
         const seen = new Set<string>();
-        for (const [mixed, requiredOnly] of [[false, false], [false, true], [true, false], [true, true]] as const) {
-          const values = Object.fromEntries(action.field.args.map((a) => [a.name, inputValue(a.type, a.name, valueFor(mixed), `${action.name}(${a.name})`, requiredOnly)]));
+        for (const [mixed, requiredOnly] of [
+          [false, false],
+          [false, true],
+          [true, false],
+          [true, true],
+        ] as const) {
+          const values = Object.fromEntries(
+            action.field.args.map((a) => [
+              a.name,
+              inputValue(a.type, a.name, valueFor(mixed), `${action.name}(${a.name})`, requiredOnly),
+            ]),
+          );
           const key = JSON.stringify(values);
           if ((mixed && !key.includes(B.controllerId)) || seen.has(key)) continue;
           seen.add(key);
           const call = callOf(action.field, values);
           const selection = leafSelection(action.field.type);
-          operations.push({ query: `${action.kind} ${call.definitions} { r: ${action.name}${call.args} ${selection ? `{ ${selection} }` : ''} }`, variables: values });
+          operations.push({
+            query: `${action.kind} ${call.definitions} { r: ${action.name}${call.args} ${selection ? `{ ${selection} }` : ''} }`,
+            variables: values,
+          });
           labels.push({ action: action.name, mixed });
         }
       }
       for (const [i, outcome] of (await batch(server, probe.caller, operations)).entries()) {
         const { action, mixed } = labels[i]!;
         const what = `${action}${mixed ? " with B's controller and A's other ids" : " with A's ids"}`;
-        if (!mixed && !outcome.body.errors) problems.push(`${probe.label}: ${what} succeeded: ${outcome.text.slice(0, 300)}`);
-        for (const leak of scannerFor(probe).leaks(outcome)) problems.push(`${probe.label}: ${what} shows A's "${leak}"`);
-        covered(`action ${action}`, probe, `${mixed ? "B's controller" : "A's ids"} → ${outcome.body.errors?.[0]?.extensions?.code ?? 'ok'};`);
+        if (!mixed && !outcome.body.errors)
+          problems.push(`${probe.label}: ${what} succeeded: ${outcome.text.slice(0, 300)}`);
+        for (const leak of scannerFor(probe).leaks(outcome))
+          problems.push(`${probe.label}: ${what} shows A's "${leak}"`);
+        covered(
+          `action ${action}`,
+          probe,
+          `${mixed ? "B's controller" : "A's ids"} → ${outcome.body.errors?.[0]?.extensions?.code ?? 'ok'};`,
+        );
       }
       await checkA(probe, 'an action');
     }
     assert.deepEqual(problems.slice(start), []);
   });
 
-  it('every REST endpoint called with A\'s ids returns nothing of A', async () => {
+  it("every REST endpoint called with A's ids returns nothing of A", async () => {
     const start = problems.length;
     for (const endpoint of privacyRestEndpoints) {
       const operation = parse(endpoint.query).definitions[0] as OperationDefinitionNode;
@@ -262,19 +396,35 @@ describe('tenant isolation: from tenant B nothing of tenant A is read or changed
       for (const definition of operation.variableDefinitions ?? []) {
         const value = valueFor(false)(definition.variable.name.value);
         if (value !== undefined) variables[definition.variable.name.value] = value;
-        else if (definition.type.kind === Kind.NON_NULL_TYPE && !definition.defaultValue) throw new Error(`${endpoint.name}: no value for $${definition.variable.name.value}`);
+        else if (definition.type.kind === Kind.NON_NULL_TYPE && !definition.defaultValue)
+          throw new Error(`${endpoint.name}: no value for $${definition.variable.name.value}`);
       }
       for (const probe of probes) {
         for (const method of endpoint.methods) {
-          const query = method === 'GET' ? `?${new URLSearchParams(Object.entries(variables).map(([k, v]): [string, string] => [k, String(v)]))}` : '';
+          const query =
+            method === 'GET'
+              ? `?${new URLSearchParams(Object.entries(variables).map(([k, v]): [string, string] => [k, String(v)]))}`
+              : '';
           const response = await server.call(`/api/rest/${endpoint.name}${query}`, {
-            method, token: probe.caller.token, headers: probe.caller.headers, ...(method === 'POST' ? { body: variables } : {}),
+            method,
+            token: probe.caller.token,
+            headers: probe.caller.headers,
+            ...(method === 'POST' ? { body: variables } : {}),
           });
-          const outcome: Outcome = { request: JSON.stringify(variables), status: response.status, body: response.body, text: response.text };
+          const outcome: Outcome = {
+            request: JSON.stringify(variables),
+            status: response.status,
+            body: response.body,
+            text: response.text,
+          };
           const what = `${method} /api/rest/${endpoint.name}`;
           if (response.status >= 500) problems.push(`${probe.label}: ${what} answered ${response.status}`);
-          for (const leak of scannerFor(probe).leaks(outcome)) problems.push(`${probe.label}: ${what} shows A's "${leak}"`);
-          collectCounts(response.body, (key, n) => n !== 0 && problems.push(`${probe.label}: ${what} counts ${n} ${key} of A`));
+          for (const leak of scannerFor(probe).leaks(outcome))
+            problems.push(`${probe.label}: ${what} shows A's "${leak}"`);
+          collectCounts(
+            response.body,
+            (key, n) => n !== 0 && problems.push(`${probe.label}: ${what} counts ${n} ${key} of A`),
+          );
           covered(`REST ${endpoint.name}`, probe, `${method} ${response.status};`);
         }
         if (operation.operation === 'mutation') await checkA(probe, `/api/rest/${endpoint.name}`);
@@ -283,7 +433,7 @@ describe('tenant isolation: from tenant B nothing of tenant A is read or changed
     assert.deepEqual(problems.slice(start), []);
   });
 
-  it('updates and deletes aimed at A\'s rows affect none, for every caller and table', async () => {
+  it("updates and deletes aimed at A's rows affect none, for every caller and table", async () => {
     const start = problems.length;
     for (const probe of probes) {
       const api = apis.get(probe.label)!;
@@ -292,33 +442,67 @@ describe('tenant isolation: from tenant B nothing of tenant A is read or changed
         const returning = `affected_rows returning { ${table.scalars.join(' ')} }`;
         const operations: (Operation & { what: string })[] = [];
         const wheres: [string, Record<string, unknown>][] = [['ids', { id: { _in: rows.map((r) => r.id) } }]];
-        if (table.whereColumns.includes('dataControllerId')) wheres.push(['controller', { dataControllerId: { _eq: A.controllerId } }]);
+        if (table.whereColumns.includes('dataControllerId'))
+          wheres.push(['controller', { dataControllerId: { _eq: A.controllerId } }]);
         if (table.update) {
           // A's own values: valid for every constraint, so only the row filter can stop the write.
           const set = pick(rows[0]!, table.setColumns);
-          for (const [name, where] of wheres) operations.push({ what: `${table.update}(where ${name})`, query: `mutation($w: ${type}_bool_exp!, $s: ${type}_set_input) { r: ${table.update}(where: $w, _set: $s) { ${returning} } }`, variables: { w: where, s: set } });
-          if (table.updateByPk) rows.slice(0, 3).forEach((row) => operations.push({ what: `${table.updateByPk}(${row.id})`, query: `mutation($s: ${type}_set_input) { r: ${table.updateByPk}(pk_columns: {id: ${JSON.stringify(row.id)}}, _set: $s) { ${table.scalars.join(' ')} } }`, variables: { s: set } }));
+          for (const [name, where] of wheres)
+            operations.push({
+              what: `${table.update}(where ${name})`,
+              query: `mutation($w: ${type}_bool_exp!, $s: ${type}_set_input) { r: ${table.update}(where: $w, _set: $s) { ${returning} } }`,
+              variables: { w: where, s: set },
+            });
+          if (table.updateByPk)
+            rows.slice(0, 3).forEach((row) =>
+              operations.push({
+                what: `${table.updateByPk}(${row.id})`,
+                query: `mutation($s: ${type}_set_input) { r: ${table.updateByPk}(pk_columns: {id: ${JSON.stringify(row.id)}}, _set: $s) { ${table.scalars.join(' ')} } }`,
+                variables: { s: set },
+              }),
+            );
         }
         if (table.delete) {
-          for (const [name, where] of wheres) operations.push({ what: `${table.delete}(where ${name})`, query: `mutation($w: ${type}_bool_exp!) { r: ${table.delete}(where: $w) { ${returning} } }`, variables: { w: where } });
-          if (table.deleteByPk) rows.slice(0, 3).forEach((row) => operations.push({ what: `${table.deleteByPk}(${row.id})`, query: `mutation { r: ${table.deleteByPk}(id: ${JSON.stringify(row.id)}) { ${table.scalars.join(' ')} } }` }));
+          for (const [name, where] of wheres)
+            operations.push({
+              what: `${table.delete}(where ${name})`,
+              query: `mutation($w: ${type}_bool_exp!) { r: ${table.delete}(where: $w) { ${returning} } }`,
+              variables: { w: where },
+            });
+          if (table.deleteByPk)
+            rows.slice(0, 3).forEach((row) =>
+              operations.push({
+                what: `${table.deleteByPk}(${row.id})`,
+                query: `mutation { r: ${table.deleteByPk}(id: ${JSON.stringify(row.id)}) { ${table.scalars.join(' ')} } }`,
+              }),
+            );
         }
         if (operations.length === 0) continue;
         for (const [i, outcome] of (await batch(server, probe.caller, operations)).entries()) {
           const r = outcome.body.data?.r;
           // No error either: the row filter answers "nothing matched", anything else means the test went wrong.
-          if (outcome.body.errors) problems.push(`${probe.label}: ${operations[i]!.what} failed unexpectedly: ${outcome.text.slice(0, 300)}`);
-          if (r && (r.affected_rows === undefined || r.affected_rows > 0)) problems.push(`${probe.label}: ${operations[i]!.what} changed A's ${type}: ${outcome.text.slice(0, 300)}`);
-          for (const leak of scannerFor(probe).leaks(outcome)) problems.push(`${probe.label}: ${operations[i]!.what} shows A's "${leak}"`);
+          if (outcome.body.errors)
+            problems.push(`${probe.label}: ${operations[i]!.what} failed unexpectedly: ${outcome.text.slice(0, 300)}`);
+          if (r && (r.affected_rows === undefined || r.affected_rows > 0))
+            problems.push(`${probe.label}: ${operations[i]!.what} changed A's ${type}: ${outcome.text.slice(0, 300)}`);
+          for (const leak of scannerFor(probe).leaks(outcome))
+            problems.push(`${probe.label}: ${operations[i]!.what} shows A's "${leak}"`);
         }
-        covered(type, probe, table.update && 'U', table.updateByPk && 'u', table.delete && 'D', table.deleteByPk && 'd');
+        covered(
+          type,
+          probe,
+          table.update && 'U',
+          table.updateByPk && 'u',
+          table.delete && 'D',
+          table.deleteByPk && 'd',
+        );
         await checkA(probe, `updating/deleting ${type}`);
       }
     }
     assert.deepEqual(problems.slice(start), []);
   });
 
-  it('inserts into A — copies of A\'s rows, with the caller as member, B rows pointing at A, upserts — fail and write nothing', async () => {
+  it("inserts into A — copies of A's rows, with the caller as member, B rows pointing at A, upserts — fail and write nothing", async () => {
     const start = problems.length;
     const idsOfA = allAIds();
     const ownedByA = tenantIdsOfA();
@@ -326,59 +510,134 @@ describe('tenant isolation: from tenant B nothing of tenant A is read or changed
       const api = apis.get(probe.label)!;
       for (const [type, table] of api.tables) {
         if (!table.insert && !table.insertOne) continue;
-        const copies = aRows.get(type)!.map((row) => pick(row, table.insertColumns)).filter((o) => Object.values(o).some((v) => typeof v === 'string' && idsOfA.has(v)));
+        const copies = aRows
+          .get(type)!
+          .map((row) => pick(row, table.insertColumns))
+          .filter((o) => Object.values(o).some((v) => typeof v === 'string' && idsOfA.has(v)));
         if (copies.length === 0) {
           covered(type, probe, '-');
           continue;
         }
         const variants: [string, Record<string, unknown>][] = copies.map((copy, i) => [`copy of A's row ${i}`, copy]);
-        if (table.insertColumns.includes('userId') && probe.userId) variants.push(...copies.map((copy, i): [string, Record<string, unknown>] => [`A's row ${i} naming the caller`, { ...copy, userId: probe.userId }]));
+        if (table.insertColumns.includes('userId') && probe.userId)
+          variants.push(
+            ...copies.map((copy, i): [string, Record<string, unknown>] => [
+              `A's row ${i} naming the caller`,
+              { ...copy, userId: probe.userId },
+            ]),
+          );
         // A row of B's whose other ids are A's: composite foreign keys must refuse it.
-        const pointing = copies.filter((copy) => 'dataControllerId' in copy && Object.entries(copy).some(([k, v]) => k !== 'dataControllerId' && typeof v === 'string' && ownedByA.has(v)));
-        variants.push(...pointing.map((copy, i): [string, Record<string, unknown>] => [`B's row pointing at A's row ${i}`, { ...copy, dataControllerId: B.controllerId }]));
+        const pointing = copies.filter(
+          (copy) =>
+            'dataControllerId' in copy &&
+            Object.entries(copy).some(([k, v]) => k !== 'dataControllerId' && typeof v === 'string' && ownedByA.has(v)),
+        );
+        variants.push(
+          ...pointing.map((copy, i): [string, Record<string, unknown>] => [
+            `B's row pointing at A's row ${i}`,
+            { ...copy, dataControllerId: B.controllerId },
+          ]),
+        );
         const returning = `affected_rows returning { ${table.scalars.join(' ')} }`;
         const operations: (Operation & { what: string; twin?: boolean })[] = [];
         for (const [what, object] of variants) {
-          if (table.insert) operations.push({ what: `${table.insert} ${what}`, query: `mutation($o: [${type}_insert_input!]!) { r: ${table.insert}(objects: $o) { ${returning} } }`, variables: { o: [object] } });
-          if (table.insertOne) operations.push({ what: `${table.insertOne} ${what}`, query: `mutation($o: ${type}_insert_input!) { r: ${table.insertOne}(object: $o) { ${table.scalars.join(' ')} } }`, variables: { o: object } });
+          if (table.insert)
+            operations.push({
+              what: `${table.insert} ${what}`,
+              query: `mutation($o: [${type}_insert_input!]!) { r: ${table.insert}(objects: $o) { ${returning} } }`,
+              variables: { o: [object] },
+            });
+          if (table.insertOne)
+            operations.push({
+              what: `${table.insertOne} ${what}`,
+              query: `mutation($o: ${type}_insert_input!) { r: ${table.insertOne}(object: $o) { ${table.scalars.join(' ')} } }`,
+              variables: { o: object },
+            });
           // B's row again with random ids instead of A's, right after: the answers must not tell them apart.
           if (what.startsWith("B's row") && table.insertOne) {
-            operations.push({ what: `${table.insertOne} ${what}, with random ids instead`, twin: true, query: operations.at(-1)!.query, variables: { o: randomised(object, idsOfA) } });
+            operations.push({
+              what: `${table.insertOne} ${what}, with random ids instead`,
+              twin: true,
+              query: operations.at(-1)!.query,
+              variables: { o: randomised(object, idsOfA) },
+            });
           }
         }
-        for (const [constraint, object] of (table.onConflict?.constraints ?? []).flatMap((c) => copies.map((o) => [c, o] as const))) {
-          operations.push({ what: `${table.insert} upsert on ${constraint}`, query: `mutation($o: [${type}_insert_input!]!, $c: ${type}_on_conflict) { r: ${table.insert}(objects: $o, on_conflict: $c) { ${returning} } }`, variables: { o: [object], c: { constraint, update_columns: table.onConflict!.updateColumns } } });
+        for (const [constraint, object] of (table.onConflict?.constraints ?? []).flatMap((c) =>
+          copies.map((o) => [c, o] as const),
+        )) {
+          operations.push({
+            what: `${table.insert} upsert on ${constraint}`,
+            query: `mutation($o: [${type}_insert_input!]!, $c: ${type}_on_conflict) { r: ${table.insert}(objects: $o, on_conflict: $c) { ${returning} } }`,
+            variables: { o: [object], c: { constraint, update_columns: table.onConflict!.updateColumns } },
+          });
         }
         const outcomes = await batch(server, probe.caller, operations);
-        const shape = (o: Outcome) => JSON.stringify(o.body.errors?.map((e: any) => [e.extensions?.code, e.message]) ?? o.body.data).replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '<uuid>');
+        const shape = (o: Outcome) =>
+          JSON.stringify(o.body.errors?.map((e: any) => [e.extensions?.code, e.message]) ?? o.body.data).replace(
+            /[0-9a-f]{8}-[0-9a-f-]{27}/g,
+            '<uuid>',
+          );
         for (const [i, outcome] of outcomes.entries()) {
           const { what, twin } = operations[i]!;
           const r = outcome.body.data?.r;
-          if (!twin && r && (r.affected_rows === undefined || r.affected_rows > 0)) problems.push(`${probe.label}: ${what} was written: ${outcome.text.slice(0, 300)}`);
-          for (const leak of scannerFor(probe).leaks(outcome)) problems.push(`${probe.label}: ${what} shows A's "${leak}"`);
+          if (!twin && r && (r.affected_rows === undefined || r.affected_rows > 0))
+            problems.push(`${probe.label}: ${what} was written: ${outcome.text.slice(0, 300)}`);
+          for (const leak of scannerFor(probe).leaks(outcome))
+            problems.push(`${probe.label}: ${what} shows A's "${leak}"`);
           const error = outcome.body.errors?.[0];
-          if (error && !['permission-error', 'constraint-violation'].includes(error.extensions?.code)) problems.push(`${probe.label}: ${what} failed unexpectedly (the test is wrong?): ${outcome.text.slice(0, 300)}`);
+          if (error && !['permission-error', 'constraint-violation'].includes(error.extensions?.code))
+            problems.push(
+              `${probe.label}: ${what} failed unexpectedly (the test is wrong?): ${outcome.text.slice(0, 300)}`,
+            );
           const generic = what.replace(/ \d+(,|$)/, '$1');
-          if (what.includes('copy of') && error && error.extensions?.code !== 'permission-error') disclose(probe, `${generic} → ${error.extensions?.code}: ${error.message}`);
-          if (what.includes('upsert') && !error) disclose(probe, `${what} → no error and ${r?.affected_rows} rows, where an insert that collides with no row of A fails`);
-          if (twin && shape(outcomes[i - 1]!) !== shape(outcome)) disclose(probe, `${generic.replace(', with random ids instead', '')} → ${shape(outcomes[i - 1]!)}; with random ids instead → ${shape(outcome)}`);
+          if (what.includes('copy of') && error && error.extensions?.code !== 'permission-error')
+            disclose(probe, `${generic} → ${error.extensions?.code}: ${error.message}`);
+          if (what.includes('upsert') && !error)
+            disclose(
+              probe,
+              `${what} → no error and ${r?.affected_rows} rows, where an insert that collides with no row of A fails`,
+            );
+          if (twin && shape(outcomes[i - 1]!) !== shape(outcome))
+            disclose(
+              probe,
+              `${generic.replace(', with random ids instead', '')} → ${shape(outcomes[i - 1]!)}; with random ids instead → ${shape(outcome)}`,
+            );
         }
-        covered(type, probe, 'I', variants.some(([w]) => w.includes('naming the caller')) && 'S', pointing.length > 0 && 'X', table.onConflict && 'C');
+        covered(
+          type,
+          probe,
+          'I',
+          variants.some(([w]) => w.includes('naming the caller')) && 'S',
+          pointing.length > 0 && 'X',
+          table.onConflict && 'C',
+        );
         await checkA(probe, `inserting into ${type}`);
       }
     }
     assert.deepEqual(problems.slice(start), []);
   });
 
-  it('anonymous reads exactly A\'s published things, with their public columns only, and writes no table', async () => {
+  it("anonymous reads exactly A's published things, with their public columns only, and writes no table", async () => {
     const api = apis.get('anonymous')!;
     assert.deepEqual([...api.tables.keys()].sort(), Object.keys(ANONYMOUS_COLUMNS).sort());
     for (const [type, columns] of Object.entries(ANONYMOUS_COLUMNS)) {
       const table = api.tables.get(type)!;
       assert.deepEqual([...table.scalars].sort(), [...columns].sort(), type);
-      assert.deepEqual([table.insert, table.insertOne, table.update, table.updateByPk, table.delete, table.deleteByPk].filter(Boolean), [], type);
-      const data = await gqlData(server, `query($ids: [uuid!]!) { rows: ${table.list}(where: {id: {_in: $ids}}) { ${columns.join(' ')} } }`, { ids: aIds(type) });
-      const expected = aRows.get(type)!.filter((r) => published[type]!.includes(r.id)).map((r) => pick(r, columns));
+      assert.deepEqual(
+        [table.insert, table.insertOne, table.update, table.updateByPk, table.delete, table.deleteByPk].filter(Boolean),
+        [],
+        type,
+      );
+      const data = await gqlData(
+        server,
+        `query($ids: [uuid!]!) { rows: ${table.list}(where: {id: {_in: $ids}}) { ${columns.join(' ')} } }`,
+        { ids: aIds(type) },
+      );
+      const expected = aRows
+        .get(type)!
+        .filter((r) => published[type]!.includes(r.id))
+        .map((r) => pick(r, columns));
       assert.deepEqual(data.rows, expected, type);
     }
   });
@@ -388,12 +647,23 @@ describe('tenant isolation: from tenant B nothing of tenant A is read or changed
     assert.deepEqual(snapshotDiff(before_, await tenantSnapshot(server, A.controllerId)), {});
   });
 
-  it('a refused write into A discloses nothing of A\'s rows: the permission error, whatever A holds', () => {
-    assert.deepEqual([...disclosures].map(([finding, callers]) => `${finding} [${[...new Set(callers)].join(', ')}]`), []);
+  it("a refused write into A discloses nothing of A's rows: the permission error, whatever A holds", () => {
+    assert.deepEqual(
+      [...disclosures].map(([finding, callers]) => `${finding} [${[...new Set(callers)].join(', ')}]`),
+      [],
+    );
   });
 
   /** Tables an anonymous submission may add rows to in A (a new or known subject, its request, their logs). */
-  const SUBMISSION_TABLES = ['public.data_subjects', 'public.data_subject_identifiers', 'privacy.data_subject_keys', 'privacy.personal_data', 'public.data_processing_activities', 'public.data_subject_rights_requests', 'public.data_subject_rights_request_events'];
+  const SUBMISSION_TABLES = [
+    'public.data_subjects',
+    'public.data_subject_identifiers',
+    'privacy.data_subject_keys',
+    'privacy.personal_data',
+    'public.data_processing_activities',
+    'public.data_subject_rights_requests',
+    'public.data_subject_rights_request_events',
+  ];
 
   it('anonymous submissions to A (FAQ questions, consent, rights requests) tell nothing of A and change none of its rows', async () => {
     const api = apis.get('anonymous')!;
@@ -403,34 +673,70 @@ describe('tenant isolation: from tenant B nothing of tenant A is read or changed
     const action = (name: string) => api.actions.find((a) => a.name === name)!;
     const call = (name: string, values: Record<string, unknown>): Operation => {
       const { definitions, args } = callOf(action(name).field, values);
-      return { query: `${action(name).kind} ${definitions} { r: ${name}${args} { ${leafSelection(action(name).field.type)} } }`, variables: values };
+      return {
+        query: `${action(name).kind} ${definitions} { r: ${name}${args} { ${leafSelection(action(name).field.type)} } }`,
+        variables: values,
+      };
     };
     const draftQuestion = aRows.get('dataControllerFaqs')!.find((f) => f.id === A.ids.faqDraft)!.question;
     const before = await tenantSnapshot(server, A.controllerId);
     const [faq, draftConsent, mixedConsent, known, unknown] = await batch(server, anonymous.caller, [
       call('answerFAQ', { dataControllerId: A.controllerId, question: draftQuestion }),
-      call('captureConsent', { input: { dataControllerId: A.controllerId, consentFormId: A.ids.consentFormDraft, choices: [{ purposeId: A.ids.purposeDraft, value: 'granted' }], email: A.subject.email } }),
-      call('captureConsent', { input: { dataControllerId: B.controllerId, consentFormId: A.ids.consentFormPublished, choices: [{ purposeId: A.ids.purposePublished, value: 'withdrawn' }], email: A.subject.email } }),
-      call('submitDataSubjectsRightsRequest', { input: { dataControllerId: A.controllerId, requestType: 'access', email: A.subject.email } }),
-      call('submitDataSubjectsRightsRequest', { input: { dataControllerId: A.controllerId, requestType: 'access', email: 'a-stranger@example.com' } }),
+      call('captureConsent', {
+        input: {
+          dataControllerId: A.controllerId,
+          consentFormId: A.ids.consentFormDraft,
+          choices: [{ purposeId: A.ids.purposeDraft, value: 'granted' }],
+          email: A.subject.email,
+        },
+      }),
+      call('captureConsent', {
+        input: {
+          dataControllerId: B.controllerId,
+          consentFormId: A.ids.consentFormPublished,
+          choices: [{ purposeId: A.ids.purposePublished, value: 'withdrawn' }],
+          email: A.subject.email,
+        },
+      }),
+      call('submitDataSubjectsRightsRequest', {
+        input: { dataControllerId: A.controllerId, requestType: 'access', email: A.subject.email },
+      }),
+      call('submitDataSubjectsRightsRequest', {
+        input: { dataControllerId: A.controllerId, requestType: 'access', email: 'a-stranger@example.com' },
+      }),
     ]);
-    for (const outcome of [faq, draftConsent, mixedConsent, known, unknown]) assert.deepEqual(anonymousScanner.leaks(outcome!), [], outcome!.text);
+    for (const outcome of [faq, draftConsent, mixedConsent, known, unknown])
+      assert.deepEqual(anonymousScanner.leaks(outcome!), [], outcome!.text);
     // The best published answer, or none: never the draft's.
     assert.equal(faq!.body.errors, undefined, faq!.text);
     assert.ok([null, A.ids.faqPublished].includes(faq!.body.data.r.data.faqId), faq!.text);
     assert.equal(draftConsent!.body.errors?.[0]?.extensions?.code, 'not-found', draftConsent!.text);
     assert.equal(mixedConsent!.body.errors?.[0]?.extensions?.code, 'not-found', mixedConsent!.text);
     // Whether A knew the email shows nowhere in the answer.
-    const answer = (o: Outcome) => ({ ...o.body.data?.r, data: { ...o.body.data?.r?.data, requestId: '<id>', dueAt: o.body.data?.r?.data?.dueAt?.slice(0, 10) } });
+    const answer = (o: Outcome) => ({
+      ...o.body.data?.r,
+      data: { ...o.body.data?.r?.data, requestId: '<id>', dueAt: o.body.data?.r?.data?.dueAt?.slice(0, 10) },
+    });
     assert.equal(known!.body.errors, undefined, known!.text);
     assert.deepEqual(answer(known!), answer(unknown!));
     const diff = snapshotDiff(before, await tenantSnapshot(server, A.controllerId));
-    assert.deepEqual(Object.entries(diff).filter(([, d]) => d.removed.length > 0).map(([table, d]) => `${table}: ${d.removed.join(' ')}`), [], 'rows of A changed or removed');
-    assert.deepEqual(Object.keys(diff).filter((table) => !SUBMISSION_TABLES.includes(table)), [], 'rows added outside the submission tables');
+    assert.deepEqual(
+      Object.entries(diff)
+        .filter(([, d]) => d.removed.length > 0)
+        .map(([table, d]) => `${table}: ${d.removed.join(' ')}`),
+      [],
+      'rows of A changed or removed',
+    );
+    assert.deepEqual(
+      Object.keys(diff).filter((table) => !SUBMISSION_TABLES.includes(table)),
+      [],
+      'rows added outside the submission tables',
+    );
   });
 
   it('covers every table and action for every caller (summary in the diagnostics)', (t) => {
-    for (const [what, callers] of [...coverage].sort()) t.diagnostic(`${what}: ${[...callers].map(([label, codes]) => `${label} ${[...codes].join('')}`).join(', ')}`);
+    for (const [what, callers] of [...coverage].sort())
+      t.diagnostic(`${what}: ${[...callers].map(([label, codes]) => `${label} ${[...codes].join('')}`).join(', ')}`);
     for (const type of adminApi.tables.keys()) assert.ok(coverage.has(type), `${type} was not exercised`);
   });
 });

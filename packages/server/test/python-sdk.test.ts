@@ -4,8 +4,8 @@ import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 /**
@@ -27,9 +27,17 @@ interface Run {
 }
 
 /** Runs a command to completion (asynchronously: the servers answer from this process). */
-function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<Run> {
+function run(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: options.cwd ?? REPO, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd: options.cwd ?? REPO,
+      env: options.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
@@ -51,18 +59,31 @@ function run(command: string, args: string[], options: { cwd?: string; env?: Nod
 /** The environment of the Python tests: this one without the SDK's and the lane's settings, plus theirs. */
 function pythonEnv(settings: Record<string, string>): NodeJS.ProcessEnv {
   const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !name.startsWith('XTRA_') && name !== 'DATABASE_URL' && name !== 'PYTHONPATH' && name !== 'PYTHONHOME'),
+    Object.entries(process.env).filter(
+      ([name]) =>
+        !name.startsWith('XTRA_') && name !== 'DATABASE_URL' && name !== 'PYTHONPATH' && name !== 'PYTHONHOME',
+    ),
   );
   // The servers are on this host: never through a proxy from the environment.
   const noProxy = ['127.0.0.1', 'localhost', process.env.NO_PROXY ?? process.env.no_proxy].filter(Boolean).join(',');
-  return { ...inherited, PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1', NO_PROXY: noProxy, no_proxy: noProxy, ...settings };
+  return {
+    ...inherited,
+    PYTHONDONTWRITEBYTECODE: '1',
+    PYTHONUNBUFFERED: '1',
+    NO_PROXY: noProxy,
+    no_proxy: noProxy,
+    ...settings,
+  };
 }
 
 /** unittest's verdict: every test ran and passed, none skipped. */
 function assertPassed(result: Run, minimum: number, what: string): void {
   const ran = /^Ran (\d+) tests? in /m.exec(result.output);
   assert.equal(result.code, 0, `${what} failed (exit ${result.code}):\n${result.output}`);
-  assert.ok(ran && Number(ran[1]) >= minimum, `${what}: expected at least ${minimum} tests, ran ${ran?.[1] ?? 'none'}:\n${result.output}`);
+  assert.ok(
+    ran && Number(ran[1]) >= minimum,
+    `${what}: expected at least ${minimum} tests, ran ${ran?.[1] ?? 'none'}:\n${result.output}`,
+  );
   assert.match(result.output, /^OK$/m, `${what}: not a plain OK (skipped or expected failures?):\n${result.output}`);
 }
 
@@ -104,7 +125,10 @@ describe('the Python SDK (clients/python)', () => {
         break;
       }
     }
-    assert.ok(builder, `no Python among ${candidates.join(', ')} has pip, setuptools and wheel: install them (apt-get install python3-pip python3-setuptools python3-wheel)`);
+    assert.ok(
+      builder,
+      `no Python among ${candidates.join(', ')} has pip, setuptools and wheel: install them (apt-get install python3-pip python3-setuptools python3-wheel)`,
+    );
 
     // Build from a copy: an in-tree build leaves build/ and *.egg-info behind.
     const source = path.join(work, 'source');
@@ -114,7 +138,11 @@ describe('the Python SDK (clients/python)', () => {
     });
     const dist = path.join(work, 'dist');
     const quiet = { PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_NO_INPUT: '1', PIP_ROOT_USER_ACTION: 'ignore' };
-    const built = await run(builder, ['-m', 'pip', 'wheel', '--no-build-isolation', '--no-deps', '--no-index', '-w', dist, source], { env: pythonEnv(quiet) });
+    const built = await run(
+      builder,
+      ['-m', 'pip', 'wheel', '--no-build-isolation', '--no-deps', '--no-index', '-w', dist, source],
+      { env: pythonEnv(quiet) },
+    );
     assert.equal(built.code, 0, `pip wheel failed:\n${built.output}`);
     const wheels = (await fs.readdir(dist)).filter((name) => name.endsWith('.whl'));
     assert.deepEqual(wheels, ['xtrasecurity_sdk-0.1.0-py3-none-any.whl']);
@@ -127,7 +155,16 @@ describe('the Python SDK (clients/python)', () => {
     ]);
     assert.equal(inspect.code, 0, inspect.output);
     const { names, metadata } = JSON.parse(inspect.output) as { names: string[]; metadata: string };
-    for (const file of ['__init__.py', '_cache.py', '_http.py', '_version.py', 'client.py', 'exceptions.py', 'models.py', 'py.typed']) {
+    for (const file of [
+      '__init__.py',
+      '_cache.py',
+      '_http.py',
+      '_version.py',
+      'client.py',
+      'exceptions.py',
+      'models.py',
+      'py.typed',
+    ]) {
       assert.ok(names.includes(`xtrasecurity/${file}`), `the wheel holds xtrasecurity/${file}: ${names.join(', ')}`);
     }
     assert.ok(!names.some((name) => name.startsWith('tests/') || name.includes('__pycache__')), names.join(', '));
@@ -137,13 +174,19 @@ describe('the Python SDK (clients/python)', () => {
     assert.doesNotMatch(metadata, /^Requires-Dist:/m, 'standard library only');
 
     const site = path.join(work, 'site');
-    const installed = await run(builder, ['-m', 'pip', 'install', '--no-index', '--no-deps', '--target', site, wheel], { env: pythonEnv(quiet) });
+    const installed = await run(builder, ['-m', 'pip', 'install', '--no-index', '--no-deps', '--target', site, wheel], {
+      env: pythonEnv(quiet),
+    });
     assert.equal(installed.code, 0, `pip install failed:\n${installed.output}`);
     assert.ok(existsSync(path.join(site, 'xtrasecurity', 'py.typed')));
 
-    const result = await run(PYTHON, ['-m', 'unittest', 'discover', '-s', 'clients/python/tests', '-p', 'test_seed.py', '-v'], {
-      env: pythonEnv({ ...settings, PYTHONPATH: site, XTRA_SDK_EXPECT_PATH: site }),
-    });
+    const result = await run(
+      PYTHON,
+      ['-m', 'unittest', 'discover', '-s', 'clients/python/tests', '-p', 'test_seed.py', '-v'],
+      {
+        env: pythonEnv({ ...settings, PYTHONPATH: site, XTRA_SDK_EXPECT_PATH: site }),
+      },
+    );
     assertPassed(result, 6, 'seed 004 against the installed wheel');
   });
 });

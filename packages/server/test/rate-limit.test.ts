@@ -25,28 +25,43 @@ describe('sign-in rate limits over HTTP', () => {
   it('stops brute force from one IP with 429 and Retry-After, sparing other IPs', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 12; i++) {
-      const response = await server.call('/v1/signin/pat', { headers: from('203.0.113.7'), body: { personalAccessToken: generateToken('pat') } });
+      const response = await server.call('/v1/signin/pat', {
+        headers: from('203.0.113.7'),
+        body: { personalAccessToken: generateToken('pat') },
+      });
       statuses.push(response.status);
     }
     // The default allows 10 failures per 5 minutes.
     assert.deepEqual(statuses, [...Array(10).fill(401), 429, 429]);
-    const limited = await server.call('/v1/signin/pat', { headers: from('203.0.113.7'), body: { personalAccessToken: server.bootstrap!.pat } });
+    const limited = await server.call('/v1/signin/pat', {
+      headers: from('203.0.113.7'),
+      body: { personalAccessToken: server.bootstrap!.pat },
+    });
     assert.equal(limited.status, 429, 'even a valid PAT waits: the limit is on the address');
     const retryAfter = Number(limited.headers.get('retry-after'));
     assert.ok(Number.isInteger(retryAfter) && retryAfter > 0 && retryAfter <= 600, `Retry-After: ${retryAfter}`);
     assert.deepEqual(Object.keys(limited.body), ['status', 'error', 'message']);
     assert.equal(limited.body.error, 'too-many-requests');
     // The same attack on password sign-in is counted in the same bucket.
-    const password = await server.call('/v1/signin/email-password', { headers: from('203.0.113.7'), body: { email: 'admin@localhost', password: 'guess' } });
+    const password = await server.call('/v1/signin/email-password', {
+      headers: from('203.0.113.7'),
+      body: { email: 'admin@localhost', password: 'guess' },
+    });
     assert.equal(password.status, 429);
 
-    const elsewhere = await server.call('/v1/signin/pat', { headers: from('198.51.100.1'), body: { personalAccessToken: server.bootstrap!.pat } });
+    const elsewhere = await server.call('/v1/signin/pat', {
+      headers: from('198.51.100.1'),
+      body: { personalAccessToken: server.bootstrap!.pat },
+    });
     assert.equal(elsewhere.status, 200);
   });
 
   it('never counts successful sign-ins against the address', async () => {
     for (let i = 0; i < 25; i++) {
-      const response = await server.call('/v1/signin/pat', { headers: from('192.0.2.50'), body: { personalAccessToken: server.bootstrap!.pat } });
+      const response = await server.call('/v1/signin/pat', {
+        headers: from('192.0.2.50'),
+        body: { personalAccessToken: server.bootstrap!.pat },
+      });
       assert.equal(response.status, 200, `sign-in ${i + 1}`);
     }
   });
@@ -62,7 +77,10 @@ describe('per-credential limit over HTTP', () => {
   it('limits one PAT presented from many addresses', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) {
-      const response = await server.call('/v1/signin/pat', { headers: from(`198.51.100.${i + 1}`), body: { personalAccessToken: server.bootstrap!.pat } });
+      const response = await server.call('/v1/signin/pat', {
+        headers: from(`198.51.100.${i + 1}`),
+        body: { personalAccessToken: server.bootstrap!.pat },
+      });
       statuses.push(response.status);
     }
     assert.deepEqual(statuses, [200, 200, 200, 429, 429]);
@@ -94,18 +112,28 @@ for (const storeKind of ['database', 'redis'] as const) {
     let db: Database;
     let store: CounterStore;
     let now = Date.UTC(2026, 10, 23, 9, 0, 0);
-    const limits = { enabled: true, ipFailures: { limit: 10, windowSeconds: 300 }, perCredential: { limit: 60, windowSeconds: 300 } };
+    const limits = {
+      enabled: true,
+      ipFailures: { limit: 10, windowSeconds: 300 },
+      perCredential: { limit: 60, windowSeconds: 300 },
+    };
     const admitted = (limiter: SignInLimiter, ip: string, credential: string) =>
-      limiter.admit(ip, credential).then(() => true, (error) => {
-        if (error instanceof RateLimitedError) return false;
-        throw error;
-      });
+      limiter.admit(ip, credential).then(
+        () => true,
+        (error) => {
+          if (error instanceof RateLimitedError) return false;
+          throw error;
+        },
+      );
 
     before(async () => {
       database = await createTestDatabase();
       db = await openDatabase(loadConfig({ ...database.env }));
       await migrate(db);
-      store = storeKind === 'redis' ? new RedisCounterStore(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379') : new SqlCounterStore(db);
+      store =
+        storeKind === 'redis'
+          ? new RedisCounterStore(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')
+          : new SqlCounterStore(db);
     });
     after(async () => {
       await store.close();
@@ -121,7 +149,8 @@ for (const storeKind of ['database', 'redis'] as const) {
         // A burst of failures from an attacker elsewhere, and a few from the automation's own
         // address (a mistyped token in a neighbouring job), below the brute-force limit.
         for (let i = 0; i < 30; i++) {
-          if (await admitted(limiter, `attacker-${run}`, `pat:guess-${hour}-${i}`)) await limiter.recordFailure(`attacker-${run}`);
+          if (await admitted(limiter, `attacker-${run}`, `pat:guess-${hour}-${i}`))
+            await limiter.recordFailure(`attacker-${run}`);
         }
         for (let i = 0; i < 3; i++) await limiter.recordFailure(`automation-ip-${run}`);
         now += 3_599_000;

@@ -15,29 +15,49 @@ describe('no credential in clear at rest or in the logs', () => {
     let bootstrapBlock = '';
     try {
       const bootstrap = parseBootstrapBlock(server.stdout())!;
-      bootstrapBlock = server.stdout().slice(server.stdout().indexOf('====='), server.stdout().lastIndexOf('=====') + 5);
+      bootstrapBlock = server
+        .stdout()
+        .slice(server.stdout().indexOf('====='), server.stdout().lastIndexOf('=====') + 5);
       secrets.push(bootstrap.pat, bootstrap.password);
       const call = (route: string, options: Parameters<typeof request>[1]) => request(`${server.url}${route}`, options);
 
       const first = (await call('/v1/signin/pat', { body: { personalAccessToken: bootstrap.pat } })).body.session;
       const rotated = await call('/v1/token', { body: { refreshToken: first.refreshToken } });
-      const pat = (await call('/v1/pat', { token: first.accessToken, body: { expiresAt: new Date(Date.now() + 86_400_000).toISOString() } })).body;
+      const pat = (
+        await call('/v1/pat', {
+          token: first.accessToken,
+          body: { expiresAt: new Date(Date.now() + 86_400_000).toISOString() },
+        })
+      ).body;
       const password = 'a memorable passphrase';
-      const signUp = (await call('/v1/signup/email-password', { body: { email: 'grace@example.com', password } })).body.session;
-      const signIn = (await call('/v1/signin/email-password', { body: { email: 'grace@example.com', password } })).body.session;
+      const signUp = (await call('/v1/signup/email-password', { body: { email: 'grace@example.com', password } })).body
+        .session;
+      const signIn = (await call('/v1/signin/email-password', { body: { email: 'grace@example.com', password } })).body
+        .session;
       await call('/v1/signin/email-password', { body: { email: 'grace@example.com', password: 'a wrong passphrase' } });
       await call(`/v1/user?token=${pat.personalAccessToken}`, { token: signIn.accessToken });
       secrets.push(
-        first.refreshToken, rotated.body.refreshToken, pat.personalAccessToken, password, 'a wrong passphrase',
-        signUp.refreshToken, signIn.refreshToken, first.accessToken, signIn.accessToken,
+        first.refreshToken,
+        rotated.body.refreshToken,
+        pat.personalAccessToken,
+        password,
+        'a wrong passphrase',
+        signUp.refreshToken,
+        signIn.refreshToken,
+        first.accessToken,
+        signIn.accessToken,
       );
       assert.equal(secrets.length, 11);
-      assert.ok(secrets.every((s) => typeof s === 'string' && s.length >= 16), 'every flow produced its credential');
+      assert.ok(
+        secrets.every((s) => typeof s === 'string' && s.length >= 16),
+        'every flow produced its credential',
+      );
       assert.equal(await server.stop('SIGTERM'), 0);
 
       const logs = server.stdout().replace(bootstrapBlock, '') + server.stderr();
       assert.match(logs, /"msg":"request completed"/, 'the requests were logged');
-      for (const secret of secrets) assert.ok(!logs.includes(secret), `a credential (${secret.slice(0, 12)}…) is in the logs`);
+      for (const secret of secrets)
+        assert.ok(!logs.includes(secret), `a credential (${secret.slice(0, 12)}…) is in the logs`);
 
       const stored = await storedBytes(database);
       for (const { name, bytes } of stored) {
@@ -46,7 +66,10 @@ describe('no credential in clear at rest or in the logs', () => {
         }
       }
       // The check can see what is stored: the e-mail addresses are there in clear.
-      assert.ok(stored.some(({ bytes }) => bytes.includes('grace@example.com')), 'the scan reads the stored rows');
+      assert.ok(
+        stored.some(({ bytes }) => bytes.includes('grace@example.com')),
+        'the scan reads the stored rows',
+      );
     } finally {
       await server.stop('SIGKILL');
       await database.drop();

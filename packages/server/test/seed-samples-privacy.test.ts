@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { generateToken } from '../src/auth/tokens.js';
 import { decodeJwt } from './helpers/http.js';
-import { importSeedSample, pythonCanImport, runSeedPython, runSeedShell, seedSample, type SeedPythonRun } from './helpers/seeds.js';
+import {
+  importSeedSample,
+  pythonCanImport,
+  runSeedPython,
+  runSeedShell,
+  type SeedPythonRun,
+  seedSample,
+} from './helpers/seeds.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 /**
@@ -42,14 +49,18 @@ describe('seed samples (Python; createDataSubject; 003 Step 2 JavaScript)', () =
     return response.body.data;
   };
   /** The caller's data controllers, as the samples should see them. */
-  const controllers = async (): Promise<{ id: string; title: string }[]> => (await graphql('{ dataControllers { id title } }')).dataControllers;
+  const controllers = async (): Promise<{ id: string; title: string }[]> =>
+    (await graphql('{ dataControllers { id title } }')).dataControllers;
 
   before(async () => {
     [server, elsewhere] = await Promise.all([startTestServer(), startTestServer()]);
     pat = server.bootstrap!.pat;
     jwt = (await server.signIn()).accessToken;
     const mine = await controllers();
-    assert.deepEqual(mine.map((c) => c.title), ['My Organisation']);
+    assert.deepEqual(
+      mine.map((c) => c.title),
+      ['My Organisation'],
+    );
     controllerId = mine[0]!.id;
   });
   after(() => Promise.all([server?.close(), elsewhere?.close()]));
@@ -58,13 +69,23 @@ describe('seed samples (Python; createDataSubject; 003 Step 2 JavaScript)', () =
     it('"Making a GraphQL Query" prints the data controllers', async () => {
       const run = await runSeedPython('000-graphql-query.py', server.url, { placeholders: { YOUR_API_KEY: pat } });
       assert.equal(run.code, 0, run.stderr);
-      assert.match(run.stdout, new RegExp(`^\\[\\{'id': '${controllerId}', 'title': 'My Organisation', 'did': 'did:dep:[0-9a-f]{64}', 'createdAt': '[^']+'\\}\\]\\n$`));
+      assert.match(
+        run.stdout,
+        new RegExp(
+          `^\\[\\{'id': '${controllerId}', 'title': 'My Organisation', 'did': 'did:dep:[0-9a-f]{64}', 'createdAt': '[^']+'\\}\\]\\n$`,
+        ),
+      );
     });
 
     it('"Making a GraphQL Query" prints the error and returns None for a key that does not exist', async () => {
-      const run = await runSeedPython('000-graphql-query.py', server.url, { placeholders: { YOUR_API_KEY: generateToken('pat') } });
+      const run = await runSeedPython('000-graphql-query.py', server.url, {
+        placeholders: { YOUR_API_KEY: generateToken('pat') },
+      });
       assert.equal(run.code, 0, run.stderr);
-      assert.match(run.stdout, /^Error exchanging API key for JWT: 401 Client Error: Unauthorized for url: http:\/\/127\.0\.0\.1:\d+\/v1\/signin\/pat$/m);
+      assert.match(
+        run.stdout,
+        /^Error exchanging API key for JWT: 401 Client Error: Unauthorized for url: http:\/\/127\.0\.0\.1:\d+\/v1\/signin\/pat$/m,
+      );
       assert.match(run.stdout, /^Error fetching data controllers: 401 Client Error/m);
     });
 
@@ -76,14 +97,30 @@ _data = requests.post(config.api_url, headers={"Authorization": f"Bearer {_jwt}"
 print(json.dumps({"auth_url": config.auth_url, "api_url": config.api_url, "titles": [c["title"] for c in _data["data"]["dataControllers"]]}))`;
 
     it('"Secure Configuration Pattern" reads DXTRA_API_KEY, with the (rewritten) default URLs', async () => {
-      const run = await runSeedPython('000-config.py', server.url, { prologue: 'import requests', epilogue: useConfig, env: { DXTRA_API_KEY: pat } });
-      assert.deepEqual(printed(run), { auth_url: `${server.url}/v1/signin/pat`, api_url: `${server.url}/v1/graphql`, titles: ['My Organisation'] });
+      const run = await runSeedPython('000-config.py', server.url, {
+        prologue: 'import requests',
+        epilogue: useConfig,
+        env: { DXTRA_API_KEY: pat },
+      });
+      assert.deepEqual(printed(run), {
+        auth_url: `${server.url}/v1/signin/pat`,
+        api_url: `${server.url}/v1/graphql`,
+        titles: ['My Organisation'],
+      });
     });
 
     it('"Secure Configuration Pattern" runs unrewritten, pointed at the server by DXTRA_AUTH_URL and DXTRA_API_URL', async () => {
-      const env = { DXTRA_API_KEY: pat, DXTRA_AUTH_URL: `${server.url}/v1/signin/pat`, DXTRA_API_URL: `${server.url}/v1/graphql` };
+      const env = {
+        DXTRA_API_KEY: pat,
+        DXTRA_AUTH_URL: `${server.url}/v1/signin/pat`,
+        DXTRA_API_URL: `${server.url}/v1/graphql`,
+      };
       const run = await runSeedPython('000-config.py', null, { prologue: 'import requests', epilogue: useConfig, env });
-      assert.deepEqual(printed(run), { auth_url: env.DXTRA_AUTH_URL, api_url: env.DXTRA_API_URL, titles: ['My Organisation'] });
+      assert.deepEqual(printed(run), {
+        auth_url: env.DXTRA_AUTH_URL,
+        api_url: env.DXTRA_API_URL,
+        titles: ['My Organisation'],
+      });
     });
 
     it('"Secure Configuration Pattern" refuses to start without DXTRA_API_KEY', async () => {
@@ -141,13 +178,19 @@ out["unauthorized"] = safe_graphql_request(DxtraApiClient(${py(elsewhere.bootstr
 out["notFound"] = safe_graphql_request(DxtraApiClient(${py(pat)}, api_url=${py(`${server.url}/v1/nowhere`)}), "{ dataControllers { id } }")
 out["graphql"] = safe_graphql_request(client, "{ noSuchField }")
 print(json.dumps(out))`;
-      const run = await runSeedPython('000-handling-http-errors.py', server.url, { epilogue, modules: { requests_client: '000-requests-client.py' } });
+      const run = await runSeedPython('000-handling-http-errors.py', server.url, {
+        epilogue,
+        modules: { requests_client: '000-requests-client.py' },
+      });
       const out = printed(run);
       assert.deepEqual(out.ok, { success: true, data: { dataController: { title: 'My Organisation' } } });
       assert.deepEqual(out.unauthorized, { success: false, error: 'Unauthorized - token expired or invalid' });
       assert.equal(run.stdout.split('\n').filter((line) => line === 'Token expired, re-authenticating...').length, 2);
       assert.equal(out.notFound.success, false);
-      assert.match(out.notFound.error, /^HTTP 404: 404 Client Error: Not Found for url: http:\/\/127\.0\.0\.1:\d+\/v1\/nowhere$/);
+      assert.match(
+        out.notFound.error,
+        /^HTTP 404: 404 Client Error: Not Found for url: http:\/\/127\.0\.0\.1:\d+\/v1\/nowhere$/,
+      );
       assert.equal(out.graphql.success, false);
       assert.match(out.graphql.error, /^Request failed: GraphQL Error: .*noSuchField/);
     });
@@ -166,8 +209,16 @@ client.jwt_token = "not-a-jwt"
 out["unauthorized"] = execute_with_error_handling(client, "{ dataControllers { id } }")
 print(json.dumps(out))`;
       // The block uses requests, which the page's earlier blocks import.
-      const run = await runSeedPython('000-graphql-error-handling.py', server.url, { prologue: 'import requests', epilogue, modules: { requests_client: '000-requests-client.py' } });
-      assert.deepEqual(printed(run), { ok: { dataController: { title: 'My Organisation' } }, invalid: null, unauthorized: null });
+      const run = await runSeedPython('000-graphql-error-handling.py', server.url, {
+        prologue: 'import requests',
+        epilogue,
+        modules: { requests_client: '000-requests-client.py' },
+      });
+      assert.deepEqual(printed(run), {
+        ok: { dataController: { title: 'My Organisation' } },
+        invalid: null,
+        unauthorized: null,
+      });
       const [, invalid, unauthorized] = run.stdout.split(/^--- .*$/m);
       // As in Hasura, an error's path is in its extensions: the block's error.get('path') is None.
       assert.match(invalid!, /^GraphQL Error: .*noSuchField.*\nError code: validation-failed\nError path: None$/m);
@@ -180,7 +231,9 @@ print(json.dumps(out))`;
       assert.equal(run.stdout, `Found ${(await controllers()).length} data controllers\n`);
     });
 
-    it('"Client Usage Examples" (gql) counts the controllers with the sync client and inserts one with the async client', { skip: gqlSkip }, async () => {
+    it('"Client Usage Examples" (gql) counts the controllers with the sync client and inserts one with the async client', {
+      skip: gqlSkip,
+    }, async () => {
       const before = await controllers();
       // `from requests_client import DxtraApiClient`: the "Production API Client" block; the block
       // also uses DxtraAsyncClient, which the "Type-Safe Async GraphQL Client" block defines.
@@ -193,7 +246,10 @@ print(json.dumps(out))`;
       const created = /^Created controller: (\S+)$/m.exec(run.stdout)?.[1];
       assert.match(run.stdout, new RegExp(`^Found ${before.length} data controllers$`, 'm'));
       assert.match(created ?? '', UUID, run.stdout);
-      assert.deepEqual((await controllers()).find((c) => c.id === created), { id: created, title: 'Example Corp' });
+      assert.deepEqual(
+        (await controllers()).find((c) => c.id === created),
+        { id: created, title: 'Example Corp' },
+      );
     });
   });
 
@@ -223,15 +279,25 @@ except Exception as e:
 print(json.dumps({"data": data, "error": error}))`;
       const run = await runSeedPython('001-graphql-query.py', server.url, { prologue: `jwt = ${py(jwt)}`, epilogue });
       const out = printed(run);
-      assert.match(run.stdout, new RegExp(`^\\[\\{'id': '${controllerId}', 'title': 'My Organisation', 'did': 'did:dep:[0-9a-f]{64}', 'createdAt': '[^']+'\\}\\]$`, 'm'));
-      assert.deepEqual(out.data.dataControllers.map((c: { id: string; title: string }) => ({ id: c.id, title: c.title })), await controllers());
+      assert.match(
+        run.stdout,
+        new RegExp(
+          `^\\[\\{'id': '${controllerId}', 'title': 'My Organisation', 'did': 'did:dep:[0-9a-f]{64}', 'createdAt': '[^']+'\\}\\]$`,
+          'm',
+        ),
+      );
+      assert.deepEqual(
+        out.data.dataControllers.map((c: { id: string; title: string }) => ({ id: c.id, title: c.title })),
+        await controllers(),
+      );
       assert.match(out.error, /noSuchField/);
     });
 
     describe('Create a Data Subject (curl, JavaScript, Python): the same person, registered once', () => {
       let subjectsBefore: number;
       let firstId: string | undefined;
-      const count = async (): Promise<number> => (await graphql('{ dataSubjectsAggregate { aggregate { count } } }')).dataSubjectsAggregate.aggregate.count;
+      const count = async (): Promise<number> =>
+        (await graphql('{ dataSubjectsAggregate { aggregate { count } } }')).dataSubjectsAggregate.aggregate.count;
 
       before(async () => {
         subjectsBefore = await count();
@@ -244,20 +310,40 @@ print(json.dumps({"data": data, "error": error}))`;
         assert.equal(typeof created.message, 'string');
         assert.ok(created.message.length > 0);
         firstId ??= created.dataSubjectId;
-        assert.equal(created.dataSubjectId, firstId, 'test@example.com of the same controller is the same data subject');
-        const { dataSubject } = await graphql('query($id: uuid!) { dataSubject(id: $id) { id dataController { id } } }', { id: created.dataSubjectId });
+        assert.equal(
+          created.dataSubjectId,
+          firstId,
+          'test@example.com of the same controller is the same data subject',
+        );
+        const { dataSubject } = await graphql(
+          'query($id: uuid!) { dataSubject(id: $id) { id dataController { id } } }',
+          { id: created.dataSubjectId },
+        );
         assert.deepEqual(dataSubject, { id: created.dataSubjectId, dataController: { id: controllerId } });
       }
 
       it('curl', async () => {
-        const body = JSON.parse(await runSeedShell('001-create-data-subject.sh', server.url, { YOUR_CONTROLLER_ID: controllerId }, { JWT_TOKEN: jwt }));
+        const body = JSON.parse(
+          await runSeedShell(
+            '001-create-data-subject.sh',
+            server.url,
+            { YOUR_CONTROLLER_ID: controllerId },
+            { JWT_TOKEN: jwt },
+          ),
+        );
         assert.equal(body.errors, undefined, JSON.stringify(body.errors));
         await assertCreated(body.data.createDataSubject);
       });
 
       it('JavaScript (after Step 3’s block, which defines queryGraphQL)', async () => {
         const prologue = `const jwt = ${JSON.stringify(jwt)};\n${await seedSample('001-query-graphql.js', server.url)}`;
-        const { result } = await importSeedSample('001-create-data-subject.js', server.url, 'export { result };', { YOUR_CONTROLLER_ID: controllerId }, prologue);
+        const { result } = await importSeedSample(
+          '001-create-data-subject.js',
+          server.url,
+          'export { result };',
+          { YOUR_CONTROLLER_ID: controllerId },
+          prologue,
+        );
         await assertCreated(result.createDataSubject);
       });
 
@@ -269,7 +355,10 @@ print(json.dumps({"data": data, "error": error}))`;
           placeholders: { YOUR_CONTROLLER_ID: controllerId },
         });
         const created = printed(run);
-        assert.match(run.stdout, new RegExp(`^Created: \\{'dataSubjectId': '${created.dataSubjectId}', 'message': .+\\}$`, 'm'));
+        assert.match(
+          run.stdout,
+          new RegExp(`^Created: \\{'dataSubjectId': '${created.dataSubjectId}', 'message': .+\\}$`, 'm'),
+        );
         await assertCreated(created);
       });
 
@@ -282,19 +371,35 @@ print(json.dumps({"data": data, "error": error}))`;
 
   describe('seed 003: Your First Request', () => {
     it('Step 1 Python leaves a JWT in access_token, and raises for a PAT that does not exist', async () => {
-      const ok = await runSeedPython('003-step-1.py', server.url, { placeholders: { YOUR_PAT: pat }, epilogue: 'print(access_token)' });
+      const ok = await runSeedPython('003-step-1.py', server.url, {
+        placeholders: { YOUR_PAT: pat },
+        epilogue: 'print(access_token)',
+      });
       assert.equal(ok.code, 0, ok.stderr);
       assert.equal(decodeJwt(ok.stdout.trim()).sub, decodeJwt(jwt).sub);
-      const refused = await runSeedPython('003-step-1.py', server.url, { placeholders: { YOUR_PAT: generateToken('pat') }, epilogue: 'print(access_token)' });
+      const refused = await runSeedPython('003-step-1.py', server.url, {
+        placeholders: { YOUR_PAT: generateToken('pat') },
+        epilogue: 'print(access_token)',
+      });
       assert.equal(refused.code, 1);
       assert.equal(refused.stdout, '');
       assert.match(refused.stderr, /^requests\.exceptions\.HTTPError: 401 Client Error: Unauthorized/m);
     });
 
     it('Step 2 JavaScript reads the data controllers with the default role', async () => {
-      const { data } = await importSeedSample('003-step-2.js', server.url, 'export { data };', {}, `const accessToken = ${JSON.stringify(jwt)};`);
+      const { data } = await importSeedSample(
+        '003-step-2.js',
+        server.url,
+        'export { data };',
+        {},
+        `const accessToken = ${JSON.stringify(jwt)};`,
+      );
       assert.deepEqual(data.dataControllers, await controllers());
-      assert.ok(data.dataControllers.some((c: { id: string; title: string }) => c.id === controllerId && c.title === 'My Organisation'));
+      assert.ok(
+        data.dataControllers.some(
+          (c: { id: string; title: string }) => c.id === controllerId && c.title === 'My Organisation',
+        ),
+      );
     });
 
     it('Step 1 then Step 2 Python read the data controllers', async () => {
@@ -304,7 +409,11 @@ print(json.dumps({"data": data, "error": error}))`;
       });
       const data = printed(run);
       assert.deepEqual(data.dataControllers, await controllers());
-      assert.ok(data.dataControllers.some((c: { id: string; title: string }) => c.id === controllerId && c.title === 'My Organisation'));
+      assert.ok(
+        data.dataControllers.some(
+          (c: { id: string; title: string }) => c.id === controllerId && c.title === 'My Organisation',
+        ),
+      );
     });
   });
 });

@@ -7,8 +7,19 @@ import { startTestServer, type TestServer } from './helpers/server.js';
 
 const SESSION_KEYS = ['accessToken', 'accessTokenExpiresIn', 'refreshToken', 'refreshTokenId', 'user'];
 const USER_KEYS = [
-  'activeMfaType', 'avatarUrl', 'createdAt', 'defaultRole', 'displayName', 'email', 'emailVerified',
-  'id', 'isAnonymous', 'locale', 'metadata', 'phoneNumberVerified', 'roles',
+  'activeMfaType',
+  'avatarUrl',
+  'createdAt',
+  'defaultRole',
+  'displayName',
+  'email',
+  'emailVerified',
+  'id',
+  'isAnonymous',
+  'locale',
+  'metadata',
+  'phoneNumberVerified',
+  'roles',
 ];
 
 describe('POST /v1/signin/pat', () => {
@@ -91,7 +102,11 @@ describe('POST /v1/signin/pat', () => {
   it('answers 401 invalid-pat for a well-formed token that does not exist', async () => {
     const response = await server.call('/v1/signin/pat', { body: { personalAccessToken: generateToken('pat') } });
     assert.equal(response.status, 401);
-    assert.deepEqual(response.body, { status: 401, error: 'invalid-pat', message: 'Invalid or expired personal access token' });
+    assert.deepEqual(response.body, {
+      status: 401,
+      error: 'invalid-pat',
+      message: 'Invalid or expired personal access token',
+    });
   });
 
   it('answers 401 invalid-pat once the PAT is revoked', async () => {
@@ -107,16 +122,24 @@ describe('POST /v1/signin/pat', () => {
   it('answers 401 invalid-pat once the PAT has expired', async () => {
     const created = await createPat(server, 1_500);
     assert.equal(created.status, 200);
-    const before = await server.call('/v1/signin/pat', { body: { personalAccessToken: created.body.personalAccessToken } });
+    const before = await server.call('/v1/signin/pat', {
+      body: { personalAccessToken: created.body.personalAccessToken },
+    });
     assert.equal(before.status, 200);
     await new Promise((resolve) => setTimeout(resolve, 2_000));
-    const response = await server.call('/v1/signin/pat', { body: { personalAccessToken: created.body.personalAccessToken } });
+    const response = await server.call('/v1/signin/pat', {
+      body: { personalAccessToken: created.body.personalAccessToken },
+    });
     assert.equal(response.status, 401);
     assert.equal(response.body.error, 'invalid-pat');
   });
 
   it("runs seed 001's and seed 002's JavaScript unchanged (base URL aside)", async () => {
-    const { getAccessToken } = await importSeedSample('001-get-access-token.js', server.url, 'export { getAccessToken };');
+    const { getAccessToken } = await importSeedSample(
+      '001-get-access-token.js',
+      server.url,
+      'export { getAccessToken };',
+    );
     const { getJwtToken } = await importSeedSample('002-get-jwt-token.js', server.url, 'export { getJwtToken };');
     for (const exchange of [getAccessToken, getJwtToken]) {
       const jwt = await exchange(server.bootstrap!.pat);
@@ -126,7 +149,9 @@ describe('POST /v1/signin/pat', () => {
   });
 
   it("runs seed 003's Step 1 JavaScript unchanged (base URL and YOUR_PAT aside)", async () => {
-    const { accessToken } = await importSeedSample('003-step-1.js', server.url, 'export { accessToken };', { YOUR_PAT: server.bootstrap!.pat });
+    const { accessToken } = await importSeedSample('003-step-1.js', server.url, 'export { accessToken };', {
+      YOUR_PAT: server.bootstrap!.pat,
+    });
     assert.equal(decodeJwt(accessToken).iss, 'pavise');
   });
 

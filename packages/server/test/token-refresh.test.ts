@@ -30,7 +30,11 @@ describe('POST /v1/token', () => {
 
   it('gives concurrent refreshes with the same token the same new refresh token (grace window)', async () => {
     const session = await server.signIn();
-    const [a, b, c] = await Promise.all([refresh(session.refreshToken), refresh(session.refreshToken), refresh(session.refreshToken)]);
+    const [a, b, c] = await Promise.all([
+      refresh(session.refreshToken),
+      refresh(session.refreshToken),
+      refresh(session.refreshToken),
+    ]);
     assert.deepEqual([a.status, b.status, c.status], [200, 200, 200]);
     assert.equal(a.body.refreshToken, b.body.refreshToken);
     assert.equal(b.body.refreshToken, c.body.refreshToken);
@@ -45,7 +49,11 @@ describe('POST /v1/token', () => {
     await sleep(2_500);
     const reuse = await refresh(session.refreshToken);
     assert.equal(reuse.status, 401);
-    assert.deepEqual(reuse.body, { status: 401, error: 'invalid-refresh-token', message: 'Invalid or expired refresh token' });
+    assert.deepEqual(reuse.body, {
+      status: 401,
+      error: 'invalid-refresh-token',
+      message: 'Invalid or expired refresh token',
+    });
     // The legitimate holder's current token died with the family.
     const current = await refresh(rotated.body.refreshToken);
     assert.equal(current.status, 401);
@@ -112,7 +120,10 @@ describe('POST /v1/signout', () => {
     assert.equal(response.status, 200);
     assert.equal((await server.call('/v1/token', { body: { refreshToken: a.refreshToken } })).status, 401);
     assert.equal((await server.call('/v1/token', { body: { refreshToken: b.refreshToken } })).status, 401);
-    assert.equal((await server.call('/v1/signin/pat', { body: { personalAccessToken: server.bootstrap!.pat } })).status, 200);
+    assert.equal(
+      (await server.call('/v1/signin/pat', { body: { personalAccessToken: server.bootstrap!.pat } })).status,
+      200,
+    );
   });
 
   it('needs an access token for "all", and a refresh token otherwise', async () => {

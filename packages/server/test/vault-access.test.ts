@@ -3,8 +3,16 @@ import { after, before, describe, it } from 'node:test';
 import { generateToken } from '../src/auth/tokens.js';
 import type { Response } from './helpers/http.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
-import { twoTenants, type Tenant } from './helpers/tenants.js';
-import { addMember, assertError, signUp, vaultClient, writeSecrets, type Project, type VaultClient } from './helpers/vault.js';
+import { type Tenant, twoTenants } from './helpers/tenants.js';
+import {
+  addMember,
+  assertError,
+  type Project,
+  signUp,
+  type VaultClient,
+  vaultClient,
+  writeSecrets,
+} from './helpers/vault.js';
 
 /**
  * Who may do what in the vault, through HTTP: tenant isolation, organisation roles, service
@@ -28,7 +36,10 @@ const withBadChecksum = (token: string) => `${token.slice(0, -1)}${token.endsWit
 
 /** Asserts a refusal (403 or 404, as the contract allows) with an {error} and no secret value. */
 function assertRefused(response: Response, what: string): void {
-  assert.ok(response.status === 403 || response.status === 404, `${what}: expected 403 or 404, got ${response.status}: ${response.text}`);
+  assert.ok(
+    response.status === 403 || response.status === 404,
+    `${what}: expected 403 or 404, got ${response.status}: ${response.text}`,
+  );
   assertError(response, response.status);
   assert.ok(!response.text.includes(SECRET_VALUE), `${what}: the answer carries the secret value`);
 }
@@ -64,8 +75,16 @@ describe('vault access control', () => {
       owner.listKeys(target.projectId, target.accountId),
       owner.history(target.projectId, 'production', 'SECRET'),
     ]);
-    for (const response of [main, feature, branches, accounts, keys, history]) assert.equal(response.status, 200, response.text);
-    return { main: main.body, feature: feature.body, branches: branches.body, accounts: accounts.body, keys: keys.body, history: history.body.history };
+    for (const response of [main, feature, branches, accounts, keys, history])
+      assert.equal(response.status, 200, response.text);
+    return {
+      main: main.body,
+      feature: feature.body,
+      branches: branches.body,
+      accounts: accounts.body,
+      keys: keys.body,
+      history: history.body.history,
+    };
   }
 
   before(async () => {
@@ -95,8 +114,14 @@ describe('vault access control', () => {
       ['read the secrets with versions', (c, t) => c.read(t.projectId, 'production', { includeVersions: true })],
       ['read the secrets of a branch', (c, t) => c.read(t.projectId, 'production', { branch: 'feature' })],
       ['write a secret', (c, t) => c.write(t.projectId, 'production', { SECRET: 'overwritten', NEW: 'planted' })],
-      ['write a secret with expectedVersions', (c, t) => c.write(t.projectId, 'production', { SECRET: 'overwritten' }, { expectedVersions: { SECRET: 2 } })],
-      ['write a secret in a branch', (c, t) => c.write(t.projectId, 'production', { SECRET: 'overwritten' }, { branch: 'feature' })],
+      [
+        'write a secret with expectedVersions',
+        (c, t) => c.write(t.projectId, 'production', { SECRET: 'overwritten' }, { expectedVersions: { SECRET: 2 } }),
+      ],
+      [
+        'write a secret in a branch',
+        (c, t) => c.write(t.projectId, 'production', { SECRET: 'overwritten' }, { branch: 'feature' }),
+      ],
       ['read one key', (c, t) => c.getKey(t.projectId, 'production', 'SECRET')],
       ['delete one key', (c, t) => c.deleteKey(t.projectId, 'production', 'SECRET')],
       ['delete one key in a branch', (c, t) => c.deleteKey(t.projectId, 'production', 'SECRET', { branch: 'feature' })],
@@ -106,7 +131,11 @@ describe('vault access control', () => {
       ['create a branch', (c, t) => c.createBranch(t.projectId, 'planted')],
       ['delete a branch', (c, t) => c.deleteBranch(t.projectId, 'feature')],
       ['list the service accounts', (c, t) => c.listServiceAccounts(t.projectId)],
-      ['create a service account', (c, t) => c.createServiceAccount(t.projectId, { name: 'planted', permissions: ['read:secrets', 'write:secrets'] })],
+      [
+        'create a service account',
+        (c, t) =>
+          c.createServiceAccount(t.projectId, { name: 'planted', permissions: ['read:secrets', 'write:secrets'] }),
+      ],
       ['delete a service account', (c, t) => c.deleteServiceAccount(t.projectId, t.accountId)],
       ['list a service account’s keys', (c, t) => c.listKeys(t.projectId, t.accountId)],
       ['issue a service-account key', (c, t) => c.createKey(t.projectId, t.accountId)],
@@ -118,7 +147,10 @@ describe('vault access control', () => {
       it(`cannot ${what}: 404 or 403, no value, nothing changed`, async () => {
         for (const target of [personal, organisation]) {
           const before = await ownerView(target);
-          assertRefused(await send(intruder, target), `${what} (${target.dataControllerId ? 'organisation' : 'personal'})`);
+          assertRefused(
+            await send(intruder, target),
+            `${what} (${target.dataControllerId ? 'organisation' : 'personal'})`,
+          );
           assert.deepEqual(await ownerView(target), before, `${what}: the project is unchanged`);
         }
       });
@@ -139,13 +171,21 @@ describe('vault access control', () => {
     });
 
     it('cannot create a project in the other tenant’s organisation: 404, nothing created', async () => {
-      assertRefused(await intruder.postProject({ name: 'planted', dataControllerId: a.controllerId }), 'create project');
-      const names = ((await owner.listProjects({ dataControllerId: a.controllerId })).body as Project[]).map((p) => p.name);
+      assertRefused(
+        await intruder.postProject({ name: 'planted', dataControllerId: a.controllerId }),
+        'create project',
+      );
+      const names = ((await owner.listProjects({ dataControllerId: a.controllerId })).body as Project[]).map(
+        (p) => p.name,
+      );
       assert.ok(!names.includes('planted'), `projects: ${names.join(', ')}`);
     });
 
     it('is refused the same way with a personal access token of its own', async () => {
-      const pat = await server.call('/v1/pat', { token: b.token, body: { expiresAt: new Date(Date.now() + 86_400_000).toISOString() } });
+      const pat = await server.call('/v1/pat', {
+        token: b.token,
+        body: { expiresAt: new Date(Date.now() + 86_400_000).toISOString() },
+      });
       assert.equal(pat.status, 200, pat.text);
       const viaPat = vaultClient(server, pat.body.personalAccessToken);
       assert.equal((await viaPat.listProjects()).status, 200, 'the PAT is valid');
@@ -184,7 +224,14 @@ describe('vault access control', () => {
     let branchCount = 0;
     const nextBranch = () => `role-branch-${++branchCount}`;
 
-    const expectedRole: Record<Role, string> = { owner: 'owner', admin: 'admin', businessOwner: 'admin', developer: 'developer', member: 'viewer', auditor: 'viewer' };
+    const expectedRole: Record<Role, string> = {
+      owner: 'owner',
+      admin: 'admin',
+      businessOwner: 'admin',
+      developer: 'developer',
+      member: 'viewer',
+      auditor: 'viewer',
+    };
     for (const [role, projectRole] of Object.entries(expectedRole) as [Role, string][]) {
       it(`reports the ${role}’s role in the project as ${projectRole}`, async () => {
         const response = await clients[role].getProject(target.projectId);
@@ -198,7 +245,10 @@ describe('vault access control', () => {
     for (const role of ['owner', ...roles] as Role[]) {
       it(`lets the ${role} read secrets, one key, history and branches`, async () => {
         const client = clients[role];
-        assert.deepEqual((await client.read(target.projectId, 'production')).body, { SECRET: SECRET_VALUE, OTHER: 'other' });
+        assert.deepEqual((await client.read(target.projectId, 'production')).body, {
+          SECRET: SECRET_VALUE,
+          OTHER: 'other',
+        });
         assert.equal((await client.getKey(target.projectId, 'production', 'SECRET')).body.value, SECRET_VALUE);
         assert.equal((await client.history(target.projectId, 'production', 'SECRET')).status, 200);
         assert.equal((await client.listBranches(target.projectId)).status, 200);
@@ -222,7 +272,10 @@ describe('vault access control', () => {
     for (const role of ['owner', 'admin', 'businessOwner'] as Role[]) {
       it(`lets the ${role} administer service accounts and create organisation projects`, async () => {
         const client = clients[role];
-        const account = await client.createServiceAccount(target.projectId, { name: `sa-of-${role}`, permissions: ['read:secrets'] });
+        const account = await client.createServiceAccount(target.projectId, {
+          name: `sa-of-${role}`,
+          permissions: ['read:secrets'],
+        });
         assert.equal(account.status, 201, account.text);
         assert.equal((await client.listServiceAccounts(target.projectId)).status, 200);
         assert.equal((await client.createKey(target.projectId, account.body.id)).status, 201);
@@ -235,7 +288,10 @@ describe('vault access control', () => {
     it('gives organisation members no access to a member’s personal projects: 404', async () => {
       const personal = await seededProject('owner’s personal, not the organisation’s');
       for (const role of roles) {
-        assertRefused(await clients[role].read(personal.projectId, 'production'), `${role} reads the owner’s personal project`);
+        assertRefused(
+          await clients[role].read(personal.projectId, 'production'),
+          `${role} reads the owner’s personal project`,
+        );
         assertRefused(await clients[role].getProject(personal.projectId), `${role} gets the owner’s personal project`);
       }
     });
@@ -245,9 +301,15 @@ describe('vault access control', () => {
       await addMember(server, a.controllerId, user.userId, 'developer');
       const leaver = vaultClient(server, user.token);
       assert.equal((await leaver.read(target.projectId, 'production')).status, 200, 'a member reads');
-      await server.pavise.db.query('DELETE FROM public.data_controller_users WHERE data_controller_id = $1 AND user_id = $2', [a.controllerId, user.userId]);
+      await server.pavise.db.query(
+        'DELETE FROM public.data_controller_users WHERE data_controller_id = $1 AND user_id = $2',
+        [a.controllerId, user.userId],
+      );
       assertRefused(await leaver.read(target.projectId, 'production'), 'a former member reads');
-      assertRefused(await leaver.write(target.projectId, 'production', { SECRET: 'overwritten' }), 'a former member writes');
+      assertRefused(
+        await leaver.write(target.projectId, 'production', { SECRET: 'overwritten' }),
+        'a former member writes',
+      );
       assert.equal((await owner.getKey(target.projectId, 'production', 'SECRET')).body.value, SECRET_VALUE);
     });
 
@@ -261,8 +323,16 @@ describe('vault access control', () => {
         await client.deleteServiceAccount(target.projectId, target.accountId),
       ];
       for (const response of refusals) assertError(response, 403, /\(developer\) may not administer the project/);
-      assertError(await client.postProject({ name: 'by developer', dataControllerId: a.controllerId }), 403, /\(developer\) may not create projects/);
-      assert.equal((await owner.listKeys(target.projectId, target.accountId)).body.length, 1, 'the key was not revoked');
+      assertError(
+        await client.postProject({ name: 'by developer', dataControllerId: a.controllerId }),
+        403,
+        /\(developer\) may not create projects/,
+      );
+      assert.equal(
+        (await owner.listKeys(target.projectId, target.accountId)).body.length,
+        1,
+        'the key was not revoked',
+      );
     });
 
     for (const role of ['member', 'auditor'] as Role[]) {
@@ -278,7 +348,11 @@ describe('vault access control', () => {
           await client.deleteBranch(target.projectId, 'feature'),
         ];
         for (const response of refusals) {
-          assertError(response, 403, /Your role in this project \(viewer\) may not change secrets or branches; ask an owner or admin/);
+          assertError(
+            response,
+            403,
+            /Your role in this project \(viewer\) may not change secrets or branches; ask an owner or admin/,
+          );
         }
         assert.deepEqual(await ownerView(target), before);
       });
@@ -286,12 +360,27 @@ describe('vault access control', () => {
       it(`refuses the ${role} service accounts and new organisation projects: 403`, async () => {
         const client = clients[role];
         assertError(await client.listServiceAccounts(target.projectId), 403, /may not administer/);
-        assertError(await client.createServiceAccount(target.projectId, { name: `by-${role}`, permissions: ['read:secrets'] }), 403, /may not administer/);
-        assertError(await client.postProject({ name: `by ${role}`, dataControllerId: a.controllerId }), 403, /may not create projects/);
+        assertError(
+          await client.createServiceAccount(target.projectId, { name: `by-${role}`, permissions: ['read:secrets'] }),
+          403,
+          /may not administer/,
+        );
+        assertError(
+          await client.postProject({ name: `by ${role}`, dataControllerId: a.controllerId }),
+          403,
+          /may not create projects/,
+        );
       });
     }
 
-    for (const [role, allowed] of [['owner', true], ['admin', true], ['businessOwner', true], ['auditor', true], ['developer', false], ['member', false]] as [Role, boolean][]) {
+    for (const [role, allowed] of [
+      ['owner', true],
+      ['admin', true],
+      ['businessOwner', true],
+      ['auditor', true],
+      ['developer', false],
+      ['member', false],
+    ] as [Role, boolean][]) {
       it(`${allowed ? 'lets' : 'refuses'} the ${role} ${allowed ? 'read' : '(403)'} the organisation’s audit trail`, async () => {
         const response = await clients[role].audit({ dataControllerId: a.controllerId });
         const byProject = await clients[role].audit({ projectId: target.projectId });
@@ -313,7 +402,10 @@ describe('vault access control', () => {
     let foreign: Project;
 
     /** A service account of `target` with the given permissions, and one key for it. */
-    async function accountWithKey(name: string, permissions: string[]): Promise<{ accountId: string; keyId: string; key: string }> {
+    async function accountWithKey(
+      name: string,
+      permissions: string[],
+    ): Promise<{ accountId: string; keyId: string; key: string }> {
       const account = await owner.createServiceAccount(target.projectId, { name, permissions });
       assert.equal(account.status, 201, account.text);
       const key = await owner.createKey(target.projectId, account.body.id);
@@ -331,19 +423,45 @@ describe('vault access control', () => {
     });
 
     it('creates an account: 201 {id, name, description, permissions, projectId, createdAt}', async () => {
-      const response = await owner.createServiceAccount(target.projectId, { name: 'deployer', description: 'CD', permissions: ['read:secrets', 'write:secrets'] });
+      const response = await owner.createServiceAccount(target.projectId, {
+        name: 'deployer',
+        description: 'CD',
+        permissions: ['read:secrets', 'write:secrets'],
+      });
       assert.equal(response.status, 201, response.text);
-      assert.deepEqual(Object.keys(response.body).sort(), ['createdAt', 'description', 'id', 'name', 'permissions', 'projectId']);
-      assert.deepEqual([response.body.name, response.body.description, response.body.permissions, response.body.projectId], ['deployer', 'CD', ['read:secrets', 'write:secrets'], target.projectId]);
+      assert.deepEqual(Object.keys(response.body).sort(), [
+        'createdAt',
+        'description',
+        'id',
+        'name',
+        'permissions',
+        'projectId',
+      ]);
+      assert.deepEqual(
+        [response.body.name, response.body.description, response.body.permissions, response.body.projectId],
+        ['deployer', 'CD', ['read:secrets', 'write:secrets'], target.projectId],
+      );
       const listed = (await owner.listServiceAccounts(target.projectId)).body.map((s: { name: string }) => s.name);
       assert.ok(listed.includes('deployer'));
     });
 
     it('refuses an account without a name, with unknown permissions, or a duplicate name', async () => {
       assertError(await owner.createServiceAccount(target.projectId, { permissions: ['read:secrets'] }), 400, /name/);
-      assertError(await owner.createServiceAccount(target.projectId, { name: 'x', permissions: ['admin'] }), 400, /permissions/);
-      assertError(await owner.createServiceAccount(target.projectId, { name: 'x', permissions: [] }), 400, /permissions/);
-      assertError(await owner.createServiceAccount(target.projectId, { name: 'ci', permissions: ['read:secrets'] }), 409, /already exists/);
+      assertError(
+        await owner.createServiceAccount(target.projectId, { name: 'x', permissions: ['admin'] }),
+        400,
+        /permissions/,
+      );
+      assertError(
+        await owner.createServiceAccount(target.projectId, { name: 'x', permissions: [] }),
+        400,
+        /permissions/,
+      );
+      assertError(
+        await owner.createServiceAccount(target.projectId, { name: 'ci', permissions: ['read:secrets'] }),
+        409,
+        /already exists/,
+      );
     });
 
     it('issues a key shown once: 201 {key: "pavise_sa_…"}, listed afterwards by its hint only', async () => {
@@ -351,7 +469,10 @@ describe('vault access control', () => {
       assert.match(key, /^pavise_sa_[0-9A-Za-z]{37}$/);
       const listed = await owner.listKeys(target.projectId, accountId);
       assert.equal(listed.status, 200, listed.text);
-      assert.deepEqual(listed.body.map((k: { id: string }) => k.id), [keyId]);
+      assert.deepEqual(
+        listed.body.map((k: { id: string }) => k.id),
+        [keyId],
+      );
       assert.ok(!listed.text.includes(key), 'the list does not carry the key');
     });
 
@@ -367,7 +488,10 @@ describe('vault access control', () => {
         const read = await machine.read(target.projectId, 'production');
         assert.equal(read.status, 200, read.text);
         assert.deepEqual(read.body, { SECRET: SECRET_VALUE, OTHER: 'other' });
-        assert.equal((await machine.getKey(target.projectId, 'production', 'SECRET', { branch: 'feature' })).body.value, SECRET_VALUE);
+        assert.equal(
+          (await machine.getKey(target.projectId, 'production', 'SECRET', { branch: 'feature' })).body.value,
+          SECRET_VALUE,
+        );
         assert.equal((await machine.history(target.projectId, 'production', 'SECRET')).status, 200);
         assert.equal((await machine.listBranches(target.projectId)).status, 200);
         const project = await machine.getProject(target.projectId);
@@ -388,7 +512,12 @@ describe('vault access control', () => {
           await machine.createBranch(target.projectId, 'by-machine'),
           await machine.deleteBranch(target.projectId, 'feature'),
         ];
-        for (const response of refusals) assertError(response, 403, /This service account may not change secrets or branches: its permissions are read:secrets/);
+        for (const response of refusals)
+          assertError(
+            response,
+            403,
+            /This service account may not change secrets or branches: its permissions are read:secrets/,
+          );
       }
       assert.deepEqual(await ownerView(target), before);
     });
@@ -405,7 +534,11 @@ describe('vault access control', () => {
       const machine = vaultClient(server, key, 'api-key');
       assertError(await machine.listServiceAccounts(target.projectId), 403, /may not administer/);
       assertError(await machine.createKey(target.projectId, accountId), 403, /may not administer/);
-      assertError(await machine.audit({ projectId: target.projectId }), 403, /Service accounts cannot read the audit trail/);
+      assertError(
+        await machine.audit({ projectId: target.projectId }),
+        403,
+        /Service accounts cannot read the audit trail/,
+      );
       assertError(await machine.audit(), 403, /Service accounts cannot read the audit trail/);
       assertError(await machine.verifyAudit(), 403, /Service accounts cannot read the audit trail/);
     });
@@ -417,7 +550,10 @@ describe('vault access control', () => {
         assertRefused(await machine.read(project.id, 'production'), `read ${project.name}`);
         assertRefused(await machine.getKey(project.id, 'production', 'SECRET'), `read one key of ${project.name}`);
         assertRefused(await machine.getProject(project.id), `get ${project.name}`);
-        assertRefused(await machine.write(project.id, 'production', { SECRET: 'overwritten' }), `write ${project.name}`);
+        assertRefused(
+          await machine.write(project.id, 'production', { SECRET: 'overwritten' }),
+          `write ${project.name}`,
+        );
       }
       assert.equal((await owner.getKey(other.id, 'production', 'SECRET')).body.version, 1, 'nothing was written');
     });
@@ -427,7 +563,10 @@ describe('vault access control', () => {
       const machine = vaultClient(server, key, 'api-key');
       await writeSecrets(machine, target.projectId, 'staging', { FROM_CI: 'ci' });
       const [latest] = (await owner.audit({ projectId: target.projectId, pageSize: 1 })).body.data;
-      assert.deepEqual([latest.action, latest.actor, latest.keys], ['secrets.write', `service-account:${accountId}`, ['FROM_CI']]);
+      assert.deepEqual(
+        [latest.action, latest.actor, latest.keys],
+        ['secrets.write', `service-account:${accountId}`, ['FROM_CI']],
+      );
       assert.equal((await owner.getKey(target.projectId, 'staging', 'FROM_CI')).body.value, 'ci');
     });
 
@@ -441,7 +580,11 @@ describe('vault access control', () => {
     it('answers 401 to a revoked key, and keeps the account’s other keys working', async () => {
       const { accountId, keyId, key } = await accountWithKey('revoked', ['read:secrets']);
       const second = await owner.createKey(target.projectId, accountId);
-      assert.equal((await vaultClient(server, key, 'api-key').read(target.projectId, 'production')).status, 200, 'the key works before');
+      assert.equal(
+        (await vaultClient(server, key, 'api-key').read(target.projectId, 'production')).status,
+        200,
+        'the key works before',
+      );
       const revoked = await owner.revokeKey(target.projectId, accountId, keyId);
       assert.equal(revoked.status, 200, revoked.text);
       assert.deepEqual(revoked.body, { success: true });
@@ -450,7 +593,10 @@ describe('vault access control', () => {
         assertError(response, 401);
         assert.ok(!response.text.includes(SECRET_VALUE));
       }
-      assert.equal((await vaultClient(server, second.body.key, 'api-key').read(target.projectId, 'production')).status, 200);
+      assert.equal(
+        (await vaultClient(server, second.body.key, 'api-key').read(target.projectId, 'production')).status,
+        200,
+      );
       assertError(await owner.revokeKey(target.projectId, accountId, keyId), 404);
     });
 
@@ -462,12 +608,21 @@ describe('vault access control', () => {
     });
 
     it('answers 401 to an expired key', async () => {
-      const account = await owner.createServiceAccount(target.projectId, { name: 'expiring', permissions: ['read:secrets'] });
+      const account = await owner.createServiceAccount(target.projectId, {
+        name: 'expiring',
+        permissions: ['read:secrets'],
+      });
       const issued = await owner.createKey(target.projectId, account.body.id, { expiresInDays: 1 });
       assert.equal(issued.status, 201, issued.text);
       assert.ok(issued.body.expiresAt > new Date().toISOString());
-      assert.equal((await vaultClient(server, issued.body.key, 'api-key').read(target.projectId, 'production')).status, 200);
-      await server.pavise.db.query("UPDATE vault.service_account_keys SET expires_at = now() - interval '1 second' WHERE id = $1", [issued.body.id]);
+      assert.equal(
+        (await vaultClient(server, issued.body.key, 'api-key').read(target.projectId, 'production')).status,
+        200,
+      );
+      await server.pavise.db.query(
+        "UPDATE vault.service_account_keys SET expires_at = now() - interval '1 second' WHERE id = $1",
+        [issued.body.id],
+      );
       assertError(await vaultClient(server, issued.body.key, 'api-key').read(target.projectId, 'production'), 401);
     });
   });
@@ -492,8 +647,13 @@ describe('vault access control', () => {
     });
 
     it('accepts the PAT and the access token in X-API-Key as well', async () => {
-      assert.deepEqual((await vaultClient(server, server.bootstrap!.pat, 'api-key').read(project.id, 'production')).body, { SECRET: SECRET_VALUE });
-      assert.deepEqual((await vaultClient(server, a.token, 'api-key').read(project.id, 'production')).body, { SECRET: SECRET_VALUE });
+      assert.deepEqual(
+        (await vaultClient(server, server.bootstrap!.pat, 'api-key').read(project.id, 'production')).body,
+        { SECRET: SECRET_VALUE },
+      );
+      assert.deepEqual((await vaultClient(server, a.token, 'api-key').read(project.id, 'production')).body, {
+        SECRET: SECRET_VALUE,
+      });
     });
 
     it('answers 401 {error} without credentials, on every kind of route', async () => {
@@ -533,18 +693,27 @@ describe('vault access control', () => {
         assertError(response, 401);
         assert.ok(!response.text.includes(SECRET_VALUE));
         const presented = (headers.authorization ?? headers['x-api-key'])!.replace(/^Bearer\s*/, '');
-        if (presented.length > 8) assert.ok(!response.text.includes(presented), `the answer echoes the token: ${response.text}`);
+        if (presented.length > 8)
+          assert.ok(!response.text.includes(presented), `the answer echoes the token: ${response.text}`);
       });
     }
 
     it('answers 401 to a tampered access token', async () => {
       const [header, payload, signature] = a.token.split('.');
-      const forgedPayload = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), sub: b.userId })).toString('base64url');
-      assertError(await vaultClient(server, `${header}.${forgedPayload}.${signature}`).read(project.id, 'production'), 401);
+      const forgedPayload = Buffer.from(
+        JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), sub: b.userId }),
+      ).toString('base64url');
+      assertError(
+        await vaultClient(server, `${header}.${forgedPayload}.${signature}`).read(project.id, 'production'),
+        401,
+      );
     });
 
     it('answers 401 to a revoked PAT', async () => {
-      const created = await server.call('/v1/pat', { token: a.token, body: { expiresAt: new Date(Date.now() + 86_400_000).toISOString() } });
+      const created = await server.call('/v1/pat', {
+        token: a.token,
+        body: { expiresAt: new Date(Date.now() + 86_400_000).toISOString() },
+      });
       assert.equal(created.status, 200, created.text);
       const client = vaultClient(server, created.body.personalAccessToken);
       assert.equal((await client.read(project.id, 'production')).status, 200, 'the PAT works before');
@@ -555,7 +724,10 @@ describe('vault access control', () => {
 
     it('answers 401 to a PAT of a disabled user', async () => {
       const user = await signUp(server, 'disabled@example.com');
-      const created = await server.call('/v1/pat', { token: user.token, body: { expiresAt: new Date(Date.now() + 86_400_000).toISOString() } });
+      const created = await server.call('/v1/pat', {
+        token: user.token,
+        body: { expiresAt: new Date(Date.now() + 86_400_000).toISOString() },
+      });
       const client = vaultClient(server, created.body.personalAccessToken);
       assert.equal((await client.listProjects()).status, 200);
       await server.pavise.db.query('UPDATE auth.users SET disabled = true WHERE id = $1', [user.userId]);

@@ -2,8 +2,17 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from './helpers/server.js';
-import { twoTenants, type Tenant } from './helpers/tenants.js';
-import { assertError, readDetailed, secretsPath, signUp, vaultClient, writeSecrets, type Project, type VaultClient } from './helpers/vault.js';
+import { type Tenant, twoTenants } from './helpers/tenants.js';
+import {
+  assertError,
+  type Project,
+  readDetailed,
+  secretsPath,
+  signUp,
+  type VaultClient,
+  vaultClient,
+  writeSecrets,
+} from './helpers/vault.js';
 
 /**
  * The secrets vault's HTTP contract (/tmp/vault-contract.md): projects, secrets, overlay
@@ -41,7 +50,18 @@ describe('vault API', () => {
       const response = await api.postProject({ name: 'Payments', description: 'card processing' });
       assert.equal(response.status, 201, response.text);
       const project = response.body as Project;
-      assert.deepEqual(Object.keys(project).sort(), ['branches', 'createdAt', 'dataControllerId', 'description', 'environments', 'id', 'name', 'role', 'updatedAt', 'workspace']);
+      assert.deepEqual(Object.keys(project).sort(), [
+        'branches',
+        'createdAt',
+        'dataControllerId',
+        'description',
+        'environments',
+        'id',
+        'name',
+        'role',
+        'updatedAt',
+        'workspace',
+      ]);
       assert.match(project.id, /^[0-9a-f-]{36}$/);
       assert.equal(project.name, 'Payments');
       assert.equal(project.description, 'card processing');
@@ -119,8 +139,13 @@ describe('vault API', () => {
 
     it('answers 404 for a project in a data controller the caller does not belong to', async () => {
       const { userId } = await signUp(server, 'outsider-org@example.com');
-      const [controller] = await server.pavise.db.query<{ id: string }>("INSERT INTO public.data_controllers (title, email) VALUES ('Elsewhere', 'privacy@elsewhere.example') RETURNING id");
-      await server.pavise.db.query("INSERT INTO public.data_controller_users (data_controller_id, user_id, role) VALUES ($1, $2, 'owner')", [controller!.id, userId]);
+      const [controller] = await server.pavise.db.query<{ id: string }>(
+        "INSERT INTO public.data_controllers (title, email) VALUES ('Elsewhere', 'privacy@elsewhere.example') RETURNING id",
+      );
+      await server.pavise.db.query(
+        "INSERT INTO public.data_controller_users (data_controller_id, user_id, role) VALUES ($1, $2, 'owner')",
+        [controller!.id, userId],
+      );
       assertError(await api.postProject({ name: 'Intruder', dataControllerId: controller!.id }), 404);
     });
   });
@@ -156,8 +181,14 @@ describe('vault API', () => {
       await writeSecrets(api, project.id, 'staging', { A: 'a2', B: 'b1' });
       const detailed = await readDetailed(api, project.id, 'staging');
       assert.deepEqual(Object.keys(detailed).sort(), ['A', 'B']);
-      assert.deepEqual({ ...detailed.A, updatedAt: undefined }, { value: 'a2', version: 2, updatedAt: undefined, inherited: false });
-      assert.deepEqual({ ...detailed.B, updatedAt: undefined }, { value: 'b1', version: 1, updatedAt: undefined, inherited: false });
+      assert.deepEqual(
+        { ...detailed.A, updatedAt: undefined },
+        { value: 'a2', version: 2, updatedAt: undefined, inherited: false },
+      );
+      assert.deepEqual(
+        { ...detailed.B, updatedAt: undefined },
+        { value: 'b1', version: 1, updatedAt: undefined, inherited: false },
+      );
       assert.match(detailed.A!.updatedAt, ISO_DATE);
     });
 
@@ -167,9 +198,18 @@ describe('vault API', () => {
       const response = await api.getKey(project.id, 'production', 'TOKEN');
       assert.equal(response.status, 200, response.text);
       assert.match(response.body.updatedAt, ISO_DATE);
-      assert.deepEqual({ ...response.body, updatedAt: undefined }, {
-        key: 'TOKEN', value: 't1', version: 1, environment: 'production', branch: 'main', inherited: false, updatedAt: undefined,
-      });
+      assert.deepEqual(
+        { ...response.body, updatedAt: undefined },
+        {
+          key: 'TOKEN',
+          value: 't1',
+          version: 1,
+          environment: 'production',
+          branch: 'main',
+          inherited: false,
+          updatedAt: undefined,
+        },
+      );
     });
 
     it('answers 404 for one key that does not exist', async () => {
@@ -208,20 +248,32 @@ describe('vault API', () => {
 
     it('accepts the dev, stg and prod aliases for development, staging and production', async () => {
       const project = await newProject();
-      for (const [alias, name] of [['dev', 'development'], ['stg', 'staging'], ['prod', 'production']] as const) {
+      for (const [alias, name] of [
+        ['dev', 'development'],
+        ['stg', 'staging'],
+        ['prod', 'production'],
+      ] as const) {
         await writeSecrets(api, project.id, alias, { WHERE: alias });
         assert.deepEqual((await api.read(project.id, name)).body, { WHERE: alias }, `${alias} writes ${name}`);
         const one = await api.getKey(project.id, alias, 'WHERE');
         assert.equal(one.body.environment, name, `${alias} reads ${name}`);
       }
-      assert.deepEqual((await api.getProject(project.id)).body.environments, DEFAULT_ENVIRONMENTS, 'no environment named after an alias');
+      assert.deepEqual(
+        (await api.getProject(project.id)).body.environments,
+        DEFAULT_ENVIRONMENTS,
+        'no environment named after an alias',
+      );
     });
 
     it('accepts key names with letters, digits, "_", "." and "-", up to 256 characters', async () => {
       const project = await newProject();
       const longest = `K${'x'.repeat(255)}`;
       await writeSecrets(api, project.id, 'development', { _private: '1', 'app.db-url': '2', [longest]: '3' });
-      assert.deepEqual((await api.read(project.id, 'development')).body, { _private: '1', 'app.db-url': '2', [longest]: '3' });
+      assert.deepEqual((await api.read(project.id, 'development')).body, {
+        _private: '1',
+        'app.db-url': '2',
+        [longest]: '3',
+      });
       assert.equal((await api.getKey(project.id, 'development', 'app.db-url')).body.value, '2');
     });
 
@@ -248,7 +300,8 @@ describe('vault API', () => {
     });
 
     /** The environment still holds exactly what `before` wrote. */
-    const assertUnchanged = async () => assert.deepEqual((await api.read(project.id, 'development')).body, { EXISTING: 'unchanged' });
+    const assertUnchanged = async () =>
+      assert.deepEqual((await api.read(project.id, 'development')).body, { EXISTING: 'unchanged' });
 
     for (const key of ['1STARTS_WITH_DIGIT', 'HAS SPACE', 'HAS$DOLLAR', '-dash', `K${'x'.repeat(256)}`, '']) {
       it(`refuses the key name ${JSON.stringify(key.length > 20 ? `${key.slice(0, 10)}… (${key.length} chars)` : key)} in a write: 400, nothing written`, async () => {
@@ -289,7 +342,11 @@ describe('vault API', () => {
     });
 
     it('refuses a body that is not a JSON object: 400', async () => {
-      assertError(await api.call(secretsPath(project.id, 'development'), { body: [{ secrets: { A: 'a' } }] }), 400, /JSON object/);
+      assertError(
+        await api.call(secretsPath(project.id, 'development'), { body: [{ secrets: { A: 'a' } }] }),
+        400,
+        /JSON object/,
+      );
       assertError(await api.call(secretsPath(project.id, 'development'), { body: 'text' }), 400);
       await assertUnchanged();
     });
@@ -336,15 +393,33 @@ describe('vault API', () => {
       assertError(response, 404);
       assert.equal(response.body.error, `Branch 'nope' not found in project ${project.id}`);
       assertError(await api.getKey(project.id, 'development', 'A', { branch: 'nope' }), 404, /Branch 'nope' not found/);
-      assertError(await api.history(project.id, 'development', 'A', { branch: 'nope' }), 404, /Branch 'nope' not found/);
+      assertError(
+        await api.history(project.id, 'development', 'A', { branch: 'nope' }),
+        404,
+        /Branch 'nope' not found/,
+      );
     });
 
     it('answers 404 when writing to an unknown branch, and writes nothing to main', async () => {
       const project = await newProject();
       await writeSecrets(api, project.id, 'development', { A: 'a' });
-      assertError(await api.write(project.id, 'development', { A: 'changed', B: 'b' }, { branch: 'nope' }), 404, /Branch 'nope' not found/);
-      assertError(await api.call(`${secretsPath(project.id, 'development')}?branch=nope`, { body: { secrets: { A: 'changed' } } }), 404, /Branch 'nope' not found/);
-      assertError(await api.deleteKey(project.id, 'development', 'A', { branch: 'nope' }), 404, /Branch 'nope' not found/);
+      assertError(
+        await api.write(project.id, 'development', { A: 'changed', B: 'b' }, { branch: 'nope' }),
+        404,
+        /Branch 'nope' not found/,
+      );
+      assertError(
+        await api.call(`${secretsPath(project.id, 'development')}?branch=nope`, {
+          body: { secrets: { A: 'changed' } },
+        }),
+        404,
+        /Branch 'nope' not found/,
+      );
+      assertError(
+        await api.deleteKey(project.id, 'development', 'A', { branch: 'nope' }),
+        404,
+        /Branch 'nope' not found/,
+      );
       assert.deepEqual((await api.read(project.id, 'development')).body, { A: 'a' });
     });
 
@@ -361,34 +436,53 @@ describe('vault API', () => {
       const project = await newProject();
       await writeSecrets(api, project.id, 'production', { A: 'a1', B: 'b1' });
       await writeSecrets(api, project.id, 'production', { A: 'a2' });
-      const versions = await writeSecrets(api, project.id, 'production', { A: 'a3', B: 'b2' }, { expectedVersions: { A: 2, B: 1 } });
+      const versions = await writeSecrets(
+        api,
+        project.id,
+        'production',
+        { A: 'a3', B: 'b2' },
+        { expectedVersions: { A: 2, B: 1 } },
+      );
       assert.deepEqual(versions, { A: 3, B: 2 });
       assert.deepEqual((await api.read(project.id, 'production')).body, { A: 'a3', B: 'b2' });
     });
 
     it('takes 0 as "must not exist yet": creates a new key', async () => {
       const project = await newProject();
-      assert.deepEqual(await writeSecrets(api, project.id, 'production', { NEW: 'n' }, { expectedVersions: { NEW: 0 } }), { NEW: 1 });
+      assert.deepEqual(
+        await writeSecrets(api, project.id, 'production', { NEW: 'n' }, { expectedVersions: { NEW: 0 } }),
+        { NEW: 1 },
+      );
     });
 
     it('takes 0 as "must not exist yet": a deleted key counts as absent', async () => {
       const project = await newProject();
       await writeSecrets(api, project.id, 'production', { K: 'k1' });
       assert.equal((await api.deleteKey(project.id, 'production', 'K')).status, 200);
-      assert.deepEqual(await writeSecrets(api, project.id, 'production', { K: 'k3' }, { expectedVersions: { K: 0 } }), { K: 3 });
+      assert.deepEqual(await writeSecrets(api, project.id, 'production', { K: 'k3' }, { expectedVersions: { K: 0 } }), {
+        K: 3,
+      });
     });
 
     it('accepts expected versions as numeric strings', async () => {
       const project = await newProject();
       await writeSecrets(api, project.id, 'production', { A: 'a1' });
-      assert.deepEqual(await writeSecrets(api, project.id, 'production', { A: 'a2' }, { expectedVersions: { A: '1' } }), { A: 2 });
+      assert.deepEqual(
+        await writeSecrets(api, project.id, 'production', { A: 'a2' }, { expectedVersions: { A: '1' } }),
+        { A: 2 },
+      );
     });
 
     it('answers 409 {error, conflicts: [{key, expected, actual}]} naming each stale key', async () => {
       const project = await newProject();
       await writeSecrets(api, project.id, 'production', { A: 'a1', B: 'b1' });
       await writeSecrets(api, project.id, 'production', { B: 'b2' });
-      const response = await api.write(project.id, 'production', { A: 'x', B: 'x', C: 'x' }, { expectedVersions: { A: 1, B: 1, C: 0 } });
+      const response = await api.write(
+        project.id,
+        'production',
+        { A: 'x', B: 'x', C: 'x' },
+        { expectedVersions: { A: 1, B: 1, C: 0 } },
+      );
       assertError(response, 409, /nothing was written/);
       assert.deepEqual(response.body.conflicts, [{ key: 'B', expected: 1, actual: 2 }]);
     });
@@ -409,10 +503,19 @@ describe('vault API', () => {
       const auditBefore = (await api.audit({ projectId: project.id })).body.total;
 
       // A (matching), B (stale) and C (new, matching 0) in one batch, plus D (new, no expectation).
-      const response = await api.write(project.id, 'production', { A: 'a-new', B: 'b-new', C: 'c-new', D: 'd-new' }, { expectedVersions: { A: 1, B: 1, C: 0 } });
+      const response = await api.write(
+        project.id,
+        'production',
+        { A: 'a-new', B: 'b-new', C: 'c-new', D: 'd-new' },
+        { expectedVersions: { A: 1, B: 1, C: 0 } },
+      );
       assert.equal(response.status, 409, response.text);
 
-      assert.deepEqual(await readDetailed(api, project.id, 'production'), before, 'values, versions and timestamps are unchanged');
+      assert.deepEqual(
+        await readDetailed(api, project.id, 'production'),
+        before,
+        'values, versions and timestamps are unchanged',
+      );
       assert.deepEqual(Object.keys(before).sort(), ['A', 'B']);
       assert.equal(await historyLength(project.id, 'production', 'A'), 1, 'A has no new version');
       assert.equal(await historyLength(project.id, 'production', 'B'), 2, 'B has no new version');
@@ -421,9 +524,21 @@ describe('vault API', () => {
       const audit = (await api.audit({ projectId: project.id })).body;
       // Reading the detailed view and the two histories are audited; the refused write is not.
       const since = (audit.data as { action: string }[]).slice(0, audit.total - auditBefore);
-      assert.ok(!since.some((entry) => entry.action === 'secrets.write'), `no write was recorded: ${JSON.stringify(since.map((e) => e.action))}`);
+      assert.ok(
+        !since.some((entry) => entry.action === 'secrets.write'),
+        `no write was recorded: ${JSON.stringify(since.map((e) => e.action))}`,
+      );
       // A retry with the versions the 409 reported goes through, and versions continue from there.
-      assert.deepEqual(await writeSecrets(api, project.id, 'production', { A: 'a-new', B: 'b-new', C: 'c-new' }, { expectedVersions: { A: 1, B: 2, C: 0 } }), { A: 2, B: 3, C: 1 });
+      assert.deepEqual(
+        await writeSecrets(
+          api,
+          project.id,
+          'production',
+          { A: 'a-new', B: 'b-new', C: 'c-new' },
+          { expectedVersions: { A: 1, B: 2, C: 0 } },
+        ),
+        { A: 2, B: 3, C: 1 },
+      );
     });
 
     it('refuses malformed expected versions: 400', async () => {
@@ -432,7 +547,11 @@ describe('vault API', () => {
       for (const expectedVersions of [{ A: -1 }, { A: 'one' }, { A: 1.5 }, { A: null }, [1], 'A=1']) {
         assertError(await api.write(project.id, 'production', { A: 'x' }, { expectedVersions }), 400, /expected/i);
       }
-      assertError(await api.write(project.id, 'production', { A: 'x' }, { expectedVersions: { OTHER: 0 } }), 400, /OTHER/);
+      assertError(
+        await api.write(project.id, 'production', { A: 'x' }, { expectedVersions: { OTHER: 0 } }),
+        400,
+        /OTHER/,
+      );
       assert.equal((await api.getKey(project.id, 'production', 'A')).body.value, 'a1');
     });
   });
@@ -441,22 +560,38 @@ describe('vault API', () => {
     const PARALLEL = 8;
     /** Sends PARALLEL writes of `key` at once, each with its own value. */
     const race = (projectId: string, key: string, extra: Record<string, unknown> = {}) =>
-      Promise.all(Array.from({ length: PARALLEL }, (_, i) => api.write(projectId, 'development', { [key]: `value-${i}` }, extra)));
+      Promise.all(
+        Array.from({ length: PARALLEL }, (_, i) => api.write(projectId, 'development', { [key]: `value-${i}` }, extra)),
+      );
 
     it('gives concurrent writes of an existing key distinct, consecutive versions', async () => {
       const project = await newProject();
       await writeSecrets(api, project.id, 'development', { K: 'first' });
       const responses = await race(project.id, 'K');
-      assert.deepEqual(responses.map((r) => r.status), Array(PARALLEL).fill(200), responses.map((r) => r.text).join('\n'));
-      assert.deepEqual(responses.map((r) => r.body.versions.K).sort((x, y) => x - y), Array.from({ length: PARALLEL }, (_, i) => i + 2));
+      assert.deepEqual(
+        responses.map((r) => r.status),
+        Array(PARALLEL).fill(200),
+        responses.map((r) => r.text).join('\n'),
+      );
+      assert.deepEqual(
+        responses.map((r) => r.body.versions.K).sort((x, y) => x - y),
+        Array.from({ length: PARALLEL }, (_, i) => i + 2),
+      );
       assert.equal(await historyLength(project.id, 'development', 'K'), PARALLEL + 1);
     });
 
     it('accepts concurrent writes that create the same new key without expectedVersions: last writer wins, no 409', async () => {
       const project = await newProject();
       const responses = await race(project.id, 'NEW_KEY');
-      assert.deepEqual(responses.map((r) => r.status), Array(PARALLEL).fill(200), responses.map((r) => r.text).join('\n'));
-      assert.deepEqual(responses.map((r) => r.body.versions.NEW_KEY).sort((x, y) => x - y), Array.from({ length: PARALLEL }, (_, i) => i + 1));
+      assert.deepEqual(
+        responses.map((r) => r.status),
+        Array(PARALLEL).fill(200),
+        responses.map((r) => r.text).join('\n'),
+      );
+      assert.deepEqual(
+        responses.map((r) => r.body.versions.NEW_KEY).sort((x, y) => x - y),
+        Array.from({ length: PARALLEL }, (_, i) => i + 1),
+      );
     });
 
     it('accepts concurrent first overrides of an inherited key in a branch without expectedVersions: no 409', async () => {
@@ -464,7 +599,11 @@ describe('vault API', () => {
       await writeSecrets(api, project.id, 'development', { K: 'main' });
       assert.equal((await api.createBranch(project.id, 'feature')).status, 201);
       const responses = await race(project.id, 'K', { branch: 'feature' });
-      assert.deepEqual(responses.map((r) => r.status), Array(PARALLEL).fill(200), responses.map((r) => r.text).join('\n'));
+      assert.deepEqual(
+        responses.map((r) => r.status),
+        Array(PARALLEL).fill(200),
+        responses.map((r) => r.text).join('\n'),
+      );
       assert.equal((await api.getKey(project.id, 'development', 'K')).body.value, 'main');
     });
 
@@ -478,7 +617,10 @@ describe('vault API', () => {
         assert.deepEqual(loser.body.conflicts, [{ key: 'ONCE', expected: 0, actual: 1 }], loser.text);
       }
       assert.equal(await historyLength(project.id, 'development', 'ONCE'), 1);
-      assert.equal((await api.getKey(project.id, 'development', 'ONCE')).body.value, `value-${responses.indexOf(winner)}`);
+      assert.equal(
+        (await api.getKey(project.id, 'development', 'ONCE')).body.value,
+        `value-${responses.indexOf(winner)}`,
+      );
     });
 
     it('lets exactly one of concurrent check-and-set updates of an existing key win', async () => {
@@ -486,7 +628,8 @@ describe('vault API', () => {
       await writeSecrets(api, project.id, 'development', { K: 'first' });
       const responses = await race(project.id, 'K', { expectedVersions: { K: 1 } });
       assert.deepEqual(responses.map((r) => r.status).sort(), [200, ...Array(PARALLEL - 1).fill(409)]);
-      for (const loser of responses.filter((r) => r.status === 409)) assert.deepEqual(loser.body.conflicts, [{ key: 'K', expected: 1, actual: 2 }]);
+      for (const loser of responses.filter((r) => r.status === 409))
+        assert.deepEqual(loser.body.conflicts, [{ key: 'K', expected: 1, actual: 2 }]);
       assert.equal(await historyLength(project.id, 'development', 'K'), 2);
     });
   });
@@ -503,9 +646,24 @@ describe('vault API', () => {
       assert.equal(response.body.key, 'K');
       assert.equal(response.body.currentVersion, 4);
       const history = response.body.history as Record<string, unknown>[];
-      assert.deepEqual(history.map((h) => [h.version, h.value, h.deleted]), [[4, 'four', false], [3, null, true], [2, 'two', false], [1, 'one', false]]);
+      assert.deepEqual(
+        history.map((h) => [h.version, h.value, h.deleted]),
+        [
+          [4, 'four', false],
+          [3, null, true],
+          [2, 'two', false],
+          [1, 'one', false],
+        ],
+      );
       for (const entry of history) {
-        assert.deepEqual(Object.keys(entry).sort(), ['deleted', 'description', 'updatedAt', 'updatedBy', 'value', 'version']);
+        assert.deepEqual(Object.keys(entry).sort(), [
+          'deleted',
+          'description',
+          'updatedAt',
+          'updatedBy',
+          'value',
+          'version',
+        ]);
         assert.match(entry.updatedAt as string, ISO_DATE);
         assert.equal(entry.updatedBy, `user:${a.userId}`);
         assert.equal(typeof entry.description, 'string');
@@ -529,7 +687,14 @@ describe('vault API', () => {
       assert.equal(current.body.version, 3);
       const history = (await api.history(project.id, 'staging', 'K')).body;
       assert.equal(history.currentVersion, 3);
-      assert.deepEqual(history.history.map((h: { version: number; value: string }) => [h.version, h.value]), [[3, 'one'], [2, 'two'], [1, 'one']]);
+      assert.deepEqual(
+        history.history.map((h: { version: number; value: string }) => [h.version, h.value]),
+        [
+          [3, 'one'],
+          [2, 'two'],
+          [1, 'one'],
+        ],
+      );
     });
 
     it('rolls back a deleted key to a version with a value, which brings the key back', async () => {
@@ -578,7 +743,14 @@ describe('vault API', () => {
       const project = await newProject();
       const response = await api.createBranch(project.id, 'feature/new-ui', { description: 'the redesign' });
       assert.equal(response.status, 201, response.text);
-      assert.deepEqual(Object.keys(response.body).sort(), ['baseEnv', 'createdAt', 'description', 'id', 'name', 'projectId']);
+      assert.deepEqual(Object.keys(response.body).sort(), [
+        'baseEnv',
+        'createdAt',
+        'description',
+        'id',
+        'name',
+        'projectId',
+      ]);
       assert.equal(response.body.name, 'feature/new-ui');
       assert.equal(response.body.description, 'the redesign');
       assert.equal(response.body.baseEnv, null);
@@ -591,7 +763,10 @@ describe('vault API', () => {
       const created = await api.createBranch(project.id, 'hotfix', { baseEnv: 'prod' });
       const response = await api.listBranches(project.id);
       assert.equal(response.status, 200, response.text);
-      assert.deepEqual(response.body.map((b: { name: string }) => b.name), ['main', 'hotfix']);
+      assert.deepEqual(
+        response.body.map((b: { name: string }) => b.name),
+        ['main', 'hotfix'],
+      );
       assert.deepEqual(response.body[1], created.body);
       assert.equal(response.body[1].baseEnv, 'production', 'the alias is stored as the environment it stands for');
     });
@@ -610,7 +785,10 @@ describe('vault API', () => {
       assertError(await api.createBranch(project.id, '/leading-slash'), 400, /branch name/);
       assertError(await api.createBranch(project.id, 'ok', { baseEnv: 'Not An Env' }), 400, /environment/);
       assertError(await api.call('/api/branch', { body: { name: 'orphan' } }), 400, /projectId/);
-      assert.deepEqual((await api.listBranches(project.id)).body.map((b: { name: string }) => b.name), ['main']);
+      assert.deepEqual(
+        (await api.listBranches(project.id)).body.map((b: { name: string }) => b.name),
+        ['main'],
+      );
     });
 
     it('deletes a branch: 200 {success: true}; it is then gone', async () => {
@@ -619,8 +797,15 @@ describe('vault API', () => {
       const response = await api.deleteBranch(project.id, 'short-lived');
       assert.equal(response.status, 200, response.text);
       assert.deepEqual(response.body, { success: true });
-      assert.deepEqual((await api.listBranches(project.id)).body.map((b: { name: string }) => b.name), ['main']);
-      assertError(await api.read(project.id, 'development', { branch: 'short-lived' }), 404, /Branch 'short-lived' not found/);
+      assert.deepEqual(
+        (await api.listBranches(project.id)).body.map((b: { name: string }) => b.name),
+        ['main'],
+      );
+      assertError(
+        await api.read(project.id, 'development', { branch: 'short-lived' }),
+        404,
+        /Branch 'short-lived' not found/,
+      );
     });
 
     it('refuses to delete main (400) and answers 404 for an unknown branch', async () => {
@@ -652,20 +837,32 @@ describe('vault API', () => {
 
     it('shows main’s keys through a new branch', async () => {
       const projectId = await overlayProject();
-      assert.deepEqual((await api.read(projectId, 'development', { branch: 'feature' })).body, { A: 'main-a', B: 'main-b' });
+      assert.deepEqual((await api.read(projectId, 'development', { branch: 'feature' })).body, {
+        A: 'main-a',
+        B: 'main-b',
+      });
     });
 
     it('lets the branch’s override win, keeps the other keys visible, and leaves main untouched', async () => {
       const projectId = await overlayProject();
       await writeSecrets(api, projectId, 'development', { A: 'feature-a', C: 'feature-c' }, { branch: 'feature' });
-      assert.deepEqual((await api.read(projectId, 'development', { branch: 'feature' })).body, { A: 'feature-a', B: 'main-b', C: 'feature-c' });
+      assert.deepEqual((await api.read(projectId, 'development', { branch: 'feature' })).body, {
+        A: 'feature-a',
+        B: 'main-b',
+        C: 'feature-c',
+      });
       assert.deepEqual((await api.read(projectId, 'development')).body, { A: 'main-a', B: 'main-b' });
-      assert.deepEqual((await api.read(projectId, 'development', { branch: 'main' })).body, { A: 'main-a', B: 'main-b' });
+      assert.deepEqual((await api.read(projectId, 'development', { branch: 'main' })).body, {
+        A: 'main-a',
+        B: 'main-b',
+      });
     });
 
     it('takes the branch from ?branch= as well as from the body of a write', async () => {
       const projectId = await overlayProject();
-      const response = await api.call(`${secretsPath(projectId, 'development')}?branch=feature`, { body: { secrets: { A: 'via-query' } } });
+      const response = await api.call(`${secretsPath(projectId, 'development')}?branch=feature`, {
+        body: { secrets: { A: 'via-query' } },
+      });
       assert.equal(response.status, 200, response.text);
       assert.equal((await api.getKey(projectId, 'development', 'A', { branch: 'feature' })).body.value, 'via-query');
       assert.equal((await api.getKey(projectId, 'development', 'A')).body.value, 'main-a');
@@ -675,7 +872,10 @@ describe('vault API', () => {
       const projectId = await overlayProject();
       await writeSecrets(api, projectId, 'development', { A: 'feature-a' }, { branch: 'feature' });
       await writeSecrets(api, projectId, 'development', { A: 'main-a2', B: 'main-b2' });
-      assert.deepEqual((await api.read(projectId, 'development', { branch: 'feature' })).body, { A: 'feature-a', B: 'main-b2' });
+      assert.deepEqual((await api.read(projectId, 'development', { branch: 'feature' })).body, {
+        A: 'feature-a',
+        B: 'main-b2',
+      });
     });
 
     it('hides a key deleted in the branch, while main keeps it', async () => {
@@ -722,14 +922,31 @@ describe('vault API', () => {
     it('checks expectedVersions against the version seen through the branch', async () => {
       const projectId = await overlayProject();
       // B is inherited at version 1: expecting 0 conflicts, expecting 1 writes.
-      const stale = await api.write(projectId, 'development', { B: 'x' }, { branch: 'feature', expectedVersions: { B: 0 } });
+      const stale = await api.write(
+        projectId,
+        'development',
+        { B: 'x' },
+        { branch: 'feature', expectedVersions: { B: 0 } },
+      );
       assertError(stale, 409);
       assert.deepEqual(stale.body.conflicts, [{ key: 'B', expected: 0, actual: 1 }]);
-      const versions = await writeSecrets(api, projectId, 'development', { B: 'feature-b' }, { branch: 'feature', expectedVersions: { B: 1 } });
+      const versions = await writeSecrets(
+        api,
+        projectId,
+        'development',
+        { B: 'feature-b' },
+        { branch: 'feature', expectedVersions: { B: 1 } },
+      );
       assert.ok(versions.B! > 1);
       // After a deletion in the branch the key counts as absent there, though main still has it.
       await api.deleteKey(projectId, 'development', 'A', { branch: 'feature' });
-      await writeSecrets(api, projectId, 'development', { A: 'revived' }, { branch: 'feature', expectedVersions: { A: 0 } });
+      await writeSecrets(
+        api,
+        projectId,
+        'development',
+        { A: 'revived' },
+        { branch: 'feature', expectedVersions: { A: 0 } },
+      );
       assert.equal((await api.getKey(projectId, 'development', 'A')).body.value, 'main-a');
     });
 
@@ -737,12 +954,19 @@ describe('vault API', () => {
       const projectId = await overlayProject();
       const inherited = await api.history(projectId, 'development', 'A', { branch: 'feature' });
       assert.equal(inherited.status, 200, inherited.text);
-      assert.deepEqual(inherited.body.history.map((h: { value: string }) => h.value), ['main-a']);
+      assert.deepEqual(
+        inherited.body.history.map((h: { value: string }) => h.value),
+        ['main-a'],
+      );
       await writeSecrets(api, projectId, 'development', { A: 'feature-a' }, { branch: 'feature' });
       const own = await api.history(projectId, 'development', 'A', { branch: 'feature' });
       assert.equal(own.body.history[0].value, 'feature-a');
       assert.equal(own.body.currentVersion, own.body.history[0].version);
-      assert.deepEqual((await api.history(projectId, 'development', 'A')).body.history.map((h: { value: string }) => h.value), ['main-a'], 'main’s history is unchanged');
+      assert.deepEqual(
+        (await api.history(projectId, 'development', 'A')).body.history.map((h: { value: string }) => h.value),
+        ['main-a'],
+        'main’s history is unchanged',
+      );
     });
 
     it('rolls back within the branch without touching main', async () => {
@@ -784,10 +1008,25 @@ describe('vault API', () => {
       const actions = response.body.data.map((e: { action: string }) => e.action);
       assert.deepEqual(actions, ['secret.delete', 'secrets.write', 'project.create']);
       const [deleted, written] = response.body.data;
-      for (const field of ['id', 'seq', 'action', 'projectId', 'environment', 'branch', 'keys', 'actor', 'createdAt', 'hash', 'prevHash']) {
+      for (const field of [
+        'id',
+        'seq',
+        'action',
+        'projectId',
+        'environment',
+        'branch',
+        'keys',
+        'actor',
+        'createdAt',
+        'hash',
+        'prevHash',
+      ]) {
         assert.ok(field in written, `entries carry ${field}`);
       }
-      assert.deepEqual([written.projectId, written.environment, written.branch, written.keys, written.actor], [project.id, 'production', 'main', ['AUDITED'], `user:${a.userId}`]);
+      assert.deepEqual(
+        [written.projectId, written.environment, written.branch, written.keys, written.actor],
+        [project.id, 'production', 'main', ['AUDITED'], `user:${a.userId}`],
+      );
       assert.ok(deleted.seq > written.seq);
       assert.equal(deleted.prevHash, written.hash, 'each entry links to the one before it');
       assert.ok(!response.text.includes('value-that-must-not-be-logged'));
@@ -838,9 +1077,15 @@ describe('vault API', () => {
       const remaining = Number(headers.get('x-ratelimit-remaining'));
       const reset = Number(headers.get('x-ratelimit-reset'));
       assert.equal(limit, 1200, 'the default vault limit');
-      assert.ok(Number.isInteger(remaining) && remaining >= 0 && remaining < limit, `X-RateLimit-Remaining: ${headers.get('x-ratelimit-remaining')}`);
+      assert.ok(
+        Number.isInteger(remaining) && remaining >= 0 && remaining < limit,
+        `X-RateLimit-Remaining: ${headers.get('x-ratelimit-remaining')}`,
+      );
       const now = Date.now() / 1000;
-      assert.ok(Number.isInteger(reset) && reset > now - 1 && reset <= now + 61, `X-RateLimit-Reset is unix seconds within the window: ${reset}`);
+      assert.ok(
+        Number.isInteger(reset) && reset > now - 1 && reset <= now + 61,
+        `X-RateLimit-Reset is unix seconds within the window: ${reset}`,
+      );
       return { limit, remaining, reset };
     };
 
@@ -890,7 +1135,9 @@ describe('vault API', () => {
       await writeSecrets(api, project.id, 'development', { A: 'a' });
       assertRateLimitHeaders((await api.getKey(project.id, 'development', 'MISSING')).headers);
       assertRateLimitHeaders((await api.read(randomUUID(), 'development')).headers);
-      assertRateLimitHeaders((await api.write(project.id, 'development', { A: 'b' }, { expectedVersions: { A: 0 } })).headers);
+      assertRateLimitHeaders(
+        (await api.write(project.id, 'development', { A: 'b' }, { expectedVersions: { A: 0 } })).headers,
+      );
     });
   });
 });
@@ -905,15 +1152,27 @@ describe('vault API rate limit (PAVISE_RATE_LIMIT_VAULT=3/60)', () => {
   it('answers the fourth request in the window with 429, Retry-After and {error, retryAfter}', async () => {
     const api = vaultClient(server, server.bootstrap!.pat);
     const allowed = [await api.listProjects(), await api.listProjects(), await api.listProjects()];
-    assert.deepEqual(allowed.map((r) => r.status), [200, 200, 200]);
-    assert.deepEqual(allowed.map((r) => r.headers.get('x-ratelimit-limit')), ['3', '3', '3']);
-    assert.deepEqual(allowed.map((r) => r.headers.get('x-ratelimit-remaining')), ['2', '1', '0']);
+    assert.deepEqual(
+      allowed.map((r) => r.status),
+      [200, 200, 200],
+    );
+    assert.deepEqual(
+      allowed.map((r) => r.headers.get('x-ratelimit-limit')),
+      ['3', '3', '3'],
+    );
+    assert.deepEqual(
+      allowed.map((r) => r.headers.get('x-ratelimit-remaining')),
+      ['2', '1', '0'],
+    );
 
     const limited = await api.listProjects();
     assert.equal(limited.status, 429, limited.text);
     const retryAfter = Number(limited.headers.get('retry-after'));
     // The sliding window can ask for up to two windows' wait.
-    assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 120, `Retry-After: ${limited.headers.get('retry-after')}`);
+    assert.ok(
+      Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 120,
+      `Retry-After: ${limited.headers.get('retry-after')}`,
+    );
     assert.deepEqual(Object.keys(limited.body).sort(), ['error', 'retryAfter']);
     assert.equal(limited.body.retryAfter, retryAfter);
     assert.match(limited.body.error, /Too Many Requests/);
@@ -930,7 +1189,10 @@ describe('vault API rate limit (PAVISE_RATE_LIMIT_VAULT=3/60)', () => {
     const refused = await api.write(project.id, 'development', { A: 'written-anyway' });
     assertError(refused, 429, /retry after/);
     assert.ok(Number(refused.headers.get('retry-after')) >= 1);
-    const [row] = await server.pavise.db.query<{ version: number }>("SELECT version FROM vault.secrets WHERE project_id = $1 AND key = 'A'", [project.id]);
+    const [row] = await server.pavise.db.query<{ version: number }>(
+      "SELECT version FROM vault.secrets WHERE project_id = $1 AND key = 'A'",
+      [project.id],
+    );
     assert.equal(row!.version, 1, 'the refused write did not happen');
   });
 

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { storedBytes } from './helpers/at-rest.js';
 import { createTestDatabase, LANE } from './helpers/database.js';
 import { request } from './helpers/http.js';
-import { runCli, startServerProcess, type ServerProcess } from './helpers/process.js';
+import { runCli, type ServerProcess, startServerProcess } from './helpers/process.js';
 import { parseBootstrapBlock } from './helpers/server.js';
 
 /** A value no other byte sequence in the database could contain by chance. */
@@ -14,8 +14,12 @@ const secretValue = (label: string) => `${label}-${randomBytes(12).toString('hex
 
 /** Registers a data subject (signing in with the PAT first); the controller's root key is made then. */
 async function createSubject(server: ServerProcess, pat: string, payload: Record<string, string>): Promise<string> {
-  const jwt = (await request(`${server.url}/v1/signin/pat`, { body: { personalAccessToken: pat } })).body.session.accessToken as string;
-  const controllers = await request(`${server.url}/v1/graphql`, { token: jwt, body: { query: '{ dataControllers { id } }' } });
+  const jwt = (await request(`${server.url}/v1/signin/pat`, { body: { personalAccessToken: pat } })).body.session
+    .accessToken as string;
+  const controllers = await request(`${server.url}/v1/graphql`, {
+    token: jwt,
+    body: { query: '{ dataControllers { id } }' },
+  });
   const created = await request(`${server.url}/v1/graphql`, {
     token: jwt,
     body: {
@@ -28,16 +32,23 @@ async function createSubject(server: ServerProcess, pat: string, payload: Record
 
 /** The personal data of a subject's export, decrypted by the server with its keys. */
 async function exportedPersonalData(server: ServerProcess, pat: string, subjectId: string): Promise<unknown> {
-  const jwt = (await request(`${server.url}/v1/signin/pat`, { body: { personalAccessToken: pat } })).body.session.accessToken as string;
+  const jwt = (await request(`${server.url}/v1/signin/pat`, { body: { personalAccessToken: pat } })).body.session
+    .accessToken as string;
   const exported = await request(`${server.url}/v1/graphql`, {
     token: jwt,
-    body: { query: 'mutation($s: uuid!) { exportDataSubjectData(dataSubjectId: $s) { data { content } } }', variables: { s: subjectId } },
+    body: {
+      query: 'mutation($s: uuid!) { exportDataSubjectData(dataSubjectId: $s) { data { content } } }',
+      variables: { s: subjectId },
+    },
   });
-  return JSON.parse(exported.body.data.exportDataSubjectData.data.content).personalData.map((entry: { data: unknown }) => entry.data);
+  return JSON.parse(exported.body.data.exportDataSubjectData.data.content).personalData.map(
+    (entry: { data: unknown }) => entry.data,
+  );
 }
 
 function client(server: ServerProcess, token: string) {
-  return (route: string, options: Parameters<typeof request>[1] = {}) => request(`${server.url}/api${route}`, { token, ...options });
+  return (route: string, options: Parameters<typeof request>[1] = {}) =>
+    request(`${server.url}/api${route}`, { token, ...options });
 }
 
 async function createProjectWithSecrets(api: ReturnType<typeof client>, name: string, secrets: Record<string, string>) {
@@ -55,7 +66,11 @@ describe('vault: no secret value in clear at rest, and master-key rotation', () 
     const values: string[] = [];
     try {
       const api = client(server, parseBootstrapBlock(server.stdout())!.pat);
-      const secrets = { DATABASE_URL: secretValue('postgres://app:pw@db'), STRIPE_KEY: secretValue('sk_live'), MULTIBYTE: secretValue('clé-ß-✓') };
+      const secrets = {
+        DATABASE_URL: secretValue('postgres://app:pw@db'),
+        STRIPE_KEY: secretValue('sk_live'),
+        MULTIBYTE: secretValue('clé-ß-✓'),
+      };
       values.push(...Object.values(secrets));
       const projectId = await createProjectWithSecrets(api, 'At rest', secrets);
       const branch = await api('/branch', { body: { projectId, name: 'feature/x' } });
@@ -63,13 +78,30 @@ describe('vault: no secret value in clear at rest, and master-key rotation', () 
       const override = secretValue('branch-override');
       const rotated = secretValue('second-version');
       values.push(override, rotated);
-      assert.equal((await api(`/projects/${projectId}/envs/production/secrets`, { body: { secrets: { STRIPE_KEY: override }, branch: 'feature/x' } })).status, 200);
-      assert.equal((await api(`/projects/${projectId}/envs/production/secrets`, { body: { secrets: { DATABASE_URL: rotated } } })).status, 200);
+      assert.equal(
+        (
+          await api(`/projects/${projectId}/envs/production/secrets`, {
+            body: { secrets: { STRIPE_KEY: override }, branch: 'feature/x' },
+          })
+        ).status,
+        200,
+      );
+      assert.equal(
+        (await api(`/projects/${projectId}/envs/production/secrets`, { body: { secrets: { DATABASE_URL: rotated } } }))
+          .status,
+        200,
+      );
       // Every way of reading a value, so a value a read path logged would be found.
       const read = await api(`/projects/${projectId}/envs/production/secrets?branch=feature/x&includeVersions=true`);
       assert.equal(read.body.STRIPE_KEY.value, override);
-      assert.equal((await api(`/projects/${projectId}/envs/production/secrets/DATABASE_URL/history`)).body.history.length, 2);
-      assert.equal((await api(`/projects/${projectId}/envs/production/secrets/MULTIBYTE`)).body.value, secrets.MULTIBYTE);
+      assert.equal(
+        (await api(`/projects/${projectId}/envs/production/secrets/DATABASE_URL/history`)).body.history.length,
+        2,
+      );
+      assert.equal(
+        (await api(`/projects/${projectId}/envs/production/secrets/MULTIBYTE`)).body.value,
+        secrets.MULTIBYTE,
+      );
       assert.equal(await server.stop('SIGTERM'), 0);
 
       const logs = server.stdout() + server.stderr();
@@ -77,10 +109,14 @@ describe('vault: no secret value in clear at rest, and master-key rotation', () 
       const stored = await storedBytes(database);
       for (const value of values) {
         assert.ok(!logs.includes(value), `a secret value (${value.slice(0, 10)}…) is in the logs`);
-        for (const { name, bytes } of stored) assert.equal(bytes.indexOf(value), -1, `a secret value (${value.slice(0, 10)}…) is in clear in ${name}`);
+        for (const { name, bytes } of stored)
+          assert.equal(bytes.indexOf(value), -1, `a secret value (${value.slice(0, 10)}…) is in clear in ${name}`);
       }
       // The scan can see what is stored in clear: key names are.
-      assert.ok(stored.some(({ bytes }) => bytes.includes('STRIPE_KEY')), 'the scan reads the stored rows');
+      assert.ok(
+        stored.some(({ bytes }) => bytes.includes('STRIPE_KEY')),
+        'the scan reads the stored rows',
+      );
     } finally {
       await server.stop('SIGKILL');
       await database.drop();
@@ -140,13 +176,21 @@ describe('vault: no secret value in clear at rest, and master-key rotation', () 
       const missing = await runCli(['vault', 'rotate-master-key'], { ...database.env, PAVISE_MASTER_KEY: oldKey });
       assert.equal(missing.code, 1);
       assert.match(missing.stderr, /PAVISE_NEW_MASTER_KEY: required/);
-      const rotation = await runCli(['vault', 'rotate-master-key'], { ...database.env, PAVISE_MASTER_KEY: oldKey, PAVISE_NEW_MASTER_KEY: newKey });
+      const rotation = await runCli(['vault', 'rotate-master-key'], {
+        ...database.env,
+        PAVISE_MASTER_KEY: oldKey,
+        PAVISE_NEW_MASTER_KEY: newKey,
+      });
       assert.equal(rotation.code, 0, rotation.stderr);
       assert.match(rotation.stdout, /Re-wrapped 1 of 1 project data keys and 1 of 1 data controller keys/);
 
       server = await startServerProcess({ ...database.env, PAVISE_MASTER_KEY: newKey });
       assert.deepEqual((await client(server, pat)(`/projects/${projectId}/envs/production/secrets`)).body, secrets);
-      assert.deepEqual(await exportedPersonalData(server, pat, subjectId), [person], 'the subject\'s data opens under the new key');
+      assert.deepEqual(
+        await exportedPersonalData(server, pat, subjectId),
+        [person],
+        "the subject's data opens under the new key",
+      );
       assert.equal(await server.stop('SIGTERM'), 0);
 
       server = await startServerProcess({ ...database.env, PAVISE_MASTER_KEY: oldKey });

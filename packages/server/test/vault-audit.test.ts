@@ -7,13 +7,16 @@ describe('vault audit chain', () => {
   let server: TestServer;
   let token: string;
   let projectId: string;
-  const api = (route: string, options: Parameters<TestServer['call']>[1] = {}) => server.call(`/api${route}`, { token, ...options });
+  const api = (route: string, options: Parameters<TestServer['call']>[1] = {}) =>
+    server.call(`/api${route}`, { token, ...options });
 
   before(async () => {
     server = await startTestServer();
     token = server.bootstrap!.pat;
     projectId = (await api('/project', { body: { name: 'Audited' } })).body.id;
-    await api(`/projects/${projectId}/envs/production/secrets`, { body: { secrets: { API_KEY: 'value-one', OTHER: 'value-two' } } });
+    await api(`/projects/${projectId}/envs/production/secrets`, {
+      body: { secrets: { API_KEY: 'value-one', OTHER: 'value-two' } },
+    });
     await api(`/projects/${projectId}/envs/production/secrets`);
     await api(`/projects/${projectId}/envs/production/secrets/API_KEY`, { method: 'DELETE' });
   });
@@ -41,7 +44,10 @@ describe('vault audit chain', () => {
   });
 
   it('reports a changed entry at that entry, and a removed one where it was', async () => {
-    const [entry] = await server.pavise.db.query<{ id: string; chain: string }>("SELECT id, chain FROM vault.audit_log WHERE action = 'secrets.read' AND project_id = $1", [projectId]);
+    const [entry] = await server.pavise.db.query<{ id: string; chain: string }>(
+      "SELECT id, chain FROM vault.audit_log WHERE action = 'secrets.read' AND project_id = $1",
+      [projectId],
+    );
     await server.pavise.db.query("UPDATE vault.audit_log SET keys = '{}' WHERE id = $1", [entry!.id]);
     const changed = (await api('/audit/verify')).body;
     assert.equal(changed.valid, false);

@@ -11,7 +11,8 @@ import http from 'node:http';
 import pg from 'pg';
 
 const statement = JSON.parse(process.env.STATEMENT ?? 'null') as { text: string; values: unknown[] } | null;
-if (!statement || typeof statement.text !== 'string' || !Array.isArray(statement.values)) throw new Error('STATEMENT must be JSON {"text", "values"}');
+if (!statement || typeof statement.text !== 'string' || !Array.isArray(statement.values))
+  throw new Error('STATEMENT must be JSON {"text", "values"}');
 // The same pool size as Pavise's default PAVISE_DB_POOL_MAX, and a named prepared statement as Pavise uses.
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
 pool.on('error', () => {});

@@ -17,7 +17,10 @@ export function runBench(work: (run: BenchRun) => Promise<void>): void {
     const scratch = await createScratchDatabase(benchAdminUrl());
     const cleanUps: Array<() => unknown> = [];
     const cleanUp = async () => {
-      while (cleanUps.length > 0) await Promise.resolve().then(cleanUps.pop()!).catch(() => {});
+      while (cleanUps.length > 0)
+        await Promise.resolve()
+          .then(cleanUps.pop()!)
+          .catch(() => {});
       // Reported rather than thrown, so it cannot hide the error that brought us here.
       await scratch.drop().catch((error: unknown) => {
         process.stderr.write(`could not drop the scratch database: ${message(error)}\n`);

@@ -4,7 +4,11 @@ import { elapsedMs, type Measurement } from './stats.js';
  * A closed-loop load in this process: `workers` loops, each awaiting `once(worker)` back to back
  * until `seconds` have passed; every call's latency is recorded.
  */
-export async function closedLoop(workers: number, seconds: number, once: (worker: number) => Promise<void>): Promise<Measurement> {
+export async function closedLoop(
+  workers: number,
+  seconds: number,
+  once: (worker: number) => Promise<void>,
+): Promise<Measurement> {
   const latenciesMs: number[] = [];
   const started = process.hrtime.bigint();
   const deadline = started + BigInt(Math.round(seconds * 1e9));

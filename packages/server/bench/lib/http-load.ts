@@ -49,7 +49,11 @@ export function runHttpLoad(options: LoadOptions): Promise<Measurement> {
         connections: options.connections,
         duration: options.seconds,
         // Called once per connection: each keeps its own body for the whole run.
-        ...(typeof body === 'function' ? { setupClient: (client) => client.setBody(body(nextConnection++)) } : body !== undefined ? { body } : {}),
+        ...(typeof body === 'function'
+          ? { setupClient: (client) => client.setBody(body(nextConnection++)) }
+          : body !== undefined
+            ? { body }
+            : {}),
         ...perRequest,
       } as autocannon.Options,
       (error: unknown, result) => {
@@ -58,7 +62,9 @@ export function runHttpLoad(options: LoadOptions): Promise<Measurement> {
         problems.push(...[...bodyFailures].map(([problem, count]) => `${count} × ${problem}`));
         if (result.errors > 0) problems.push(`${result.errors} connection errors (${result.timeouts} timeouts)`);
         if (result.non2xx > 0 || problems.length > 0) {
-          return reject(new Error(`HTTP run had failures: ${problems.join(', ') || `${result.non2xx} non-2xx responses`}`));
+          return reject(
+            new Error(`HTTP run had failures: ${problems.join(', ') || `${result.non2xx} non-2xx responses`}`),
+          );
         }
         resolve({ completed: latenciesMs.length, seconds: elapsedMs(started) / 1000, latenciesMs });
       },

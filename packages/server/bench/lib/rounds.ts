@@ -1,4 +1,4 @@
-import { formatPercent, median, medianSummary, summarise, type Measurement, type Summary } from './stats.js';
+import { formatPercent, type Measurement, median, medianSummary, type Summary, summarise } from './stats.js';
 
 export interface Round {
   baseline: Summary;
@@ -35,7 +35,8 @@ export function formatRoundsReport(
   environment: Record<string, string>,
   labels: { unit: string; baseline: string; http: string; goal: number },
 ): string {
-  const row = (label: string, s: Summary) => `| ${label} | ${s.perSecond.toFixed(0)} | ${s.medianMs.toFixed(2)} | ${s.p99Ms.toFixed(2)} |`;
+  const row = (label: string, s: Summary) =>
+    `| ${label} | ${s.perSecond.toFixed(0)} | ${s.medianMs.toFixed(2)} | ${s.p99Ms.toFixed(2)} |`;
   const ratios = rounds.map((r) => r.http.perSecond / r.baseline.perSecond);
   const ratio = median(ratios);
   return [

@@ -4,7 +4,8 @@ import pg from 'pg';
 export const DEFAULT_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /** PAVISE_BENCH_DATABASE_URL, else DATABASE_URL, else the local server's postgres database. */
-export const benchAdminUrl = () => process.env.PAVISE_BENCH_DATABASE_URL || process.env.DATABASE_URL || DEFAULT_ADMIN_URL;
+export const benchAdminUrl = () =>
+  process.env.PAVISE_BENCH_DATABASE_URL || process.env.DATABASE_URL || DEFAULT_ADMIN_URL;
 
 export interface ScratchDatabase {
   url: string;

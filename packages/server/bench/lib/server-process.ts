@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import os from 'node:os';
 
 export interface ServerProcess {
@@ -16,7 +16,9 @@ const STARTUP_TIMEOUT_MS = 60_000;
  */
 function childEnvironment(serverEnv: Record<string, string>): NodeJS.ProcessEnv {
   const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !name.startsWith('PAVISE_') && !['DATABASE_URL', 'REDIS_URL', 'NODE_ENV'].includes(name)),
+    Object.entries(process.env).filter(
+      ([name]) => !name.startsWith('PAVISE_') && !['DATABASE_URL', 'REDIS_URL', 'NODE_ENV'].includes(name),
+    ),
   );
   return { ...inherited, ...serverEnv };
 }
@@ -25,9 +27,17 @@ function childEnvironment(serverEnv: Record<string, string>): NodeJS.ProcessEnv 
  * Starts `node <args>` as a separate process, as servers run in production, and waits for the
  * line "ready at http://127.0.0.1:<port>" on its stdout.
  */
-export function startServerProcess(label: string, args: string[], serverEnv: Record<string, string>): Promise<ServerProcess> {
+export function startServerProcess(
+  label: string,
+  args: string[],
+  serverEnv: Record<string, string>,
+): Promise<ServerProcess> {
   // The working directory is a neutral one so that no .env file there fills in settings.
-  const child = spawn(process.execPath, args, { env: childEnvironment(serverEnv), cwd: os.tmpdir(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    env: childEnvironment(serverEnv),
+    cwd: os.tmpdir(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {

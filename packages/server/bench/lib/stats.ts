@@ -18,7 +18,11 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
 }
 
-export const median = (values: readonly number[]) => percentile([...values].sort((x, y) => x - y), 0.5);
+export const median = (values: readonly number[]) =>
+  percentile(
+    [...values].sort((x, y) => x - y),
+    0.5,
+  );
 
 export function summarise(measurement: Measurement): Summary {
   const sorted = [...measurement.latenciesMs].sort((a, b) => a - b);
@@ -44,7 +48,8 @@ export function secondsFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got ${JSON.stringify(raw)}`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(`${name} must be a positive number, got ${JSON.stringify(raw)}`);
   return value;
 }
 

@@ -26,7 +26,11 @@ const PAT_LIFETIME_DAYS = 365;
  * and a PAT and returns them (the only time they are in clear). Serialised with migrations by the
  * same advisory lock, so of two processes starting on an empty database exactly one bootstraps.
  */
-export async function bootstrapOwner(db: Database, email: string, extend?: BootstrapExtension): Promise<BootstrapCredentials | null> {
+export async function bootstrapOwner(
+  db: Database,
+  email: string,
+  extend?: BootstrapExtension,
+): Promise<BootstrapCredentials | null> {
   const password = randomPassword();
   // Hash outside the transaction: argon2 is slow and the lock should be held briefly.
   const passwordHash = await hashPassword(password);
@@ -40,7 +44,13 @@ export async function bootstrapOwner(db: Database, email: string, extend?: Boots
     const expiresAt = new Date(Date.now() + PAT_LIFETIME_DAYS * 86_400_000);
     const pat = await createPersonalAccessToken(tx, user.id, expiresAt, { name: 'bootstrap' });
     const extra = extend ? await extend(tx, user.id) : {};
-    return { email: user.email, password, personalAccessToken: pat.personalAccessToken, personalAccessTokenExpiresAt: expiresAt, extra };
+    return {
+      email: user.email,
+      password,
+      personalAccessToken: pat.personalAccessToken,
+      personalAccessTokenExpiresAt: expiresAt,
+      extra,
+    };
   });
 }
 

@@ -21,7 +21,10 @@ export type AuthErrorCode = keyof typeof CATALOGUE;
 export class AuthError extends Error {
   readonly status: number;
 
-  constructor(readonly code: AuthErrorCode, message?: string) {
+  constructor(
+    readonly code: AuthErrorCode,
+    message?: string,
+  ) {
     super(message ?? CATALOGUE[code][1]);
     this.name = 'AuthError';
     this.status = CATALOGUE[code][0];

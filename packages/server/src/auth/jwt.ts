@@ -1,5 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { SignJWT, exportJWK, importPKCS8, importSPKI, jwtVerify, type JWK, type JWTPayload, type CryptoKey } from 'jose';
+import {
+  type CryptoKey,
+  exportJWK,
+  importPKCS8,
+  importSPKI,
+  type JWK,
+  type JWTPayload,
+  jwtVerify,
+  SignJWT,
+} from 'jose';
 import { DEFAULT_CLAIMS_NAMESPACE, DEFAULT_ISSUER, type JwtSecretConfig } from '../config/jwt-secret.js';
 import type { Queryable } from '../db/database.js';
 import { getOrCreateSetting } from '../db/settings.js';
@@ -138,20 +147,32 @@ export class JwtKeys {
       throw new InvalidTokenError('JWSError JWSInvalidSignature');
     }
     const hasura = payload[this.config.claimsNamespace];
-    if (typeof hasura !== 'object' || hasura === null) throw new InvalidTokenError(`claims key: '${this.config.claimsNamespace}' not found`, 'jwt-invalid-claims');
+    if (typeof hasura !== 'object' || hasura === null)
+      throw new InvalidTokenError(`claims key: '${this.config.claimsNamespace}' not found`, 'jwt-invalid-claims');
     const sessionVariables: Record<string, string> = {};
     for (const [name, value] of Object.entries(hasura as Record<string, unknown>)) {
-      if (name.toLowerCase().startsWith('x-hasura-') && typeof value === 'string') sessionVariables[name.toLowerCase()] = value;
+      if (name.toLowerCase().startsWith('x-hasura-') && typeof value === 'string')
+        sessionVariables[name.toLowerCase()] = value;
     }
     const allowedRoles = (hasura as Record<string, unknown>)['x-hasura-allowed-roles'];
     const defaultRole = (hasura as Record<string, unknown>)['x-hasura-default-role'];
-    if (allowedRoles === undefined) throw new InvalidTokenError('JWT claim does not contain x-hasura-allowed-roles', 'jwt-missing-role-claims');
+    if (allowedRoles === undefined)
+      throw new InvalidTokenError('JWT claim does not contain x-hasura-allowed-roles', 'jwt-missing-role-claims');
     if (!Array.isArray(allowedRoles) || !allowedRoles.every((r) => typeof r === 'string')) {
-      const found = Array.isArray(allowedRoles) ? 'Array of non-strings' : typeof allowedRoles === 'string' ? 'String' : 'Object';
-      throw new InvalidTokenError(`invalid x-hasura-allowed-roles; should be a list of roles: parsing [] failed, expected Array, but encountered ${found}`, 'jwt-invalid-claims');
+      const found = Array.isArray(allowedRoles)
+        ? 'Array of non-strings'
+        : typeof allowedRoles === 'string'
+          ? 'String'
+          : 'Object';
+      throw new InvalidTokenError(
+        `invalid x-hasura-allowed-roles; should be a list of roles: parsing [] failed, expected Array, but encountered ${found}`,
+        'jwt-invalid-claims',
+      );
     }
-    if (defaultRole === undefined) throw new InvalidTokenError('JWT claim does not contain x-hasura-default-role', 'jwt-missing-role-claims');
-    if (typeof defaultRole !== 'string') throw new InvalidTokenError('invalid x-hasura-default-role; should be a role name', 'jwt-invalid-claims');
+    if (defaultRole === undefined)
+      throw new InvalidTokenError('JWT claim does not contain x-hasura-default-role', 'jwt-missing-role-claims');
+    if (typeof defaultRole !== 'string')
+      throw new InvalidTokenError('invalid x-hasura-default-role; should be a role name', 'jwt-invalid-claims');
     // Frozen: the same object answers every later request with this token.
     return Object.freeze({
       userId: payload.sub!,

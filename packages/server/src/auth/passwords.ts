@@ -1,4 +1,4 @@
-import { hash, verify, type Algorithm } from '@node-rs/argon2';
+import { type Algorithm, hash, verify } from '@node-rs/argon2';
 
 // The binding declares its algorithms as a const enum, which this build (verbatimModuleSyntax)
 // cannot read at run time: 2 is Algorithm.Argon2id.

@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/database.js';
 import { deriveSuccessorToken, generateToken, hashToken } from './tokens.js';
-import { userColumnsOf, type UserRow } from './users.js';
+import { type UserRow, userColumnsOf } from './users.js';
 
 /**
  * Refresh-token families. A sign-in starts a family (its id is the session's refreshTokenId);
@@ -14,7 +14,11 @@ export type Rotation =
   | { outcome: 'invalid' }
   | { outcome: 'reused' };
 
-export async function startFamily(db: Queryable, userId: string, expiresIn: number): Promise<{ id: string; token: string }> {
+export async function startFamily(
+  db: Queryable,
+  userId: string,
+  expiresIn: number,
+): Promise<{ id: string; token: string }> {
   const token = generateToken('rt');
   const rows = await db.query<{ id: string }>(
     `INSERT INTO auth.refresh_tokens (user_id, token_hash, expires_at)

@@ -5,16 +5,16 @@ import type { Database } from '../db/database.js';
 import { getOrCreateSetting } from '../db/settings.js';
 import { AuthError } from './errors.js';
 import { InvalidTokenError, JwtKeys, type VerifiedToken } from './jwt.js';
-import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, hashPassword, verifyPassword } from './passwords.js';
+import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords.js';
 import {
   createPersonalAccessToken,
   listPersonalAccessTokens,
-  revokePersonalAccessToken,
   type PersonalAccessTokenInfo,
+  revokePersonalAccessToken,
 } from './personal-access-tokens.js';
 import { deleteExpiredFamilies, endAllFamilies, endFamily, rotate, startFamily } from './refresh-tokens.js';
 import { generateToken, hashToken, isWellFormedToken } from './tokens.js';
-import { findUserByEmail, userColumnsOf, findUserById, insertUser, toUser, type User, type UserRow } from './users.js';
+import { findUserByEmail, findUserById, insertUser, toUser, type User, type UserRow, userColumnsOf } from './users.js';
 
 /** Nhost's Session object. */
 export interface Session {
@@ -63,15 +63,23 @@ export class AuthService {
     private readonly db: Database,
     readonly keys: JwtKeys,
     private readonly rotationKey: string,
-    private readonly settings: Pick<Config, 'accessTokenExpiresIn' | 'refreshTokenExpiresIn' | 'refreshGraceSeconds' | 'signup'>,
+    private readonly settings: Pick<
+      Config,
+      'accessTokenExpiresIn' | 'refreshTokenExpiresIn' | 'refreshGraceSeconds' | 'signup'
+    >,
   ) {}
 
   static async create(
     db: Database,
-    config: Pick<Config, 'jwtSecret' | 'accessTokenExpiresIn' | 'refreshTokenExpiresIn' | 'refreshGraceSeconds' | 'signup'>,
+    config: Pick<
+      Config,
+      'jwtSecret' | 'accessTokenExpiresIn' | 'refreshTokenExpiresIn' | 'refreshGraceSeconds' | 'signup'
+    >,
   ): Promise<AuthService> {
     const keys = await JwtKeys.load(config.jwtSecret, db);
-    const rotationKey = await getOrCreateSetting(db, 'auth.refresh_rotation_key', () => randomBytes(32).toString('base64url'));
+    const rotationKey = await getOrCreateSetting(db, 'auth.refresh_rotation_key', () =>
+      randomBytes(32).toString('base64url'),
+    );
     return new AuthService(db, keys, rotationKey, config);
   }
 
@@ -79,7 +87,10 @@ export class AuthService {
 
   async signInWithPat(personalAccessToken: string): Promise<Session> {
     if (!isWellFormedToken(personalAccessToken, 'pat')) {
-      throw new AuthError('invalid-request', 'The personal access token is malformed: check that it was copied completely');
+      throw new AuthError(
+        'invalid-request',
+        'The personal access token is malformed: check that it was copied completely',
+      );
     }
     const refresh = generateToken('rt');
     const rows = await this.db.query<UserRow & { refresh_token_id: string | null }>(
@@ -113,9 +124,13 @@ export class AuthService {
 
   /** Creates an account (sign-up, the CLI and bootstrap); the e-mail is taken as verified only when told. */
   async createUser(input: SignUpInput & { emailVerified?: boolean }): Promise<UserRow> {
-    if (!isEmail(input.email.trim().toLowerCase())) throw new AuthError('invalid-request', 'The email address is not valid');
+    if (!isEmail(input.email.trim().toLowerCase()))
+      throw new AuthError('invalid-request', 'The email address is not valid');
     if (input.password.length < MIN_PASSWORD_LENGTH) {
-      throw new AuthError('password-too-short', `Password is too short: use at least ${MIN_PASSWORD_LENGTH} characters`);
+      throw new AuthError(
+        'password-too-short',
+        `Password is too short: use at least ${MIN_PASSWORD_LENGTH} characters`,
+      );
     }
     if (input.password.length > MAX_PASSWORD_LENGTH) {
       throw new AuthError('invalid-request', `The password is longer than ${MAX_PASSWORD_LENGTH} characters`);
@@ -165,7 +180,8 @@ export class AuthService {
     try {
       return await this.keys.verify(accessToken);
     } catch (error) {
-      if (error instanceof InvalidTokenError) throw new AuthError('unauthorized', `Invalid access token: ${error.message}`);
+      if (error instanceof InvalidTokenError)
+        throw new AuthError('unauthorized', `Invalid access token: ${error.message}`);
       throw error;
     }
   }

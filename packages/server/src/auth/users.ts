@@ -38,7 +38,9 @@ export const USER_COLUMNS =
 
 /** USER_COLUMNS qualified with a table alias, for joins. */
 export function userColumnsOf(alias: string): string {
-  return USER_COLUMNS.split(', ').map((column) => `${alias}.${column}`).join(', ');
+  return USER_COLUMNS.split(', ')
+    .map((column) => `${alias}.${column}`)
+    .join(', ');
 }
 
 export const DEFAULT_ROLE = 'user';
@@ -97,14 +99,19 @@ export async function insertUser(db: Queryable, user: NewUser): Promise<UserRow>
 }
 
 export async function findUserByEmail(db: Queryable, email: string): Promise<UserRow | undefined> {
-  const rows = await db.query<UserRow>(`SELECT ${USER_COLUMNS} FROM auth.users WHERE email = $1`, [normaliseEmail(email)], {
-    name: 'auth.user-by-email',
-  });
+  const rows = await db.query<UserRow>(
+    `SELECT ${USER_COLUMNS} FROM auth.users WHERE email = $1`,
+    [normaliseEmail(email)],
+    {
+      name: 'auth.user-by-email',
+    },
+  );
   return rows[0];
 }
 
 export async function findUserById(db: Queryable, id: string): Promise<UserRow | undefined> {
-  const rows = await db.query<UserRow>(`SELECT ${USER_COLUMNS} FROM auth.users WHERE id = $1`, [id], { name: 'auth.user-by-id' });
+  const rows = await db.query<UserRow>(`SELECT ${USER_COLUMNS} FROM auth.users WHERE id = $1`, [id], {
+    name: 'auth.user-by-id',
+  });
   return rows[0];
 }
-

@@ -1,5 +1,5 @@
 import { AuthService } from '../auth/service.js';
-import { loadConfig, type Config } from '../config/config.js';
+import { type Config, loadConfig } from '../config/config.js';
 import type { Database } from '../db/database.js';
 import { migrate } from '../db/migrate.js';
 import { openDatabase } from '../db/open.js';
@@ -9,7 +9,9 @@ import { openDatabase } from '../db/open.js';
  * `work`, and closes it again. With the embedded database the server must not be running, since
  * PGlite allows one process at a time; the lock error says so.
  */
-export async function withDatabase<T>(work: (context: { config: Config; db: Database; auth: AuthService }) => Promise<T>): Promise<T> {
+export async function withDatabase<T>(
+  work: (context: { config: Config; db: Database; auth: AuthService }) => Promise<T>,
+): Promise<T> {
   const config = loadConfig();
   const db = await openDatabase(config);
   try {

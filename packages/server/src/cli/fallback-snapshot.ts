@@ -1,4 +1,11 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes, scrypt as scryptCallback, type ScryptOptions } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  randomBytes,
+  type ScryptOptions,
+  scrypt as scryptCallback,
+} from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -47,7 +54,9 @@ export function configDir(): string {
 
 /** `<config dir>/fallback/<sha256 of apiUrl|project|env|branch>.enc` */
 export function defaultSnapshotPath(target: Pick<VaultTarget, 'apiUrl' | 'project' | 'env' | 'branch'>): string {
-  const id = createHash('sha256').update(`${target.apiUrl}|${target.project}|${target.env}|${target.branch}`).digest('hex');
+  const id = createHash('sha256')
+    .update(`${target.apiUrl}|${target.project}|${target.env}|${target.branch}`)
+    .digest('hex');
   return path.join(configDir(), 'fallback', `${id}.enc`);
 }
 
@@ -59,7 +68,9 @@ function deriveKey(token: string, salt: Buffer, params: { N: number; r: number; 
 }
 
 function header(file: Pick<SnapshotFile, 'format' | 'version' | 'kdf'>): Buffer {
-  return Buffer.from(JSON.stringify([file.format, file.version, file.kdf.name, file.kdf.N, file.kdf.r, file.kdf.p, file.kdf.salt]));
+  return Buffer.from(
+    JSON.stringify([file.format, file.version, file.kdf.name, file.kdf.N, file.kdf.r, file.kdf.p, file.kdf.salt]),
+  );
 }
 
 export async function encryptSnapshot(payload: SnapshotPayload, token: string): Promise<string> {
@@ -93,7 +104,8 @@ export async function decryptSnapshot(text: string, token: string, where: string
     throw new VaultCliError(`the fallback snapshot ${where} is not a Pavise snapshot (not JSON)`);
   }
   const kdf = file?.kdf;
-  if (file?.format !== FORMAT || file.version !== VERSION) throw new VaultCliError(`the fallback snapshot ${where} is not a Pavise snapshot of version ${VERSION}`);
+  if (file?.format !== FORMAT || file.version !== VERSION)
+    throw new VaultCliError(`the fallback snapshot ${where} is not a Pavise snapshot of version ${VERSION}`);
   if (
     kdf?.name !== 'scrypt' ||
     !isInt(kdf.N, 2, MAX_N) ||
@@ -105,7 +117,9 @@ export async function decryptSnapshot(text: string, token: string, where: string
     typeof file.tag !== 'string' ||
     typeof file.ciphertext !== 'string'
   ) {
-    throw new VaultCliError(`the fallback snapshot ${where} is damaged (bad header); delete it and run once with the vault reachable`);
+    throw new VaultCliError(
+      `the fallback snapshot ${where} is damaged (bad header); delete it and run once with the vault reachable`,
+    );
   }
   const key = await deriveKey(token, Buffer.from(kdf.salt, 'base64'), kdf);
   let plaintext: string;
@@ -113,7 +127,9 @@ export async function decryptSnapshot(text: string, token: string, where: string
     const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(file.iv, 'base64'));
     decipher.setAAD(header(file));
     decipher.setAuthTag(Buffer.from(file.tag, 'base64'));
-    plaintext = Buffer.concat([decipher.update(Buffer.from(file.ciphertext, 'base64')), decipher.final()]).toString('utf8');
+    plaintext = Buffer.concat([decipher.update(Buffer.from(file.ciphertext, 'base64')), decipher.final()]).toString(
+      'utf8',
+    );
   } catch {
     throw new VaultCliError(
       `the fallback snapshot ${where} cannot be decrypted with this token (it was written with another token, or it was altered)`,
@@ -144,7 +160,12 @@ export async function readSnapshot(file: string, token: string): Promise<Snapsho
  * default fallback directory is tightened to 0700 even if it existed, a directory named with
  * --fallback is the user's to choose.
  */
-export async function writeSnapshot(file: string, payload: SnapshotPayload, token: string, options: { ownDirectory: boolean }): Promise<void> {
+export async function writeSnapshot(
+  file: string,
+  payload: SnapshotPayload,
+  token: string,
+  options: { ownDirectory: boolean },
+): Promise<void> {
   const content = await encryptSnapshot(payload, token);
   const dir = path.dirname(file);
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });

@@ -43,7 +43,9 @@ function report(error: unknown): number {
   }
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'EADDRINUSE') {
-    process.stderr.write(`pavise: the port is already in use; set PAVISE_PORT to another port (${(error as Error).message})\n`);
+    process.stderr.write(
+      `pavise: the port is already in use; set PAVISE_PORT to another port (${(error as Error).message})\n`,
+    );
     return 1;
   }
   if (code === 'ECONNREFUSED' || code === '28P01' || code === '3D000' || code === 'ENOTFOUND') {

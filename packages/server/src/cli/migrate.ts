@@ -12,7 +12,11 @@ export function registerMigrateCommand(program: Command): void {
       const db = await openDatabase(config);
       try {
         const applied = await migrate(db);
-        process.stdout.write(applied.length > 0 ? `Applied ${applied.length} migration(s): ${applied.join(', ')}\n` : 'The database is up to date.\n');
+        process.stdout.write(
+          applied.length > 0
+            ? `Applied ${applied.length} migration(s): ${applied.join(', ')}\n`
+            : 'The database is up to date.\n',
+        );
       } finally {
         await db.close();
       }

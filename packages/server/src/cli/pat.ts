@@ -6,13 +6,18 @@ import { printJson, withDatabase } from './context.js';
 
 async function userIdFor(db: Database, email: string): Promise<string> {
   const user = await findUserByEmail(db, email);
-  if (!user) throw new AuthError('not-found', `No user with e-mail ${email}; create one with: pavise user create --email ${email}`);
+  if (!user)
+    throw new AuthError(
+      'not-found',
+      `No user with e-mail ${email}; create one with: pavise user create --email ${email}`,
+    );
   return user.id;
 }
 
 function parseDays(value: string): number {
   const days = Number(value);
-  if (!Number.isInteger(days) || days < 1 || days > 3650) throw new AuthError('invalid-request', '--expires-in-days accepts a whole number from 1 to 3650');
+  if (!Number.isInteger(days) || days < 1 || days > 3650)
+    throw new AuthError('invalid-request', '--expires-in-days accepts a whole number from 1 to 3650');
   return days;
 }
 

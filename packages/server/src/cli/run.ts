@@ -3,16 +3,22 @@ import os from 'node:os';
 import path from 'node:path';
 import { isatty } from 'node:tty';
 import type { Command } from 'commander';
-import { defaultSnapshotPath, describeAge, readSnapshot, writeSnapshot, type SnapshotPayload } from './fallback-snapshot.js';
+import {
+  defaultSnapshotPath,
+  describeAge,
+  readSnapshot,
+  type SnapshotPayload,
+  writeSnapshot,
+} from './fallback-snapshot.js';
 import {
   addVaultOptions,
   fetchSecrets,
   handleVaultErrors,
   resolveTarget,
   VaultCliError,
-  VaultUnavailableError,
   type VaultOptionValues,
   type VaultTarget,
+  VaultUnavailableError,
 } from './vault-api.js';
 
 interface RunOptions extends VaultOptionValues {
@@ -45,10 +51,17 @@ function checkSnapshotTarget(snapshot: SnapshotPayload, target: VaultTarget, fil
  */
 async function loadSecrets(target: VaultTarget, options: RunOptions): Promise<Record<string, string>> {
   if (options.offline && options.fallback === false) {
-    throw new VaultCliError('--offline runs from the fallback snapshot only, so it cannot be combined with --no-fallback');
+    throw new VaultCliError(
+      '--offline runs from the fallback snapshot only, so it cannot be combined with --no-fallback',
+    );
   }
   const ownDirectory = options.fallback === undefined;
-  const file = options.fallback === false ? undefined : typeof options.fallback === 'string' ? path.resolve(options.fallback) : defaultSnapshotPath(target);
+  const file =
+    options.fallback === false
+      ? undefined
+      : typeof options.fallback === 'string'
+        ? path.resolve(options.fallback)
+        : defaultSnapshotPath(target);
 
   if (options.offline) {
     const snapshot = await readSnapshot(file!, target.token);
@@ -76,12 +89,20 @@ async function loadSecrets(target: VaultTarget, options: RunOptions): Promise<Re
     }
     if (!snapshot) throw new VaultCliError(`${error.message} (and there is no fallback snapshot to use yet)`);
     const fallback = checkSnapshotTarget(snapshot, target, file);
-    warn(`${error.message}; using the fallback snapshot from ${snapshot.fetchedAt} (${describeAge(snapshot.fetchedAt)} old)`);
+    warn(
+      `${error.message}; using the fallback snapshot from ${snapshot.fetchedAt} (${describeAge(snapshot.fetchedAt)} old)`,
+    );
     return fallback;
   }
 
   if (file) {
-    const payload: SnapshotPayload = { secrets, fetchedAt: new Date().toISOString(), project: target.project, env: target.env, branch: target.branch };
+    const payload: SnapshotPayload = {
+      secrets,
+      fetchedAt: new Date().toISOString(),
+      project: target.project,
+      env: target.env,
+      branch: target.branch,
+    };
     try {
       await writeSnapshot(file, payload, target.token, { ownDirectory });
     } catch (error) {
@@ -97,7 +118,9 @@ function childEnvironment(secrets: Record<string, string>, override: boolean): N
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const [key, value] of Object.entries(secrets)) {
     if (typeof value !== 'string' || value.includes('\0') || key.includes('\0') || key.includes('=')) {
-      throw new VaultCliError(`secret ${key} cannot be put into an environment variable (its name has "=" or it contains a NUL character)`);
+      throw new VaultCliError(
+        `secret ${key} cannot be put into an environment variable (its name has "=" or it contains a NUL character)`,
+      );
     }
     if (override || env[key] === undefined) env[key] = value;
   }
@@ -164,11 +187,17 @@ export function registerRunCommand(program: Command): void {
         '(not through a shell, never to disk in plaintext); its exit code becomes ours. After each fetch an encrypted fallback ' +
         'snapshot is written; when the vault cannot be reached (network, timeout, 5xx, 429) the command runs from it, with a warning.',
     )
-    .argument('<command...>', 'the command and its arguments, after -- (e.g. pavise run --env production -- node app.js)')
+    .argument(
+      '<command...>',
+      'the command and its arguments, after -- (e.g. pavise run --env production -- node app.js)',
+    )
     .usage('[options] -- <command> [args...]');
   addVaultOptions(command)
     .option('--no-override', 'keep variables already set in the environment instead of replacing them with the secrets')
-    .option('--fallback <path>', 'fallback snapshot file (default: $PAVISE_CONFIG_DIR or ~/.pavise, then fallback/<hash>.enc)')
+    .option(
+      '--fallback <path>',
+      'fallback snapshot file (default: $PAVISE_CONFIG_DIR or ~/.pavise, then fallback/<hash>.enc)',
+    )
     .option('--no-fallback', 'neither read nor write the fallback snapshot')
     .option('--offline', 'do not contact the vault: run from the fallback snapshot only')
     .addHelpText(

@@ -9,9 +9,9 @@ import {
   handleVaultErrors,
   resolveTarget,
   VaultCliError,
-  writeSecrets,
   type VaultOptionValues,
   type VaultTarget,
+  writeSecrets,
 } from './vault-api.js';
 
 const MASK = '********';
@@ -30,7 +30,8 @@ function where(target: VaultTarget): string {
 }
 
 async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) throw new VaultCliError('give KEY=value, or pipe the value in: printf %s "$VALUE" | pavise secrets set KEY');
+  if (process.stdin.isTTY)
+    throw new VaultCliError('give KEY=value, or pipe the value in: printf %s "$VALUE" | pavise secrets set KEY');
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
@@ -44,7 +45,10 @@ async function parseAssignments(pairs: string[]): Promise<Record<string, string>
     let key: string;
     let value: string;
     if (at === -1) {
-      if (pairs.length !== 1) throw new VaultCliError(`"${pair}" has no "=": write KEY=value (only a single KEY may read its value from stdin)`);
+      if (pairs.length !== 1)
+        throw new VaultCliError(
+          `"${pair}" has no "=": write KEY=value (only a single KEY may read its value from stdin)`,
+        );
       key = pair;
       value = (await readStdin()).replace(/\r?\n$/, '');
     } else {
@@ -69,9 +73,15 @@ function parseVersion(value: string): number {
 export function registerSecretsCommands(program: Command): void {
   const secrets = program
     .command('secrets')
-    .description('Read and write the secrets of a project environment in the vault (token from $XTRA_TOKEN, project from $XTRA_PROJECT_ID)');
+    .description(
+      'Read and write the secrets of a project environment in the vault (token from $XTRA_TOKEN, project from $XTRA_PROJECT_ID)',
+    );
 
-  addVaultOptions(secrets.command('list').description('List the secret names of an environment (values only with --values or --json)'))
+  addVaultOptions(
+    secrets
+      .command('list')
+      .description('List the secret names of an environment (values only with --values or --json)'),
+  )
     .option('--values', 'print KEY=value lines')
     .option('--json', 'print {KEY: value} as JSON')
     .action(
@@ -88,7 +98,9 @@ export function registerSecretsCommands(program: Command): void {
   addVaultOptions(
     secrets
       .command('get')
-      .description('Print the value of one secret alone (for VALUE=$(pavise secrets get KEY)); a newline follows only on a terminal')
+      .description(
+        'Print the value of one secret alone (for VALUE=$(pavise secrets get KEY)); a newline follows only on a terminal',
+      )
       .argument('<KEY>', 'the secret name'),
   )
     .option('--json', 'print {key, value, version, environment, branch, inherited, updatedAt} as JSON')
@@ -110,7 +122,10 @@ export function registerSecretsCommands(program: Command): void {
       )
       .argument('<KEY=value...>', 'the secrets to set'),
   )
-    .option('--expected-version <n>', 'with one key: write only if its current version is n (0 = it must not exist yet)')
+    .option(
+      '--expected-version <n>',
+      'with one key: write only if its current version is n (0 = it must not exist yet)',
+    )
     .option('--json', 'print the result as JSON')
     .action(
       handleVaultErrors(async (pairs: string[], options: SetOptions) => {
@@ -119,17 +134,27 @@ export function registerSecretsCommands(program: Command): void {
         const keys = Object.keys(values);
         let expectedVersions: Record<string, number> | undefined;
         if (options.expectedVersion !== undefined) {
-          if (keys.length !== 1) throw new VaultCliError('--expected-version applies to one key: set the keys one at a time');
+          if (keys.length !== 1)
+            throw new VaultCliError('--expected-version applies to one key: set the keys one at a time');
           expectedVersions = { [keys[0]!]: parseVersion(options.expectedVersion) };
         }
         const result = await writeSecrets(target, values, expectedVersions);
         if (options.json) return printJson(result);
-        const versions = keys.map((key) => (result.versions?.[key] !== undefined ? `${key} (version ${result.versions[key]})` : key));
-        process.stdout.write(`Set ${result.count} secret${result.count === 1 ? '' : 's'} in ${where(target)}: ${versions.join(', ')}\n`);
+        const versions = keys.map((key) =>
+          result.versions?.[key] !== undefined ? `${key} (version ${result.versions[key]})` : key,
+        );
+        process.stdout.write(
+          `Set ${result.count} secret${result.count === 1 ? '' : 's'} in ${where(target)}: ${versions.join(', ')}\n`,
+        );
       }),
     );
 
-  addVaultOptions(secrets.command('delete').description('Delete a secret (in a branch: hide the inherited one); its history is kept').argument('<KEY>', 'the secret name'))
+  addVaultOptions(
+    secrets
+      .command('delete')
+      .description('Delete a secret (in a branch: hide the inherited one); its history is kept')
+      .argument('<KEY>', 'the secret name'),
+  )
     .option('--json', 'print the result as JSON')
     .action(
       handleVaultErrors(async (key: string, options: VaultOptionValues & { json?: boolean }) => {
@@ -140,7 +165,12 @@ export function registerSecretsCommands(program: Command): void {
       }),
     );
 
-  addVaultOptions(secrets.command('history').description('List the versions of a secret, newest first (values masked unless --values)').argument('<KEY>', 'the secret name'))
+  addVaultOptions(
+    secrets
+      .command('history')
+      .description('List the versions of a secret, newest first (values masked unless --values)')
+      .argument('<KEY>', 'the secret name'),
+  )
     .option('--values', 'show the values')
     .option('--json', 'print the history as JSON (with the values only with --values)')
     .action(
@@ -149,7 +179,9 @@ export function registerSecretsCommands(program: Command): void {
         const result = await fetchHistory(target, key);
         if (options.json) {
           return printJson(
-            options.values ? result : { ...result, history: result.history.map(({ value: _value, ...entry }) => entry) },
+            options.values
+              ? result
+              : { ...result, history: result.history.map(({ value: _value, ...entry }) => entry) },
           );
         }
         const lines = [`${result.key}: current version ${result.currentVersion}`];

@@ -5,7 +5,9 @@ import { loadConfig } from '../config/config.js';
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
-    .description('Start the Pavise server (what `npm start` runs). Configured by PAVISE_* environment variables; see the README.')
+    .description(
+      'Start the Pavise server (what `npm start` runs). Configured by PAVISE_* environment variables; see the README.',
+    )
     .action(async () => {
       const config = loadConfig();
       const pavise = await startPavise(config);

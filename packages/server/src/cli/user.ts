@@ -14,7 +14,12 @@ export function registerUserCommands(program: Command): void {
     .action(async (options: { email: string; password?: string; displayName?: string; json?: boolean }) => {
       const password = options.password ?? randomPassword();
       const created = await withDatabase(({ auth }) =>
-        auth.createUser({ email: options.email, password, displayName: options.displayName ?? '', emailVerified: true }),
+        auth.createUser({
+          email: options.email,
+          password,
+          displayName: options.displayName ?? '',
+          emailVerified: true,
+        }),
       );
       const result = { id: created.id, email: created.email, ...(options.password ? {} : { password }) };
       if (options.json) return printJson(result);

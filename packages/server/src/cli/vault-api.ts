@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { PAVISE_VERSION } from '../version.js';
 import { environmentName } from '../vault/names.js';
+import { PAVISE_VERSION } from '../version.js';
 
 /**
  * The client side of the vault's HTTP API (see the wire contract): what `pavise run` and
@@ -84,7 +84,10 @@ function fromEnv(name: string): string | undefined {
 /** Resolves the shared flags against the environment; a missing token or project is one clear line. */
 export function resolveTarget(options: VaultOptionValues): VaultTarget {
   const token = options.token?.trim() || fromEnv('XTRA_TOKEN');
-  if (!token) throw new VaultCliError('no access token: set XTRA_TOKEN (or pass --token, which other users can see in the process list)');
+  if (!token)
+    throw new VaultCliError(
+      'no access token: set XTRA_TOKEN (or pass --token, which other users can see in the process list)',
+    );
   const project = options.project?.trim() || fromEnv('XTRA_PROJECT_ID');
   if (!project) throw new VaultCliError('no project: pass --project <id> or set XTRA_PROJECT_ID');
   const rawUrl = options.apiUrl?.trim() || fromEnv('XTRA_API_URL') || DEFAULT_API_URL;
@@ -106,19 +109,24 @@ export function resolveTarget(options: VaultOptionValues): VaultTarget {
   const branch = options.branch.trim();
   if (!branch) throw new VaultCliError('--branch must not be empty');
   const seconds = Number(options.timeout);
-  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600) throw new VaultCliError('--timeout accepts a number of seconds from 0 to 600');
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600)
+    throw new VaultCliError('--timeout accepts a number of seconds from 0 to 600');
   return { apiUrl, token, project, env, branch, timeoutMs: Math.round(seconds * 1000) };
 }
 
 function describeNetworkError(error: unknown): string {
   const cause = (error as { cause?: unknown } | undefined)?.cause as NodeJS.ErrnoException | undefined;
-  if (cause?.code) return cause.code === 'ECONNREFUSED' ? 'connection refused' : `${cause.code}${cause.message ? `: ${cause.message}` : ''}`;
+  if (cause?.code)
+    return cause.code === 'ECONNREFUSED'
+      ? 'connection refused'
+      : `${cause.code}${cause.message ? `: ${cause.message}` : ''}`;
   if (cause?.message) return cause.message;
   return (error as Error)?.message ?? String(error);
 }
 
 function errorText(body: unknown, text: string): string | undefined {
-  if (body && typeof body === 'object' && typeof (body as { error?: unknown }).error === 'string') return (body as { error: string }).error;
+  if (body && typeof body === 'object' && typeof (body as { error?: unknown }).error === 'string')
+    return (body as { error: string }).error;
   const trimmed = text.trim().replace(/\s+/g, ' ');
   return trimmed ? trimmed.slice(0, 200) : undefined;
 }
@@ -154,7 +162,9 @@ export async function vaultRequest<T>(
   } catch (error) {
     const name = (error as Error | undefined)?.name;
     if (name === 'TimeoutError' || name === 'AbortError') {
-      throw new VaultUnavailableError(`the vault at ${target.apiUrl} did not answer within ${target.timeoutMs / 1000} s (${where})`);
+      throw new VaultUnavailableError(
+        `the vault at ${target.apiUrl} did not answer within ${target.timeoutMs / 1000} s (${where})`,
+      );
     }
     throw new VaultUnavailableError(`cannot reach the vault at ${target.apiUrl}: ${describeNetworkError(error)}`);
   }
@@ -166,28 +176,41 @@ export async function vaultRequest<T>(
     body = undefined;
   }
   if (response.ok) {
-    if (body === undefined) throw new VaultCliError(`the vault at ${target.apiUrl} answered ${where} with something that is not JSON; is --api-url right (it ends in /api)?`);
+    if (body === undefined)
+      throw new VaultCliError(
+        `the vault at ${target.apiUrl} answered ${where} with something that is not JSON; is --api-url right (it ends in /api)?`,
+      );
     return body as T;
   }
 
   const message = errorText(body, text);
   if (response.status === 429) {
-    const retryAfter = response.headers.get('retry-after') ?? (body as { retryAfter?: unknown } | undefined)?.retryAfter;
+    const retryAfter =
+      response.headers.get('retry-after') ?? (body as { retryAfter?: unknown } | undefined)?.retryAfter;
     throw new VaultUnavailableError(
       `${message ?? 'rate limited by the vault'} (HTTP 429${retryAfter !== undefined && retryAfter !== null ? `; retry after ${String(retryAfter)} s` : ''})`,
     );
   }
   if (response.status >= 500) {
-    throw new VaultUnavailableError(`the vault at ${target.apiUrl} failed: ${message ?? response.statusText} (HTTP ${response.status})`);
+    throw new VaultUnavailableError(
+      `the vault at ${target.apiUrl} failed: ${message ?? response.statusText} (HTTP ${response.status})`,
+    );
   }
   const details: string[] = [];
   const conflicts = (body as { conflicts?: unknown } | undefined)?.conflicts;
   if (response.status === 409 && Array.isArray(conflicts)) {
     for (const conflict of conflicts as { key?: unknown; expected?: unknown; actual?: unknown }[]) {
-      details.push(`  ${String(conflict.key)}: expected version ${String(conflict.expected)}, current version ${String(conflict.actual)}`);
+      details.push(
+        `  ${String(conflict.key)}: expected version ${String(conflict.expected)}, current version ${String(conflict.actual)}`,
+      );
     }
   }
-  throw new VaultResponseError(`${message ?? `${where} failed`} (HTTP ${response.status})`, response.status, body, details);
+  throw new VaultResponseError(
+    `${message ?? `${where} failed`} (HTTP ${response.status})`,
+    response.status,
+    body,
+    details,
+  );
 }
 
 const segment = encodeURIComponent;
@@ -210,7 +233,14 @@ export interface SecretDetail {
 export interface SecretHistory {
   key: string;
   currentVersion: number;
-  history: { version: number; value: string | null; deleted: boolean; updatedAt: string; updatedBy: string | null; description: string | null }[];
+  history: {
+    version: number;
+    value: string | null;
+    deleted: boolean;
+    updatedAt: string;
+    updatedBy: string | null;
+    description: string | null;
+  }[];
 }
 
 export interface SetResult {
@@ -222,8 +252,15 @@ export interface SetResult {
 /** GET …/secrets: the flat map, checked to be one (a wrong URL must not become an empty environment). */
 export async function fetchSecrets(target: VaultTarget): Promise<Record<string, string>> {
   const body = await vaultRequest<unknown>(target, 'GET', secretsPath(target), { query: { branch: target.branch } });
-  if (!body || typeof body !== 'object' || Array.isArray(body) || Object.values(body).some((value) => typeof value !== 'string')) {
-    throw new VaultCliError(`the vault at ${target.apiUrl} answered with something that is not a map of secrets; is --api-url right?`);
+  if (
+    !body ||
+    typeof body !== 'object' ||
+    Array.isArray(body) ||
+    Object.values(body).some((value) => typeof value !== 'string')
+  ) {
+    throw new VaultCliError(
+      `the vault at ${target.apiUrl} answered with something that is not a map of secrets; is --api-url right?`,
+    );
   }
   return body as Record<string, string>;
 }
@@ -232,7 +269,11 @@ export function fetchSecret(target: VaultTarget, key: string): Promise<SecretDet
   return vaultRequest<SecretDetail>(target, 'GET', secretsPath(target, key), { query: { branch: target.branch } });
 }
 
-export function writeSecrets(target: VaultTarget, secrets: Record<string, string>, expectedVersions?: Record<string, number>): Promise<SetResult> {
+export function writeSecrets(
+  target: VaultTarget,
+  secrets: Record<string, string>,
+  expectedVersions?: Record<string, number>,
+): Promise<SetResult> {
   return vaultRequest<SetResult>(target, 'POST', secretsPath(target), {
     body: { secrets, branch: target.branch, ...(expectedVersions ? { expectedVersions } : {}) },
   });
@@ -243,14 +284,18 @@ export function deleteSecret(target: VaultTarget, key: string): Promise<{ succes
 }
 
 export function fetchHistory(target: VaultTarget, key: string): Promise<SecretHistory> {
-  return vaultRequest<SecretHistory>(target, 'GET', `${secretsPath(target, key)}/history`, { query: { branch: target.branch } });
+  return vaultRequest<SecretHistory>(target, 'GET', `${secretsPath(target, key)}/history`, {
+    query: { branch: target.branch },
+  });
 }
 
 /**
  * Wraps a command action: the vault's user-facing errors print as `pavise: …` and exit 1 (main.ts
  * reports only its own error types as one line, so these are handled here).
  */
-export function handleVaultErrors<A extends unknown[]>(action: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+export function handleVaultErrors<A extends unknown[]>(
+  action: (...args: A) => Promise<void>,
+): (...args: A) => Promise<void> {
   return async (...args: A) => {
     try {
       await action(...args);

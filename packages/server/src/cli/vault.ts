@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { ConfigError, parseMasterKey } from '../config/config.js';
-import type { Queryable } from '../db/database.js';
 import type { KeyEncryptionProvider } from '../crypto/key-provider.js';
-import { rewrapControllerKeys } from '../privacy/keys.js';
-import { rewrapAllDataKeys } from '../vault/crypto/data-keys.js';
 import { LocalMasterKeys, masterKeyId } from '../crypto/key-provider.js';
 import { developmentKeyFile, readKeyFile, writeKeyFile } from '../crypto/master-keys.js';
+import type { Queryable } from '../db/database.js';
+import { rewrapControllerKeys } from '../privacy/keys.js';
+import { rewrapAllDataKeys } from '../vault/crypto/data-keys.js';
 import { withDatabase } from './context.js';
 
 /**
@@ -55,12 +55,17 @@ export function registerVaultCommands(program: Command): void {
         }
         const file = developmentKeyFile(config);
         const current = await readKeyFile(file);
-        if (!current) throw new ConfigError([`PAVISE_MASTER_KEY: not set, and there is no development key file at ${file}; start the server once first`]);
+        if (!current)
+          throw new ConfigError([
+            `PAVISE_MASTER_KEY: not set, and there is no development key file at ${file}; start the server once first`,
+          ]);
         const next = randomBytes(32);
         // Both keys in the file while the data keys move, so a server rereading it mid-way finds
         // either; only the new key once the transaction has committed.
         await writeKeyFile(file, [next, ...current]);
-        const result = await db.transaction((tx) => rewrapAll(tx, new LocalMasterKeys(current), new LocalMasterKeys([next])));
+        const result = await db.transaction((tx) =>
+          rewrapAll(tx, new LocalMasterKeys(current), new LocalMasterKeys([next])),
+        );
         await writeKeyFile(file, [next]);
         process.stdout.write(`Re-wrapped ${result} with a new master key (${masterKeyId(next)}) in ${file}.\n`);
       });

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { parseJwtSecret, type JwtSecretConfig } from './jwt-secret.js';
+import { type JwtSecretConfig, parseJwtSecret } from './jwt-secret.js';
 import { parseRate, type Rate } from './rate.js';
 
 /**
@@ -76,70 +76,163 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     if (value < min || value > max) throw new Error('');
     return value;
   };
-  const oneOf = <T extends string>(...values: T[]) => (raw: string) => {
-    const value = raw.trim().toLowerCase() as T;
-    if (!values.includes(value)) throw new Error('');
-    return value;
-  };
+  const oneOf =
+    <T extends string>(...values: T[]) =>
+    (raw: string) => {
+      const value = raw.trim().toLowerCase() as T;
+      if (!values.includes(value)) throw new Error('');
+      return value;
+    };
   const boolean = (raw: string) => {
     const value = raw.trim().toLowerCase();
     if (['true', '1', 'yes', 'on'].includes(value)) return true;
     if (['false', '0', 'no', 'off'].includes(value)) return false;
     throw new Error('');
   };
-  const url = (...protocols: string[]) => (raw: string) => {
-    const parsed = new URL(raw.trim());
-    if (!protocols.includes(parsed.protocol)) throw new Error(`protocol ${parsed.protocol}`);
-    return raw.trim();
-  };
+  const url =
+    (...protocols: string[]) =>
+    (raw: string) => {
+      const parsed = new URL(raw.trim());
+      if (!protocols.includes(parsed.protocol)) throw new Error(`protocol ${parsed.protocol}`);
+      return raw.trim();
+    };
 
   const portVariable = env.PAVISE_PORT !== undefined && env.PAVISE_PORT !== '' ? 'PAVISE_PORT' : 'PORT';
   const production = (env.NODE_ENV ?? '').toLowerCase() === 'production';
 
   const config: Config = {
     port: read(portVariable, 8080, integer(0, 65535), 'an integer from 0 to 65535'),
-    host: read('PAVISE_HOST', '127.0.0.1', (raw) => {
-      if (!/^[A-Za-z0-9.:\-[\]]+$/.test(raw.trim())) throw new Error('');
-      return raw.trim();
-    }, 'a host name or IP address such as 127.0.0.1 or 0.0.0.0'),
-    dataDir: path.resolve(cwd, read('PAVISE_DATA_DIR', '.pavise', (raw) => raw, 'a directory path')),
-    databaseUrl: read('DATABASE_URL', undefined, url('postgres:', 'postgresql:'), 'a postgres:// or postgresql:// connection URL', true),
+    host: read(
+      'PAVISE_HOST',
+      '127.0.0.1',
+      (raw) => {
+        if (!/^[A-Za-z0-9.:\-[\]]+$/.test(raw.trim())) throw new Error('');
+        return raw.trim();
+      },
+      'a host name or IP address such as 127.0.0.1 or 0.0.0.0',
+    ),
+    dataDir: path.resolve(
+      cwd,
+      read('PAVISE_DATA_DIR', '.pavise', (raw) => raw, 'a directory path'),
+    ),
+    databaseUrl: read(
+      'DATABASE_URL',
+      undefined,
+      url('postgres:', 'postgresql:'),
+      'a postgres:// or postgresql:// connection URL',
+      true,
+    ),
     dbPoolMax: read('PAVISE_DB_POOL_MAX', 10, integer(1, 1000), 'an integer from 1 to 1000'),
-    adminSecret: read('PAVISE_ADMIN_SECRET', undefined, (raw) => {
-      if (raw.length < 16) throw new Error('too short');
-      return raw;
-    }, 'a secret of at least 16 characters', true),
-    jwtSecret: read('PAVISE_JWT_SECRET', undefined, parseJwtSecret,
-      'Hasura-format JSON such as {"type":"HS256","key":"<at least 32 characters>"} (types HS256/384/512, RS256/384/512, EdDSA with "key" and "signing_key" PEMs)', true),
-    masterKey: read('PAVISE_MASTER_KEY', undefined, parseMasterKey,
-      '32 random bytes as 64 hex characters or base64 (generate one with: openssl rand -hex 32)', true),
-    masterKeysPrevious: read('PAVISE_MASTER_KEY_PREVIOUS', [], (raw) => raw.split(',').filter((part) => part.trim() !== '').map(parseMasterKey),
-      'a comma-separated list of master keys, each 64 hex characters or base64', true),
-    accessTokenExpiresIn: read('PAVISE_ACCESS_TOKEN_EXPIRES_IN', 3600, integer(1, 31_536_000), 'a whole number of seconds from 1 to 31536000'),
-    refreshTokenExpiresIn: read('PAVISE_REFRESH_TOKEN_EXPIRES_IN', 43_200, integer(1, 31_536_000), 'a whole number of seconds from 1 to 31536000'),
-    refreshGraceSeconds: read('PAVISE_REFRESH_TOKEN_GRACE_SECONDS', 10, integer(0, 60), 'a whole number of seconds from 0 to 60'),
+    adminSecret: read(
+      'PAVISE_ADMIN_SECRET',
+      undefined,
+      (raw) => {
+        if (raw.length < 16) throw new Error('too short');
+        return raw;
+      },
+      'a secret of at least 16 characters',
+      true,
+    ),
+    jwtSecret: read(
+      'PAVISE_JWT_SECRET',
+      undefined,
+      parseJwtSecret,
+      'Hasura-format JSON such as {"type":"HS256","key":"<at least 32 characters>"} (types HS256/384/512, RS256/384/512, EdDSA with "key" and "signing_key" PEMs)',
+      true,
+    ),
+    masterKey: read(
+      'PAVISE_MASTER_KEY',
+      undefined,
+      parseMasterKey,
+      '32 random bytes as 64 hex characters or base64 (generate one with: openssl rand -hex 32)',
+      true,
+    ),
+    masterKeysPrevious: read(
+      'PAVISE_MASTER_KEY_PREVIOUS',
+      [],
+      (raw) =>
+        raw
+          .split(',')
+          .filter((part) => part.trim() !== '')
+          .map(parseMasterKey),
+      'a comma-separated list of master keys, each 64 hex characters or base64',
+      true,
+    ),
+    accessTokenExpiresIn: read(
+      'PAVISE_ACCESS_TOKEN_EXPIRES_IN',
+      3600,
+      integer(1, 31_536_000),
+      'a whole number of seconds from 1 to 31536000',
+    ),
+    refreshTokenExpiresIn: read(
+      'PAVISE_REFRESH_TOKEN_EXPIRES_IN',
+      43_200,
+      integer(1, 31_536_000),
+      'a whole number of seconds from 1 to 31536000',
+    ),
+    refreshGraceSeconds: read(
+      'PAVISE_REFRESH_TOKEN_GRACE_SECONDS',
+      10,
+      integer(0, 60),
+      'a whole number of seconds from 0 to 60',
+    ),
     signup: read('PAVISE_SIGNUP', 'open' as const, oneOf('open', 'closed'), '"open" or "closed"'),
     bootstrap: read('PAVISE_BOOTSTRAP', true, boolean, '"true" or "false"'),
-    bootstrapEmail: read('PAVISE_BOOTSTRAP_EMAIL', 'admin@localhost', (raw) => {
-      const value = raw.trim().toLowerCase();
-      if (!isEmail(value)) throw new Error('');
-      return value;
-    }, 'an e-mail address such as admin@example.com'),
+    bootstrapEmail: read(
+      'PAVISE_BOOTSTRAP_EMAIL',
+      'admin@localhost',
+      (raw) => {
+        const value = raw.trim().toLowerCase();
+        if (!isEmail(value)) throw new Error('');
+        return value;
+      },
+      'an e-mail address such as admin@example.com',
+    ),
     redisUrl: read('REDIS_URL', undefined, url('redis:', 'rediss:'), 'a redis:// or rediss:// URL', true),
     rateLimit: {
       enabled: read('PAVISE_RATE_LIMIT', true, boolean, '"true" or "false"'),
-      ipFailures: read('PAVISE_RATE_LIMIT_IP_FAILURES', { limit: 10, windowSeconds: 300 }, parseRate, '"<count>/<seconds>", e.g. 10/300'),
-      perCredential: read('PAVISE_RATE_LIMIT_PER_CREDENTIAL', { limit: 60, windowSeconds: 300 }, parseRate, '"<count>/<seconds>", e.g. 60/300'),
-      vault: read('PAVISE_RATE_LIMIT_VAULT', { limit: 1200, windowSeconds: 60 }, parseRate, '"<count>/<seconds>", e.g. 1200/60'),
+      ipFailures: read(
+        'PAVISE_RATE_LIMIT_IP_FAILURES',
+        { limit: 10, windowSeconds: 300 },
+        parseRate,
+        '"<count>/<seconds>", e.g. 10/300',
+      ),
+      perCredential: read(
+        'PAVISE_RATE_LIMIT_PER_CREDENTIAL',
+        { limit: 60, windowSeconds: 300 },
+        parseRate,
+        '"<count>/<seconds>", e.g. 60/300',
+      ),
+      vault: read(
+        'PAVISE_RATE_LIMIT_VAULT',
+        { limit: 1200, windowSeconds: 60 },
+        parseRate,
+        '"<count>/<seconds>", e.g. 1200/60',
+      ),
     },
     graphqlLimits: {
       maxDepth: read('PAVISE_GRAPHQL_MAX_DEPTH', 10, integer(1, 100), 'a whole number from 1 to 100'),
-      maxSelections: read('PAVISE_GRAPHQL_MAX_SELECTIONS', 1_000, integer(1, 100_000), 'a whole number from 1 to 100000'),
+      maxSelections: read(
+        'PAVISE_GRAPHQL_MAX_SELECTIONS',
+        1_000,
+        integer(1, 100_000),
+        'a whole number from 1 to 100000',
+      ),
       maxRows: read('PAVISE_GRAPHQL_MAX_ROWS', 10_000, integer(1, 10_000_000), 'a whole number from 1 to 10000000'),
     },
     trustProxy: read('PAVISE_TRUST_PROXY', false, boolean, '"true" or "false"'),
-    logLevel: read('PAVISE_LOG_LEVEL', 'info' as const, oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'), 'fatal, error, warn, info, debug, trace or silent'),
-    logFormat: read('PAVISE_LOG_FORMAT', process.stdout.isTTY ? 'pretty' as const : 'json' as const, oneOf('json', 'pretty'), '"json" or "pretty"'),
+    logLevel: read(
+      'PAVISE_LOG_LEVEL',
+      'info' as const,
+      oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),
+      'fatal, error, warn, info, debug, trace or silent',
+    ),
+    logFormat: read(
+      'PAVISE_LOG_FORMAT',
+      process.stdout.isTTY ? ('pretty' as const) : ('json' as const),
+      oneOf('json', 'pretty'),
+      '"json" or "pretty"',
+    ),
     production,
   };
 
@@ -147,7 +240,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     problems.push('PAVISE_MASTER_KEY_PREVIOUS: only meaningful with PAVISE_MASTER_KEY; set the active master key too');
   }
   if (production && config.masterKey === undefined && !problems.some((p) => p.startsWith('PAVISE_MASTER_KEY'))) {
-    problems.push('PAVISE_MASTER_KEY: required when NODE_ENV=production; accepts 32 random bytes as 64 hex characters or base64 (generate one with: openssl rand -hex 32)');
+    problems.push(
+      'PAVISE_MASTER_KEY: required when NODE_ENV=production; accepts 32 random bytes as 64 hex characters or base64 (generate one with: openssl rand -hex 32)',
+    );
   }
 
   if (problems.length > 0) throw new ConfigError(problems);

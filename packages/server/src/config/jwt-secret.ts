@@ -53,7 +53,8 @@ export function parseJwtSecret(raw: string): JwtSecretConfig {
     if (key.length < 32) throw new Error('an HS* "key" must be at least 32 characters');
   } else {
     const signingKey = optionalString('signing_key');
-    if (signingKey === undefined) throw new Error(`${type} needs "signing_key" (the private key PEM) so Pavise can sign tokens`);
+    if (signingKey === undefined)
+      throw new Error(`${type} needs "signing_key" (the private key PEM) so Pavise can sign tokens`);
     config.signingKey = signingKey;
   }
   return config;

@@ -20,7 +20,9 @@ export function developmentKeyFile(config: Pick<Config, 'dataDir'>): string {
   return path.join(config.dataDir, DEVELOPMENT_KEY_FILE);
 }
 
-export async function loadMasterKeys(config: Pick<Config, 'masterKey' | 'masterKeysPrevious' | 'dataDir'>): Promise<LocalMasterKeys> {
+export async function loadMasterKeys(
+  config: Pick<Config, 'masterKey' | 'masterKeysPrevious' | 'dataDir'>,
+): Promise<LocalMasterKeys> {
   if (config.masterKey) return new LocalMasterKeys([config.masterKey, ...config.masterKeysPrevious]);
   const file = developmentKeyFile(config);
   const keys = (await readKeyFile(file)) ?? (await createKeyFile(file));
@@ -38,8 +40,14 @@ export async function readKeyFile(file: string): Promise<Buffer[] | undefined> {
     throw error;
   }
   const parsed = JSON.parse(text) as KeyFile;
-  if (!Array.isArray(parsed.keys) || parsed.keys.length === 0 || parsed.keys.some((key) => !/^[0-9a-f]{64}$/.test(key))) {
-    throw new Error(`${file} is not a Pavise master-key file; restore it from a backup (without it the vault's secrets cannot be decrypted)`);
+  if (
+    !Array.isArray(parsed.keys) ||
+    parsed.keys.length === 0 ||
+    parsed.keys.some((key) => !/^[0-9a-f]{64}$/.test(key))
+  ) {
+    throw new Error(
+      `${file} is not a Pavise master-key file; restore it from a backup (without it the vault's secrets cannot be decrypted)`,
+    );
   }
   return parsed.keys.map((key) => Buffer.from(key, 'hex'));
 }

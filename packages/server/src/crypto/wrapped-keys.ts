@@ -44,7 +44,7 @@ export class WrappedKeys {
 
   async unwrap(id: string, stored: WrappedKey): Promise<Buffer> {
     const cached = this.cache.get(id);
-    if (cached && cached.wrapped.equals(stored.wrapped)) return cached.key;
+    if (cached?.wrapped.equals(stored.wrapped)) return cached.key;
     const key = await this.provider.unwrap(stored.wrapped, stored.masterKeyId, this.context(id));
     this.cache.set(id, { wrapped: stored.wrapped, key });
     return key;
@@ -69,7 +69,10 @@ export async function rewrapKeys(
     if (row.master_key_id === to.activeKeyId) continue;
     const key = await from.unwrap(Buffer.from(row.wrapped_key), row.master_key_id, context(row.id));
     const { wrapped, keyId } = await to.wrap(key, context(row.id));
-    await tx.query(`UPDATE ${table} SET wrapped_key = $2, master_key_id = $3, rewrapped_at = now() WHERE ${idColumn} = $1`, [row.id, wrapped, keyId]);
+    await tx.query(
+      `UPDATE ${table} SET wrapped_key = $2, master_key_id = $3, rewrapped_at = now() WHERE ${idColumn} = $1`,
+      [row.id, wrapped, keyId],
+    );
     rewrapped += 1;
   }
   return { rewrapped, total: rows.length };

@@ -28,7 +28,7 @@ export class Batcher<I, O> {
         const batch = this.queue.splice(0, this.maxBatch);
         try {
           const outputs = await this.flush(batch.map((entry) => entry.item));
-          batch.forEach((entry, i) => entry.resolve(outputs[i]!));
+          for (const [i, entry] of batch.entries()) entry.resolve(outputs[i]!);
         } catch (error) {
           for (const entry of batch) entry.reject(error);
         }

@@ -47,24 +47,34 @@ export async function migrate(db: Database, dir = MIGRATIONS_DIR): Promise<strin
         applied_at timestamptz NOT NULL DEFAULT now()
       );`);
     const applied = new Map(
-      (await tx.query<{ id: string; checksum: string }>('SELECT id, checksum FROM pavise.migrations')).map((row) => [row.id, row.checksum]),
+      (await tx.query<{ id: string; checksum: string }>('SELECT id, checksum FROM pavise.migrations')).map((row) => [
+        row.id,
+        row.checksum,
+      ]),
     );
     const known = new Set(migrations.map((m) => m.id));
     const unknown = [...applied.keys()].filter((id) => !known.has(id));
     if (unknown.length > 0) {
-      throw new MigrationError(`The database has migrations this Pavise does not know (${unknown.join(', ')}); it was set up by a newer version.`);
+      throw new MigrationError(
+        `The database has migrations this Pavise does not know (${unknown.join(', ')}); it was set up by a newer version.`,
+      );
     }
     const done: string[] = [];
     for (const migration of migrations) {
       const checksum = applied.get(migration.id);
       if (checksum !== undefined) {
         if (checksum !== migration.checksum) {
-          throw new MigrationError(`Migration ${migration.id} was changed after it was applied; add a new migration instead of editing it.`);
+          throw new MigrationError(
+            `Migration ${migration.id} was changed after it was applied; add a new migration instead of editing it.`,
+          );
         }
         continue;
       }
       await tx.exec(migration.sql);
-      await tx.query('INSERT INTO pavise.migrations (id, checksum) VALUES ($1, $2)', [migration.id, migration.checksum]);
+      await tx.query('INSERT INTO pavise.migrations (id, checksum) VALUES ($1, $2)', [
+        migration.id,
+        migration.checksum,
+      ]);
       done.push(migration.id);
     }
     return done;

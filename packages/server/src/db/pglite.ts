@@ -1,8 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import type { Database, Queryable, Row } from './database.js';
 import { acquireDataDirLock } from './data-dir-lock.js';
+import type { Database, Queryable } from './database.js';
 
 function toQueryable(db: Pick<PGlite, 'query' | 'exec'>): Queryable {
   return {

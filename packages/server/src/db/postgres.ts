@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Database, Queryable, QueryOptions, Row } from './database.js';
+import type { Database, Queryable, QueryOptions } from './database.js';
 
 // PGlite returns int8/numeric-free counts as JS numbers; make `pg` agree so both lanes return
 // identical values. Values beyond 2^53 do not occur in the counters and sizes we read as int8.
@@ -9,7 +9,10 @@ const types = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
     if (oid === INT8_OID) return (value: string) => Number(value);
     if (oid === INT8_ARRAY_OID) {
-      const parseArray = (pg.types.getTypeParser as (oid: number, format: 'text') => (value: string) => string[])(INT8_ARRAY_OID, 'text');
+      const parseArray = (pg.types.getTypeParser as (oid: number, format: 'text') => (value: string) => string[])(
+        INT8_ARRAY_OID,
+        'text',
+      );
       return (value: string) => parseArray(value).map(Number);
     }
     return pg.types.getTypeParser(oid, format ?? 'text');
@@ -19,7 +22,11 @@ const types = {
 function toQueryable(client: pg.Pool | pg.PoolClient): Queryable {
   return {
     async query<R extends object>(sql: string, params: readonly unknown[] = [], options: QueryOptions = {}) {
-      const result = await client.query<R>({ text: sql, values: params as unknown[], ...(options.name ? { name: options.name } : {}) });
+      const result = await client.query<R>({
+        text: sql,
+        values: params as unknown[],
+        ...(options.name ? { name: options.name } : {}),
+      });
       return result.rows;
     },
     async exec(sql: string) {

@@ -1,13 +1,23 @@
-import { execute, getOperationAST, getVariableValues, parse, validate, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, Kind } from 'graphql';
+import {
+  type DocumentNode,
+  execute,
+  type FragmentDefinitionNode,
+  getOperationAST,
+  getVariableValues,
+  Kind,
+  type OperationDefinitionNode,
+  parse,
+  validate,
+} from 'graphql';
 import type { Database, Queryable, QueryOptions } from '../db/database.js';
-import { collectFields, type CollectedField } from './compile/collect-fields.js';
 import { runAction } from './compile/action.js';
+import { type CollectedField, collectFields } from './compile/collect-fields.js';
 import { runMutation } from './compile/mutation.js';
 import { compileQuery, type SelectContext } from './compile/select.js';
 import { Aliases, Params, type SessionBinding } from './compile/sql.js';
 import { EngineError, errorResponse } from './errors.js';
-import type { ActionModel, Model } from './model.js';
 import { checkLimits, DEFAULT_LIMITS, type QueryLimits } from './limits.js';
+import type { ActionModel, Model } from './model.js';
 import { ModelIndex } from './model-index.js';
 import { PreparedStatements } from './prepared-statements.js';
 import { buildRoleSchema, type RoleSchema } from './schema/build-schema.js';
@@ -90,9 +100,13 @@ export class GraphQLEngine {
 
   private async run(request: GraphQLRequest, session: Session): Promise<string> {
     if (typeof request !== 'object' || request === null || typeof request.query !== 'string') {
-      throw new EngineError('parse-failed', 'the key \'query\' was not present', '$');
+      throw new EngineError('parse-failed', "the key 'query' was not present", '$');
     }
-    if (request.variables !== undefined && request.variables !== null && (typeof request.variables !== 'object' || Array.isArray(request.variables))) {
+    if (
+      request.variables !== undefined &&
+      request.variables !== null &&
+      (typeof request.variables !== 'object' || Array.isArray(request.variables))
+    ) {
       throw new EngineError('parse-failed', 'variables must be an object', '$.variables');
     }
     const operationName = typeof request.operationName === 'string' ? request.operationName : undefined;
@@ -100,16 +114,24 @@ export class GraphQLEngine {
     if (Array.isArray(plan)) return JSON.stringify(errorResponse(plan));
     // A query already compiled with these variables needs no coercion or compilation again:
     // only the parameters taken from the session are computed for this caller.
-    const variablesKey = request.variables === undefined || request.variables === null ? '' : JSON.stringify(request.variables);
+    const variablesKey =
+      request.variables === undefined || request.variables === null ? '' : JSON.stringify(request.variables);
     const compiled = plan.statements.get(variablesKey);
-    if (compiled) return `{"data":${await this.runQuery(this.db, compiled.sql, bindSession(compiled, session.variables), compiled.options)}}`;
+    if (compiled)
+      return `{"data":${await this.runQuery(this.db, compiled.sql, bindSession(compiled, session.variables), compiled.options)}}`;
 
-    const coerced = getVariableValues(plan.roleSchema.schema, plan.operation.variableDefinitions ?? [], (request.variables ?? {}) as Record<string, unknown>);
+    const coerced = getVariableValues(
+      plan.roleSchema.schema,
+      plan.operation.variableDefinitions ?? [],
+      (request.variables ?? {}) as Record<string, unknown>,
+    );
     if (coerced.errors) return JSON.stringify(errorResponse(coerced.errors.map(toHasuraVariableError)));
 
     // graphql-js validation lets these through; its executor would refuse them.
-    if (plan.operation.operation === 'subscription') throw new EngineError('validation-failed', 'no subscriptions exist', '$');
-    if (plan.operation.operation === 'mutation' && !plan.roleSchema.schema.getMutationType()) throw new EngineError('validation-failed', 'no mutations exist', '$');
+    if (plan.operation.operation === 'subscription')
+      throw new EngineError('validation-failed', 'no subscriptions exist', '$');
+    if (plan.operation.operation === 'mutation' && !plan.roleSchema.schema.getMutationType())
+      throw new EngineError('validation-failed', 'no mutations exist', '$');
     const context: SelectContext = {
       maxRows: this.limits.maxRows,
       index: this.index,
@@ -128,7 +150,12 @@ export class GraphQLEngine {
     const selected = fields.filter((f) => !isIntrospection(f) && !isAction(f));
     if (selected.length === fields.length) {
       const sql = compileQuery(selected, context);
-      const statement: CompiledStatement = { sql, values: context.params.values, sessionBindings: context.params.sessionBindings, options: this.prepared.optionsFor(sql) };
+      const statement: CompiledStatement = {
+        sql,
+        values: context.params.values,
+        sessionBindings: context.params.sessionBindings,
+        options: this.prepared.optionsFor(sql),
+      };
       if (plan.statements.size >= STATEMENTS_PER_PLAN) plan.statements.clear();
       plan.statements.set(variablesKey, statement);
       return `{"data":${await this.runQuery(this.db, sql, statement.values, statement.options)}}`;
@@ -136,18 +163,34 @@ export class GraphQLEngine {
 
     // Introspection is answered from the role's schema by graphql-js, actions by their handlers
     // (in one transaction with the rest), everything else by one statement.
-    const introspected = fields.some(isIntrospection) ? this.introspect(plan, fields.filter(isIntrospection), coerced.coerced) : {};
+    const introspected = fields.some(isIntrospection)
+      ? this.introspect(plan, fields.filter(isIntrospection), coerced.coerced)
+      : {};
     const run = async (db: Queryable) => {
-      const parts: Record<string, unknown> = selected.length > 0 ? JSON.parse(await this.runQuery(db, compileQuery(selected, context), context.params.values)) : {};
+      const parts: Record<string, unknown> =
+        selected.length > 0
+          ? JSON.parse(await this.runQuery(db, compileQuery(selected, context), context.params.values))
+          : {};
       for (const field of fields.filter(isAction)) {
-        parts[field.responseKey] = JSON.parse(await runAction(db, plan.roleSchema.actions.get(field.name)!, plan.roleSchema.schema.getQueryType()!.getFields()[field.name]!, field, context));
+        parts[field.responseKey] = JSON.parse(
+          await runAction(
+            db,
+            plan.roleSchema.actions.get(field.name)!,
+            plan.roleSchema.schema.getQueryType()!.getFields()[field.name]!,
+            field,
+            context,
+          ),
+        );
       }
       return parts;
     };
     const actions = fields.filter(isAction).map((f) => plan.roleSchema.actions.get(f.name)!);
-    const fromDatabase = actions.length > 0 ? await this.inTransaction(session, run, actions.some(readsSession)) : await run(this.db);
+    const fromDatabase =
+      actions.length > 0 ? await this.inTransaction(session, run, actions.some(readsSession)) : await run(this.db);
     const data: Record<string, unknown> = {};
-    for (const field of fields) data[field.responseKey] = field.responseKey in introspected ? introspected[field.responseKey] : fromDatabase[field.responseKey];
+    for (const field of fields)
+      data[field.responseKey] =
+        field.responseKey in introspected ? introspected[field.responseKey] : fromDatabase[field.responseKey];
     return JSON.stringify({ data });
   }
 
@@ -158,7 +201,10 @@ export class GraphQLEngine {
   private async inTransaction<T>(session: Session, work: (tx: Queryable) => Promise<T>, publish = true): Promise<T> {
     try {
       return await this.db.transaction(async (tx) => {
-        if (publish) await tx.query("SELECT set_config('hasura.user', $1, true)", [JSON.stringify(session.variables)], { name: 'pavise.set-session' });
+        if (publish)
+          await tx.query("SELECT set_config('hasura.user', $1, true)", [JSON.stringify(session.variables)], {
+            name: 'pavise.set-session',
+          });
         return work(tx);
       });
     } catch (error) {
@@ -171,30 +217,52 @@ export class GraphQLEngine {
    * All mutation fields of a request, in order, in one transaction; session variables are visible
    * to triggers as current_setting('hasura.user'), as in Hasura. Any error rolls back them all.
    */
-  private async mutate(plan: Plan, fields: CollectedField[], session: Session, context: SelectContext): Promise<string> {
+  private async mutate(
+    plan: Plan,
+    fields: CollectedField[],
+    session: Session,
+    context: SelectContext,
+  ): Promise<string> {
     const mutationType = plan.roleSchema.schema.getMutationType()!;
     // Table mutations fire triggers, which may read the session; actions say whether theirs do.
     const publish = fields.some((field) => {
       const action = plan.roleSchema.actions.get(field.name);
       return action ? readsSession(action) : field.name !== '__typename';
     });
-    return this.inTransaction(session, async (tx) => {
-      const parts: string[] = [];
-      for (const field of fields) {
-        const definition = mutationType.getFields()[field.name]!;
-        const action = plan.roleSchema.actions.get(field.name);
-        const value =
-          field.name === '__typename' ? '"mutation_root"'
-          : action ? await runAction(tx, action, definition, field, context)
-          : await runMutation(this.prepared.wrap(tx), plan.roleSchema.mutationFields.get(field.name)!, definition, field, context);
-        parts.push(`${JSON.stringify(field.responseKey)}:${value}`);
-      }
-      return `{"data":{${parts.join(',')}}}`;
-    }, publish);
+    return this.inTransaction(
+      session,
+      async (tx) => {
+        const parts: string[] = [];
+        for (const field of fields) {
+          const definition = mutationType.getFields()[field.name]!;
+          const action = plan.roleSchema.actions.get(field.name);
+          const value =
+            field.name === '__typename'
+              ? '"mutation_root"'
+              : action
+                ? await runAction(tx, action, definition, field, context)
+                : await runMutation(
+                    this.prepared.wrap(tx),
+                    plan.roleSchema.mutationFields.get(field.name)!,
+                    definition,
+                    field,
+                    context,
+                  );
+          parts.push(`${JSON.stringify(field.responseKey)}:${value}`);
+        }
+        return `{"data":{${parts.join(',')}}}`;
+      },
+      publish,
+    );
   }
 
   /** Runs a compiled query statement; returns the JSON text of `data`. */
-  private async runQuery(db: Queryable, sql: string, values: readonly unknown[], options?: QueryOptions): Promise<string> {
+  private async runQuery(
+    db: Queryable,
+    sql: string,
+    values: readonly unknown[],
+    options?: QueryOptions,
+  ): Promise<string> {
     try {
       const rows = await db.query<{ data: string }>(sql, values, options);
       return rows[0]!.data;
@@ -203,7 +271,11 @@ export class GraphQLEngine {
     }
   }
 
-  private introspect(plan: Plan, fields: CollectedField[], variables: Record<string, unknown>): Record<string, unknown> {
+  private introspect(
+    plan: Plan,
+    fields: CollectedField[],
+    variables: Record<string, unknown>,
+  ): Record<string, unknown> {
     const operation: OperationDefinitionNode = {
       ...plan.operation,
       selectionSet: { kind: Kind.SELECTION_SET, selections: fields.flatMap((f) => f.nodes) },
@@ -237,10 +309,19 @@ export class GraphQLEngine {
     if (errors.length > 0) return errors.map((error) => toHasuraValidationError(document, error));
     const operation = getOperationAST(document, operationName);
     if (!operation) {
-      return [new EngineError('validation-failed', operationName ? `no such operation found in the document: "${operationName}"` : 'exactly one operation has to be present in the document when operationName is not specified', '$')];
+      return [
+        new EngineError(
+          'validation-failed',
+          operationName
+            ? `no such operation found in the document: "${operationName}"`
+            : 'exactly one operation has to be present in the document when operationName is not specified',
+          '$',
+        ),
+      ];
     }
     const fragments: Record<string, FragmentDefinitionNode> = {};
-    for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+    for (const definition of document.definitions)
+      if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
     try {
       checkLimits(operation, fragments, this.limits);
     } catch (error) {
@@ -255,10 +336,13 @@ export class GraphQLEngine {
     const pg = error as { code?: string; message?: string; graphqlPath?: string };
     const path = pg.graphqlPath ?? '$';
     if (pg.code?.startsWith('22')) return new EngineError('data-exception', pg.message ?? 'data exception', path);
-    if (pg.code === '23505') return new EngineError('constraint-violation', `Uniqueness violation. ${pg.message}`, path);
-    if (pg.code === '23503') return new EngineError('constraint-violation', `Foreign key violation. ${pg.message}`, path);
+    if (pg.code === '23505')
+      return new EngineError('constraint-violation', `Uniqueness violation. ${pg.message}`, path);
+    if (pg.code === '23503')
+      return new EngineError('constraint-violation', `Foreign key violation. ${pg.message}`, path);
     if (pg.code === '23502') return new EngineError('constraint-violation', `Not-NULL violation. ${pg.message}`, path);
-    if (pg.code === '23514') return new EngineError('constraint-violation', `Check constraint violation. ${pg.message}`, path);
+    if (pg.code === '23514')
+      return new EngineError('constraint-violation', `Check constraint violation. ${pg.message}`, path);
     if (pg.code === '42501') return new EngineError('permission-error', 'permission denied', path);
     // Only the code and message: the driver's error also carries the statement's parameters,
     // which hold the request's values (personal data, secrets).

@@ -22,7 +22,10 @@ export function errorResponse(errors: EngineError[]): { errors: ReturnType<Engin
 
 /** Thrown by an action's handler to answer the client with its own message and code. */
 export class ActionError extends Error {
-  constructor(message: string, readonly code = 'bad-request') {
+  constructor(
+    message: string,
+    readonly code = 'bad-request',
+  ) {
     super(message);
     this.name = 'ActionError';
   }

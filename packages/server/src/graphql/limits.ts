@@ -1,4 +1,4 @@
-import { Kind, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import { type FragmentDefinitionNode, Kind, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { EngineError } from './errors.js';
 
 export interface QueryLimits {
@@ -13,7 +13,11 @@ export interface QueryLimits {
 export const DEFAULT_LIMITS: QueryLimits = { maxDepth: 10, maxSelections: 1_000, maxRows: 10_000 };
 
 /** Rejects an operation deeper or wider than the limits, before any SQL is built. */
-export function checkLimits(operation: OperationDefinitionNode, fragments: Record<string, FragmentDefinitionNode>, limits: QueryLimits): void {
+export function checkLimits(
+  operation: OperationDefinitionNode,
+  fragments: Record<string, FragmentDefinitionNode>,
+  limits: QueryLimits,
+): void {
   let selections = 0;
   let deepest = 0;
   const walk = (selectionSet: SelectionSetNode, depth: number, expanding: Set<string>) => {
@@ -22,7 +26,11 @@ export function checkLimits(operation: OperationDefinitionNode, fragments: Recor
         selections++;
         deepest = Math.max(deepest, depth);
         if (selections > limits.maxSelections) {
-          throw new EngineError('validation-failed', `the operation selects more than ${limits.maxSelections} fields (the server's limit)`, '$');
+          throw new EngineError(
+            'validation-failed',
+            `the operation selects more than ${limits.maxSelections} fields (the server's limit)`,
+            '$',
+          );
         }
         if (selection.selectionSet) walk(selection.selectionSet, depth + 1, expanding);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
@@ -34,7 +42,11 @@ export function checkLimits(operation: OperationDefinitionNode, fragments: Recor
         walk(fragment.selectionSet, depth, new Set([...expanding, fragment.name.value]));
       }
       if (deepest > limits.maxDepth) {
-        throw new EngineError('validation-failed', `the operation is nested ${deepest} levels deep; the server allows ${limits.maxDepth}`, '$');
+        throw new EngineError(
+          'validation-failed',
+          `the operation is nested ${deepest} levels deep; the server allows ${limits.maxDepth}`,
+          '$',
+        );
       }
     }
   };

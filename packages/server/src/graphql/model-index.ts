@@ -1,4 +1,15 @@
-import { ADMIN_ROLE, validateModel, type ColumnModel, type DeletePermission, type InsertPermission, type Model, type RelationshipModel, type SelectPermission, type TableModel, type UpdatePermission } from './model.js';
+import {
+  ADMIN_ROLE,
+  type ColumnModel,
+  type DeletePermission,
+  type InsertPermission,
+  type Model,
+  type RelationshipModel,
+  type SelectPermission,
+  type TableModel,
+  type UpdatePermission,
+  validateModel,
+} from './model.js';
 
 /** Lookups over a validated model, shared by the schema builder and the compiler. */
 export class ModelIndex {
@@ -68,5 +79,4 @@ export class ModelIndex {
   constraints(table: TableModel): string[] {
     return [`${table.sql.table}_pkey`, ...Object.keys(table.uniqueConstraints ?? {})];
   }
-
 }

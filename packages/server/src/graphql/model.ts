@@ -7,7 +7,16 @@ import type { Queryable } from '../db/database.js';
  */
 
 /** GraphQL scalar names, as Hasura exposes Postgres types. */
-export type ScalarType = 'uuid' | 'String' | 'Int' | 'Boolean' | 'Float' | 'timestamptz' | 'jsonb' | 'numeric' | 'bigint';
+export type ScalarType =
+  | 'uuid'
+  | 'String'
+  | 'Int'
+  | 'Boolean'
+  | 'Float'
+  | 'timestamptz'
+  | 'jsonb'
+  | 'numeric'
+  | 'bigint';
 
 export interface ColumnModel {
   /** GraphQL name (camelCase). */
@@ -158,8 +167,17 @@ export function nhostRootFields(plural: string, singular: string): RootFieldName
 }
 
 /** A column whose GraphQL name is the camelCase of its SQL name. */
-export function column(sql: string, type: ScalarType, options: { nullable?: boolean; name?: string } = {}): ColumnModel {
-  return { sql, type, nullable: options.nullable ?? false, name: options.name ?? sql.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()) };
+export function column(
+  sql: string,
+  type: ScalarType,
+  options: { nullable?: boolean; name?: string } = {},
+): ColumnModel {
+  return {
+    sql,
+    type,
+    nullable: options.nullable ?? false,
+    name: options.name ?? sql.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()),
+  };
 }
 
 /** Checks the model's internal references once, so mistakes fail at start-up with a clear message. */
@@ -177,16 +195,19 @@ export function validateModel(model: Model): void {
       if (columns.has(relationship.name)) fail(`relationship ${relationship.name} has the name of a column`);
       for (const [local, remote] of Object.entries(relationship.mapping)) {
         if (!columns.has(local)) fail(`relationship ${relationship.name} maps unknown column ${local}`);
-        if (!target!.columns.some((c) => c.name === remote)) fail(`relationship ${relationship.name} maps to unknown column ${relationship.target}.${remote}`);
+        if (!target!.columns.some((c) => c.name === remote))
+          fail(`relationship ${relationship.name} maps to unknown column ${relationship.target}.${remote}`);
       }
     }
     for (const [role, permissions] of Object.entries(table.permissions)) {
       for (const kind of ['select', 'insert', 'update'] as const) {
         const listed = permissions[kind]?.columns;
-        if (Array.isArray(listed)) for (const name of listed) if (!columns.has(name)) fail(`role ${role} may ${kind} unknown column ${name}`);
+        if (Array.isArray(listed))
+          for (const name of listed) if (!columns.has(name)) fail(`role ${role} may ${kind} unknown column ${name}`);
       }
       for (const kind of ['insert', 'update'] as const) {
-        for (const name of Object.keys(permissions[kind]?.set ?? {})) if (!columns.has(name)) fail(`role ${role} presets unknown column ${name} on ${kind}`);
+        for (const name of Object.keys(permissions[kind]?.set ?? {}))
+          if (!columns.has(name)) fail(`role ${role} presets unknown column ${name} on ${kind}`);
       }
     }
   }

@@ -1,4 +1,4 @@
-import { Kind, parse, validate, type DocumentNode, type OperationDefinitionNode, type TypeNode } from 'graphql';
+import { type DocumentNode, Kind, type OperationDefinitionNode, parse, type TypeNode, validate } from 'graphql';
 import type { GraphQLEngine, Session } from './engine.js';
 import { ADMIN_ROLE } from './model.js';
 
@@ -46,7 +46,11 @@ class RestError extends Error {
   }
 
   toResult(): RestResult {
-    return { status: this.status, body: JSON.stringify({ path: '$', error: this.message, code: this.code }), headers: this.headers };
+    return {
+      status: this.status,
+      body: JSON.stringify({ path: '$', error: this.message, code: this.code }),
+      headers: this.headers,
+    };
   }
 }
 
@@ -66,7 +70,10 @@ const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]*$/;
 export class RestEndpoints {
   private readonly byName = new Map<string, Prepared>();
 
-  constructor(private readonly engine: Pick<GraphQLEngine, 'execute' | 'schemaFor'>, endpoints: readonly RestEndpoint[]) {
+  constructor(
+    private readonly engine: Pick<GraphQLEngine, 'execute' | 'schemaFor'>,
+    endpoints: readonly RestEndpoint[],
+  ) {
     for (const endpoint of endpoints) {
       if (this.byName.has(endpoint.name)) throw new Error(`REST endpoint "${endpoint.name}" is defined twice`);
       this.byName.set(endpoint.name, this.prepare(endpoint));
@@ -84,7 +91,11 @@ export class RestEndpoints {
         throw new RestError(405, 'method-not-allowed', `Allowed methods: ${allowed}`, { allow: allowed });
       }
       const variables = this.variables(prepared, call);
-      return { status: 200, body: await this.engine.execute({ query: endpoint.query, variables }, session), headers: {} };
+      return {
+        status: 200,
+        body: await this.engine.execute({ query: endpoint.query, variables }, session),
+        headers: {},
+      };
     } catch (error) {
       if (error instanceof RestError) return error.toResult();
       throw error;
@@ -94,9 +105,11 @@ export class RestEndpoints {
   private prepare(endpoint: RestEndpoint): Prepared {
     const where = `REST endpoint "${endpoint.name}"`;
     // One path segment of unreserved URL characters: what a client can type without encoding.
-    if (!/^[A-Za-z0-9._~-]+$/.test(endpoint.name)) throw new Error(`${where}: the name must be one URL path segment ([A-Za-z0-9._~-])`);
+    if (!/^[A-Za-z0-9._~-]+$/.test(endpoint.name))
+      throw new Error(`${where}: the name must be one URL path segment ([A-Za-z0-9._~-])`);
     if (endpoint.methods.length === 0) throw new Error(`${where}: no HTTP methods`);
-    if (new Set(endpoint.methods).size !== endpoint.methods.length) throw new Error(`${where}: a method is listed twice`);
+    if (new Set(endpoint.methods).size !== endpoint.methods.length)
+      throw new Error(`${where}: a method is listed twice`);
     let document: DocumentNode;
     try {
       document = parse(endpoint.query);
@@ -110,11 +123,13 @@ export class RestEndpoints {
     }
     if (operation.operation === 'subscription') throw new Error(`${where}: subscriptions cannot be REST endpoints`);
     // A GET that changes data would run on a link prefetch or an <img> tag.
-    if (operation.operation === 'mutation' && endpoint.methods.includes('GET')) throw new Error(`${where}: a mutation cannot be served by GET`);
+    if (operation.operation === 'mutation' && endpoint.methods.includes('GET'))
+      throw new Error(`${where}: a mutation cannot be served by GET`);
     // Checked against the admin schema (a superset of every role's), so a typo fails the start,
     // not the first request; a role that cannot see a field still gets Hasura's error per request.
     const errors = validate(this.engine.schemaFor(ADMIN_ROLE).schema, document);
-    if (errors.length > 0) throw new Error(`${where}: the query is not valid: ${errors.map((e) => e.message).join('; ')}`);
+    if (errors.length > 0)
+      throw new Error(`${where}: the query is not valid: ${errors.map((e) => e.message).join('; ')}`);
     return { endpoint, variables: declaredVariables(operation) };
   }
 
@@ -149,7 +164,9 @@ export class RestEndpoints {
 }
 
 function declaredVariables(operation: OperationDefinitionNode): Map<string, TypeNode> {
-  return new Map((operation.variableDefinitions ?? []).map((definition) => [definition.variable.name.value, definition.type]));
+  return new Map(
+    (operation.variableDefinitions ?? []).map((definition) => [definition.variable.name.value, definition.type]),
+  );
 }
 
 /** A query-string value as Hasura passes it on; undefined leaves the variable out. */
@@ -157,7 +174,11 @@ function coerceQueryValue(name: string, type: TypeNode, raw: string): unknown {
   const nullable = type.kind !== Kind.NON_NULL_TYPE;
   const inner = type.kind === Kind.NON_NULL_TYPE ? type.type : type;
   if (inner.kind === Kind.LIST_TYPE) {
-    throw new RestError(400, 'bad-request', `List variables are not currently supported in URL or Query parameters. (Variable ${name}, with value ${JSON.stringify(raw)})`);
+    throw new RestError(
+      400,
+      'bad-request',
+      `List variables are not currently supported in URL or Query parameters. (Variable ${name}, with value ${JSON.stringify(raw)})`,
+    );
   }
   const typeName = inner.name.value;
   if (raw === '' && BOOLEAN_TYPES.has(typeName)) return true; // ?flag on its own means true

@@ -1,4 +1,4 @@
-import { Kind, type DocumentNode, type GraphQLError, type SelectionSetNode, type ASTNode } from 'graphql';
+import { type ASTNode, type DocumentNode, type GraphQLError, Kind, type SelectionSetNode } from 'graphql';
 import { EngineError } from './errors.js';
 
 /** Hasura's path of a node: $.selectionSet.a.selectionSet.b (fields by response name). */
@@ -40,8 +40,10 @@ export function toHasuraValidationError(document: DocumentNode, error: GraphQLEr
 /** Variable coercion problems in Hasura's wording. */
 export function toHasuraVariableError(error: GraphQLError): EngineError {
   const missing = /^Variable "\$([^"]+)" of required type "[^"]+" was not provided\./.exec(error.message);
-  if (missing) return new EngineError('validation-failed', `expecting a value for non-nullable variable: "${missing[1]}"`, '$');
+  if (missing)
+    return new EngineError('validation-failed', `expecting a value for non-nullable variable: "${missing[1]}"`, '$');
   const nullValue = /^Variable "\$([^"]+)" of non-null type "[^"]+" must not be null\./.exec(error.message);
-  if (nullValue) return new EngineError('validation-failed', `null value found for non-nullable type: "${nullValue[1]}"`, '$');
+  if (nullValue)
+    return new EngineError('validation-failed', `null value found for non-nullable type: "${nullValue[1]}"`, '$');
   return new EngineError('validation-failed', error.message, '$');
 }

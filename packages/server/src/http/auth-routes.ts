@@ -14,7 +14,13 @@ const bodies = {
     email: z.string().min(1),
     password: z.string().min(1),
     // Nhost accepts more options (redirectTo, roles); those without meaning here are ignored.
-    options: z.looseObject({ displayName: z.string().max(256).optional(), locale: z.string().min(2).max(10).optional(), metadata: metadata.optional() }).optional(),
+    options: z
+      .looseObject({
+        displayName: z.string().max(256).optional(),
+        locale: z.string().min(2).max(10).optional(),
+        metadata: metadata.optional(),
+      })
+      .optional(),
   }),
   refresh: z.strictObject({ refreshToken: z.string().min(1) }),
   signOut: z.strictObject({ refreshToken: z.string().min(1).optional(), all: z.boolean().optional() }),
@@ -32,14 +38,21 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
 function bearerToken(request: FastifyRequest): string {
   const header = request.headers.authorization;
   const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-  if (!match) throw new AuthError('unauthorized', 'Missing or malformed Authorization header: send "Authorization: Bearer <access token>"');
+  if (!match)
+    throw new AuthError(
+      'unauthorized',
+      'Missing or malformed Authorization header: send "Authorization: Bearer <access token>"',
+    );
   return match[1]!;
 }
 
 const OK = JSON.stringify('OK');
 const sendOk = (reply: FastifyReply) => reply.type('application/json; charset=utf-8').send(OK);
 
-export function registerAuthRoutes(server: FastifyInstance, { auth, signInLimiter }: Pick<ServerDependencies, 'auth' | 'signInLimiter'>): void {
+export function registerAuthRoutes(
+  server: FastifyInstance,
+  { auth, signInLimiter }: Pick<ServerDependencies, 'auth' | 'signInLimiter'>,
+): void {
   /** Access token → the caller's (still existing, enabled) account. */
   const caller = async (request: FastifyRequest): Promise<VerifiedToken> => {
     const token = await auth.authenticate(bearerToken(request));
@@ -66,14 +79,22 @@ export function registerAuthRoutes(server: FastifyInstance, { auth, signInLimite
 
   server.post('/v1/signin/email-password', async (request) => {
     const { email, password } = parse(bodies.signInPassword, request.body);
-    const session = await guarded(request, `email:${email.trim().toLowerCase()}`, () => auth.signInWithPassword(email, password));
+    const session = await guarded(request, `email:${email.trim().toLowerCase()}`, () =>
+      auth.signInWithPassword(email, password),
+    );
     return { session, mfa: null };
   });
 
   server.post('/v1/signup/email-password', async (request) => {
     const { email, password, options } = parse(bodies.signUp, request.body);
     const session = await guarded(request, `signup:${email.trim().toLowerCase()}`, () =>
-      auth.signUp({ email, password, displayName: options?.displayName, locale: options?.locale, metadata: options?.metadata }),
+      auth.signUp({
+        email,
+        password,
+        displayName: options?.displayName,
+        locale: options?.locale,
+        metadata: options?.metadata,
+      }),
     );
     return { session };
   });
@@ -92,7 +113,10 @@ export function registerAuthRoutes(server: FastifyInstance, { auth, signInLimite
     } else if (refreshToken) {
       await auth.signOut(refreshToken);
     } else {
-      throw new AuthError('invalid-request', 'The request payload is incorrect: send "refreshToken", or "all": true with an access token');
+      throw new AuthError(
+        'invalid-request',
+        'The request payload is incorrect: send "refreshToken", or "all": true with an access token',
+      );
     }
     return sendOk(reply);
   });
@@ -101,7 +125,8 @@ export function registerAuthRoutes(server: FastifyInstance, { auth, signInLimite
     const { userId } = await caller(request);
     const body = parse(bodies.createPat, request.body);
     const expiresAt = new Date(body.expiresAt);
-    if (expiresAt.getTime() <= Date.now()) throw new AuthError('invalid-request', 'The request payload is incorrect: expiresAt must be in the future');
+    if (expiresAt.getTime() <= Date.now())
+      throw new AuthError('invalid-request', 'The request payload is incorrect: expiresAt must be in the future');
     return auth.createPat(userId, expiresAt, body.metadata ?? {});
   });
 

@@ -1,4 +1,4 @@
-import { timingSafeEqual, createHash } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InvalidTokenError } from '../auth/jwt.js';
 import type { AuthService } from '../auth/service.js';
@@ -25,7 +25,11 @@ function header(request: FastifyRequest, name: string): string | undefined {
  * Who is asking, in Hasura's order: the admin secret, else a Bearer JWT, else the anonymous role.
  * Failures are EngineErrors with DESIGN.md §3's statuses (401 bad credentials, 403 role refused).
  */
-export async function resolveSession(request: FastifyRequest, auth: AuthService, adminSecret: string | undefined): Promise<Session> {
+export async function resolveSession(
+  request: FastifyRequest,
+  auth: AuthService,
+  adminSecret: string | undefined,
+): Promise<Session> {
   const requestedRole = header(request, 'x-hasura-role');
   const adminKey = header(request, 'x-hasura-admin-secret') ?? header(request, 'x-hasura-access-key');
   if (adminKey !== undefined) {
@@ -35,7 +39,8 @@ export async function resolveSession(request: FastifyRequest, auth: AuthService,
     // With the admin secret, session variables come from the request's X-Hasura-* headers.
     const variables: Record<string, string> = {};
     for (const [name, value] of Object.entries(request.headers)) {
-      if (name.startsWith('x-hasura-') && name !== 'x-hasura-admin-secret' && typeof value === 'string') variables[name] = value;
+      if (name.startsWith('x-hasura-') && name !== 'x-hasura-admin-secret' && typeof value === 'string')
+        variables[name] = value;
     }
     const role = requestedRole ?? ADMIN_ROLE;
     return { role, variables: { ...variables, 'x-hasura-role': role } };
@@ -44,13 +49,18 @@ export async function resolveSession(request: FastifyRequest, auth: AuthService,
   const authorization = header(request, 'authorization');
   if (authorization === undefined) {
     if (requestedRole !== undefined && requestedRole !== ANONYMOUS_ROLE) {
-      throw new EngineError('invalid-headers', "Missing 'Authorization' or 'Cookie' header in JWT authentication mode", '$', 401);
+      throw new EngineError(
+        'invalid-headers',
+        "Missing 'Authorization' or 'Cookie' header in JWT authentication mode",
+        '$',
+        401,
+      );
     }
     return { role: ANONYMOUS_ROLE, variables: { 'x-hasura-role': ANONYMOUS_ROLE } };
   }
   const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
   if (!bearer) throw new EngineError('invalid-headers', 'Malformed Authorization header', '$', 401);
-  let token;
+  let token: Awaited<ReturnType<typeof auth.keys.verify>>;
   try {
     token = await auth.keys.verify(bearer[1]!);
   } catch (error) {
@@ -59,7 +69,8 @@ export async function resolveSession(request: FastifyRequest, auth: AuthService,
     throw new EngineError(error.code, message, '$', 401);
   }
   const role = requestedRole ?? token.defaultRole;
-  if (!token.allowedRoles.includes(role)) throw new EngineError('access-denied', 'Your requested role is not in allowed roles', '$', 403);
+  if (!token.allowedRoles.includes(role))
+    throw new EngineError('access-denied', 'Your requested role is not in allowed roles', '$', 403);
   return { role, variables: { ...token.sessionVariables, 'x-hasura-role': role } };
 }
 
@@ -67,12 +78,20 @@ export async function resolveSession(request: FastifyRequest, auth: AuthService,
  * The request's session, or undefined after answering the refusal (401/403 in Hasura's
  * envelope) — shared by /v1/graphql and /api/rest.
  */
-export async function sessionOrRefusal(request: FastifyRequest, reply: FastifyReply, auth: AuthService, adminSecret: string | undefined): Promise<Session | undefined> {
+export async function sessionOrRefusal(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  auth: AuthService,
+  adminSecret: string | undefined,
+): Promise<Session | undefined> {
   try {
     return await resolveSession(request, auth, adminSecret);
   } catch (error) {
     if (!(error instanceof EngineError)) throw error;
-    reply.code(error.status).type('application/json; charset=utf-8').send(JSON.stringify(errorResponse([error])));
+    reply
+      .code(error.status)
+      .type('application/json; charset=utf-8')
+      .send(JSON.stringify(errorResponse([error])));
     return undefined;
   }
 }

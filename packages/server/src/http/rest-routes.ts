@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AuthService } from '../auth/service.js';
 import type { Config } from '../config/config.js';
 import type { GraphQLEngine } from '../graphql/engine.js';
-import { RestEndpoints, type RestEndpoint } from '../graphql/rest-endpoints.js';
+import { type RestEndpoint, RestEndpoints } from '../graphql/rest-endpoints.js';
 import { sessionOrRefusal } from './graphql-routes.js';
 
 // Every method Hasura can bind an endpoint to, so that a known endpoint called with one it does
@@ -12,7 +12,17 @@ const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 /** /api/rest/<name>: the named operations, with the same authentication as /v1/graphql. */
 export function registerRestRoutes(
   server: FastifyInstance,
-  { auth, engine, config, restEndpoints }: { auth: AuthService; engine: GraphQLEngine; config: Pick<Config, 'adminSecret'>; restEndpoints: readonly RestEndpoint[] },
+  {
+    auth,
+    engine,
+    config,
+    restEndpoints,
+  }: {
+    auth: AuthService;
+    engine: GraphQLEngine;
+    config: Pick<Config, 'adminSecret'>;
+    restEndpoints: readonly RestEndpoint[];
+  },
 ): void {
   // Built here, synchronously, so a bad endpoint list fails the start-up.
   const endpoints = new RestEndpoints(engine, restEndpoints);

@@ -1,4 +1,11 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import type { Logger } from 'pino';
 import { AuthError } from '../auth/errors.js';
 import type { AuthService } from '../auth/service.js';
@@ -6,14 +13,14 @@ import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
 import type { GraphQLEngine } from '../graphql/engine.js';
 import type { RestEndpoint } from '../graphql/rest-endpoints.js';
+import type { Vault } from '../vault/vault.js';
 import { registerAuthRoutes } from './auth-routes.js';
 import { registerGraphQLRoutes } from './graphql-routes.js';
 import { RateLimitedError, type SignInLimiter } from './rate-limit/signin-limiter.js';
 import { registerRestRoutes } from './rest-routes.js';
 import { registerSystemRoutes } from './system-routes.js';
-import { registerVaultRoutes } from './vault-routes.js';
 import type { VaultRateLimiter } from './vault/rate-limit.js';
-import type { Vault } from '../vault/vault.js';
+import { registerVaultRoutes } from './vault-routes.js';
 
 export interface ServerDependencies {
   config: Pick<Config, 'trustProxy' | 'adminSecret'>;
@@ -67,7 +74,8 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
     reply.header('x-frame-options', 'DENY');
-    if ((request.url.startsWith('/v1/') || request.url.startsWith('/api/')) && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    if ((request.url.startsWith('/v1/') || request.url.startsWith('/api/')) && !reply.hasHeader('cache-control'))
+      reply.header('cache-control', 'no-store');
     done(null, payload);
   });
 
@@ -90,7 +98,8 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
   server.setNotFoundHandler((request, reply) => {
     const message = `Route ${request.method} ${request.url.split('?')[0]} not found`;
     // The vault's clients (XtraSecurity's SDKs) read {"error": "..."}; everything else has the auth service's shape.
-    if (request.url.startsWith('/api/') && !request.url.startsWith('/api/rest/')) return reply.code(404).send({ error: message });
+    if (request.url.startsWith('/api/') && !request.url.startsWith('/api/rest/'))
+      return reply.code(404).send({ error: message });
     reply.code(404).send({ status: 404, error: 'not-found', message });
   });
 

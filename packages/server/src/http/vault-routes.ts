@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { VaultHandler, installVaultErrorHandler, type VaultRouteDependencies } from './vault/handler.js';
+import { installVaultErrorHandler, VaultHandler, type VaultRouteDependencies } from './vault/handler.js';
 import { registerSecretRoutes } from './vault/secret-routes.js';
 import { registerWorkspaceRoutes } from './vault/workspace-routes.js';
 

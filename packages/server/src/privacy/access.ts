@@ -1,8 +1,8 @@
-import { ActionError } from '../graphql/errors.js';
-import type { ActionContext } from '../graphql/model.js';
 import type { WrappedKey } from '../crypto/wrapped-keys.js';
 import type { Queryable } from '../db/database.js';
-import { MAY, type Capability } from './permissions.js';
+import { ActionError } from '../graphql/errors.js';
+import type { ActionContext } from '../graphql/model.js';
+import { type Capability, MAY } from './permissions.js';
 
 /**
  * What an action checks before it touches a controller's data: the same rule as the row filters
@@ -25,8 +25,18 @@ type Session = ActionContext['session'];
 export const sessionUserId = (session: Session): string | null => session.variables['x-hasura-user-id'] ?? null;
 const isAdmin = (session: Session) => session.role === 'admin';
 
-export async function controllerAccess(db: Queryable, session: Session, controllerId: string, capability: Capability): Promise<ControllerAccess> {
-  const [row] = await db.query<{ role: string | null; wrapped_key: Buffer | null; master_key_id: string | null; key_is_new: boolean }>(
+export async function controllerAccess(
+  db: Queryable,
+  session: Session,
+  controllerId: string,
+  capability: Capability,
+): Promise<ControllerAccess> {
+  const [row] = await db.query<{
+    role: string | null;
+    wrapped_key: Buffer | null;
+    master_key_id: string | null;
+    key_is_new: boolean;
+  }>(
     `SELECT m.role, k.wrapped_key, k.master_key_id, ${KEY_IS_NEW}
      FROM public.data_controllers c
      LEFT JOIN public.data_controller_users m ON m.data_controller_id = c.id AND m.user_id = $2
@@ -67,8 +77,21 @@ export interface SubjectAccess extends ControllerAccess {
  * The same for one data subject: a member of its controller with `capability`, or the subject
  * itself (role dataSubject, when `subjectMayAct`).
  */
-export async function subjectAccess(db: Queryable, session: Session, subjectId: string, capability: Capability, subjectMayAct = false): Promise<SubjectAccess> {
-  const [row] = await db.query<{ data_controller_id: string; erased_at: Date | null; role: string | null; wrapped_key: Buffer | null; master_key_id: string | null; key_is_new: boolean }>(
+export async function subjectAccess(
+  db: Queryable,
+  session: Session,
+  subjectId: string,
+  capability: Capability,
+  subjectMayAct = false,
+): Promise<SubjectAccess> {
+  const [row] = await db.query<{
+    data_controller_id: string;
+    erased_at: Date | null;
+    role: string | null;
+    wrapped_key: Buffer | null;
+    master_key_id: string | null;
+    key_is_new: boolean;
+  }>(
     `SELECT s.data_controller_id, s.erased_at, m.role, k.wrapped_key, k.master_key_id, ${KEY_IS_NEW}
      FROM public.data_subjects s
      LEFT JOIN public.data_controller_users m ON m.data_controller_id = s.data_controller_id AND m.user_id = $2
@@ -82,7 +105,13 @@ export async function subjectAccess(db: Queryable, session: Session, subjectId: 
       (session.role === 'user' && allowed(row.role, capability)) ||
       (subjectMayAct && session.role === 'dataSubject' && session.variables['x-hasura-data-subject-id'] === subjectId));
   if (!mayAct) throw new ActionError('data subject not found', 'not-found');
-  return { controllerId: row.data_controller_id, subjectId, erasedAt: row.erased_at, controllerKey: storedKey(row), controllerKeyIsNew: row.key_is_new };
+  return {
+    controllerId: row.data_controller_id,
+    subjectId,
+    erasedAt: row.erased_at,
+    controllerKey: storedKey(row),
+    controllerKeyIsNew: row.key_is_new,
+  };
 }
 
 function allowed(role: string | null, capability: Capability): boolean {
@@ -90,5 +119,7 @@ function allowed(role: string | null, capability: Capability): boolean {
 }
 
 function storedKey(row: { wrapped_key: Buffer | null; master_key_id: string | null }): WrappedKey | undefined {
-  return row.wrapped_key && row.master_key_id ? { wrapped: Buffer.from(row.wrapped_key), masterKeyId: row.master_key_id } : undefined;
+  return row.wrapped_key && row.master_key_id
+    ? { wrapped: Buffer.from(row.wrapped_key), masterKeyId: row.master_key_id }
+    : undefined;
 }

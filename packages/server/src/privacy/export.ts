@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/database.js';
 import type { SubjectAccess } from './access.js';
-import { openPersonalData, unwrapSubjectKey, type PrivacyKeys } from './keys.js';
+import { openPersonalData, type PrivacyKeys, unwrapSubjectKey } from './keys.js';
 
 /**
  * The data package an access or portability request returns: everything held about one subject,
@@ -9,7 +9,14 @@ import { openPersonalData, unwrapSubjectKey, type PrivacyKeys } from './keys.js'
  */
 export interface DataPackage {
   generatedAt: string;
-  dataSubject: { id: string; did: string | null; dataControllerId: string; jurisdiction: string; createdAt: string; erasedAt: string | null };
+  dataSubject: {
+    id: string;
+    did: string | null;
+    dataControllerId: string;
+    jurisdiction: string;
+    createdAt: string;
+    erasedAt: string | null;
+  };
   personalData: Array<{ event: string; receivedAt: string; data: Record<string, unknown> }>;
   identifiers: Array<{ kind: string; createdAt: string }>;
   consents: Array<Record<string, unknown>>;
@@ -21,7 +28,11 @@ export interface DataPackage {
 }
 
 export async function buildDataPackage(db: Queryable, keys: PrivacyKeys, access: SubjectAccess): Promise<DataPackage> {
-  const [row] = await db.query<{ package: Omit<DataPackage, 'personalData'>; wrapped_key: Buffer | null; sealed: Array<{ event: string; receivedAt: string; sealed: string }> }>(
+  const [row] = await db.query<{
+    package: Omit<DataPackage, 'personalData'>;
+    wrapped_key: Buffer | null;
+    sealed: Array<{ event: string; receivedAt: string; sealed: string }>;
+  }>(
     `SELECT json_build_object(
        'generatedAt', now(),
        'dataSubject', json_build_object('id', s.id, 'did', s.did, 'dataControllerId', s.data_controller_id, 'jurisdiction', s.jurisdiction,
@@ -61,10 +72,19 @@ export async function buildDataPackage(db: Queryable, keys: PrivacyKeys, access:
   );
   const personalData: DataPackage['personalData'] = [];
   if (row!.wrapped_key && row!.sealed.length > 0) {
-    const controllerKeys = await keys.forController(db, access.controllerId, access.controllerKey, access.controllerKeyIsNew);
+    const controllerKeys = await keys.forController(
+      db,
+      access.controllerId,
+      access.controllerKey,
+      access.controllerKeyIsNew,
+    );
     const subjectKey = unwrapSubjectKey(controllerKeys, access.subjectId, row!.wrapped_key);
     for (const entry of row!.sealed) {
-      personalData.push({ event: entry.event, receivedAt: entry.receivedAt, data: openPersonalData(subjectKey, access.subjectId, Buffer.from(entry.sealed, 'base64')) });
+      personalData.push({
+        event: entry.event,
+        receivedAt: entry.receivedAt,
+        data: openPersonalData(subjectKey, access.subjectId, Buffer.from(entry.sealed, 'base64')),
+      });
     }
   }
   return { ...row!.package, personalData };
@@ -75,16 +95,31 @@ export function dataPackageCsv(data: DataPackage): string {
   const rows: string[][] = [['section', 'index', 'field', 'value']];
   const add = (section: string, index: number, record: Record<string, unknown>, prefix = '') => {
     for (const [field, value] of Object.entries(record)) {
-      if (value !== null && typeof value === 'object' && !Array.isArray(value)) add(section, index, value as Record<string, unknown>, `${prefix}${field}.`);
-      else rows.push([section, String(index), `${prefix}${field}`, value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value)]);
+      if (value !== null && typeof value === 'object' && !Array.isArray(value))
+        add(section, index, value as Record<string, unknown>, `${prefix}${field}.`);
+      else
+        rows.push([
+          section,
+          String(index),
+          `${prefix}${field}`,
+          value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value),
+        ]);
     }
   };
   add('dataSubject', 0, data.dataSubject);
-  data.personalData.forEach((entry, index) => add('personalData', index, entry));
-  for (const section of ['identifiers', 'consents', 'consentHistory', 'preferences', 'rightsRequests', 'processingActivities', 'notifications'] as const) {
-    data[section].forEach((entry, index) => add(section, index, entry));
+  for (const [index, entry] of data.personalData.entries()) add('personalData', index, entry);
+  for (const section of [
+    'identifiers',
+    'consents',
+    'consentHistory',
+    'preferences',
+    'rightsRequests',
+    'processingActivities',
+    'notifications',
+  ] as const) {
+    for (const [index, entry] of data[section].entries()) add(section, index, entry);
   }
-  return rows.map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
+  return `${rows.map((row) => row.map(csvCell).join(',')).join('\r\n')}\r\n`;
 }
 
 function csvCell(value: string): string {

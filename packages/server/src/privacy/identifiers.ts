@@ -9,12 +9,14 @@ export const IDENTIFIER_KINDS: readonly IdentifierKind[] = ['email', 'phone', 'e
 type Normalised = { value: string } | { error: string };
 
 export function normaliseIdentifier(kind: IdentifierKind, raw: unknown): Normalised {
-  if (typeof raw !== 'string' && !(kind === 'externalId' && typeof raw === 'number')) return { error: `${kind} must be a string` };
+  if (typeof raw !== 'string' && !(kind === 'externalId' && typeof raw === 'number'))
+    return { error: `${kind} must be a string` };
   const text = String(raw).normalize('NFKC').trim();
   switch (kind) {
     case 'email': {
       const email = text.toLowerCase();
-      if (email.length > 320 || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) return { error: 'email is not an email address' };
+      if (email.length > 320 || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))
+        return { error: 'email is not an email address' };
       return { value: email };
     }
     case 'phone': {
@@ -22,7 +24,8 @@ export function normaliseIdentifier(kind: IdentifierKind, raw: unknown): Normali
       // written after the country code, "+44 (0)20 7946 0958", is not dialled: it goes first.
       let digits = text.replace(/^(\+|00)\s*(\d{1,3})\s*\(0\)/, '$1$2').replace(/[\s().\-/]/g, '');
       if (digits.startsWith('00')) digits = `+${digits.slice(2)}`;
-      if (!/^\+?[0-9]{6,15}$/.test(digits)) return { error: 'phone must be a phone number (6 to 15 digits, E.164 with a leading + preferred)' };
+      if (!/^\+?[0-9]{6,15}$/.test(digits))
+        return { error: 'phone must be a phone number (6 to 15 digits, E.164 with a leading + preferred)' };
       return { value: digits };
     }
     case 'externalId':

@@ -1,10 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { ActionError } from '../graphql/errors.js';
 import type { Queryable } from '../db/database.js';
+import { ActionError } from '../graphql/errors.js';
 import type { ControllerAccess } from './access.js';
 import { didFor } from './did.js';
 import { IDENTIFIER_KINDS, jurisdictionOf, normaliseIdentifier } from './identifiers.js';
-import { identifierHash, newSubjectKey, sealPersonalData, unwrapSubjectKey, type ControllerKeys, type PrivacyKeys } from './keys.js';
+import {
+  type ControllerKeys,
+  identifierHash,
+  newSubjectKey,
+  type PrivacyKeys,
+  sealPersonalData,
+  unwrapSubjectKey,
+} from './keys.js';
 
 /**
  * The ingestion pipeline, shared by createDataSubject and (later) the webhook receiver:
@@ -24,7 +31,9 @@ export interface Ingestion {
  * createDataSubject once the controller's keys are known — checked by the ingest statement itself
  * (the caller must be a member with one of `roles`; otherwise SQLSTATE PV404, nothing written).
  */
-export type IngestionTarget = ControllerAccess | { controllerId: string; keys: ControllerKeys; member: { userId: string | null; roles: readonly string[] } };
+export type IngestionTarget =
+  | ControllerAccess
+  | { controllerId: string; keys: ControllerKeys; member: { userId: string | null; roles: readonly string[] } };
 
 /** What the ingest statement raises when the caller is not a member with a required role. */
 export const NOT_A_MEMBER_SQLSTATE = 'PV404';
@@ -39,7 +48,12 @@ const MAX_EVENT_LENGTH = 100;
 const EVENT_NAME = new RegExp(`^[A-Za-z][A-Za-z0-9_.:-]{0,${MAX_EVENT_LENGTH - 1}}$`);
 const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
-export async function ingestDataSubject(db: Queryable, keys: PrivacyKeys, controller: IngestionTarget, ingestion: Ingestion): Promise<Ingested> {
+export async function ingestDataSubject(
+  db: Queryable,
+  keys: PrivacyKeys,
+  controller: IngestionTarget,
+  ingestion: Ingestion,
+): Promise<Ingested> {
   const { event, payload } = validate(ingestion);
   const identifiers = IDENTIFIER_KINDS.flatMap((kind) => {
     if (payload[kind] === undefined || payload[kind] === null) return [];
@@ -47,10 +61,13 @@ export async function ingestDataSubject(db: Queryable, keys: PrivacyKeys, contro
     if ('error' in normalised) throw new ActionError(`payload.${kind}: ${normalised.error}`, 'validation-failed');
     return [{ kind, value: normalised.value }];
   });
-  if (identifiers.length === 0) throw new ActionError('payload needs at least one identifier: email, phone or externalId', 'validation-failed');
+  if (identifiers.length === 0)
+    throw new ActionError('payload needs at least one identifier: email, phone or externalId', 'validation-failed');
 
   const controllerKeys =
-    'keys' in controller ? controller.keys : await keys.forController(db, controller.controllerId, controller.controllerKey, controller.controllerKeyIsNew);
+    'keys' in controller
+      ? controller.keys
+      : await keys.forController(db, controller.controllerId, controller.controllerKey, controller.controllerKeyIsNew);
   const member = 'member' in controller ? controller.member : undefined;
   const hashes = identifiers.map(({ kind, value }) => identifierHash(controllerKeys, kind, value).toString('hex'));
   const newId = randomUUID();
@@ -82,19 +99,16 @@ export async function ingestDataSubject(db: Queryable, keys: PrivacyKeys, contro
       key = unwrapSubjectKey(controllerKeys, subjectId, existingKey);
     } else {
       const made = newSubjectKey(controllerKeys, subjectId);
-      await db.query('INSERT INTO privacy.data_subject_keys (data_subject_id, data_controller_id, wrapped_key) VALUES ($1, $2, $3)', [
-        subjectId,
-        controller.controllerId,
-        made.wrapped,
-      ]);
+      await db.query(
+        'INSERT INTO privacy.data_subject_keys (data_subject_id, data_controller_id, wrapped_key) VALUES ($1, $2, $3)',
+        [subjectId, controller.controllerId, made.wrapped],
+      );
       key = made.key;
     }
-    await db.query('INSERT INTO privacy.personal_data (data_controller_id, data_subject_id, event, sealed) VALUES ($1, $2, $3, $4)', [
-      controller.controllerId,
-      subjectId,
-      event,
-      sealPersonalData(key, subjectId, payload),
-    ]);
+    await db.query(
+      'INSERT INTO privacy.personal_data (data_controller_id, data_subject_id, event, sealed) VALUES ($1, $2, $3, $4)',
+      [controller.controllerId, subjectId, event, sealPersonalData(key, subjectId, payload)],
+    );
   }
   return { dataSubjectId: subjectId, created };
 }
@@ -104,13 +118,24 @@ function validate(ingestion: Ingestion): { event: string; payload: Record<string
   // The event and the payload's field names are stored in clear (the processing log): they must
   // be names, not free text that could carry personal data.
   if (typeof event !== 'string' || !EVENT_NAME.test(event.trim())) {
-    throw new ActionError(`event must be a name of at most ${MAX_EVENT_LENGTH} characters (letters, digits, . _ : -), e.g. "signup"`, 'validation-failed');
+    throw new ActionError(
+      `event must be a name of at most ${MAX_EVENT_LENGTH} characters (letters, digits, . _ : -), e.g. "signup"`,
+      'validation-failed',
+    );
   }
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
-    throw new ActionError('payload must be an object, e.g. {"email": "...", "displayName": "...", "country": "US"}', 'validation-failed');
+    throw new ActionError(
+      'payload must be an object, e.g. {"email": "...", "displayName": "...", "country": "US"}',
+      'validation-failed',
+    );
   }
   const badField = Object.keys(payload).find((field) => !FIELD_NAME.test(field));
-  if (badField !== undefined) throw new ActionError('payload field names must be identifiers (letters, digits and _, at most 64 characters)', 'validation-failed');
-  if (Buffer.byteLength(JSON.stringify(payload)) > MAX_PAYLOAD_BYTES) throw new ActionError(`payload must be at most ${MAX_PAYLOAD_BYTES} bytes`, 'validation-failed');
+  if (badField !== undefined)
+    throw new ActionError(
+      'payload field names must be identifiers (letters, digits and _, at most 64 characters)',
+      'validation-failed',
+    );
+  if (Buffer.byteLength(JSON.stringify(payload)) > MAX_PAYLOAD_BYTES)
+    throw new ActionError(`payload must be at most ${MAX_PAYLOAD_BYTES} bytes`, 'validation-failed');
   return { event: event.trim(), payload: payload as Record<string, unknown> };
 }

@@ -1,7 +1,7 @@
 import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { open, seal } from '../crypto/aes-gcm.js';
 import type { KeyEncryptionProvider } from '../crypto/key-provider.js';
-import { rewrapKeys, WrappedKeys, type WrappedKey, type WrappedKeyTable } from '../crypto/wrapped-keys.js';
+import { rewrapKeys, type WrappedKey, WrappedKeys, type WrappedKeyTable } from '../crypto/wrapped-keys.js';
 import type { Queryable } from '../db/database.js';
 
 /**
@@ -27,7 +27,8 @@ export interface ControllerKeys {
   subjectWrappingKey: Buffer;
 }
 
-const derive = (root: Buffer, purpose: string) => Buffer.from(hkdfSync('sha256', root, Buffer.alloc(0), `pavise-privacy:${purpose}`, 32));
+const derive = (root: Buffer, purpose: string) =>
+  Buffer.from(hkdfSync('sha256', root, Buffer.alloc(0), `pavise-privacy:${purpose}`, 32));
 
 export class PrivacyKeys {
   private readonly roots: WrappedKeys;
@@ -44,7 +45,12 @@ export class PrivacyKeys {
    * was already committed is remembered: one created by the caller's transaction (here, or
    * earlier in the same transaction: `isNew`) may still roll back, and the next call creates another.
    */
-  async forController(db: Queryable, controllerId: string, stored: WrappedKey | undefined, isNew = false): Promise<ControllerKeys> {
+  async forController(
+    db: Queryable,
+    controllerId: string,
+    stored: WrappedKey | undefined,
+    isNew = false,
+  ): Promise<ControllerKeys> {
     let committed = stored !== undefined && !isNew;
     if (!stored) {
       const created = await this.roots.create(controllerId);
@@ -59,9 +65,12 @@ export class PrivacyKeys {
       committed = false;
     }
     const cached = this.derived.get(controllerId);
-    if (cached && cached.wrapped.equals(stored.wrapped)) return cached.keys;
+    if (cached?.wrapped.equals(stored.wrapped)) return cached.keys;
     const root = await this.roots.unwrap(controllerId, stored);
-    const keys = { identifierKey: derive(root, 'identifier-hash'), subjectWrappingKey: derive(root, 'subject-key-wrap') };
+    const keys = {
+      identifierKey: derive(root, 'identifier-hash'),
+      subjectWrappingKey: derive(root, 'subject-key-wrap'),
+    };
     if (committed) this.derived.set(controllerId, { wrapped: Buffer.from(stored.wrapped), keys });
     return keys;
   }
@@ -98,6 +107,10 @@ export function openPersonalData(subjectKey: Buffer, subjectId: string, sealed: 
   return JSON.parse(open(subjectKey, sealed, `personal-data:${subjectId}`).toString('utf8')) as Record<string, unknown>;
 }
 
-export function rewrapControllerKeys(tx: Queryable, from: KeyEncryptionProvider, to: KeyEncryptionProvider): Promise<{ rewrapped: number; total: number }> {
+export function rewrapControllerKeys(
+  tx: Queryable,
+  from: KeyEncryptionProvider,
+  to: KeyEncryptionProvider,
+): Promise<{ rewrapped: number; total: number }> {
   return rewrapKeys(tx, CONTROLLER_KEYS, from, to);
 }

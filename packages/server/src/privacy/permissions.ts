@@ -5,7 +5,17 @@ import type { BoolExp } from '../graphql/model.js';
  * may do. The API role `user` is narrowed to these by the row filters below: a member sees and
  * changes only its controllers, and only what its dashboard role allows.
  */
-export const DASHBOARD_ROLES = ['owner', 'businessOwner', 'admin', 'dpo', 'dataController', 'developer', 'agency', 'member', 'auditor'] as const;
+export const DASHBOARD_ROLES = [
+  'owner',
+  'businessOwner',
+  'admin',
+  'dpo',
+  'dataController',
+  'developer',
+  'agency',
+  'member',
+  'auditor',
+] as const;
 export type DashboardRole = (typeof DASHBOARD_ROLES)[number];
 
 /** The permission matrix, by capability. */

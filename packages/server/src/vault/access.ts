@@ -1,8 +1,8 @@
 import type { Queryable } from '../db/database.js';
 import type { WrappedDataKey } from './crypto/data-keys.js';
-import { VaultError, forbidden, notFound } from './errors.js';
-import { MAIN_BRANCH, idOrUndefined } from './names.js';
-import { projectRole, roleAllows, type Capability, type ProjectRole } from './roles.js';
+import { forbidden, notFound, VaultError } from './errors.js';
+import { idOrUndefined, MAIN_BRANCH } from './names.js';
+import { type Capability, type ProjectRole, projectRole, roleAllows } from './roles.js';
 
 /**
  * How a request proved who it is, after the cheap checks: a JWT is verified before it gets here
@@ -50,7 +50,10 @@ export interface ProjectContext {
 }
 
 export const unauthorized = () =>
-  new VaultError('unauthorized', 'The token is invalid, expired or revoked: send a valid personal access token, access token or service-account key');
+  new VaultError(
+    'unauthorized',
+    'The token is invalid, expired or revoked: send a valid personal access token, access token or service-account key',
+  );
 
 const PROJECT_COLUMNS = `p.id, p.name, p.description, p.owner_user_id, p.data_controller_id, p.created_at, p.updated_at,
   k.wrapped_key, k.master_key_id, main.id AS main_branch_id, b.id AS branch_id, b.name AS branch_name, b.base_env AS branch_base_env`;
@@ -99,10 +102,17 @@ const NO_PROJECT = '00000000-0000-0000-0000-000000000000';
 
 function queryContext(db: Queryable, credential: Credential, projectId: string, branch: string): Promise<ContextRow[]> {
   return credential.kind === 'service-account-key'
-    ? db.query<ContextRow>(SERVICE_ACCOUNT_CONTEXT_SQL, [projectId, credential.keyHash, branch], { name: 'vault.context-sa' })
+    ? db.query<ContextRow>(SERVICE_ACCOUNT_CONTEXT_SQL, [projectId, credential.keyHash, branch], {
+        name: 'vault.context-sa',
+      })
     : db.query<ContextRow>(
         USER_CONTEXT_SQL,
-        [projectId, credential.kind === 'user' ? credential.userId : null, credential.kind === 'pat' ? credential.tokenHash : null, branch],
+        [
+          projectId,
+          credential.kind === 'user' ? credential.userId : null,
+          credential.kind === 'pat' ? credential.tokenHash : null,
+          branch,
+        ],
         { name: 'vault.context-user' },
       );
 }
@@ -111,7 +121,12 @@ function queryContext(db: Queryable, credential: Credential, projectId: string, 
  * Authenticates the credential and loads the project it asks for, in one round trip. A project
  * the caller may not see is reported exactly like one that does not exist.
  */
-export async function loadProjectContext(db: Queryable, credential: Credential, rawProjectId: unknown, branch = MAIN_BRANCH): Promise<ProjectContext> {
+export async function loadProjectContext(
+  db: Queryable,
+  credential: Credential,
+  rawProjectId: unknown,
+  branch = MAIN_BRANCH,
+): Promise<ProjectContext> {
   const projectId = idOrUndefined(rawProjectId) ?? NO_PROJECT;
   const row = (await queryContext(db, credential, projectId, branch))[0];
   if (!row) throw unauthorized();
@@ -129,7 +144,8 @@ export async function loadProjectContext(db: Queryable, credential: Credential, 
     chain: workspaceChain(row),
     dataKey: { wrapped: Buffer.from(row.wrapped_key), masterKeyId: row.master_key_id! },
     main: { id: row.main_branch_id, name: MAIN_BRANCH, baseEnv: null },
-    branch: row.branch_id === null ? undefined : { id: row.branch_id, name: row.branch_name!, baseEnv: row.branch_base_env },
+    branch:
+      row.branch_id === null ? undefined : { id: row.branch_id, name: row.branch_name!, baseEnv: row.branch_base_env },
   };
 }
 
@@ -158,11 +174,18 @@ export function workspaceChain(project: Pick<ProjectRow, 'owner_user_id' | 'data
 export function requireCapability(context: ProjectContext, capability: Capability): void {
   const permissions = context.caller.serviceAccount?.permissions ?? [];
   if (roleAllows(context.role, capability, permissions)) return;
-  const what = capability === 'read' ? 'read secrets' : capability === 'write' ? 'change secrets or branches' : 'administer the project';
+  const what =
+    capability === 'read'
+      ? 'read secrets'
+      : capability === 'write'
+        ? 'change secrets or branches'
+        : 'administer the project';
   if (context.role === 'service-account') {
     throw forbidden(`This service account may not ${what}: its permissions are ${permissions.join(', ') || 'none'}`);
   }
-  throw forbidden(`Your role in this project (${context.role}) may not ${what}; ask an owner or admin of the organisation`);
+  throw forbidden(
+    `Your role in this project (${context.role}) may not ${what}; ask an owner or admin of the organisation`,
+  );
 }
 
 /** The branch the request named, or 404; a branch tied to one environment exists only there. */

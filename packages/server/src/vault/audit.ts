@@ -1,8 +1,8 @@
 import type { Database } from '../db/database.js';
+import type { Caller } from './access.js';
 import { forbidden, notFound } from './errors.js';
 import { idOrUndefined } from './names.js';
 import { mayReadAudit } from './roles.js';
-import type { Caller } from './access.js';
 
 /**
  * The audit trail: entries are recorded by vault.record_audit (see migration 0007) inside the
@@ -48,14 +48,22 @@ interface AuditRow {
 const GENESIS = '0'.repeat(64);
 
 /** The chain the caller asks for, if the caller may read it: an organisation's or their own. */
-export async function auditChainFor(db: Database, caller: Caller, query: { dataControllerId?: unknown; projectId?: unknown }): Promise<{ chain: string; projectId: string | null }> {
-  if (!caller.userId) throw forbidden('Service accounts cannot read the audit trail; use a personal access token of an owner or admin');
+export async function auditChainFor(
+  db: Database,
+  caller: Caller,
+  query: { dataControllerId?: unknown; projectId?: unknown },
+): Promise<{ chain: string; projectId: string | null }> {
+  if (!caller.userId)
+    throw forbidden('Service accounts cannot read the audit trail; use a personal access token of an owner or admin');
   let projectId: string | null = null;
   let controllerId = query.dataControllerId;
   if (query.projectId !== undefined) {
     projectId = idOrUndefined(query.projectId) ?? null;
     const [project] = projectId
-      ? await db.query<{ owner_user_id: string | null; data_controller_id: string | null }>('SELECT owner_user_id, data_controller_id FROM vault.projects WHERE id = $1', [projectId])
+      ? await db.query<{ owner_user_id: string | null; data_controller_id: string | null }>(
+          'SELECT owner_user_id, data_controller_id FROM vault.projects WHERE id = $1',
+          [projectId],
+        )
       : [];
     if (!project) throw notFound(`Project ${String(query.projectId).slice(0, 64)} not found`);
     if (project.owner_user_id) {
@@ -66,9 +74,20 @@ export async function auditChainFor(db: Database, caller: Caller, query: { dataC
   }
   if (controllerId === undefined || controllerId === null) return { chain: `user:${caller.userId}`, projectId };
   const id = idOrUndefined(controllerId);
-  const [membership] = id ? await db.query<{ role: string }>('SELECT role FROM public.data_controller_users WHERE data_controller_id = $1 AND user_id = $2', [id, caller.userId]) : [];
-  if (!membership) throw notFound(`${projectId ? `Project ${projectId}` : `Data controller ${String(controllerId).slice(0, 64)}`} not found`);
-  if (!mayReadAudit(membership.role)) throw forbidden(`Your role in this organisation (${membership.role}) may not read its audit trail; owners, admins and auditors may`);
+  const [membership] = id
+    ? await db.query<{ role: string }>(
+        'SELECT role FROM public.data_controller_users WHERE data_controller_id = $1 AND user_id = $2',
+        [id, caller.userId],
+      )
+    : [];
+  if (!membership)
+    throw notFound(
+      `${projectId ? `Project ${projectId}` : `Data controller ${String(controllerId).slice(0, 64)}`} not found`,
+    );
+  if (!mayReadAudit(membership.role))
+    throw forbidden(
+      `Your role in this organisation (${membership.role}) may not read its audit trail; owners, admins and auditors may`,
+    );
   return { chain: `org:${id}`, projectId };
 }
 
@@ -80,13 +99,20 @@ export async function sealChain(db: Database, chain: string): Promise<number> {
 
 /** Seals every chain that has pending entries, one chain per statement (so locks stay short). */
 export async function sealPendingAudit(db: Database): Promise<number> {
-  const chains = await db.query<{ chain: string }>('SELECT DISTINCT chain FROM vault.audit_log WHERE seq IS NULL ORDER BY chain');
+  const chains = await db.query<{ chain: string }>(
+    'SELECT DISTINCT chain FROM vault.audit_log WHERE seq IS NULL ORDER BY chain',
+  );
   let sealed = 0;
   for (const { chain } of chains) sealed += await sealChain(db, chain);
   return sealed;
 }
 
-export async function listAudit(db: Database, chain: { chain: string; projectId: string | null }, page: number, pageSize: number): Promise<{ data: AuditEntry[]; total: number; page: number; pageSize: number }> {
+export async function listAudit(
+  db: Database,
+  chain: { chain: string; projectId: string | null },
+  page: number,
+  pageSize: number,
+): Promise<{ data: AuditEntry[]; total: number; page: number; pageSize: number }> {
   await sealChain(db, chain.chain);
   const [rows, [count]] = await Promise.all([
     db.query<AuditRow>(
@@ -94,7 +120,10 @@ export async function listAudit(db: Database, chain: { chain: string; projectId:
        ORDER BY seq DESC NULLS FIRST, id DESC LIMIT $3 OFFSET $4`,
       [chain.chain, chain.projectId, pageSize, (page - 1) * pageSize],
     ),
-    db.query<{ total: string }>('SELECT count(*) AS total FROM vault.audit_log WHERE chain = $1 AND ($2::uuid IS NULL OR project_id = $2::uuid)', [chain.chain, chain.projectId]),
+    db.query<{ total: string }>(
+      'SELECT count(*) AS total FROM vault.audit_log WHERE chain = $1 AND ($2::uuid IS NULL OR project_id = $2::uuid)',
+      [chain.chain, chain.projectId],
+    ),
   ]);
   return { data: rows.map(toEntry), total: Number(count!.total), page, pageSize };
 }
@@ -135,18 +164,39 @@ export async function verifyChain(db: Database, chain: string): Promise<VerifyRe
     );
     for (const row of rows) {
       const at = { id: Number(row.id), seq: Number(row.seq) };
-      if (at.seq !== previousSeq + 1) return { valid: false, entries, brokenAt: at, reason: `entry ${previousSeq + 1} is missing before this one` };
-      if (row.prev_hash !== previousHash) return { valid: false, entries, brokenAt: at, reason: 'its link to the previous entry does not match that entry' };
-      if (row.recomputed !== row.hash) return { valid: false, entries, brokenAt: at, reason: 'its contents do not match its hash: the entry was changed' };
+      if (at.seq !== previousSeq + 1)
+        return { valid: false, entries, brokenAt: at, reason: `entry ${previousSeq + 1} is missing before this one` };
+      if (row.prev_hash !== previousHash)
+        return {
+          valid: false,
+          entries,
+          brokenAt: at,
+          reason: 'its link to the previous entry does not match that entry',
+        };
+      if (row.recomputed !== row.hash)
+        return {
+          valid: false,
+          entries,
+          brokenAt: at,
+          reason: 'its contents do not match its hash: the entry was changed',
+        };
       previousHash = row.hash;
       previousSeq = at.seq;
       entries += 1;
     }
     if (rows.length < VERIFY_BATCH) break;
   }
-  const [head] = await db.query<{ seq: string; hash: string }>('SELECT seq, hash FROM vault.audit_heads WHERE chain = $1', [chain]);
+  const [head] = await db.query<{ seq: string; hash: string }>(
+    'SELECT seq, hash FROM vault.audit_heads WHERE chain = $1',
+    [chain],
+  );
   if (head && (Number(head.seq) !== previousSeq || head.hash !== previousHash)) {
-    return { valid: false, entries, brokenAt: { id: 0, seq: previousSeq + 1 }, reason: `the chain's head is at entry ${head.seq} but the trail ends at entry ${previousSeq}: entries were removed` };
+    return {
+      valid: false,
+      entries,
+      brokenAt: { id: 0, seq: previousSeq + 1 },
+      reason: `the chain's head is at entry ${head.seq} but the trail ends at entry ${previousSeq}: entries were removed`,
+    };
   }
   return { valid: true, entries, head: head?.hash ?? null };
 }

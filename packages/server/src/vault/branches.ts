@@ -1,7 +1,7 @@
 import type { Database } from '../db/database.js';
-import { requireCapability, type ProjectContext } from './access.js';
-import { VaultError, invalid, notFound } from './errors.js';
-import { MAIN_BRANCH, branchName, environmentName } from './names.js';
+import { type ProjectContext, requireCapability } from './access.js';
+import { invalid, notFound, VaultError } from './errors.js';
+import { branchName, environmentName, MAIN_BRANCH } from './names.js';
 
 export interface Branch {
   id: string;
@@ -48,16 +48,24 @@ export interface CreateBranchInput {
 /** A new, empty overlay: it shows main until keys are written to it. */
 export async function createBranch(db: Database, context: ProjectContext, input: CreateBranchInput): Promise<Branch> {
   requireCapability(context, 'write');
-  if (input.name === undefined || input.name === null || input.name === '') throw invalid('"name" is required, e.g. "feature/new-ui"');
+  if (input.name === undefined || input.name === null || input.name === '')
+    throw invalid('"name" is required, e.g. "feature/new-ui"');
   const name = branchName(input.name);
-  if (input.description !== undefined && input.description !== null && typeof input.description !== 'string') throw invalid('"description" must be a string');
+  if (input.description !== undefined && input.description !== null && typeof input.description !== 'string')
+    throw invalid('"description" must be a string');
   const baseEnv = input.baseEnv === undefined || input.baseEnv === null ? null : environmentName(input.baseEnv);
   try {
     return await db.transaction(async (tx) => {
       const [row] = await tx.query<BranchRow>(
         `INSERT INTO vault.branches (project_id, name, description, base_env, created_by) VALUES ($1, $2, $3, $4, $5)
          RETURNING id, name, description, base_env, project_id, created_at`,
-        [context.project.id, name, typeof input.description === 'string' ? input.description.slice(0, 1000) : '', baseEnv, context.caller.userId ?? null],
+        [
+          context.project.id,
+          name,
+          typeof input.description === 'string' ? input.description.slice(0, 1000) : '',
+          baseEnv,
+          context.caller.userId ?? null,
+        ],
       );
       await tx.query("SELECT vault.record_audit($1, $2, 'branch.create', $3::uuid, $4, $5, '{}', '{}'::jsonb)", [
         context.chain,
@@ -69,7 +77,8 @@ export async function createBranch(db: Database, context: ProjectContext, input:
       return toBranch(row!);
     });
   } catch (error) {
-    if ((error as { code?: string }).code === '23505') throw new VaultError('conflict', `Branch '${name}' already exists in this project`);
+    if ((error as { code?: string }).code === '23505')
+      throw new VaultError('conflict', `Branch '${name}' already exists in this project`);
     throw error;
   }
 }
@@ -78,10 +87,18 @@ export async function createBranch(db: Database, context: ProjectContext, input:
 export async function deleteBranch(db: Database, context: ProjectContext, rawName: unknown): Promise<void> {
   requireCapability(context, 'write');
   const name = branchName(rawName);
-  if (name === MAIN_BRANCH) throw invalid("The main branch cannot be deleted");
+  if (name === MAIN_BRANCH) throw invalid('The main branch cannot be deleted');
   await db.transaction(async (tx) => {
-    const deleted = await tx.query('DELETE FROM vault.branches WHERE project_id = $1 AND name = $2 RETURNING id', [context.project.id, name]);
+    const deleted = await tx.query('DELETE FROM vault.branches WHERE project_id = $1 AND name = $2 RETURNING id', [
+      context.project.id,
+      name,
+    ]);
     if (deleted.length === 0) throw notFound(`Branch '${name}' not found in project ${context.project.id}`);
-    await tx.query("SELECT vault.record_audit($1, $2, 'branch.delete', $3::uuid, NULL, $4, '{}', '{}'::jsonb)", [context.chain, context.caller.actor, context.project.id, name]);
+    await tx.query("SELECT vault.record_audit($1, $2, 'branch.delete', $3::uuid, NULL, $4, '{}', '{}'::jsonb)", [
+      context.chain,
+      context.caller.actor,
+      context.project.id,
+      name,
+    ]);
   });
 }

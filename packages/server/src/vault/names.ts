@@ -21,7 +21,9 @@ export function environmentName(raw: unknown): string {
   const value = raw.trim().toLowerCase();
   const name = ENVIRONMENT_ALIASES[value] ?? value;
   if (!ENVIRONMENT.test(name)) {
-    throw invalid(`"${raw.slice(0, 64)}" is not an environment name: use lower-case letters, digits, "-" and "_" (e.g. production)`);
+    throw invalid(
+      `"${raw.slice(0, 64)}" is not an environment name: use lower-case letters, digits, "-" and "_" (e.g. production)`,
+    );
   }
   return name;
 }
@@ -29,7 +31,9 @@ export function environmentName(raw: unknown): string {
 export function secretKey(raw: unknown): string {
   if (typeof raw !== 'string' || !KEY.test(raw)) {
     const shown = typeof raw === 'string' ? `"${raw.slice(0, 64)}"` : 'The key';
-    throw invalid(`${shown} is not a secret name: start with a letter or "_", then letters, digits, "_", "." or "-" (at most 256 characters)`);
+    throw invalid(
+      `${shown} is not a secret name: start with a letter or "_", then letters, digits, "_", "." or "-" (at most 256 characters)`,
+    );
   }
   return raw;
 }
@@ -37,7 +41,9 @@ export function secretKey(raw: unknown): string {
 export function branchName(raw: unknown): string {
   if (raw === undefined || raw === null || raw === '') return MAIN_BRANCH;
   if (typeof raw !== 'string' || !BRANCH.test(raw)) {
-    throw invalid('A branch name has 1 to 100 letters, digits, ".", "_", "-" or "/", starting with a letter or digit (e.g. feature/new-ui)');
+    throw invalid(
+      'A branch name has 1 to 100 letters, digits, ".", "_", "-" or "/", starting with a letter or digit (e.g. feature/new-ui)',
+    );
   }
   return raw;
 }
@@ -49,7 +55,8 @@ export function idOrUndefined(raw: unknown): string | undefined {
 
 export function secretValue(key: string, raw: unknown): string {
   if (typeof raw !== 'string') throw invalid(`The value of ${key} must be a string`);
-  if (Buffer.byteLength(raw, 'utf8') > MAX_VALUE_BYTES) throw invalid(`The value of ${key} is larger than ${MAX_VALUE_BYTES} bytes`);
+  if (Buffer.byteLength(raw, 'utf8') > MAX_VALUE_BYTES)
+    throw invalid(`The value of ${key} is larger than ${MAX_VALUE_BYTES} bytes`);
   return raw;
 }
 

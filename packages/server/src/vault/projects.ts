@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/database.js';
-import { workspaceChain, type Caller, type ProjectContext, type ProjectRow } from './access.js';
+import { type Caller, type ProjectContext, type ProjectRow, workspaceChain } from './access.js';
 import type { DataKeys } from './crypto/data-keys.js';
-import { VaultError, forbidden, invalid, notFound } from './errors.js';
-import { DEFAULT_ENVIRONMENTS, MAIN_BRANCH, idOrUndefined } from './names.js';
-import { projectRole, type ProjectRole } from './roles.js';
+import { forbidden, invalid, notFound, VaultError } from './errors.js';
+import { DEFAULT_ENVIRONMENTS, idOrUndefined, MAIN_BRANCH } from './names.js';
+import { type ProjectRole, projectRole } from './roles.js';
 
 export interface Project {
   id: string;
@@ -41,15 +41,22 @@ const SUMMARY_COLUMNS = `p.id, p.name, p.description, p.owner_user_id, p.data_co
   ARRAY(SELECT name FROM vault.branches b WHERE b.project_id = p.id ORDER BY b.name <> 'main', b.name) AS branches`;
 
 export async function describeProject(db: Database, context: ProjectContext): Promise<Project> {
-  const [row] = await db.query<ProjectRow & { environments: string[]; branches: string[] }>(`SELECT ${SUMMARY_COLUMNS} FROM vault.projects p WHERE p.id = $1`, [context.project.id]);
+  const [row] = await db.query<ProjectRow & { environments: string[]; branches: string[] }>(
+    `SELECT ${SUMMARY_COLUMNS} FROM vault.projects p WHERE p.id = $1`,
+    [context.project.id],
+  );
   if (!row) throw notFound(`Project ${context.project.id} not found`);
   return toProject(row, context.role);
 }
 
 /** The caller's projects: their personal workspace's and those of every organisation they belong to. */
 export async function listProjects(db: Database, caller: Caller, rawDataControllerId?: unknown): Promise<Project[]> {
-  if (caller.serviceAccount) throw forbidden('Service accounts are locked to a single project and cannot list projects');
-  const controllerFilter = rawDataControllerId === undefined ? null : (idOrUndefined(rawDataControllerId) ?? '00000000-0000-0000-0000-000000000000');
+  if (caller.serviceAccount)
+    throw forbidden('Service accounts are locked to a single project and cannot list projects');
+  const controllerFilter =
+    rawDataControllerId === undefined
+      ? null
+      : (idOrUndefined(rawDataControllerId) ?? '00000000-0000-0000-0000-000000000000');
   const rows = await db.query<ProjectRow & { environments: string[]; branches: string[]; member_role: string | null }>(
     `SELECT ${SUMMARY_COLUMNS}, CASE WHEN p.owner_user_id = $1 THEN 'owner' ELSE m.role END AS member_role
      FROM vault.projects p
@@ -71,22 +78,34 @@ export interface CreateProjectInput {
  * Creates a project with its main branch and its data key, in the caller's personal workspace
  * or in an organisation the caller administers.
  */
-export async function createProject(db: Database, dataKeys: DataKeys, caller: Caller, input: CreateProjectInput): Promise<Project> {
+export async function createProject(
+  db: Database,
+  dataKeys: DataKeys,
+  caller: Caller,
+  input: CreateProjectInput,
+): Promise<Project> {
   if (caller.serviceAccount || !caller.userId) throw forbidden('Service accounts cannot create projects');
   const name = typeof input.name === 'string' ? input.name.trim() : '';
   if (name.length < 1 || name.length > 100) throw invalid('"name" is required: 1 to 100 characters');
-  if (input.description !== undefined && input.description !== null && typeof input.description !== 'string') throw invalid('"description" must be a string');
+  if (input.description !== undefined && input.description !== null && typeof input.description !== 'string')
+    throw invalid('"description" must be a string');
   const description = typeof input.description === 'string' ? input.description.slice(0, 1000) : '';
   let dataControllerId: string | null = null;
   let role: ProjectRole = 'owner';
   if (input.dataControllerId !== undefined && input.dataControllerId !== null) {
     dataControllerId = idOrUndefined(input.dataControllerId) ?? null;
     const [membership] = dataControllerId
-      ? await db.query<{ role: string }>('SELECT role FROM public.data_controller_users WHERE data_controller_id = $1 AND user_id = $2', [dataControllerId, caller.userId])
+      ? await db.query<{ role: string }>(
+          'SELECT role FROM public.data_controller_users WHERE data_controller_id = $1 AND user_id = $2',
+          [dataControllerId, caller.userId],
+        )
       : [];
     if (!membership) throw notFound(`Data controller ${String(input.dataControllerId).slice(0, 64)} not found`);
     role = projectRole(membership.role);
-    if (!ADMINISTERING_ROLES.has(role)) throw forbidden(`Your role in this organisation (${membership.role}) may not create projects; ask an owner or admin`);
+    if (!ADMINISTERING_ROLES.has(role))
+      throw forbidden(
+        `Your role in this organisation (${membership.role}) may not create projects; ask an owner or admin`,
+      );
   }
   // The id is chosen first: the data key's wrapping is bound to it.
   const projectId = randomUUID();
@@ -98,8 +117,15 @@ export async function createProject(db: Database, dataKeys: DataKeys, caller: Ca
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, name, description, owner_user_id, data_controller_id, created_at, updated_at`,
         [projectId, name, description, dataControllerId ? null : caller.userId, dataControllerId, caller.userId],
       );
-      await tx.query('INSERT INTO vault.data_keys (project_id, wrapped_key, master_key_id) VALUES ($1, $2, $3)', [projectId, stored.wrapped, stored.masterKeyId]);
-      await tx.query("INSERT INTO vault.branches (project_id, name, description, created_by) VALUES ($1, 'main', 'The default branch', $2)", [projectId, caller.userId]);
+      await tx.query('INSERT INTO vault.data_keys (project_id, wrapped_key, master_key_id) VALUES ($1, $2, $3)', [
+        projectId,
+        stored.wrapped,
+        stored.masterKeyId,
+      ]);
+      await tx.query(
+        "INSERT INTO vault.branches (project_id, name, description, created_by) VALUES ($1, 'main', 'The default branch', $2)",
+        [projectId, caller.userId],
+      );
       await tx.query("SELECT vault.record_audit($1, $2, 'project.create', $3::uuid, NULL, NULL, '{}', $4::jsonb)", [
         workspaceChain(row!),
         caller.actor,
@@ -109,8 +135,8 @@ export async function createProject(db: Database, dataKeys: DataKeys, caller: Ca
       return toProject({ ...row!, environments: [], branches: [MAIN_BRANCH] }, role);
     });
   } catch (error) {
-    if ((error as { code?: string }).code === '23505') throw new VaultError('conflict', `A project named "${name}" already exists in this workspace`);
+    if ((error as { code?: string }).code === '23505')
+      throw new VaultError('conflict', `A project named "${name}" already exists in this workspace`);
     throw error;
   }
 }
-

@@ -33,7 +33,9 @@ export function roleAllows(role: ProjectRole, capability: Capability, permission
     case 'viewer':
       return capability === 'read';
     case 'service-account':
-      return capability === 'read' ? permissions.includes('read:secrets') : capability === 'write' && permissions.includes('write:secrets');
+      return capability === 'read'
+        ? permissions.includes('read:secrets')
+        : capability === 'write' && permissions.includes('write:secrets');
   }
 }
 

@@ -1,9 +1,9 @@
 import type { Database, Queryable } from '../db/database.js';
-import { requireBranch, requireCapability, type BranchRef, type ProjectContext } from './access.js';
+import { type BranchRef, type ProjectContext, requireBranch, requireCapability } from './access.js';
 import type { AuditRecorder } from './audit-recorder.js';
 import type { DataKeys } from './crypto/data-keys.js';
 import { decryptValue, encryptValue } from './crypto/secret-values.js';
-import { VaultError, invalid, notFound, type VersionConflict } from './errors.js';
+import { invalid, notFound, VaultError, type VersionConflict } from './errors.js';
 import { MAX_KEYS_PER_WRITE, secretKey, secretValue, version as versionOf } from './names.js';
 
 /**
@@ -68,19 +68,33 @@ export interface ReadOptions {
  * Reads the environment through the branch. The read is on record in the audit trail before
  * anything is returned; values are decrypted only then.
  */
-async function readRows(deps: SecretsDependencies, context: ProjectContext, environment: string, branchName: string, options: ReadOptions) {
+async function readRows(
+  deps: SecretsDependencies,
+  context: ProjectContext,
+  environment: string,
+  branchName: string,
+  options: ReadOptions,
+) {
   requireCapability(context, 'read');
   const branch = requireBranch(context, branchName, environment);
   const { project } = context;
   const onBranch = branch.id !== context.main.id;
   const shape = options.detailed ? 'detailed' : 'plain';
   const rows = onBranch
-    ? await deps.db.query<VisibleRow>(READ_STATEMENTS.overlay[shape], [project.id, environment, context.main.id, options.onlyKey ?? null, branch.id], {
-        name: `vault.read-branch-${shape}`,
-      })
-    : await deps.db.query<VisibleRow>(READ_STATEMENTS.main[shape], [project.id, environment, context.main.id, options.onlyKey ?? null], {
-        name: `vault.read-main-${shape}`,
-      });
+    ? await deps.db.query<VisibleRow>(
+        READ_STATEMENTS.overlay[shape],
+        [project.id, environment, context.main.id, options.onlyKey ?? null, branch.id],
+        {
+          name: `vault.read-branch-${shape}`,
+        },
+      )
+    : await deps.db.query<VisibleRow>(
+        READ_STATEMENTS.main[shape],
+        [project.id, environment, context.main.id, options.onlyKey ?? null],
+        {
+          name: `vault.read-main-${shape}`,
+        },
+      );
   const dataKey = await deps.dataKeys.unwrap(project.id, context.dataKey);
   await deps.audit.record({
     chain: context.chain,
@@ -96,7 +110,12 @@ async function readRows(deps: SecretsDependencies, context: ProjectContext, envi
 }
 
 /** `{KEY: value}` of the environment through the branch. */
-export async function readSecretValues(deps: SecretsDependencies, context: ProjectContext, environment: string, branchName: string): Promise<Record<string, string>> {
+export async function readSecretValues(
+  deps: SecretsDependencies,
+  context: ProjectContext,
+  environment: string,
+  branchName: string,
+): Promise<Record<string, string>> {
   const { rows, decrypt } = await readRows(deps, context, environment, branchName, {});
   const values: Record<string, string> = {};
   for (const row of rows) values[row.key] = decrypt(row);
@@ -111,7 +130,10 @@ export async function readSecrets(
   branchName: string,
   onlyKey?: string,
 ): Promise<Map<string, SecretEntry>> {
-  const { rows, onBranch, decrypt } = await readRows(deps, context, environment, branchName, { onlyKey, detailed: true });
+  const { rows, onBranch, decrypt } = await readRows(deps, context, environment, branchName, {
+    onlyKey,
+    detailed: true,
+  });
   const secrets = new Map<string, SecretEntry>();
   for (const row of rows) {
     secrets.set(row.key, {
@@ -137,7 +159,13 @@ interface LockedRow {
  * The rows of `keys` in main and the branch, locked until the transaction ends — main's first,
  * in every writer, so writers of a branch and of main never wait on each other in a cycle.
  */
-async function lockRows(tx: Queryable, context: ProjectContext, environment: string, branch: BranchRef, keys: readonly string[]) {
+async function lockRows(
+  tx: Queryable,
+  context: ProjectContext,
+  environment: string,
+  branch: BranchRef,
+  keys: readonly string[],
+) {
   const rows = await tx.query<LockedRow>(
     `SELECT id, branch_id, key, version, deleted, ciphertext FROM vault.secrets
      WHERE project_id = $1::uuid AND environment = $2::text AND branch_id = ANY($3::uuid[]) AND key = ANY($4::text[])
@@ -234,7 +262,12 @@ async function retryingCreateRaces<T>(write: () => Promise<T>): Promise<T> {
     } catch (error) {
       // A deadlock cannot come from our lock order, but costs nothing to survive the same way.
       if (!(error instanceof ConcurrentCreate) && (error as { code?: string }).code !== '40P01') throw error;
-      if (attempt === WRITE_ATTEMPTS) throw new VaultError('conflict', 'Other writes kept changing these secrets at the same time; read them again and retry', []);
+      if (attempt === WRITE_ATTEMPTS)
+        throw new VaultError(
+          'conflict',
+          'Other writes kept changing these secrets at the same time; read them again and retry',
+          [],
+        );
     }
   }
 }
@@ -259,40 +292,62 @@ export async function writeSecrets(
   const dataKey = await deps.dataKeys.unwrap(context.project.id, context.dataKey);
   const keys = [...secrets.keys()];
   // Encrypt before the transaction opens: row locks are held only for the statements.
-  const ciphertexts = new Map(keys.map((key) => [key, encryptValue(dataKey, context.project.id, environment, key, secrets.get(key)!)]));
-  return retryingCreateRaces(() => deps.db.transaction(async (tx) => {
-    const rows = await lockRows(tx, context, environment, branch, keys);
-    const conflicts: VersionConflict[] = [];
-    for (const [key, version] of expected) {
-      const actual = rows.current(key);
-      if (actual !== version) conflicts.push({ key, expected: version, actual });
-    }
-    if (conflicts.length > 0) {
-      throw new VaultError(
-        'conflict',
-        `Conflict: ${conflicts.length} of the secrets changed since you read them (${conflicts.map((c) => c.key).join(', ')}); nothing was written. Read them again and retry`,
-        conflicts,
-      );
-    }
-    const changes = keys.map((key) => ({ key, version: rows.next(key), ciphertext: ciphertexts.get(key)! }));
-    return applyChanges(tx, context, environment, branch, changes, { action: 'secrets.write', description: '' });
-  }));
+  const ciphertexts = new Map(
+    keys.map((key) => [key, encryptValue(dataKey, context.project.id, environment, key, secrets.get(key)!)]),
+  );
+  return retryingCreateRaces(() =>
+    deps.db.transaction(async (tx) => {
+      const rows = await lockRows(tx, context, environment, branch, keys);
+      const conflicts: VersionConflict[] = [];
+      for (const [key, version] of expected) {
+        const actual = rows.current(key);
+        if (actual !== version) conflicts.push({ key, expected: version, actual });
+      }
+      if (conflicts.length > 0) {
+        throw new VaultError(
+          'conflict',
+          `Conflict: ${conflicts.length} of the secrets changed since you read them (${conflicts.map((c) => c.key).join(', ')}); nothing was written. Read them again and retry`,
+          conflicts,
+        );
+      }
+      const changes = keys.map((key) => ({ key, version: rows.next(key), ciphertext: ciphertexts.get(key)! }));
+      return applyChanges(tx, context, environment, branch, changes, { action: 'secrets.write', description: '' });
+    }),
+  );
 }
 
 /** Deletes a key; in a branch, a tombstone hides main's key without touching main. */
-export async function deleteSecret(deps: SecretsDependencies, context: ProjectContext, environment: string, branchName: string, rawKey: string): Promise<number> {
+export async function deleteSecret(
+  deps: SecretsDependencies,
+  context: ProjectContext,
+  environment: string,
+  branchName: string,
+  rawKey: string,
+): Promise<number> {
   requireCapability(context, 'write');
   const branch = requireBranch(context, branchName, environment);
   const key = secretKey(rawKey);
-  return retryingCreateRaces(() => deps.db.transaction(async (tx) => {
-    const rows = await lockRows(tx, context, environment, branch, [key]);
-    if (rows.current(key) === 0) throw notFound(`Secret ${key} not found in ${environment}${branch.name === 'main' ? '' : ` (branch '${branch.name}')`}`);
-    const versions = await applyChanges(tx, context, environment, branch, [{ key, version: rows.next(key), ciphertext: null }], {
-      action: 'secret.delete',
-      description: 'Deleted',
-    });
-    return versions[key]!;
-  }));
+  return retryingCreateRaces(() =>
+    deps.db.transaction(async (tx) => {
+      const rows = await lockRows(tx, context, environment, branch, [key]);
+      if (rows.current(key) === 0)
+        throw notFound(
+          `Secret ${key} not found in ${environment}${branch.name === 'main' ? '' : ` (branch '${branch.name}')`}`,
+        );
+      const versions = await applyChanges(
+        tx,
+        context,
+        environment,
+        branch,
+        [{ key, version: rows.next(key), ciphertext: null }],
+        {
+          action: 'secret.delete',
+          description: 'Deleted',
+        },
+      );
+      return versions[key]!;
+    }),
+  );
 }
 
 export interface HistoryEntry {
@@ -315,7 +370,16 @@ export async function secretHistory(
   requireCapability(context, 'read');
   const branch = requireBranch(context, branchName, environment);
   const key = secretKey(rawKey);
-  const rows = await deps.db.query<{ branch_id: string; current: number; version: number; ciphertext: Buffer | null; deleted: boolean; description: string; created_by: string; created_at: Date }>(
+  const rows = await deps.db.query<{
+    branch_id: string;
+    current: number;
+    version: number;
+    ciphertext: Buffer | null;
+    deleted: boolean;
+    description: string;
+    created_by: string;
+    created_at: Date;
+  }>(
     `WITH row AS (
        SELECT id, branch_id, version FROM vault.secrets
        WHERE project_id = $1::uuid AND environment = $2::text AND key = $3::text AND branch_id = ANY($4::uuid[])
@@ -326,9 +390,20 @@ export async function secretHistory(
     [context.project.id, environment, key, [...new Set([context.main.id, branch.id])], branch.id],
   );
   if (rows.length > 0) {
-    await deps.audit.record({ chain: context.chain, actor: context.caller.actor, action: 'secret.history', projectId: context.project.id, environment, branch: branch.name, keys: [key] });
+    await deps.audit.record({
+      chain: context.chain,
+      actor: context.caller.actor,
+      action: 'secret.history',
+      projectId: context.project.id,
+      environment,
+      branch: branch.name,
+      keys: [key],
+    });
   }
-  if (rows.length === 0) throw notFound(`Secret ${key} has no history in ${environment}${branch.name === 'main' ? '' : ` (branch '${branch.name}')`}`);
+  if (rows.length === 0)
+    throw notFound(
+      `Secret ${key} has no history in ${environment}${branch.name === 'main' ? '' : ` (branch '${branch.name}')`}`,
+    );
   const dataKey = await deps.dataKeys.unwrap(context.project.id, context.dataKey);
   return {
     key,
@@ -358,21 +433,37 @@ export async function rollbackSecret(
   const branch = requireBranch(context, branchName, environment);
   const key = secretKey(rawKey);
   const target = versionOf(key, rawVersion);
-  return retryingCreateRaces(() => deps.db.transaction(async (tx) => {
-    const rows = await lockRows(tx, context, environment, branch, [key]);
-    const own = rows.own.get(key);
-    if (!own) throw notFound(`Secret ${key} has no versions of its own in branch '${branch.name}' (it is inherited from main); roll it back in main`);
-    if (!own.deleted && own.version === target) throw invalid(`Secret ${key} is already at version ${target}`);
-    const [old] = await tx.query<{ ciphertext: Buffer | null }>('SELECT ciphertext FROM vault.secret_versions WHERE secret_id = $1 AND version = $2', [own.id, target]);
-    if (!old) throw notFound(`Secret ${key} has no version ${target}`);
-    if (!old.ciphertext) throw invalid(`Version ${target} of ${key} is a deletion; roll back to a version that has a value`);
-    const versions = await applyChanges(tx, context, environment, branch, [{ key, version: rows.next(key), ciphertext: Buffer.from(old.ciphertext) }], {
-      action: 'secret.rollback',
-      description: `Rolled back to version ${target}`,
-      metadata: { toVersion: target },
-    });
-    return versions[key]!;
-  }));
+  return retryingCreateRaces(() =>
+    deps.db.transaction(async (tx) => {
+      const rows = await lockRows(tx, context, environment, branch, [key]);
+      const own = rows.own.get(key);
+      if (!own)
+        throw notFound(
+          `Secret ${key} has no versions of its own in branch '${branch.name}' (it is inherited from main); roll it back in main`,
+        );
+      if (!own.deleted && own.version === target) throw invalid(`Secret ${key} is already at version ${target}`);
+      const [old] = await tx.query<{ ciphertext: Buffer | null }>(
+        'SELECT ciphertext FROM vault.secret_versions WHERE secret_id = $1 AND version = $2',
+        [own.id, target],
+      );
+      if (!old) throw notFound(`Secret ${key} has no version ${target}`);
+      if (!old.ciphertext)
+        throw invalid(`Version ${target} of ${key} is a deletion; roll back to a version that has a value`);
+      const versions = await applyChanges(
+        tx,
+        context,
+        environment,
+        branch,
+        [{ key, version: rows.next(key), ciphertext: Buffer.from(old.ciphertext) }],
+        {
+          action: 'secret.rollback',
+          description: `Rolled back to version ${target}`,
+          metadata: { toVersion: target },
+        },
+      );
+      return versions[key]!;
+    }),
+  );
 }
 
 function parseSecretMap(raw: unknown): Map<string, string> {
@@ -381,16 +472,19 @@ function parseSecretMap(raw: unknown): Map<string, string> {
   }
   const entries = Object.entries(raw);
   if (entries.length === 0) throw invalid('"secrets" is empty: send at least one secret');
-  if (entries.length > MAX_KEYS_PER_WRITE) throw invalid(`At most ${MAX_KEYS_PER_WRITE} secrets can be written at once`);
+  if (entries.length > MAX_KEYS_PER_WRITE)
+    throw invalid(`At most ${MAX_KEYS_PER_WRITE} secrets can be written at once`);
   return new Map(entries.map(([key, value]) => [secretKey(key), secretValue(key, value)]));
 }
 
 function parseExpectedVersions(raw: unknown, secrets: Map<string, string>): Map<string, number> {
   if (raw === undefined || raw === null) return new Map();
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw invalid('"expectedVersions" must be an object of names to versions, e.g. {"API_KEY": 3}');
+  if (typeof raw !== 'object' || Array.isArray(raw))
+    throw invalid('"expectedVersions" must be an object of names to versions, e.g. {"API_KEY": 3}');
   const expected = new Map<string, number>();
   for (const [key, value] of Object.entries(raw)) {
-    if (!secrets.has(key)) throw invalid(`"expectedVersions" names ${key.slice(0, 64)}, which is not among the secrets written`);
+    if (!secrets.has(key))
+      throw invalid(`"expectedVersions" names ${key.slice(0, 64)}, which is not among the secrets written`);
     expected.set(key, versionOf(key, value));
   }
   return expected;

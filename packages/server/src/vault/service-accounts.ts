@@ -1,7 +1,7 @@
 import { generateToken, hashToken, tokenHint } from '../auth/tokens.js';
 import type { Database } from '../db/database.js';
-import { requireCapability, type ProjectContext } from './access.js';
-import { VaultError, invalid, notFound } from './errors.js';
+import { type ProjectContext, requireCapability } from './access.js';
+import { invalid, notFound, VaultError } from './errors.js';
 import { idOrUndefined } from './names.js';
 import { SERVICE_ACCOUNT_PERMISSIONS } from './roles.js';
 
@@ -29,7 +29,14 @@ export interface ServiceAccountKey {
 
 const iso = (value: Date | null) => (value === null ? null : new Date(value).toISOString());
 
-type AccountRow = { id: string; name: string; description: string; permissions: string[]; project_id: string; created_at: Date };
+type AccountRow = {
+  id: string;
+  name: string;
+  description: string;
+  permissions: string[];
+  project_id: string;
+  created_at: Date;
+};
 const toAccount = (row: AccountRow): ServiceAccount => ({
   id: row.id,
   name: row.name,
@@ -39,22 +46,44 @@ const toAccount = (row: AccountRow): ServiceAccount => ({
   createdAt: iso(row.created_at)!,
 });
 
-async function audit(db: Pick<Database, 'query'>, context: ProjectContext, action: string, metadata: Record<string, unknown>) {
-  await db.query("SELECT vault.record_audit($1, $2, $3, $4::uuid, NULL, NULL, '{}', $5::jsonb)", [context.chain, context.caller.actor, action, context.project.id, JSON.stringify(metadata)]);
+async function audit(
+  db: Pick<Database, 'query'>,
+  context: ProjectContext,
+  action: string,
+  metadata: Record<string, unknown>,
+) {
+  await db.query("SELECT vault.record_audit($1, $2, $3, $4::uuid, NULL, NULL, '{}', $5::jsonb)", [
+    context.chain,
+    context.caller.actor,
+    action,
+    context.project.id,
+    JSON.stringify(metadata),
+  ]);
 }
 
 export async function listServiceAccounts(db: Database, context: ProjectContext): Promise<ServiceAccount[]> {
   requireCapability(context, 'administer');
-  const rows = await db.query<AccountRow>('SELECT id, name, description, permissions, project_id, created_at FROM vault.service_accounts WHERE project_id = $1 ORDER BY created_at, id', [context.project.id]);
+  const rows = await db.query<AccountRow>(
+    'SELECT id, name, description, permissions, project_id, created_at FROM vault.service_accounts WHERE project_id = $1 ORDER BY created_at, id',
+    [context.project.id],
+  );
   return rows.map(toAccount);
 }
 
-export async function createServiceAccount(db: Database, context: ProjectContext, input: { name?: unknown; description?: unknown; permissions?: unknown }): Promise<ServiceAccount> {
+export async function createServiceAccount(
+  db: Database,
+  context: ProjectContext,
+  input: { name?: unknown; description?: unknown; permissions?: unknown },
+): Promise<ServiceAccount> {
   requireCapability(context, 'administer');
   const name = typeof input.name === 'string' ? input.name.trim() : '';
   if (name.length < 1 || name.length > 100) throw invalid('"name" is required: 1 to 100 characters');
   const permissions = input.permissions ?? ['read:secrets'];
-  if (!Array.isArray(permissions) || permissions.length === 0 || permissions.some((p) => !(SERVICE_ACCOUNT_PERMISSIONS as readonly unknown[]).includes(p))) {
+  if (
+    !Array.isArray(permissions) ||
+    permissions.length === 0 ||
+    permissions.some((p) => !(SERVICE_ACCOUNT_PERMISSIONS as readonly unknown[]).includes(p))
+  ) {
     throw invalid(`"permissions" must be a non-empty list of ${SERVICE_ACCOUNT_PERMISSIONS.join(', ')}`);
   }
   try {
@@ -62,13 +91,20 @@ export async function createServiceAccount(db: Database, context: ProjectContext
       const [row] = await tx.query<AccountRow>(
         `INSERT INTO vault.service_accounts (project_id, name, description, permissions, created_by) VALUES ($1, $2, $3, $4, $5)
          RETURNING id, name, description, permissions, project_id, created_at`,
-        [context.project.id, name, typeof input.description === 'string' ? input.description.slice(0, 1000) : '', [...new Set(permissions as string[])], context.caller.userId ?? null],
+        [
+          context.project.id,
+          name,
+          typeof input.description === 'string' ? input.description.slice(0, 1000) : '',
+          [...new Set(permissions as string[])],
+          context.caller.userId ?? null,
+        ],
       );
       await audit(tx, context, 'service-account.create', { serviceAccountId: row!.id, name, permissions });
       return toAccount(row!);
     });
   } catch (error) {
-    if ((error as { code?: string }).code === '23505') throw new VaultError('conflict', `A service account named "${name}" already exists in this project`);
+    if ((error as { code?: string }).code === '23505')
+      throw new VaultError('conflict', `A service account named "${name}" already exists in this project`);
     throw error;
   }
 }
@@ -76,7 +112,10 @@ export async function createServiceAccount(db: Database, context: ProjectContext
 export async function deleteServiceAccount(db: Database, context: ProjectContext, rawId: unknown): Promise<void> {
   requireCapability(context, 'administer');
   await db.transaction(async (tx) => {
-    const rows = await tx.query('DELETE FROM vault.service_accounts WHERE id = $1 AND project_id = $2 RETURNING id', [idOrUndefined(rawId) ?? null, context.project.id]);
+    const rows = await tx.query('DELETE FROM vault.service_accounts WHERE id = $1 AND project_id = $2 RETURNING id', [
+      idOrUndefined(rawId) ?? null,
+      context.project.id,
+    ]);
     if (rows.length === 0) throw notFound(`Service account ${String(rawId).slice(0, 64)} not found in this project`);
     await audit(tx, context, 'service-account.delete', { serviceAccountId: rawId });
   });
@@ -84,19 +123,42 @@ export async function deleteServiceAccount(db: Database, context: ProjectContext
 
 async function requireAccount(db: Pick<Database, 'query'>, context: ProjectContext, rawId: unknown): Promise<string> {
   const id = idOrUndefined(rawId);
-  const rows = id ? await db.query('SELECT id FROM vault.service_accounts WHERE id = $1 AND project_id = $2', [id, context.project.id]) : [];
+  const rows = id
+    ? await db.query('SELECT id FROM vault.service_accounts WHERE id = $1 AND project_id = $2', [
+        id,
+        context.project.id,
+      ])
+    : [];
   if (rows.length === 0) throw notFound(`Service account ${String(rawId).slice(0, 64)} not found in this project`);
   return id!;
 }
 
-export async function listServiceAccountKeys(db: Database, context: ProjectContext, rawAccountId: unknown): Promise<ServiceAccountKey[]> {
+export async function listServiceAccountKeys(
+  db: Database,
+  context: ProjectContext,
+  rawAccountId: unknown,
+): Promise<ServiceAccountKey[]> {
   requireCapability(context, 'administer');
   const accountId = await requireAccount(db, context, rawAccountId);
-  const rows = await db.query<{ id: string; key_hint: string; label: string; expires_at: Date | null; last_used_at: Date | null; created_at: Date }>(
+  const rows = await db.query<{
+    id: string;
+    key_hint: string;
+    label: string;
+    expires_at: Date | null;
+    last_used_at: Date | null;
+    created_at: Date;
+  }>(
     'SELECT id, key_hint, label, expires_at, last_used_at, created_at FROM vault.service_account_keys WHERE service_account_id = $1 AND revoked_at IS NULL ORDER BY created_at, id',
     [accountId],
   );
-  return rows.map((row) => ({ id: row.id, hint: row.key_hint, label: row.label, expiresAt: iso(row.expires_at), lastUsedAt: iso(row.last_used_at), createdAt: iso(row.created_at)! }));
+  return rows.map((row) => ({
+    id: row.id,
+    hint: row.key_hint,
+    label: row.label,
+    expiresAt: iso(row.expires_at),
+    lastUsedAt: iso(row.last_used_at),
+    createdAt: iso(row.created_at)!,
+  }));
 }
 
 /** Issues a key; its plaintext is returned here only. */
@@ -110,7 +172,11 @@ export async function createServiceAccountKey(
   const accountId = await requireAccount(db, context, rawAccountId);
   if (input.label !== undefined && typeof input.label !== 'string') throw invalid('"label" must be a string');
   const days = input.expiresInDays;
-  if (days !== undefined && days !== null && (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > 3650)) {
+  if (
+    days !== undefined &&
+    days !== null &&
+    (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > 3650)
+  ) {
     throw invalid('"expiresInDays" must be a whole number from 1 to 3650 (omit it for a key that does not expire)');
   }
   const key = generateToken('sa');
@@ -119,14 +185,34 @@ export async function createServiceAccountKey(
       `INSERT INTO vault.service_account_keys (service_account_id, project_id, key_hash, key_hint, label, expires_at)
        VALUES ($1, $2, $3, $4, $5, CASE WHEN $6::int IS NULL THEN NULL ELSE now() + make_interval(days => $6::int) END)
        RETURNING id, label, expires_at, created_at`,
-      [accountId, context.project.id, hashToken(key), tokenHint(key), typeof input.label === 'string' ? input.label.slice(0, 200) : '', days ?? null],
+      [
+        accountId,
+        context.project.id,
+        hashToken(key),
+        tokenHint(key),
+        typeof input.label === 'string' ? input.label.slice(0, 200) : '',
+        days ?? null,
+      ],
     );
     await audit(tx, context, 'service-account-key.create', { serviceAccountId: accountId, keyId: row!.id });
-    return { id: row!.id, key, hint: tokenHint(key), label: row!.label, expiresAt: iso(row!.expires_at), lastUsedAt: null, createdAt: iso(row!.created_at)! };
+    return {
+      id: row!.id,
+      key,
+      hint: tokenHint(key),
+      label: row!.label,
+      expiresAt: iso(row!.expires_at),
+      lastUsedAt: null,
+      createdAt: iso(row!.created_at)!,
+    };
   });
 }
 
-export async function revokeServiceAccountKey(db: Database, context: ProjectContext, rawAccountId: unknown, rawKeyId: unknown): Promise<void> {
+export async function revokeServiceAccountKey(
+  db: Database,
+  context: ProjectContext,
+  rawAccountId: unknown,
+  rawKeyId: unknown,
+): Promise<void> {
   requireCapability(context, 'administer');
   const accountId = await requireAccount(db, context, rawAccountId);
   await db.transaction(async (tx) => {

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
-import type { Database } from '../db/database.js';
-import { AuditRecorder } from './audit-recorder.js';
-import { sealPendingAudit } from './audit.js';
-import { loadProjectContext, resolveCaller, type Caller, type Credential, type ProjectContext } from './access.js';
-import { DataKeys } from './crypto/data-keys.js';
 import type { KeyEncryptionProvider } from '../crypto/key-provider.js';
+import type { Database } from '../db/database.js';
+import { type Caller, type Credential, loadProjectContext, type ProjectContext, resolveCaller } from './access.js';
+import { sealPendingAudit } from './audit.js';
+import { AuditRecorder } from './audit-recorder.js';
+import { DataKeys } from './crypto/data-keys.js';
 
 /**
  * The vault's shared state: the database and the data keys (wrapped by the master keys). The
@@ -38,7 +38,9 @@ export class Vault {
   /** Seals pending audit entries into their chains every second, until stopSealing. */
   startSealing(logger: Logger): void {
     this.sealing ??= setInterval(() => {
-      this.sealingRun = sealPendingAudit(this.db).catch((error: unknown) => logger.warn({ err: error }, 'sealing the audit trail failed; will retry'));
+      this.sealingRun = sealPendingAudit(this.db).catch((error: unknown) =>
+        logger.warn({ err: error }, 'sealing the audit trail failed; will retry'),
+      );
     }, SEAL_INTERVAL_MS);
     this.sealing.unref();
   }

@@ -27,6 +27,9 @@ export async function storedBytes(database: TestDatabase): Promise<StoredFile[]>
     assert.ok(files.length > 100, 'the PGlite data directory holds the database files');
     return files;
   }
-  const { stdout } = await promisify(execFile)('pg_dump', ['--data-only', database.databaseUrl!], { maxBuffer: 256 * 1024 * 1024, encoding: 'buffer' });
+  const { stdout } = await promisify(execFile)('pg_dump', ['--data-only', database.databaseUrl!], {
+    maxBuffer: 256 * 1024 * 1024,
+    encoding: 'buffer',
+  });
   return [...files, { name: 'pg_dump', bytes: stdout }];
 }

@@ -1,5 +1,5 @@
-import type { TestServer } from './server.js';
 import type { Response } from './http.js';
+import type { TestServer } from './server.js';
 
 /**
  * What the privacy-domain tests share: GraphQL calls as any role, members with a given
@@ -20,17 +20,34 @@ export const admin: Caller = { headers: { 'x-hasura-admin-secret': ADMIN_SECRET 
  * id in X-Hasura-Data-Subject-Id (here through the admin secret, as Hasura allows).
  */
 export function asSubject(dataSubjectId: string): Caller {
-  return { headers: { 'x-hasura-admin-secret': ADMIN_SECRET, 'x-hasura-role': 'dataSubject', 'x-hasura-data-subject-id': dataSubjectId } };
+  return {
+    headers: {
+      'x-hasura-admin-secret': ADMIN_SECRET,
+      'x-hasura-role': 'dataSubject',
+      'x-hasura-data-subject-id': dataSubjectId,
+    },
+  };
 }
 
-export function gql(server: TestServer, query: string, variables: Record<string, unknown> = {}, caller: Caller = {}): Promise<Response> {
+export function gql(
+  server: TestServer,
+  query: string,
+  variables: Record<string, unknown> = {},
+  caller: Caller = {},
+): Promise<Response> {
   return server.call('/v1/graphql', { body: { query, variables }, token: caller.token, headers: caller.headers });
 }
 
 /** The data of a GraphQL answer, or a thrown error with its errors (for setup steps that must work). */
-export async function gqlData(server: TestServer, query: string, variables: Record<string, unknown> = {}, caller: Caller = {}): Promise<any> {
+export async function gqlData(
+  server: TestServer,
+  query: string,
+  variables: Record<string, unknown> = {},
+  caller: Caller = {},
+): Promise<any> {
   const response = await gql(server, query, variables, caller);
-  if (response.status !== 200 || response.body.errors) throw new Error(`GraphQL failed (${response.status}): ${response.text}`);
+  if (response.status !== 200 || response.body.errors)
+    throw new Error(`GraphQL failed (${response.status}): ${response.text}`);
   return response.body.data;
 }
 
@@ -48,22 +65,41 @@ export async function memberWithRole(server: TestServer, controllerId: string, r
   const signUp = await server.call('/v1/signup/email-password', { body: { email, password: 'member password 123' } });
   if (signUp.status !== 200) throw new Error(`sign-up failed: ${signUp.status} ${signUp.text}`);
   const userId = signUp.body.session.user.id as string;
-  await gqlData(server, 'mutation($c: uuid!, $u: uuid!, $r: String!) { insertDataControllerUser(object: {dataControllerId: $c, userId: $u, role: $r}) { id } }', { c: controllerId, u: userId, r: role }, admin);
+  await gqlData(
+    server,
+    'mutation($c: uuid!, $u: uuid!, $r: String!) { insertDataControllerUser(object: {dataControllerId: $c, userId: $u, role: $r}) { id } }',
+    { c: controllerId, u: userId, r: role },
+    admin,
+  );
   return { email, userId, token: signUp.body.session.accessToken };
 }
 
 /** A new data controller owned by a new account (the inserting user becomes its owner). */
-export async function newController(server: TestServer, title: string): Promise<{ controllerId: string; owner: Member }> {
+export async function newController(
+  server: TestServer,
+  title: string,
+): Promise<{ controllerId: string; owner: Member }> {
   const email = `owner-${++members}-${Date.now()}@example.com`;
   const signUp = await server.call('/v1/signup/email-password', { body: { email, password: 'owner password 123' } });
   if (signUp.status !== 200) throw new Error(`sign-up failed: ${signUp.status} ${signUp.text}`);
   const owner: Member = { email, userId: signUp.body.session.user.id, token: signUp.body.session.accessToken };
-  const data = await gqlData(server, 'mutation($t: String!) { insertDataController(object: {title: $t}) { id } }', { t: title }, { token: owner.token });
+  const data = await gqlData(
+    server,
+    'mutation($t: String!) { insertDataController(object: {title: $t}) { id } }',
+    { t: title },
+    { token: owner.token },
+  );
   return { controllerId: data.insertDataController.id, owner };
 }
 
 /** Registers a data subject through createDataSubject and returns its id. */
-export async function createSubject(server: TestServer, caller: Caller, controllerId: string, payload: Record<string, unknown>, event = 'signup'): Promise<string> {
+export async function createSubject(
+  server: TestServer,
+  caller: Caller,
+  controllerId: string,
+  payload: Record<string, unknown>,
+  event = 'signup',
+): Promise<string> {
   const data = await gqlData(
     server,
     'mutation($input: CreateDataSubjectInput!) { createDataSubject(input: $input) { dataSubjectId message } }',

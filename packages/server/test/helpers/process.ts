@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,9 +26,18 @@ export function oneLine(text: string): string {
 }
 
 /** Runs `pavise <args>` to completion; `input`, when given, is its stdin. */
-export function runCli(args: string[], env: Record<string, string> = {}, cwd?: string, input?: string): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+  cwd?: string,
+  input?: string,
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [PAVISE_BIN, ...args], { env: baseEnv(env), cwd, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [PAVISE_BIN, ...args], {
+      env: baseEnv(env),
+      cwd,
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
     if (input !== undefined) child.stdin!.end(input);
     let stdout = '';
     let stderr = '';
@@ -51,7 +60,11 @@ export interface ServerProcess {
 }
 
 /** Starts `pavise serve` as a separate process and waits until it reports ready. */
-export async function startServerProcess(env: Record<string, string>, cwd?: string, timeoutMs = 60_000): Promise<ServerProcess> {
+export async function startServerProcess(
+  env: Record<string, string>,
+  cwd?: string,
+  timeoutMs = 60_000,
+): Promise<ServerProcess> {
   const child = spawn(process.execPath, [PAVISE_BIN, 'serve'], {
     env: baseEnv({ PAVISE_PORT: '0', ...env }),
     cwd,
@@ -77,9 +90,20 @@ export async function startServerProcess(env: Record<string, string>, cwd?: stri
   const waitFor = (pattern: Pattern, ms = timeoutMs) =>
     new Promise<void>((resolve, reject) => {
       if (matches(pattern)) return resolve();
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; stdout:\n${stdout}\nstderr:\n${stderr}`)), ms);
-      waiters.push({ pattern, resolve: () => (clearTimeout(timer), resolve()) });
-      void exited.then((code) => reject(new Error(`server exited (${code}) before ${pattern}; stdout:\n${stdout}\nstderr:\n${stderr}`)));
+      const timer = setTimeout(
+        () => reject(new Error(`timed out waiting for ${pattern}; stdout:\n${stdout}\nstderr:\n${stderr}`)),
+        ms,
+      );
+      waiters.push({
+        pattern,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
+      void exited.then((code) =>
+        reject(new Error(`server exited (${code}) before ${pattern}; stdout:\n${stdout}\nstderr:\n${stderr}`)),
+      );
     });
 
   await waitFor(/ready at http:\/\/[^"\s]+/);

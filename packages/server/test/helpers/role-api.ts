@@ -1,5 +1,10 @@
 import {
   buildClientSchema,
+  type GraphQLField,
+  type GraphQLInputType,
+  type GraphQLObjectType,
+  type GraphQLOutputType,
+  type GraphQLSchema,
   getIntrospectionQuery,
   getNamedType,
   getNullableType,
@@ -9,13 +14,8 @@ import {
   isListType,
   isNonNullType,
   isObjectType,
-  type GraphQLField,
-  type GraphQLInputType,
-  type GraphQLObjectType,
-  type GraphQLOutputType,
-  type GraphQLSchema,
 } from 'graphql';
-import { gqlData, type Caller } from './privacy.js';
+import { type Caller, gqlData } from './privacy.js';
 import type { TestServer } from './server.js';
 
 /**
@@ -61,7 +61,8 @@ export async function introspect(server: TestServer, caller: Caller): Promise<Ro
   return classify(buildClientSchema(await gqlData(server, getIntrospectionQuery(), {}, caller)));
 }
 
-const fieldsOf = (type: { getFields(): Record<string, any> } | null | undefined) => Object.values(type?.getFields() ?? {});
+const fieldsOf = (type: { getFields(): Record<string, any> } | null | undefined) =>
+  Object.values(type?.getFields() ?? {});
 const argNames = (field: GraphQLField<unknown, unknown>) => field.args.map((a) => a.name);
 
 export function classify(schema: GraphQLSchema): RoleApi {
@@ -73,12 +74,25 @@ export function classify(schema: GraphQLSchema): RoleApi {
   // A table: the type of a root list field with a where argument.
   for (const field of query) {
     const named = getNamedType(field.type);
-    if (isNonNullType(field.type) && isListType(field.type.ofType) && isObjectType(named) && argNames(field).includes('where')) {
+    if (
+      isNonNullType(field.type) &&
+      isListType(field.type.ofType) &&
+      isObjectType(named) &&
+      argNames(field).includes('where')
+    ) {
       const whereType = field.args.find((a) => a.name === 'where')!.type;
       const whereColumns = fieldsOf(getNamedType(whereType) as any)
         .filter((f: any) => String(getNamedType(f.type as GraphQLInputType)).endsWith('_comparison_exp'))
         .map((f: any) => f.name as string);
-      tables.set(named.name, { type: named.name, scalars: [], relationships: [], whereColumns, list: field.name, insertColumns: [], setColumns: [] });
+      tables.set(named.name, {
+        type: named.name,
+        scalars: [],
+        relationships: [],
+        whereColumns,
+        list: field.name,
+        insertColumns: [],
+        setColumns: [],
+      });
       claimed.add(field);
     }
   }
@@ -87,7 +101,12 @@ export function classify(schema: GraphQLSchema): RoleApi {
     for (const field of fieldsOf(type) as GraphQLField<unknown, unknown>[]) {
       const named = getNamedType(field.type);
       if (isLeafType(named)) table.scalars.push(field.name);
-      else if (tables.has(named.name)) table.relationships.push({ name: field.name, target: named.name, list: isListType(getNullableType(field.type)) });
+      else if (tables.has(named.name))
+        table.relationships.push({
+          name: field.name,
+          target: named.name,
+          list: isListType(getNullableType(field.type)),
+        });
       else throw new Error(`${table.type}.${field.name}: neither a column nor a relationship to a table`);
     }
   }
@@ -105,7 +124,9 @@ export function classify(schema: GraphQLSchema): RoleApi {
   for (const field of mutation) {
     const named = getNamedType(field.type);
     const args = argNames(field);
-    const responseOf = named.name.endsWith('_mutation_response') ? tables.get(named.name.slice(0, -'_mutation_response'.length)) : undefined;
+    const responseOf = named.name.endsWith('_mutation_response')
+      ? tables.get(named.name.slice(0, -'_mutation_response'.length))
+      : undefined;
     const rowOf = !isNonNullType(field.type) ? tables.get(named.name) : undefined;
     const table = responseOf ?? rowOf;
     if (!table) continue;
@@ -118,18 +139,26 @@ export function classify(schema: GraphQLSchema): RoleApi {
       const onConflict = field.args.find((a) => a.name === 'on_conflict');
       if (onConflict) {
         const fields = (getNamedType(onConflict.type) as any).getFields();
-        const values = (name: string) => (getNamedType(fields[name].type) as any).getValues().map((v: any) => v.name as string);
-        table.onConflict = { constraints: values('constraint'), updateColumns: values('update_columns').filter((v: string) => v !== '_PLACEHOLDER') };
+        const values = (name: string) =>
+          (getNamedType(fields[name].type) as any).getValues().map((v: any) => v.name as string);
+        table.onConflict = {
+          constraints: values('constraint'),
+          updateColumns: values('update_columns').filter((v: string) => v !== '_PLACEHOLDER'),
+        };
       }
     } else if (args.includes('_set')) {
       if (responseOf) table.update = field.name;
       else table.updateByPk = field.name;
-      table.setColumns = fieldsOf(getNamedType(field.args.find((a) => a.name === '_set')!.type) as any).map((f: any) => f.name);
+      table.setColumns = fieldsOf(getNamedType(field.args.find((a) => a.name === '_set')!.type) as any).map(
+        (f: any) => f.name,
+      );
     } else if (responseOf) table.delete = field.name;
     else table.deleteByPk = field.name;
   }
   const actions: ActionApi[] = [
-    ...query.filter((f) => !claimed.has(f) && f.name !== 'no_queries_available').map((field) => ({ name: field.name, kind: 'query' as const, field })),
+    ...query
+      .filter((f) => !claimed.has(f) && f.name !== 'no_queries_available')
+      .map((field) => ({ name: field.name, kind: 'query' as const, field })),
     ...mutation.filter((f) => !claimed.has(f)).map((field) => ({ name: field.name, kind: 'mutation' as const, field })),
   ];
   return { schema, tables, actions };
@@ -140,14 +169,17 @@ export function leafSelection(type: GraphQLOutputType): string {
   const named = getNamedType(type);
   if (!isObjectType(named)) return '';
   return fieldsOf(named)
-    .map((field: GraphQLField<unknown, unknown>) => (isLeafType(getNamedType(field.type)) ? field.name : `${field.name} { ${leafSelection(field.type)} }`))
+    .map((field: GraphQLField<unknown, unknown>) =>
+      isLeafType(getNamedType(field.type)) ? field.name : `${field.name} { ${leafSelection(field.type)} }`,
+    )
     .join(' ');
 }
 
 /** The selection of a table's columns, and with `depth` > 0 of its relationships' (recursively). */
 export function tableSelection(api: RoleApi, type: string, depth: number): string {
   const table = api.tables.get(type)!;
-  const nested = depth > 0 ? table.relationships.map((r) => `${r.name} { ${tableSelection(api, r.target, depth - 1)} }`) : [];
+  const nested =
+    depth > 0 ? table.relationships.map((r) => `${r.name} { ${tableSelection(api, r.target, depth - 1)} }`) : [];
   return [...table.scalars, ...nested].join(' ');
 }
 
@@ -162,7 +194,13 @@ export function typeName(type: GraphQLInputType | GraphQLOutputType): string {
  * scalar fails loudly, so a new action cannot be skipped silently. With `requiredOnly`, optional
  * fields of input objects are left out.
  */
-export function inputValue(type: GraphQLInputType, name: string, named: (name: string) => unknown, where: string, requiredOnly = false): unknown {
+export function inputValue(
+  type: GraphQLInputType,
+  name: string,
+  named: (name: string) => unknown,
+  where: string,
+  requiredOnly = false,
+): unknown {
   const required = isNonNullType(type);
   const inner = getNullableType(type) as GraphQLInputType;
   if (isListType(inner)) return [inputValue(inner.ofType as GraphQLInputType, name, named, where, requiredOnly)];
@@ -185,7 +223,10 @@ export function inputValue(type: GraphQLInputType, name: string, named: (name: s
 }
 
 /** The variable definitions and arguments of a call to `field` with `values` for its arguments. */
-export function callOf(field: GraphQLField<unknown, unknown>, values: Record<string, unknown>): { definitions: string; args: string } {
+export function callOf(
+  field: GraphQLField<unknown, unknown>,
+  values: Record<string, unknown>,
+): { definitions: string; args: string } {
   const given = field.args.filter((a) => values[a.name] !== undefined);
   return {
     definitions: given.length > 0 ? `(${given.map((a) => `$${a.name}: ${typeName(a.type)}`).join(', ')})` : '',

@@ -12,7 +12,11 @@ const HOSTS = [/https:\/\/auth\.dxtra\.ai/g, /https:\/\/api\.dxtra\.ai/g];
  * A seed sample's text with only the base URL and the placeholders replaced. A `null` base URL
  * keeps the documented hosts (for a sample configured through the environment instead).
  */
-export async function seedSample(file: string, baseUrl: string | null, placeholders: Record<string, string> = {}): Promise<string> {
+export async function seedSample(
+  file: string,
+  baseUrl: string | null,
+  placeholders: Record<string, string> = {},
+): Promise<string> {
   let text = await fs.readFile(path.join(SAMPLES, file), 'utf8');
   if (baseUrl !== null) for (const host of HOSTS) text = text.replace(host, baseUrl);
   for (const [placeholder, value] of Object.entries(placeholders)) text = text.split(placeholder).join(value);
@@ -23,7 +27,13 @@ export async function seedSample(file: string, baseUrl: string | null, placehold
  * Runs a seed's JavaScript as a module with `epilogue` appended (which exports what the test
  * needs) and `prologue` before it (which defines what the sample takes as given, e.g. `jwt`).
  */
-export async function importSeedSample(file: string, baseUrl: string, epilogue: string, placeholders: Record<string, string> = {}, prologue = ''): Promise<any> {
+export async function importSeedSample(
+  file: string,
+  baseUrl: string,
+  epilogue: string,
+  placeholders: Record<string, string> = {},
+  prologue = '',
+): Promise<any> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'pavise-seed-'));
   const module = path.join(dir, `${path.basename(file, '.js')}.mjs`);
   await fs.writeFile(module, `${prologue}\n${await seedSample(file, baseUrl, placeholders)}\n${epilogue}\n`);
@@ -35,8 +45,15 @@ export async function importSeedSample(file: string, baseUrl: string, epilogue: 
 }
 
 /** Runs a seed's shell sample with bash (and extra environment, e.g. JWT_TOKEN) and returns its stdout. */
-export async function runSeedShell(file: string, baseUrl: string, placeholders: Record<string, string> = {}, env: Record<string, string> = {}): Promise<string> {
-  const { stdout } = await promisify(execFile)('bash', ['-c', await seedSample(file, baseUrl, placeholders)], { env: { ...process.env, ...env } });
+export async function runSeedShell(
+  file: string,
+  baseUrl: string,
+  placeholders: Record<string, string> = {},
+  env: Record<string, string> = {},
+): Promise<string> {
+  const { stdout } = await promisify(execFile)('bash', ['-c', await seedSample(file, baseUrl, placeholders)], {
+    env: { ...process.env, ...env },
+  });
   return stdout;
 }
 
@@ -51,14 +68,31 @@ export interface SeedPythonRun {
 
 function python(args: string[], cwd: string, env: Record<string, string>): Promise<SeedPythonRun> {
   // The environment of this process without DXTRA_* and Python path settings; never a proxy for the local server.
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('DXTRA_') && !name.startsWith('PYTHON')));
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith('DXTRA_') && !name.startsWith('PYTHON')),
+  );
   const noProxy = ['127.0.0.1', 'localhost', process.env.NO_PROXY ?? process.env.no_proxy].filter(Boolean).join(',');
   return new Promise((resolve) => {
-    execFile(SEED_PYTHON, args, { cwd, timeout: 30_000, env: { ...inherited, PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1', NO_PROXY: noProxy, no_proxy: noProxy, ...env } },
+    execFile(
+      SEED_PYTHON,
+      args,
+      {
+        cwd,
+        timeout: 30_000,
+        env: {
+          ...inherited,
+          PYTHONDONTWRITEBYTECODE: '1',
+          PYTHONUNBUFFERED: '1',
+          NO_PROXY: noProxy,
+          no_proxy: noProxy,
+          ...env,
+        },
+      },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
         resolve({ code, stdout, stderr: code === null ? `${stderr}\n${error!.message}` : stderr });
-      });
+      },
+    );
   });
 }
 
@@ -77,7 +111,13 @@ export async function pythonCanImport(module: string): Promise<boolean> {
 export async function runSeedPython(
   file: string,
   baseUrl: string | null,
-  options: { placeholders?: Record<string, string>; prologue?: string; epilogue?: string; modules?: Record<string, string>; env?: Record<string, string> } = {},
+  options: {
+    placeholders?: Record<string, string>;
+    prologue?: string;
+    epilogue?: string;
+    modules?: Record<string, string>;
+    env?: Record<string, string>;
+  } = {},
 ): Promise<SeedPythonRun> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'pavise-seed-py-'));
   try {
@@ -85,7 +125,10 @@ export async function runSeedPython(
       await fs.writeFile(path.join(dir, `${module}.py`), await seedSample(sample, baseUrl, options.placeholders));
     }
     const script = path.join(dir, path.basename(file));
-    await fs.writeFile(script, `${options.prologue ?? ''}\n${await seedSample(file, baseUrl, options.placeholders)}\n${options.epilogue ?? ''}\n`);
+    await fs.writeFile(
+      script,
+      `${options.prologue ?? ''}\n${await seedSample(file, baseUrl, options.placeholders)}\n${options.epilogue ?? ''}\n`,
+    );
     return await python([script], dir, options.env ?? {});
   } finally {
     await fs.rm(dir, { recursive: true, force: true });

@@ -1,8 +1,8 @@
 import { PassThrough } from 'node:stream';
-import { startPavise, type RunningPavise } from '../../src/app.js';
+import { type RunningPavise, startPavise } from '../../src/app.js';
 import { loadConfig } from '../../src/config/config.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
-import { request, type Response } from './http.js';
+import { type Response, request } from './http.js';
 
 export interface TestServer {
   url: string;
@@ -48,7 +48,8 @@ export async function startTestServer(env: Record<string, string> = {}, database
   const output = capture();
   const pavise = await startPavise(config, { logDestination: logs.stream, output: output.stream });
   const bootstrap = parseBootstrapBlock(output.text());
-  const call = <T = any>(path: string, options?: Parameters<typeof request>[1]) => request<T>(`${pavise.url}${path}`, options);
+  const call = <T = any>(path: string, options?: Parameters<typeof request>[1]) =>
+    request<T>(`${pavise.url}${path}`, options);
   return {
     url: pavise.url,
     pavise,

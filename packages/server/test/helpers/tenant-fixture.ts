@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { DASHBOARD_ROLES, type DashboardRole } from '../../src/privacy/permissions.js';
-import { admin, asSubject, createSubject, gqlData, memberWithRole, newController, type Caller, type Member } from './privacy.js';
+import {
+  admin,
+  asSubject,
+  type Caller,
+  createSubject,
+  gqlData,
+  type Member,
+  memberWithRole,
+  newController,
+} from './privacy.js';
 import type { RoleApi } from './role-api.js';
 import type { TestServer } from './server.js';
 
@@ -28,12 +37,25 @@ export interface TenantSeed {
 /** A row as the admin sees it: every column. */
 export type Row = Record<string, unknown> & { id: string };
 
-export async function seedTenant(server: TestServer, tag: string, controllerId: string, owner: Member): Promise<TenantSeed> {
+export async function seedTenant(
+  server: TestServer,
+  tag: string,
+  controllerId: string,
+  owner: Member,
+): Promise<TenantSeed> {
   const s = (what: string) => secret(tag, what);
   const p = (what: string) => pub(tag, what);
   const lower = tag.toLowerCase();
-  const subject = { email: `${lower}-secret-subject@example.com`, phone: tag === 'A' ? '+49 151 11111111' : '+49 151 22222222', displayName: s('subject name') };
-  const subjectId = await createSubject(server, admin, controllerId, { ...subject, country: 'DE', externalId: s('external id') });
+  const subject = {
+    email: `${lower}-secret-subject@example.com`,
+    phone: tag === 'A' ? '+49 151 11111111' : '+49 151 22222222',
+    displayName: s('subject name'),
+  };
+  const subjectId = await createSubject(server, admin, controllerId, {
+    ...subject,
+    country: 'DE',
+    externalId: s('external id'),
+  });
   const c = controllerId;
   const first = await gqlData(
     server,
@@ -57,26 +79,93 @@ export async function seedTenant(server: TestServer, tag: string, controllerId: 
     {
       // The published form asks for purposePublished: its public columns are public.
       p1: {
-        dataControllerId: c, name: p('purpose name'), category: p('purpose category'), description: p('purpose description'), legalBasis: 'consent',
-        retentionPeriod: s('purpose retention'), usagePeriod: s('purpose usage'), essential: false, dataCategories: [s('purpose data category')], recipients: [s('purpose recipient')],
+        dataControllerId: c,
+        name: p('purpose name'),
+        category: p('purpose category'),
+        description: p('purpose description'),
+        legalBasis: 'consent',
+        retentionPeriod: s('purpose retention'),
+        usagePeriod: s('purpose usage'),
+        essential: false,
+        dataCategories: [s('purpose data category')],
+        recipients: [s('purpose recipient')],
       },
-      p2: { dataControllerId: c, name: s('draft purpose name'), description: s('draft purpose description'), legalBasis: 'legitimateInterests', essential: true },
+      p2: {
+        dataControllerId: c,
+        name: s('draft purpose name'),
+        description: s('draft purpose description'),
+        legalBasis: 'legitimateInterests',
+        essential: true,
+      },
       tps: {
-        dataControllerId: c, name: s('processor name'), category: s('processor category'), website: `https://${lower}-secret-processor.example`, country: 'DE',
-        transferMechanism: s('transfer mechanism'), dpaSigned: true, status: 'onboarded', retentionPeriod: s('processor retention'), usagePeriod: s('processor usage'),
+        dataControllerId: c,
+        name: s('processor name'),
+        category: s('processor category'),
+        website: `https://${lower}-secret-processor.example`,
+        country: 'DE',
+        transferMechanism: s('transfer mechanism'),
+        dpaSigned: true,
+        status: 'onboarded',
+        retentionPeriod: s('processor retention'),
+        usagePeriod: s('processor usage'),
       },
-      f1: { dataControllerId: c, name: p('form name'), category: p('form category'), description: p('form description'), status: 'approved', version: 2, publishedAt: '2024-05-01T00:00:00+00:00' },
-      f2: { dataControllerId: c, name: s('draft form name'), category: s('draft form category'), description: s('draft form description'), status: 'draft', version: 1 },
+      f1: {
+        dataControllerId: c,
+        name: p('form name'),
+        category: p('form category'),
+        description: p('form description'),
+        status: 'approved',
+        version: 2,
+        publishedAt: '2024-05-01T00:00:00+00:00',
+      },
+      f2: {
+        dataControllerId: c,
+        name: s('draft form name'),
+        category: s('draft form category'),
+        description: s('draft form description'),
+        status: 'draft',
+        version: 1,
+      },
       q1: { dataControllerId: c, question: p('faq question'), answer: p('faq answer'), published: true, position: 1 },
-      q2: { dataControllerId: c, question: s('draft faq question'), answer: s('draft faq answer'), published: false, position: 2 },
-      n1: { dataControllerId: c, title: p('notice title'), noticeType: 'website', language: 'en', content: p('notice content'), version: 3, status: 'published', publishedAt: '2024-05-02T00:00:00+00:00' },
-      n2: { dataControllerId: c, title: s('draft notice title'), noticeType: 'employee', language: 'de', content: s('draft notice content'), status: 'draft' },
+      q2: {
+        dataControllerId: c,
+        question: s('draft faq question'),
+        answer: s('draft faq answer'),
+        published: false,
+        position: 2,
+      },
+      n1: {
+        dataControllerId: c,
+        title: p('notice title'),
+        noticeType: 'website',
+        language: 'en',
+        content: p('notice content'),
+        version: 3,
+        status: 'published',
+        publishedAt: '2024-05-02T00:00:00+00:00',
+      },
+      n2: {
+        dataControllerId: c,
+        title: s('draft notice title'),
+        noticeType: 'employee',
+        language: 'de',
+        content: s('draft notice content'),
+        status: 'draft',
+      },
       rs: { dataControllerId: c, requestType: 'access', enabled: true },
-      ci: { dataControllerId: c, title: s('compliance issue title'), description: s('compliance issue description'), status: 'open', priority: 'high' },
+      ci: {
+        dataControllerId: c,
+        title: s('compliance issue title'),
+        description: s('compliance issue description'),
+        status: 'open',
+        priority: 'high',
+      },
     },
     admin,
   );
-  const ids: Record<string, string> = Object.fromEntries(Object.entries(first).map(([key, value]) => [key, (value as { id: string }).id]));
+  const ids: Record<string, string> = Object.fromEntries(
+    Object.entries(first).map(([key, value]) => [key, (value as { id: string }).id]),
+  );
   const second = await gqlData(
     server,
     `mutation($di: purposeDataItems_insert_input!, $tl: purposeTemplateLinks_insert_input!, $fp1: consentFormPurposes_insert_input!,
@@ -93,17 +182,52 @@ export async function seedTenant(server: TestServer, tag: string, controllerId: 
       processingActivity: insertDataProcessingActivity(object: $pa) { id }
     }`,
     {
-      di: { dataControllerId: c, purposeId: ids.purposePublished, name: s('data item'), category: s('data item category') },
-      tl: { dataControllerId: c, purposeId: ids.purposePublished, templateKind: 'business', templateName: s('template name') },
+      di: {
+        dataControllerId: c,
+        purposeId: ids.purposePublished,
+        name: s('data item'),
+        category: s('data item category'),
+      },
+      tl: {
+        dataControllerId: c,
+        purposeId: ids.purposePublished,
+        templateKind: 'business',
+        templateName: s('template name'),
+      },
       fp1: { dataControllerId: c, consentFormId: ids.consentFormPublished, purposeId: ids.purposePublished },
       fp2: { dataControllerId: c, consentFormId: ids.consentFormDraft, purposeId: ids.purposeDraft },
-      cv: { dataControllerId: c, dataSubjectId: subjectId, consentFormId: ids.consentFormPublished, purposeId: ids.purposePublished, value: 'granted', source: 'api' },
+      cv: {
+        dataControllerId: c,
+        dataSubjectId: subjectId,
+        consentFormId: ids.consentFormPublished,
+        purposeId: ids.purposePublished,
+        value: 'granted',
+        source: 'api',
+      },
       pv: { dataControllerId: c, dataSubjectId: subjectId, preference: s('preference'), value: s('preference value') },
-      rr: { dataControllerId: c, dataSubjectId: subjectId, requestType: 'access', channel: 'api', notes: s('rights request notes') },
-      nm: { dataControllerId: c, dataSubjectId: subjectId, kind: 'general', title: s('notification title'), body: s('notification body') },
+      rr: {
+        dataControllerId: c,
+        dataSubjectId: subjectId,
+        requestType: 'access',
+        channel: 'api',
+        notes: s('rights request notes'),
+      },
+      nm: {
+        dataControllerId: c,
+        dataSubjectId: subjectId,
+        kind: 'general',
+        title: s('notification title'),
+        body: s('notification body'),
+      },
       pa: {
-        dataControllerId: c, dataSubjectId: subjectId, thirdPartyServiceId: ids.thirdPartyService, purposeId: ids.purposePublished,
-        activityType: 'sharing', event: s('processing event'), dataFields: ['email'], source: 'api',
+        dataControllerId: c,
+        dataSubjectId: subjectId,
+        thirdPartyServiceId: ids.thirdPartyService,
+        purposeId: ids.purposePublished,
+        activityType: 'sharing',
+        event: s('processing event'),
+        dataFields: ['email'],
+        source: 'api',
       },
     },
     admin,
@@ -126,10 +250,17 @@ export function tenantScope(api: RoleApi, type: string, controllerId: string): R
 }
 
 /** Every row of the tenant in every table, as the admin sees them. */
-export async function tenantRows(server: TestServer, adminApi: RoleApi, controllerId: string): Promise<Map<string, Row[]>> {
+export async function tenantRows(
+  server: TestServer,
+  adminApi: RoleApi,
+  controllerId: string,
+): Promise<Map<string, Row[]>> {
   const types = [...adminApi.tables.keys()];
   const definitions = types.map((type, i) => `$w${i}: ${type}_bool_exp`).join(', ');
-  const fields = types.map((type, i) => `${type}: ${adminApi.tables.get(type)!.list}(where: $w${i}, order_by: [{id: asc}]) { ${adminApi.tables.get(type)!.scalars.join(' ')} }`);
+  const fields = types.map(
+    (type, i) =>
+      `${type}: ${adminApi.tables.get(type)!.list}(where: $w${i}, order_by: [{id: asc}]) { ${adminApi.tables.get(type)!.scalars.join(' ')} }`,
+  );
   const variables = Object.fromEntries(types.map((type, i) => [`w${i}`, tenantScope(adminApi, type, controllerId)]));
   const data = await gqlData(server, `query(${definitions}) { ${fields.join('\n')} }`, variables, admin);
   return new Map(types.map((type) => [type, data[type] as Row[]]));
@@ -154,15 +285,27 @@ export async function tenantSnapshot(server: TestServer, controllerId: string): 
     snapshot[key] = result.map((r) => r.row).sort();
   };
   for (const { schema, name } of tables) {
-    await rows(`${schema}.${name}`, `SELECT to_jsonb(t)::text AS row FROM "${schema}"."${name}" AS t WHERE t.data_controller_id = $1`);
+    await rows(
+      `${schema}.${name}`,
+      `SELECT to_jsonb(t)::text AS row FROM "${schema}"."${name}" AS t WHERE t.data_controller_id = $1`,
+    );
   }
-  await rows('public.data_controllers', 'SELECT to_jsonb(t)::text AS row FROM public.data_controllers AS t WHERE t.id = $1');
-  await rows('auth.users', 'SELECT to_jsonb(u)::text AS row FROM auth.users AS u WHERE u.id IN (SELECT user_id FROM public.data_controller_users WHERE data_controller_id = $1)');
+  await rows(
+    'public.data_controllers',
+    'SELECT to_jsonb(t)::text AS row FROM public.data_controllers AS t WHERE t.id = $1',
+  );
+  await rows(
+    'auth.users',
+    'SELECT to_jsonb(u)::text AS row FROM auth.users AS u WHERE u.id IN (SELECT user_id FROM public.data_controller_users WHERE data_controller_id = $1)',
+  );
   return snapshot;
 }
 
 /** The rows of `after` that are not in `before` and the reverse, by table (empty when equal). */
-export function snapshotDiff(before: Record<string, string[]>, after: Record<string, string[]>): Record<string, { added: string[]; removed: string[] }> {
+export function snapshotDiff(
+  before: Record<string, string[]>,
+  after: Record<string, string[]>,
+): Record<string, { added: string[]; removed: string[] }> {
   const diff: Record<string, { added: string[]; removed: string[] }> = {};
   for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
     const was = new Set(before[key] ?? []);
@@ -175,10 +318,14 @@ export function snapshotDiff(before: Record<string, string[]>, after: Record<str
 }
 
 /** Tenant B: its owner and one member per dashboard role; `owner` is the controller's creator. */
-export async function tenantWithEveryRole(server: TestServer, title: string): Promise<{ controllerId: string; owner: Member; members: Record<DashboardRole, Member> }> {
+export async function tenantWithEveryRole(
+  server: TestServer,
+  title: string,
+): Promise<{ controllerId: string; owner: Member; members: Record<DashboardRole, Member> }> {
   const { controllerId, owner } = await newController(server, title);
   const members = { owner } as Record<DashboardRole, Member>;
-  for (const role of DASHBOARD_ROLES) if (role !== 'owner') members[role] = await memberWithRole(server, controllerId, role);
+  for (const role of DASHBOARD_ROLES)
+    if (role !== 'owner') members[role] = await memberWithRole(server, controllerId, role);
   return { controllerId, owner, members };
 }
 
@@ -193,8 +340,21 @@ export interface Probe {
 
 export function probesOf(members: Record<DashboardRole, Member>, subjectId: string): Probe[] {
   return [
-    ...DASHBOARD_ROLES.map((role): Probe => ({ label: `user (${role})`, apiRole: 'user', dashboardRole: role, caller: { token: members[role].token }, userId: members[role].userId })),
-    { label: 'me', apiRole: 'me', caller: { token: members.owner.token, headers: { 'x-hasura-role': 'me' } }, userId: members.owner.userId },
+    ...DASHBOARD_ROLES.map(
+      (role): Probe => ({
+        label: `user (${role})`,
+        apiRole: 'user',
+        dashboardRole: role,
+        caller: { token: members[role].token },
+        userId: members[role].userId,
+      }),
+    ),
+    {
+      label: 'me',
+      apiRole: 'me',
+      caller: { token: members.owner.token, headers: { 'x-hasura-role': 'me' } },
+      userId: members.owner.userId,
+    },
     { label: 'dataSubject', apiRole: 'dataSubject', caller: asSubject(subjectId) },
     { label: 'anonymous', apiRole: 'anonymous', caller: {} },
   ];
@@ -215,9 +375,19 @@ export interface Outcome {
 /** Several operations in one HTTP request (a GraphQL batch): each runs on its own, in order. */
 export async function batch(server: TestServer, caller: Caller, operations: Operation[]): Promise<Outcome[]> {
   if (operations.length === 0) return [];
-  const response = await server.call('/v1/graphql', { body: operations.map((o) => ({ query: o.query, variables: o.variables ?? {} })), token: caller.token, headers: caller.headers });
-  if (response.status !== 200 || !Array.isArray(response.body)) throw new Error(`batch failed: ${response.status} ${response.text.slice(0, 500)}`);
-  return (response.body as any[]).map((body, i) => ({ request: JSON.stringify(operations[i]), status: 200, body, text: JSON.stringify(body) }));
+  const response = await server.call('/v1/graphql', {
+    body: operations.map((o) => ({ query: o.query, variables: o.variables ?? {} })),
+    token: caller.token,
+    headers: caller.headers,
+  });
+  if (response.status !== 200 || !Array.isArray(response.body))
+    throw new Error(`batch failed: ${response.status} ${response.text.slice(0, 500)}`);
+  return (response.body as any[]).map((body, i) => ({
+    request: JSON.stringify(operations[i]),
+    status: 200,
+    body,
+    text: JSON.stringify(body),
+  }));
 }
 
 /**
@@ -233,7 +403,8 @@ export class LeakScanner {
     for (const list of rows.values()) {
       for (const row of list) {
         collectStrings(row, (text) => {
-          if (/^[0-9a-f]{8}-[0-9a-f]{4}-/.test(text) || text.startsWith('did:') || /-(SECRET|PUBLIC) /.test(text)) values.add(text);
+          if (/^[0-9a-f]{8}-[0-9a-f]{4}-/.test(text) || text.startsWith('did:') || /-(SECRET|PUBLIC) /.test(text))
+            values.add(text);
         });
       }
     }
@@ -263,7 +434,12 @@ export function pick(row: Record<string, unknown>, columns: string[]): Record<st
 
 /** The object with every value in `ids` replaced by a random uuid, except its dataControllerId. */
 export function randomised(object: Record<string, unknown>, ids: Set<string>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(object).map(([k, v]) => [k, typeof v === 'string' && ids.has(v) && k !== 'dataControllerId' ? randomUUID() : v]));
+  return Object.fromEntries(
+    Object.entries(object).map(([k, v]) => [
+      k,
+      typeof v === 'string' && ids.has(v) && k !== 'dataControllerId' ? randomUUID() : v,
+    ]),
+  );
 }
 
 /** Every numeric `count` or `total` in a response. */
@@ -297,7 +473,12 @@ export class TenantWatch {
   }
 
   private async ids(): Promise<Map<string, Set<string>>> {
-    return new Map([...(await tenantRows(this.server, this.adminApi, this.controllerId))].map(([type, rows]) => [type, new Set(rows.map((r) => r.id))]));
+    return new Map(
+      [...(await tenantRows(this.server, this.adminApi, this.controllerId))].map(([type, rows]) => [
+        type,
+        new Set(rows.map((r) => r.id)),
+      ]),
+    );
   }
 
   async check(): Promise<{ added: Record<string, string[]>; removed: Record<string, string[]>; undone: string[] }> {
@@ -314,7 +495,12 @@ export class TenantWatch {
       added[type] = come;
       const table = this.adminApi.tables.get(type)!;
       if (!table.scalars.includes('dataControllerId')) continue;
-      await gqlData(this.server, `mutation($ids: [uuid!]!) { ${table.delete}(where: {id: {_in: $ids}}) { affected_rows } }`, { ids: come }, admin);
+      await gqlData(
+        this.server,
+        `mutation($ids: [uuid!]!) { ${table.delete}(where: {id: {_in: $ids}}) { affected_rows } }`,
+        { ids: come },
+        admin,
+      );
       undone.push(`${type} ${come.join(', ')}`);
     }
     // Undoing is itself audited in the tenant: start again from what it holds now.

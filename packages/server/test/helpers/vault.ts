@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
+import type { Project } from '../../src/vault/projects.js';
 import type { Response } from './http.js';
 import type { TestServer } from './server.js';
-import type { Project } from '../../src/vault/projects.js';
 
 export type { Project };
 
@@ -12,8 +12,12 @@ type Query = Record<string, string | number | boolean | undefined>;
 export type Via = 'bearer' | 'api-key';
 
 function queryString(query: Query = {}): string {
-  const entries = Object.entries(query).filter((entry): entry is [string, string | number | boolean] => entry[1] !== undefined);
-  return entries.length === 0 ? '' : `?${new URLSearchParams(entries.map(([name, value]): [string, string] => [name, String(value)])).toString()}`;
+  const entries = Object.entries(query).filter(
+    (entry): entry is [string, string | number | boolean] => entry[1] !== undefined,
+  );
+  return entries.length === 0
+    ? ''
+    : `?${new URLSearchParams(entries.map(([name, value]): [string, string] => [name, String(value)])).toString()}`;
 }
 
 export function secretsPath(projectId: string, env: string, key?: string): string {
@@ -28,7 +32,8 @@ export function secretsPath(projectId: string, env: string, key?: string): strin
  */
 export function vaultClient(server: TestServer, token: string | undefined, via: Via = 'bearer') {
   const call = (path: string, options: CallOptions = {}): Promise<Response> => {
-    const auth = token === undefined ? {} : via === 'bearer' ? { token } : { headers: { 'x-api-key': token, ...options.headers } };
+    const auth =
+      token === undefined ? {} : via === 'bearer' ? { token } : { headers: { 'x-api-key': token, ...options.headers } };
     return server.call(path, { ...options, ...auth });
   };
   return {
@@ -43,23 +48,36 @@ export function vaultClient(server: TestServer, token: string | undefined, via: 
       return response.body as Project;
     },
 
-    read: (projectId: string, env: string, query?: Query) => call(`${secretsPath(projectId, env)}${queryString(query)}`),
-    write: (projectId: string, env: string, secrets: unknown, extra: Record<string, unknown> = {}) => call(secretsPath(projectId, env), { body: { secrets, ...extra } }),
-    getKey: (projectId: string, env: string, key: string, query?: Query) => call(`${secretsPath(projectId, env, key)}${queryString(query)}`),
-    deleteKey: (projectId: string, env: string, key: string, query?: Query) => call(`${secretsPath(projectId, env, key)}${queryString(query)}`, { method: 'DELETE' }),
-    history: (projectId: string, env: string, key: string, query?: Query) => call(`${secretsPath(projectId, env, key)}/history${queryString(query)}`),
-    rollback: (projectId: string, env: string, key: string, body: Record<string, unknown>) => call(`${secretsPath(projectId, env, key)}/history`, { body }),
+    read: (projectId: string, env: string, query?: Query) =>
+      call(`${secretsPath(projectId, env)}${queryString(query)}`),
+    write: (projectId: string, env: string, secrets: unknown, extra: Record<string, unknown> = {}) =>
+      call(secretsPath(projectId, env), { body: { secrets, ...extra } }),
+    getKey: (projectId: string, env: string, key: string, query?: Query) =>
+      call(`${secretsPath(projectId, env, key)}${queryString(query)}`),
+    deleteKey: (projectId: string, env: string, key: string, query?: Query) =>
+      call(`${secretsPath(projectId, env, key)}${queryString(query)}`, { method: 'DELETE' }),
+    history: (projectId: string, env: string, key: string, query?: Query) =>
+      call(`${secretsPath(projectId, env, key)}/history${queryString(query)}`),
+    rollback: (projectId: string, env: string, key: string, body: Record<string, unknown>) =>
+      call(`${secretsPath(projectId, env, key)}/history`, { body }),
 
     listBranches: (projectId: string) => call(`/api/branch${queryString({ projectId })}`),
-    createBranch: (projectId: string, name: string, extra: Record<string, unknown> = {}) => call('/api/branch', { body: { projectId, name, ...extra } }),
-    deleteBranch: (projectId: string, name: string) => call(`/api/branch${queryString({ projectId, name })}`, { method: 'DELETE' }),
+    createBranch: (projectId: string, name: string, extra: Record<string, unknown> = {}) =>
+      call('/api/branch', { body: { projectId, name, ...extra } }),
+    deleteBranch: (projectId: string, name: string) =>
+      call(`/api/branch${queryString({ projectId, name })}`, { method: 'DELETE' }),
 
     listServiceAccounts: (projectId: string) => call(`/api/projects/${projectId}/service-accounts`),
-    createServiceAccount: (projectId: string, body: Record<string, unknown>) => call(`/api/projects/${projectId}/service-accounts`, { body }),
-    deleteServiceAccount: (projectId: string, accountId: string) => call(`/api/projects/${projectId}/service-accounts/${accountId}`, { method: 'DELETE' }),
-    listKeys: (projectId: string, accountId: string) => call(`/api/projects/${projectId}/service-accounts/${accountId}/keys`),
-    createKey: (projectId: string, accountId: string, body: Record<string, unknown> = {}) => call(`/api/projects/${projectId}/service-accounts/${accountId}/keys`, { body }),
-    revokeKey: (projectId: string, accountId: string, keyId: string) => call(`/api/projects/${projectId}/service-accounts/${accountId}/keys/${keyId}`, { method: 'DELETE' }),
+    createServiceAccount: (projectId: string, body: Record<string, unknown>) =>
+      call(`/api/projects/${projectId}/service-accounts`, { body }),
+    deleteServiceAccount: (projectId: string, accountId: string) =>
+      call(`/api/projects/${projectId}/service-accounts/${accountId}`, { method: 'DELETE' }),
+    listKeys: (projectId: string, accountId: string) =>
+      call(`/api/projects/${projectId}/service-accounts/${accountId}/keys`),
+    createKey: (projectId: string, accountId: string, body: Record<string, unknown> = {}) =>
+      call(`/api/projects/${projectId}/service-accounts/${accountId}/keys`, { body }),
+    revokeKey: (projectId: string, accountId: string, keyId: string) =>
+      call(`/api/projects/${projectId}/service-accounts/${accountId}/keys/${keyId}`, { method: 'DELETE' }),
 
     audit: (query?: Query) => call(`/api/audit${queryString(query)}`),
     verifyAudit: (query?: Query) => call(`/api/audit/verify${queryString(query)}`),
@@ -69,14 +87,25 @@ export function vaultClient(server: TestServer, token: string | undefined, via: 
 export type VaultClient = ReturnType<typeof vaultClient>;
 
 /** Writes secrets and returns the new versions; fails the test unless the write succeeds. */
-export async function writeSecrets(client: VaultClient, projectId: string, env: string, secrets: Record<string, string>, extra: Record<string, unknown> = {}): Promise<Record<string, number>> {
+export async function writeSecrets(
+  client: VaultClient,
+  projectId: string,
+  env: string,
+  secrets: Record<string, string>,
+  extra: Record<string, unknown> = {},
+): Promise<Record<string, number>> {
   const response = await client.write(projectId, env, secrets, extra);
   assert.equal(response.status, 200, response.text);
   return response.body.versions;
 }
 
 /** The detailed view (includeVersions=true) of an environment; fails the test unless it is a 200. */
-export async function readDetailed(client: VaultClient, projectId: string, env: string, branch?: string): Promise<Record<string, { value: string; version: number; updatedAt: string; inherited: boolean }>> {
+export async function readDetailed(
+  client: VaultClient,
+  projectId: string,
+  env: string,
+  branch?: string,
+): Promise<Record<string, { value: string; version: number; updatedAt: string; inherited: boolean }>> {
   const response = await client.read(projectId, env, { includeVersions: true, branch });
   assert.equal(response.status, 200, response.text);
   return response.body;
@@ -99,6 +128,14 @@ export async function signUp(server: TestServer, email: string): Promise<{ token
 }
 
 /** Makes a user a member of a data controller with the given dashboard role. */
-export async function addMember(server: TestServer, dataControllerId: string, userId: string, role: string): Promise<void> {
-  await server.pavise.db.query('INSERT INTO public.data_controller_users (data_controller_id, user_id, role) VALUES ($1, $2, $3)', [dataControllerId, userId, role]);
+export async function addMember(
+  server: TestServer,
+  dataControllerId: string,
+  userId: string,
+  role: string,
+): Promise<void> {
+  await server.pavise.db.query(
+    'INSERT INTO public.data_controller_users (data_controller_id, user_id, role) VALUES ($1, $2, $3)',
+    [dataControllerId, userId, role],
+  );
 }

@@ -1,8 +1,16 @@
-import { getArgumentValues, getNamedType, getNullableType, isListType, isObjectType, type GraphQLField, type GraphQLOutputType } from 'graphql';
+import {
+  type GraphQLField,
+  type GraphQLOutputType,
+  getArgumentValues,
+  getNamedType,
+  getNullableType,
+  isListType,
+  isObjectType,
+} from 'graphql';
 import type { Queryable } from '../../db/database.js';
 import { ActionError, EngineError } from '../errors.js';
 import type { ActionModel } from '../model.js';
-import { subSelections, type CollectedField, type Fragments } from './collect-fields.js';
+import { type CollectedField, type Fragments, subSelections } from './collect-fields.js';
 
 /**
  * Runs an action's handler inside the request's transaction and shapes its result to the
@@ -20,7 +28,8 @@ export async function runAction(
   try {
     result = await action.handler({ input, session: { role: context.role, variables: context.session }, db });
   } catch (error) {
-    if (error instanceof ActionError) throw new EngineError(error.code, error.message, `$.selectionSet.${field.responseKey}`);
+    if (error instanceof ActionError)
+      throw new EngineError(error.code, error.message, `$.selectionSet.${field.responseKey}`);
     throw error;
   }
   return JSON.stringify(project(result, definition.type, field, context) ?? null);
@@ -29,13 +38,20 @@ export async function runAction(
 function project(value: unknown, type: GraphQLOutputType, field: CollectedField, context: Fragments): unknown {
   if (value === null || value === undefined) return null;
   const nullable = getNullableType(type);
-  if (isListType(nullable)) return (value as unknown[]).map((item) => project(item, nullable.ofType as GraphQLOutputType, field, context));
+  if (isListType(nullable))
+    return (value as unknown[]).map((item) => project(item, nullable.ofType as GraphQLOutputType, field, context));
   if (!isObjectType(nullable)) return value;
   const fields = nullable.getFields();
   const out: Record<string, unknown> = {};
   for (const selection of subSelections(field, context)) {
     if (selection.name === '__typename') out[selection.responseKey] = getNamedType(type).name;
-    else out[selection.responseKey] = project((value as Record<string, unknown>)[selection.name], fields[selection.name]!.type, selection, context);
+    else
+      out[selection.responseKey] = project(
+        (value as Record<string, unknown>)[selection.name],
+        fields[selection.name]!.type,
+        selection,
+        context,
+      );
   }
   return out;
 }

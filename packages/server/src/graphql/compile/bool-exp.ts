@@ -1,7 +1,7 @@
+import { EngineError } from '../errors.js';
 import type { BoolExp, ColumnModel, TableModel } from '../model.js';
 import type { ModelIndex } from '../model-index.js';
-import { EngineError } from '../errors.js';
-import { ident, type Aliases, type Params } from './sql.js';
+import { type Aliases, ident, type Params } from './sql.js';
 
 export interface FilterContext {
   index: ModelIndex;
@@ -22,15 +22,34 @@ export interface FilterContext {
 export type FilterSource = 'user' | 'permission';
 
 const BINARY: Record<string, string> = {
-  _eq: '=', _neq: '<>', _gt: '>', _lt: '<', _gte: '>=', _lte: '<=',
-  _like: 'LIKE', _nlike: 'NOT LIKE', _ilike: 'ILIKE', _nilike: 'NOT ILIKE',
-  _similar: 'SIMILAR TO', _nsimilar: 'NOT SIMILAR TO',
-  _regex: '~', _nregex: '!~', _iregex: '~*', _niregex: '!~*',
-  _contains: '@>', _contained_in: '<@',
+  _eq: '=',
+  _neq: '<>',
+  _gt: '>',
+  _lt: '<',
+  _gte: '>=',
+  _lte: '<=',
+  _like: 'LIKE',
+  _nlike: 'NOT LIKE',
+  _ilike: 'ILIKE',
+  _nilike: 'NOT ILIKE',
+  _similar: 'SIMILAR TO',
+  _nsimilar: 'NOT SIMILAR TO',
+  _regex: '~',
+  _nregex: '!~',
+  _iregex: '~*',
+  _niregex: '!~*',
+  _contains: '@>',
+  _contained_in: '<@',
 };
 
 /** Compiles a bool_exp over `table` (aliased `alias`) to a SQL condition. */
-export function compileBoolExp(table: TableModel, exp: BoolExp, alias: string, ctx: FilterContext, source: FilterSource): string {
+export function compileBoolExp(
+  table: TableModel,
+  exp: BoolExp,
+  alias: string,
+  ctx: FilterContext,
+  source: FilterSource,
+): string {
   const parts: string[] = [];
   for (const [key, value] of Object.entries(exp)) {
     if (value === undefined) continue;
@@ -48,19 +67,24 @@ export function compileBoolExp(table: TableModel, exp: BoolExp, alias: string, c
     }
     const column = ctx.index.column(table, key);
     if (column) {
-      parts.push(compileComparison(column, `${alias}.${ident(column.sql)}`, value as Record<string, unknown>, ctx, source));
+      parts.push(
+        compileComparison(column, `${alias}.${ident(column.sql)}`, value as Record<string, unknown>, ctx, source),
+      );
       continue;
     }
     const relationship = ctx.index.relationship(table, key);
     if (relationship) {
       const target = ctx.index.table(relationship.target);
       const targetAlias = ctx.aliases.fresh();
-      const conditions = Object.entries(relationship.mapping).map(([local, remote]) =>
-        `${targetAlias}.${ident(ctx.index.column(target, remote)!.sql)} = ${alias}.${ident(ctx.index.column(table, local)!.sql)}`,
+      const conditions = Object.entries(relationship.mapping).map(
+        ([local, remote]) =>
+          `${targetAlias}.${ident(ctx.index.column(target, remote)!.sql)} = ${alias}.${ident(ctx.index.column(table, local)!.sql)}`,
       );
       if (source === 'user') conditions.push(permissionFilter(target, targetAlias, ctx));
       conditions.push(compileBoolExp(target, value as BoolExp, targetAlias, ctx, source));
-      parts.push(`EXISTS (SELECT 1 FROM ${ident(target.sql.schema)}.${ident(target.sql.table)} AS ${targetAlias} WHERE ${conditions.join(' AND ')})`);
+      parts.push(
+        `EXISTS (SELECT 1 FROM ${ident(target.sql.schema)}.${ident(target.sql.table)} AS ${targetAlias} WHERE ${conditions.join(' AND ')})`,
+      );
       continue;
     }
     // The schema admits no other names in a request; only a model mistake can get here.
@@ -75,7 +99,8 @@ export function localColumns(table: TableModel, exp: BoolExp, index: ModelIndex)
   const walk = (part: BoolExp) => {
     for (const [key, value] of Object.entries(part)) {
       if (value === undefined) continue;
-      if (key === '_and' || key === '_or') for (const item of (Array.isArray(value) ? value : [value]) as BoolExp[]) walk(item);
+      if (key === '_and' || key === '_or')
+        for (const item of (Array.isArray(value) ? value : [value]) as BoolExp[]) walk(item);
       else if (key === '_not') walk(value as BoolExp);
       else if (index.column(table, key)) found.set(key, index.column(table, key)!);
       else {
@@ -94,7 +119,13 @@ export function permissionFilter(table: TableModel, alias: string, ctx: FilterCo
   return filter ? compileBoolExp(table, filter, alias, ctx, 'permission') : 'true';
 }
 
-function compileComparison(column: ColumnModel, target: string, comparison: Record<string, unknown>, ctx: FilterContext, source: FilterSource): string {
+function compileComparison(
+  column: ColumnModel,
+  target: string,
+  comparison: Record<string, unknown>,
+  ctx: FilterContext,
+  source: FilterSource,
+): string {
   const parts: string[] = [];
   for (const [operator, raw] of Object.entries(comparison)) {
     if (raw === undefined) continue;
@@ -134,7 +165,9 @@ function comparisonSql(operator: string, column: ColumnModel, target: string, va
 const SESSION_VARIABLE = /^x-hasura-/i;
 
 function mentionsSessionVariable(value: unknown): boolean {
-  return Array.isArray(value) ? value.some(mentionsSessionVariable) : typeof value === 'string' && SESSION_VARIABLE.test(value);
+  return Array.isArray(value)
+    ? value.some(mentionsSessionVariable)
+    : typeof value === 'string' && SESSION_VARIABLE.test(value);
 }
 
 /** In a permission, "X-Hasura-User-Id" (any case) means the session's value of that variable. */
@@ -142,6 +175,7 @@ export function resolveSessionValue(value: unknown, ctx: Pick<FilterContext, 'se
   if (Array.isArray(value)) return value.map((item) => resolveSessionValue(item, ctx));
   if (typeof value !== 'string' || !SESSION_VARIABLE.test(value)) return value;
   const resolved = ctx.session[value.toLowerCase()];
-  if (resolved === undefined) throw new EngineError('permission-error', `missing session variable: "${value.toLowerCase()}"`, '$');
+  if (resolved === undefined)
+    throw new EngineError('permission-error', `missing session variable: "${value.toLowerCase()}"`, '$');
   return resolved;
 }

@@ -1,4 +1,12 @@
-import { getDirectiveValues, GraphQLIncludeDirective, GraphQLSkipDirective, Kind, type FieldNode, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
+import {
+  type FieldNode,
+  type FragmentDefinitionNode,
+  GraphQLIncludeDirective,
+  GraphQLSkipDirective,
+  getDirectiveValues,
+  Kind,
+  type SelectionSetNode,
+} from 'graphql';
 
 export interface CollectedField {
   /** The alias, or the field name. */
@@ -18,7 +26,12 @@ export interface Fragments {
  * merged, first appearance deciding the order (as GraphQL's CollectFields does). Pavise's schemas
  * have no interfaces or unions, so every fragment's type condition is the parent type.
  */
-export function collectFields(selectionSet: SelectionSetNode, context: Fragments, into = new Map<string, CollectedField>(), visited = new Set<string>()): CollectedField[] {
+export function collectFields(
+  selectionSet: SelectionSetNode,
+  context: Fragments,
+  into = new Map<string, CollectedField>(),
+  visited = new Set<string>(),
+): CollectedField[] {
   for (const selection of selectionSet.selections) {
     if (!included(selection, context.variables)) continue;
     if (selection.kind === Kind.FIELD) {

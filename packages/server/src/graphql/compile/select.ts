@@ -1,9 +1,9 @@
-import { getArgumentValues, getNamedType, type GraphQLField, type GraphQLObjectType } from 'graphql';
-import type { TableModel } from '../model.js';
+import { type GraphQLField, type GraphQLObjectType, getArgumentValues, getNamedType } from 'graphql';
 import { EngineError } from '../errors.js';
+import type { TableModel } from '../model.js';
 import type { RoleSchema } from '../schema/build-schema.js';
-import { compileBoolExp, permissionFilter, type FilterContext } from './bool-exp.js';
-import { subSelections, type CollectedField, type Fragments } from './collect-fields.js';
+import { compileBoolExp, type FilterContext, permissionFilter } from './bool-exp.js';
+import { type CollectedField, type Fragments, subSelections } from './collect-fields.js';
 import { ident } from './sql.js';
 
 export interface SelectContext extends FilterContext, Fragments {
@@ -31,11 +31,18 @@ export function compileQuery(fields: CollectedField[], ctx: SelectContext): stri
     if (field.name === '__typename') return [field.responseKey, ctx.params.addText('query_root')];
     const root = ctx.roleSchema.rootFields.get(field.name);
     const definition = queryType.getFields()[field.name];
-    if (!root || !definition) throw new EngineError('validation-failed', `field '${field.name}' not found in type: 'query_root'`, `$.selectionSet.${field.name}`);
+    if (!root || !definition)
+      throw new EngineError(
+        'validation-failed',
+        `field '${field.name}' not found in type: 'query_root'`,
+        `$.selectionSet.${field.name}`,
+      );
     const sql =
-      root.kind === 'select' ? compileList(root.table, definition, field, ctx, () => [])
-      : root.kind === 'selectAggregate' ? compileAggregate(root.table, definition, field, ctx)
-      : compileByPk(root.table, definition, field, ctx);
+      root.kind === 'select'
+        ? compileList(root.table, definition, field, ctx, () => [])
+        : root.kind === 'selectAggregate'
+          ? compileAggregate(root.table, definition, field, ctx)
+          : compileByPk(root.table, definition, field, ctx);
     return [field.responseKey, sql];
   });
   return `SELECT ${jsonObject(entries)}::text AS data`;
@@ -48,12 +55,23 @@ export function jsonObject(entries: [string, string][]): string {
   return `(SELECT row_to_json(_r) FROM (SELECT ${entries.map(([key, sql]) => `${sql} AS ${ident(key)}`).join(', ')}) AS _r)`;
 }
 
-function argumentsOf(definition: GraphQLField<unknown, unknown>, field: CollectedField, ctx: SelectContext): Record<string, any> {
+function argumentsOf(
+  definition: GraphQLField<unknown, unknown>,
+  field: CollectedField,
+  ctx: SelectContext,
+  // biome-ignore lint/suspicious/noExplicitAny: argument values as graphql-js coerced them, checked against the schema
+): Record<string, any> {
   return getArgumentValues(definition, field.nodes[0]!, ctx.variables);
 }
 
 /** The JSON object for one row of `table` aliased `alias`, with the selected fields. */
-export function compileObject(table: TableModel, type: GraphQLObjectType, alias: string, fields: CollectedField[], ctx: SelectContext): string {
+export function compileObject(
+  table: TableModel,
+  type: GraphQLObjectType,
+  alias: string,
+  fields: CollectedField[],
+  ctx: SelectContext,
+): string {
   const typeFields = type.getFields();
   const entries = fields.map((field): [string, string] => {
     if (field.name === '__typename') return [field.responseKey, ctx.params.addText(table.name)];
@@ -61,11 +79,13 @@ export function compileObject(table: TableModel, type: GraphQLObjectType, alias:
     if (column) return [field.responseKey, `${alias}.${ident(column.sql)}`];
     const relationship = ctx.index.relationship(table, field.name);
     const definition = typeFields[field.name];
-    if (!relationship || !definition) throw new EngineError('validation-failed', `field '${field.name}' not found in type: '${table.name}'`, '$');
+    if (!relationship || !definition)
+      throw new EngineError('validation-failed', `field '${field.name}' not found in type: '${table.name}'`, '$');
     const target = ctx.index.table(relationship.target);
     const joins = (targetAlias: string) =>
-      Object.entries(relationship.mapping).map(([local, remote]) =>
-        `${targetAlias}.${ident(ctx.index.column(target, remote)!.sql)} = ${alias}.${ident(ctx.index.column(table, local)!.sql)}`,
+      Object.entries(relationship.mapping).map(
+        ([local, remote]) =>
+          `${targetAlias}.${ident(ctx.index.column(target, remote)!.sql)} = ${alias}.${ident(ctx.index.column(table, local)!.sql)}`,
       );
     if (relationship.kind === 'array') return [field.responseKey, compileList(target, definition, field, ctx, joins)];
     const targetAlias = ctx.aliases.fresh();
@@ -82,7 +102,15 @@ export function compileObject(table: TableModel, type: GraphQLObjectType, alias:
  * offset — as a subquery whose rows carry the table's columns (or `select`) and the sort keys
  * _o0, _o1, ... for re-ordering after aggregation.
  */
-function rowSource(table: TableModel, args: Record<string, any>, field: CollectedField, ctx: SelectContext, joins: (alias: string) => string[], select: (alias: string) => string) {
+function rowSource(
+  table: TableModel,
+  // biome-ignore lint/suspicious/noExplicitAny: argument values as graphql-js coerced them, checked against the schema
+  args: Record<string, any>,
+  field: CollectedField,
+  ctx: SelectContext,
+  joins: (alias: string) => string[],
+  select: (alias: string) => string,
+) {
   const alias = ctx.aliases.fresh();
   const conditions = [...joins(alias), permissionFilter(table, alias, ctx)];
   if (args.where) conditions.push(compileBoolExp(table, args.where, alias, ctx, 'user'));
@@ -94,14 +122,21 @@ function rowSource(table: TableModel, args: Record<string, any>, field: Collecte
     const distinctSql = distinctOn.map((name) => `${alias}.${ident(ctx.index.column(table, name)!.sql)}`);
     const leading = ordering.slice(0, distinctSql.length).map((o) => o.expression);
     if (ordering.length > 0 && distinctSql.some((sql, i) => leading[i] !== sql)) {
-      throw new EngineError('validation-failed', '"distinct_on" columns must match initial "order_by" columns', `$.selectionSet.${field.responseKey}.args`);
+      throw new EngineError(
+        'validation-failed',
+        '"distinct_on" columns must match initial "order_by" columns',
+        `$.selectionSet.${field.responseKey}.args`,
+      );
     }
-    if (ordering.length === 0) ordering.push(...distinctSql.map((expression) => ({ expression, direction: 'ASC NULLS LAST' })));
+    if (ordering.length === 0)
+      ordering.push(...distinctSql.map((expression) => ({ expression, direction: 'ASC NULLS LAST' })));
     distinct = `DISTINCT ON (${distinctSql.join(', ')}) `;
   }
 
   const permissionLimit = ctx.index.selectPermission(table, ctx.role)?.limit;
-  const limit = [args.limit as number | undefined, permissionLimit, ctx.maxRows].filter((n): n is number => typeof n === 'number');
+  const limit = [args.limit as number | undefined, permissionLimit, ctx.maxRows].filter(
+    (n): n is number => typeof n === 'number',
+  );
   const sortColumns = ordering.map((o, i) => `, ${o.expression} AS _o${i}`).join('');
   const sql =
     `SELECT ${distinct}${select(alias)}${sortColumns} FROM ${tableRef(table)} AS ${alias} WHERE ${conditions.join(' AND ')}` +
@@ -109,7 +144,8 @@ function rowSource(table: TableModel, args: Record<string, any>, field: Collecte
     (limit.length > 0 ? ` LIMIT ${Math.max(0, Math.min(...limit))}` : '') +
     (typeof args.offset === 'number' ? ` OFFSET ${Math.max(0, args.offset)}` : '');
   // json_agg over an ordered subquery is not guaranteed to keep the order: re-apply it.
-  const aggregateOrder = (rows: string) => (ordering.length > 0 ? ` ORDER BY ${ordering.map((o, i) => `${rows}._o${i} ${o.direction}`).join(', ')}` : '');
+  const aggregateOrder = (rows: string) =>
+    ordering.length > 0 ? ` ORDER BY ${ordering.map((o, i) => `${rows}._o${i} ${o.direction}`).join(', ')}` : '';
   return { alias, sql, aggregateOrder };
 }
 
@@ -122,16 +158,33 @@ function compileList(
   joins: (alias: string) => string[],
 ): string {
   const targetType = getNamedType(definition.type) as GraphQLObjectType;
-  const source = rowSource(table, argumentsOf(definition, field, ctx), field, ctx, joins, (alias) =>
-    `${compileObject(table, targetType, alias, subSelections(field, ctx), ctx)} AS _j`,
+  const source = rowSource(
+    table,
+    argumentsOf(definition, field, ctx),
+    field,
+    ctx,
+    joins,
+    (alias) => `${compileObject(table, targetType, alias, subSelections(field, ctx), ctx)} AS _j`,
   );
   return `(SELECT coalesce(json_agg(_s._j${source.aggregateOrder('_s')}), '[]'::json) FROM (${source.sql}) AS _s)`;
 }
 
 /** <table>Aggregate: aggregate functions and nodes over the same rows a list would select. */
-function compileAggregate(table: TableModel, definition: GraphQLField<unknown, unknown>, field: CollectedField, ctx: SelectContext): string {
+function compileAggregate(
+  table: TableModel,
+  definition: GraphQLField<unknown, unknown>,
+  field: CollectedField,
+  ctx: SelectContext,
+): string {
   const args = argumentsOf(definition, field, ctx);
-  const source = rowSource(table, args, field, ctx, () => [], (alias) => `${alias}.*`);
+  const source = rowSource(
+    table,
+    args,
+    field,
+    ctx,
+    () => [],
+    (alias) => `${alias}.*`,
+  );
   const rows = source.alias;
   const aggregateType = getNamedType(definition.type) as GraphQLObjectType;
   const entries = subSelections(field, ctx).map((selection): [string, string] => {
@@ -145,14 +198,24 @@ function compileAggregate(table: TableModel, definition: GraphQLField<unknown, u
       if (fn.name === '__typename') return [fn.responseKey, ctx.params.addText(selectionType.name)];
       const columnSql = (name: string) => `${rows}.${ident(ctx.index.column(table, name)!.sql)}`;
       if (fn.name === 'count') {
-        const countArgs = getArgumentValues(selectionType.getFields().count!, fn.nodes[0]!, ctx.variables) as { columns?: string[]; distinct?: boolean };
+        const countArgs = getArgumentValues(selectionType.getFields().count!, fn.nodes[0]!, ctx.variables) as {
+          columns?: string[];
+          distinct?: boolean;
+        };
         const columns = countArgs.columns ?? [];
-        const target = columns.length === 0 ? '*' : columns.length === 1 ? columnSql(columns[0]!) : `(${columns.map(columnSql).join(', ')})`;
+        const target =
+          columns.length === 0
+            ? '*'
+            : columns.length === 1
+              ? columnSql(columns[0]!)
+              : `(${columns.map(columnSql).join(', ')})`;
         return [fn.responseKey, `count(${countArgs.distinct && columns.length > 0 ? 'DISTINCT ' : ''}${target})`];
       }
       const fnType = getNamedType(selectionType.getFields()[fn.name]!.type) as GraphQLObjectType;
       const values = subSelections(fn, ctx).map((column): [string, string] =>
-        column.name === '__typename' ? [column.responseKey, ctx.params.addText(fnType.name)] : [column.responseKey, `${fn.name}(${columnSql(column.name)})`],
+        column.name === '__typename'
+          ? [column.responseKey, ctx.params.addText(fnType.name)]
+          : [column.responseKey, `${fn.name}(${columnSql(column.name)})`],
       );
       return [fn.responseKey, jsonObject(values)];
     });
@@ -161,7 +224,12 @@ function compileAggregate(table: TableModel, definition: GraphQLField<unknown, u
   return `(SELECT ${jsonObject(entries)} FROM (${source.sql}) AS ${rows})`;
 }
 
-function compileByPk(table: TableModel, definition: GraphQLField<unknown, unknown>, field: CollectedField, ctx: SelectContext): string {
+function compileByPk(
+  table: TableModel,
+  definition: GraphQLField<unknown, unknown>,
+  field: CollectedField,
+  ctx: SelectContext,
+): string {
   const args = argumentsOf(definition, field, ctx);
   const alias = ctx.aliases.fresh();
   const conditions = table.primaryKey.map((key) => {
@@ -169,7 +237,13 @@ function compileByPk(table: TableModel, definition: GraphQLField<unknown, unknow
     return `${alias}.${ident(column.sql)} = ${ctx.params.add(args[key], column.type)}`;
   });
   conditions.push(permissionFilter(table, alias, ctx));
-  const object = compileObject(table, getNamedType(definition.type) as GraphQLObjectType, alias, subSelections(field, ctx), ctx);
+  const object = compileObject(
+    table,
+    getNamedType(definition.type) as GraphQLObjectType,
+    alias,
+    subSelections(field, ctx),
+    ctx,
+  );
   return `(SELECT ${object} FROM ${tableRef(table)} AS ${alias} WHERE ${conditions.join(' AND ')} LIMIT 1)`;
 }
 
@@ -179,7 +253,12 @@ interface Ordering {
 }
 
 /** order_by items in order; object relationships order by a column of the related row. */
-function compileOrderBy(table: TableModel, alias: string, items: Record<string, unknown>[], ctx: SelectContext): Ordering[] {
+function compileOrderBy(
+  table: TableModel,
+  alias: string,
+  items: Record<string, unknown>[],
+  ctx: SelectContext,
+): Ordering[] {
   const out: Ordering[] = [];
   for (const item of items) {
     for (const [name, value] of Object.entries(item)) {
@@ -193,13 +272,17 @@ function compileOrderBy(table: TableModel, alias: string, items: Record<string, 
       const target = ctx.index.table(relationship.target);
       const targetAlias = ctx.aliases.fresh();
       const where = [
-        ...Object.entries(relationship.mapping).map(([local, remote]) =>
-          `${targetAlias}.${ident(ctx.index.column(target, remote)!.sql)} = ${alias}.${ident(ctx.index.column(table, local)!.sql)}`,
+        ...Object.entries(relationship.mapping).map(
+          ([local, remote]) =>
+            `${targetAlias}.${ident(ctx.index.column(target, remote)!.sql)} = ${alias}.${ident(ctx.index.column(table, local)!.sql)}`,
         ),
         permissionFilter(target, targetAlias, ctx),
       ].join(' AND ');
       for (const nested of compileOrderBy(target, targetAlias, [value as Record<string, unknown>], ctx)) {
-        out.push({ expression: `(SELECT ${nested.expression} FROM ${tableRef(target)} AS ${targetAlias} WHERE ${where} LIMIT 1)`, direction: nested.direction });
+        out.push({
+          expression: `(SELECT ${nested.expression} FROM ${tableRef(target)} AS ${targetAlias} WHERE ${where} LIMIT 1)`,
+          direction: nested.direction,
+        });
       }
     }
   }

@@ -48,7 +48,11 @@ export class Params {
    * Adds the parameters `emit` adds for `value`, computed from the session, and records how to
    * compute them for another session. Returns what `emit` returns (the SQL using them).
    */
-  addFromSession<T>(session: Record<string, string>, value: (session: Record<string, string>) => unknown, emit: (value: unknown, params: Params) => T): T {
+  addFromSession<T>(
+    session: Record<string, string>,
+    value: (session: Record<string, string>) => unknown,
+    emit: (value: unknown, params: Params) => T,
+  ): T {
     const first = this.values.length;
     const sql = emit(value(session), this);
     this.sessionBindings.push({

@@ -1,4 +1,13 @@
-import { GraphQLBoolean, GraphQLFloat, GraphQLInt, GraphQLList, GraphQLNonNull, GraphQLObjectType, type GraphQLEnumType, type GraphQLFieldConfigMap } from 'graphql';
+import {
+  GraphQLBoolean,
+  type GraphQLEnumType,
+  type GraphQLFieldConfigMap,
+  GraphQLFloat,
+  GraphQLInt,
+  GraphQLList,
+  GraphQLNonNull,
+  GraphQLObjectType,
+} from 'graphql';
 import type { ColumnModel, ScalarType, TableModel } from '../model.js';
 import { SCALARS } from './scalars.js';
 
@@ -13,9 +22,20 @@ export function aggregatableColumns(fn: (typeof AGGREGATE_FUNCTIONS)[number], co
 }
 
 /** <table>_aggregate { aggregate { count max min sum avg } nodes }, as Hasura names them. */
-export function aggregateType(table: TableModel, columns: ColumnModel[], object: GraphQLObjectType, selectColumn: GraphQLEnumType): GraphQLObjectType {
+export function aggregateType(
+  table: TableModel,
+  columns: ColumnModel[],
+  object: GraphQLObjectType,
+  selectColumn: GraphQLEnumType,
+): GraphQLObjectType {
   const fields: GraphQLFieldConfigMap<unknown, unknown> = {
-    count: { type: new GraphQLNonNull(GraphQLInt), args: { columns: { type: new GraphQLList(new GraphQLNonNull(selectColumn)) }, distinct: { type: GraphQLBoolean } } },
+    count: {
+      type: new GraphQLNonNull(GraphQLInt),
+      args: {
+        columns: { type: new GraphQLList(new GraphQLNonNull(selectColumn)) },
+        distinct: { type: GraphQLBoolean },
+      },
+    },
   };
   for (const fn of AGGREGATE_FUNCTIONS) {
     const applicable = aggregatableColumns(fn, columns);
@@ -25,11 +45,17 @@ export function aggregateType(table: TableModel, columns: ColumnModel[], object:
         name: `${table.name}_${fn}_fields`,
         description: `aggregate ${fn} on columns`,
         // avg of integers is fractional, as in Hasura.
-        fields: Object.fromEntries(applicable.map((c) => [c.name, { type: fn === 'avg' ? GraphQLFloat : SCALARS[c.type] }])),
+        fields: Object.fromEntries(
+          applicable.map((c) => [c.name, { type: fn === 'avg' ? GraphQLFloat : SCALARS[c.type] }]),
+        ),
       }),
     };
   }
-  const aggregateFields = new GraphQLObjectType({ name: `${table.name}_aggregate_fields`, description: `aggregate fields of "${table.sql.table}"`, fields });
+  const aggregateFields = new GraphQLObjectType({
+    name: `${table.name}_aggregate_fields`,
+    description: `aggregate fields of "${table.sql.table}"`,
+    fields,
+  });
   return new GraphQLObjectType({
     name: `${table.name}_aggregate`,
     description: `aggregated selection of "${table.sql.table}"`,

@@ -1,22 +1,22 @@
 import {
+  extendSchema,
   GraphQLBoolean,
   GraphQLEnumType,
+  type GraphQLFieldConfigArgumentMap,
+  type GraphQLFieldConfigMap,
+  type GraphQLInputFieldConfigMap,
   GraphQLInputObjectType,
+  type GraphQLInputType,
   GraphQLInt,
   GraphQLList,
   GraphQLNonNull,
   GraphQLObjectType,
+  type GraphQLOutputType,
   GraphQLSchema,
   GraphQLString,
-  extendSchema,
   parse,
-  type GraphQLFieldConfigArgumentMap,
-  type GraphQLFieldConfigMap,
-  type GraphQLInputFieldConfigMap,
-  type GraphQLInputType,
-  type GraphQLOutputType,
 } from 'graphql';
-import { ADMIN_ROLE, type ActionModel, type ScalarType, type TableModel } from '../model.js';
+import { type ActionModel, ADMIN_ROLE, type ScalarType, type TableModel } from '../model.js';
 import type { ModelIndex } from '../model-index.js';
 import { aggregateType } from './aggregate-types.js';
 import { buildMutationFields, type MutationKind } from './mutation-fields.js';
@@ -43,7 +43,18 @@ export interface RoleSchema {
 }
 
 const COMPARISON_OPERATORS = ['_eq', '_neq', '_gt', '_lt', '_gte', '_lte'];
-const TEXT_OPERATORS = ['_like', '_nlike', '_ilike', '_nilike', '_similar', '_nsimilar', '_regex', '_nregex', '_iregex', '_niregex'];
+const TEXT_OPERATORS = [
+  '_like',
+  '_nlike',
+  '_ilike',
+  '_nilike',
+  '_similar',
+  '_nsimilar',
+  '_regex',
+  '_nregex',
+  '_iregex',
+  '_niregex',
+];
 
 /**
  * Builds the schema one role sees: only the tables it may select, only their permitted columns,
@@ -58,7 +69,10 @@ export function buildRoleSchema(index: ModelIndex, role: string): RoleSchema {
     name: 'order_by',
     description: 'column ordering options',
     values: Object.fromEntries(
-      ['asc', 'asc_nulls_first', 'asc_nulls_last', 'desc', 'desc_nulls_first', 'desc_nulls_last'].map((v) => [v, { value: v }]),
+      ['asc', 'asc_nulls_first', 'asc_nulls_last', 'desc', 'desc_nulls_first', 'desc_nulls_last'].map((v) => [
+        v,
+        { value: v },
+      ]),
     ),
   });
 
@@ -98,68 +112,91 @@ export function buildRoleSchema(index: ModelIndex, role: string): RoleSchema {
     const columns = index.selectableColumns(table, role);
     const relationships = table.relationships.filter((r) => isVisible(r.target));
 
-    boolExps.set(table.name, new GraphQLInputObjectType({
-      name: `${table.name}_bool_exp`,
-      description: `Boolean expression to filter rows from the table "${table.sql.table}". All fields are combined with a logical 'AND'.`,
-      fields: () => {
-        const self = boolExps.get(table.name)!;
-        const fields: GraphQLInputFieldConfigMap = {
-          _and: { type: new GraphQLList(new GraphQLNonNull(self)) },
-          _not: { type: self },
-          _or: { type: new GraphQLList(new GraphQLNonNull(self)) },
-        };
-        for (const column of columns) fields[column.name] = { type: comparisonExp(column.type) };
-        for (const relationship of relationships) fields[relationship.name] = { type: boolExps.get(relationship.target)! };
-        return fields;
-      },
-    }));
+    boolExps.set(
+      table.name,
+      new GraphQLInputObjectType({
+        name: `${table.name}_bool_exp`,
+        description: `Boolean expression to filter rows from the table "${table.sql.table}". All fields are combined with a logical 'AND'.`,
+        fields: () => {
+          const self = boolExps.get(table.name)!;
+          const fields: GraphQLInputFieldConfigMap = {
+            _and: { type: new GraphQLList(new GraphQLNonNull(self)) },
+            _not: { type: self },
+            _or: { type: new GraphQLList(new GraphQLNonNull(self)) },
+          };
+          for (const column of columns) fields[column.name] = { type: comparisonExp(column.type) };
+          for (const relationship of relationships)
+            fields[relationship.name] = { type: boolExps.get(relationship.target)! };
+          return fields;
+        },
+      }),
+    );
 
-    orderBys.set(table.name, new GraphQLInputObjectType({
-      name: `${table.name}_order_by`,
-      description: `Ordering options when selecting data from "${table.sql.table}".`,
-      fields: () => {
-        const fields: GraphQLInputFieldConfigMap = {};
-        for (const column of columns) fields[column.name] = { type: orderBy };
-        for (const relationship of relationships) {
-          if (relationship.kind === 'object') fields[relationship.name] = { type: orderBys.get(relationship.target)! };
-        }
-        return fields;
-      },
-    }));
+    orderBys.set(
+      table.name,
+      new GraphQLInputObjectType({
+        name: `${table.name}_order_by`,
+        description: `Ordering options when selecting data from "${table.sql.table}".`,
+        fields: () => {
+          const fields: GraphQLInputFieldConfigMap = {};
+          for (const column of columns) fields[column.name] = { type: orderBy };
+          for (const relationship of relationships) {
+            if (relationship.kind === 'object')
+              fields[relationship.name] = { type: orderBys.get(relationship.target)! };
+          }
+          return fields;
+        },
+      }),
+    );
 
-    selectColumns.set(table.name, new GraphQLEnumType({
-      name: `${table.name}_select_column`,
-      description: `select columns of table "${table.sql.table}"`,
-      values: Object.fromEntries(columns.map((c) => [c.name, { value: c.name, description: 'column name' }])),
-    }));
+    selectColumns.set(
+      table.name,
+      new GraphQLEnumType({
+        name: `${table.name}_select_column`,
+        description: `select columns of table "${table.sql.table}"`,
+        values: Object.fromEntries(columns.map((c) => [c.name, { value: c.name, description: 'column name' }])),
+      }),
+    );
 
-    objectTypes.set(table.name, new GraphQLObjectType({
-      name: table.name,
-      description: `columns and relationships of "${table.sql.table}"`,
-      fields: () => {
-        const fields: GraphQLFieldConfigMap<unknown, unknown> = {};
-        for (const column of columns) {
-          const scalar = SCALARS[column.type];
-          fields[column.name] = { type: column.nullable ? scalar : new GraphQLNonNull(scalar) };
-        }
-        for (const relationship of relationships) {
-          const target = objectTypes.get(relationship.target)!;
-          fields[relationship.name] =
-            relationship.kind === 'object'
-              ? { type: target }
-              : { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(target))), args: listArguments(relationship.target) };
-        }
-        return fields;
-      },
-    }));
+    objectTypes.set(
+      table.name,
+      new GraphQLObjectType({
+        name: table.name,
+        description: `columns and relationships of "${table.sql.table}"`,
+        fields: () => {
+          const fields: GraphQLFieldConfigMap<unknown, unknown> = {};
+          for (const column of columns) {
+            const scalar = SCALARS[column.type];
+            fields[column.name] = { type: column.nullable ? scalar : new GraphQLNonNull(scalar) };
+          }
+          for (const relationship of relationships) {
+            const target = objectTypes.get(relationship.target)!;
+            fields[relationship.name] =
+              relationship.kind === 'object'
+                ? { type: target }
+                : {
+                    type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(target))),
+                    args: listArguments(relationship.target),
+                  };
+          }
+          return fields;
+        },
+      }),
+    );
   }
 
   function listArguments(tableName: string): GraphQLFieldConfigArgumentMap {
     return {
-      distinct_on: { type: new GraphQLList(new GraphQLNonNull(selectColumns.get(tableName)!)), description: 'distinct select on columns' },
+      distinct_on: {
+        type: new GraphQLList(new GraphQLNonNull(selectColumns.get(tableName)!)),
+        description: 'distinct select on columns',
+      },
       limit: { type: GraphQLInt, description: 'limit the number of rows returned' },
       offset: { type: GraphQLInt, description: 'skip the first n rows. Use only with order_by' },
-      order_by: { type: new GraphQLList(new GraphQLNonNull(orderBys.get(tableName)!)), description: 'sort the rows by one or more columns' },
+      order_by: {
+        type: new GraphQLList(new GraphQLNonNull(orderBys.get(tableName)!)),
+        description: 'sort the rows by one or more columns',
+      },
       where: { type: boolExps.get(tableName)!, description: 'filter the rows returned' },
     };
   }
@@ -176,7 +213,9 @@ export function buildRoleSchema(index: ModelIndex, role: string): RoleSchema {
     rootFields.set(table.rootFields.select, { kind: 'select', table });
     if (index.selectPermission(table, role)!.allowAggregations) {
       queryFields[table.rootFields.selectAggregate] = {
-        type: new GraphQLNonNull(aggregateType(table, index.selectableColumns(table, role), type, selectColumns.get(table.name)!)),
+        type: new GraphQLNonNull(
+          aggregateType(table, index.selectableColumns(table, role), type, selectColumns.get(table.name)!),
+        ),
         description: `fetch aggregated fields from the table: "${table.sql.table}"`,
         args: listArguments(table.name),
       };
@@ -188,23 +227,34 @@ export function buildRoleSchema(index: ModelIndex, role: string): RoleSchema {
       for (const key of table.primaryKey) {
         args[key] = { type: new GraphQLNonNull(SCALARS[index.column(table, key)!.type] as GraphQLInputType) };
       }
-      queryFields[table.rootFields.selectByPk] = { type: type as GraphQLOutputType, description: `fetch data from the table: "${table.sql.table}" using primary key columns`, args };
+      queryFields[table.rootFields.selectByPk] = {
+        type: type as GraphQLOutputType,
+        description: `fetch data from the table: "${table.sql.table}" using primary key columns`,
+        args,
+      };
       rootFields.set(table.rootFields.selectByPk, { kind: 'selectByPk', table });
     }
   }
-  if (Object.keys(queryFields).length === 0) queryFields.no_queries_available = { type: new GraphQLNonNull(GraphQLString) };
+  if (Object.keys(queryFields).length === 0)
+    queryFields.no_queries_available = { type: new GraphQLNonNull(GraphQLString) };
 
   const mutationFields = new Map<string, MutationField>();
-  const mutations = buildMutationFields(index, role, { objects: objectTypes, boolExps }, (field, kind, table) => mutationFields.set(field, { kind, table }));
+  const mutations = buildMutationFields(index, role, { objects: objectTypes, boolExps }, (field, kind, table) =>
+    mutationFields.set(field, { kind, table }),
+  );
 
   const schema = new GraphQLSchema({
-      // Every role knows every scalar, as in Hasura: a variable declared uuid is valid for a role
-      // that has no uuid column, and fails, if at all, on the field that is hidden from it.
-      types: Object.values(SCALARS),
-      query: new GraphQLObjectType({ name: 'query_root', fields: queryFields }),
-      ...(Object.keys(mutations).length > 0 ? { mutation: new GraphQLObjectType({ name: 'mutation_root', fields: mutations }) } : {}),
+    // Every role knows every scalar, as in Hasura: a variable declared uuid is valid for a role
+    // that has no uuid column, and fails, if at all, on the field that is hidden from it.
+    types: Object.values(SCALARS),
+    query: new GraphQLObjectType({ name: 'query_root', fields: queryFields }),
+    ...(Object.keys(mutations).length > 0
+      ? { mutation: new GraphQLObjectType({ name: 'mutation_root', fields: mutations }) }
+      : {}),
   });
-  const actions = new Map((index.model.actions ?? []).filter((a) => role === ADMIN_ROLE || a.roles.includes(role)).map((a) => [a.name, a]));
+  const actions = new Map(
+    (index.model.actions ?? []).filter((a) => role === ADMIN_ROLE || a.roles.includes(role)).map((a) => [a.name, a]),
+  );
   return { role, rootFields, mutationFields, actions, schema: withActions(schema, [...actions.values()]) };
 }
 
@@ -217,9 +267,11 @@ function withActions(schema: GraphQLSchema, actions: ActionModel[]): GraphQLSche
   const sdl = [...new Set(actions.map((a) => a.types))];
   if (queries.length > 0) sdl.push(`extend type query_root {\n${queries.map(field).join('\n')}\n}`);
   if (mutations.length > 0) {
-    sdl.push(schema.getMutationType()
-      ? `extend type mutation_root {\n${mutations.map(field).join('\n')}\n}`
-      : `type mutation_root {\n${mutations.map(field).join('\n')}\n}\nextend schema { mutation: mutation_root }`);
+    sdl.push(
+      schema.getMutationType()
+        ? `extend type mutation_root {\n${mutations.map(field).join('\n')}\n}`
+        : `type mutation_root {\n${mutations.map(field).join('\n')}\n}\nextend schema { mutation: mutation_root }`,
+    );
   }
   return extendSchema(schema, parse(sdl.join('\n')));
 }

@@ -1,13 +1,13 @@
 import {
   GraphQLEnumType,
+  type GraphQLFieldConfigArgumentMap,
+  type GraphQLFieldConfigMap,
+  type GraphQLInputFieldConfigMap,
   GraphQLInputObjectType,
   GraphQLInt,
   GraphQLList,
   GraphQLNonNull,
   GraphQLObjectType,
-  type GraphQLFieldConfigArgumentMap,
-  type GraphQLFieldConfigMap,
-  type GraphQLInputFieldConfigMap,
 } from 'graphql';
 import type { ColumnModel, TableModel } from '../model.js';
 import type { ModelIndex } from '../model-index.js';
@@ -31,7 +31,8 @@ export function buildMutationFields(
   const inputOf = (name: string, columns: ColumnModel[]) =>
     new GraphQLInputObjectType({
       name,
-      fields: () => Object.fromEntries(columns.map((c) => [c.name, { type: SCALARS[c.type] }])) as GraphQLInputFieldConfigMap,
+      fields: () =>
+        Object.fromEntries(columns.map((c) => [c.name, { type: SCALARS[c.type] }])) as GraphQLInputFieldConfigMap,
     });
 
   for (const table of index.model.tables) {
@@ -43,12 +44,17 @@ export function buildMutationFields(
       description: `response of any mutation on the table "${table.sql.table}"`,
       fields: {
         affected_rows: { type: new GraphQLNonNull(GraphQLInt), description: 'number of rows affected by the mutation' },
-        returning: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(object))), description: 'data from the rows affected by the mutation' },
+        returning: {
+          type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(object))),
+          description: 'data from the rows affected by the mutation',
+        },
       },
     });
     const selectable = new Set(index.selectableColumns(table, role).map((c) => c.name));
     const pkArgs: GraphQLFieldConfigArgumentMap | undefined = table.primaryKey.every((key) => selectable.has(key))
-      ? Object.fromEntries(table.primaryKey.map((key) => [key, { type: new GraphQLNonNull(SCALARS[index.column(table, key)!.type]) }]))
+      ? Object.fromEntries(
+          table.primaryKey.map((key) => [key, { type: new GraphQLNonNull(SCALARS[index.column(table, key)!.type]) }]),
+        )
       : undefined;
     const names = table.rootFields;
 
@@ -65,20 +71,29 @@ export function buildMutationFields(
                 description: `on_conflict condition type for table "${table.sql.table}"`,
                 fields: {
                   constraint: {
-                    type: new GraphQLNonNull(new GraphQLEnumType({
-                      name: `${table.name}_constraint`,
-                      description: `unique or primary key constraints on table "${table.sql.table}"`,
-                      values: Object.fromEntries(index.constraints(table).map((name) => [name, { value: name }])),
-                    })),
+                    type: new GraphQLNonNull(
+                      new GraphQLEnumType({
+                        name: `${table.name}_constraint`,
+                        description: `unique or primary key constraints on table "${table.sql.table}"`,
+                        values: Object.fromEntries(index.constraints(table).map((name) => [name, { value: name }])),
+                      }),
+                    ),
                   },
                   update_columns: {
-                    type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(new GraphQLEnumType({
-                      name: `${table.name}_update_column`,
-                      description: `update columns of table "${table.sql.table}"`,
-                      values: updatable.length > 0
-                        ? Object.fromEntries(updatable.map((c) => [c.name, { value: c.name }]))
-                        : { _PLACEHOLDER: { value: '_PLACEHOLDER', description: 'placeholder (do not use)' } },
-                    })))),
+                    type: new GraphQLNonNull(
+                      new GraphQLList(
+                        new GraphQLNonNull(
+                          new GraphQLEnumType({
+                            name: `${table.name}_update_column`,
+                            description: `update columns of table "${table.sql.table}"`,
+                            values:
+                              updatable.length > 0
+                                ? Object.fromEntries(updatable.map((c) => [c.name, { value: c.name }]))
+                                : { _PLACEHOLDER: { value: '_PLACEHOLDER', description: 'placeholder (do not use)' } },
+                          }),
+                        ),
+                      ),
+                    ),
                     defaultValue: [],
                   },
                   where: { type: boolExp },
@@ -92,29 +107,55 @@ export function buildMutationFields(
         description: `insert data into the table: "${table.sql.table}"`,
         args: { objects: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(input))) }, ...onConflict },
       };
-      fields[names.insertOne] = { type: object, description: `insert a single row into the table: "${table.sql.table}"`, args: { object: { type: new GraphQLNonNull(input) }, ...onConflict } };
+      fields[names.insertOne] = {
+        type: object,
+        description: `insert a single row into the table: "${table.sql.table}"`,
+        args: { object: { type: new GraphQLNonNull(input) }, ...onConflict },
+      };
       register(names.insert, 'insert', table);
       register(names.insertOne, 'insertOne', table);
     }
 
     if (index.updatePermission(table, role) && updatable.length > 0) {
-      const operators: GraphQLFieldConfigArgumentMap = { _set: { type: inputOf(`${table.name}_set_input`, updatable) } };
+      const operators: GraphQLFieldConfigArgumentMap = {
+        _set: { type: inputOf(`${table.name}_set_input`, updatable) },
+      };
       const incrementable = updatable.filter((c) => NUMERIC.has(c.type));
       if (incrementable.length > 0) operators._inc = { type: inputOf(`${table.name}_inc_input`, incrementable) };
-      fields[names.update] = { type: response, description: `update data of the table: "${table.sql.table}"`, args: { ...operators, where: { type: new GraphQLNonNull(boolExp) } } };
+      fields[names.update] = {
+        type: response,
+        description: `update data of the table: "${table.sql.table}"`,
+        args: { ...operators, where: { type: new GraphQLNonNull(boolExp) } },
+      };
       register(names.update, 'update', table);
       if (pkArgs) {
-        const pkInput = new GraphQLInputObjectType({ name: `${table.name}_pk_columns_input`, description: `primary key columns input for table: ${table.sql.table}`, fields: pkArgs as GraphQLInputFieldConfigMap });
-        fields[names.updateByPk] = { type: object, description: `update single row of the table: "${table.sql.table}"`, args: { ...operators, pk_columns: { type: new GraphQLNonNull(pkInput) } } };
+        const pkInput = new GraphQLInputObjectType({
+          name: `${table.name}_pk_columns_input`,
+          description: `primary key columns input for table: ${table.sql.table}`,
+          fields: pkArgs as GraphQLInputFieldConfigMap,
+        });
+        fields[names.updateByPk] = {
+          type: object,
+          description: `update single row of the table: "${table.sql.table}"`,
+          args: { ...operators, pk_columns: { type: new GraphQLNonNull(pkInput) } },
+        };
         register(names.updateByPk, 'updateByPk', table);
       }
     }
 
     if (index.deletePermission(table, role)) {
-      fields[names.delete] = { type: response, description: `delete data from the table: "${table.sql.table}"`, args: { where: { type: new GraphQLNonNull(boolExp) } } };
+      fields[names.delete] = {
+        type: response,
+        description: `delete data from the table: "${table.sql.table}"`,
+        args: { where: { type: new GraphQLNonNull(boolExp) } },
+      };
       register(names.delete, 'delete', table);
       if (pkArgs) {
-        fields[names.deleteByPk] = { type: object, description: `delete single row from the table: "${table.sql.table}"`, args: pkArgs };
+        fields[names.deleteByPk] = {
+          type: object,
+          description: `delete single row from the table: "${table.sql.table}"`,
+          args: pkArgs,
+        };
         register(names.deleteByPk, 'deleteByPk', table);
       }
     }

@@ -1,4 +1,13 @@
-import { GraphQLBoolean, GraphQLFloat, GraphQLInt, GraphQLScalarType, GraphQLString, Kind, valueFromASTUntyped, type GraphQLScalarType as Scalar } from 'graphql';
+import {
+  GraphQLBoolean,
+  GraphQLFloat,
+  GraphQLInt,
+  GraphQLScalarType,
+  GraphQLString,
+  Kind,
+  type GraphQLScalarType as Scalar,
+  valueFromASTUntyped,
+} from 'graphql';
 import type { ScalarType } from '../model.js';
 
 /**
@@ -21,7 +30,15 @@ const uuid = passThrough('uuid', [Kind.STRING]);
 const timestamptz = passThrough('timestamptz', [Kind.STRING]);
 const numeric = passThrough('numeric', [Kind.INT, Kind.FLOAT, Kind.STRING]);
 const bigint = passThrough('bigint', [Kind.INT, Kind.STRING]);
-const jsonb = passThrough('jsonb', [Kind.OBJECT, Kind.LIST, Kind.STRING, Kind.INT, Kind.FLOAT, Kind.BOOLEAN, Kind.NULL]);
+const jsonb = passThrough('jsonb', [
+  Kind.OBJECT,
+  Kind.LIST,
+  Kind.STRING,
+  Kind.INT,
+  Kind.FLOAT,
+  Kind.BOOLEAN,
+  Kind.NULL,
+]);
 
 export const SCALARS: Record<ScalarType, Scalar> = {
   uuid,

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { windowStart, type CounterStore, type WindowCount } from './limiter.js';
+import { type CounterStore, type WindowCount, windowStart } from './limiter.js';
 
 /** Counters in Redis (REDIS_URL): a key per fixed window, expiring after the next one. */
 export class RedisCounterStore implements CounterStore {
@@ -11,7 +11,10 @@ export class RedisCounterStore implements CounterStore {
     this.redis.on('error', () => {});
   }
 
-  async add(entries: readonly { key: string; windowMs: number; cost: number }[], nowMs: number): Promise<WindowCount[]> {
+  async add(
+    entries: readonly { key: string; windowMs: number; cost: number }[],
+    nowMs: number,
+  ): Promise<WindowCount[]> {
     const pipeline = this.redis.pipeline();
     for (const entry of entries) {
       const start = windowStart(nowMs, entry.windowMs);

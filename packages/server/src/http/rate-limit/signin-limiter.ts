@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Rate } from '../../config/rate.js';
-import { decide, type CounterStore } from './limiter.js';
+import { type CounterStore, decide } from './limiter.js';
 
 export class RateLimitedError extends Error {
   override name = 'RateLimitedError';
@@ -35,7 +35,7 @@ export class SignInLimiter {
     if (!this.limits.enabled) return;
     const now = this.clock();
     const { ipFailures, perCredential } = this.limits;
-    let counts;
+    let counts: Awaited<ReturnType<CounterStore['add']>>;
     try {
       counts = await this.store.add(
         [
@@ -60,7 +60,10 @@ export class SignInLimiter {
   async recordFailure(ip: string): Promise<void> {
     if (!this.limits.enabled) return;
     try {
-      await this.store.add([{ key: ipKey(ip), windowMs: this.limits.ipFailures.windowSeconds * 1000, cost: 1 }], this.clock());
+      await this.store.add(
+        [{ key: ipKey(ip), windowMs: this.limits.ipFailures.windowSeconds * 1000, cost: 1 }],
+        this.clock(),
+      );
     } catch (error) {
       this.onStoreError(error);
     }
@@ -69,4 +72,5 @@ export class SignInLimiter {
 
 export const ipKey = (ip: string) => `signin-failures:ip:${ip}`;
 // Credentials are secrets or personal data: the counter key holds only a digest.
-export const credentialKey = (credential: string) => `signin:credential:${createHash('sha256').update(credential).digest('hex')}`;
+export const credentialKey = (credential: string) =>
+  `signin:credential:${createHash('sha256').update(credential).digest('hex')}`;

@@ -1,6 +1,6 @@
 import { Batcher } from '../../db/batcher.js';
 import type { Database } from '../../db/database.js';
-import { windowStart, type CounterStore, type WindowCount } from './limiter.js';
+import { type CounterStore, type WindowCount, windowStart } from './limiter.js';
 
 /**
  * Adds hits to several keys' current windows (rolling them over when a new window has begun) and
@@ -51,7 +51,12 @@ export class SqlCounterStore implements CounterStore {
     const merged = [...totals.values()];
     const rows = await this.db.query<{ key: string; hits: number; prev_hits: number }>(
       ADD_HITS_SQL,
-      [merged.map((e) => e.key), merged.map((e) => windowStart(nowMs, e.windowMs)), merged.map((e) => e.windowMs), merged.map((e) => e.cost)],
+      [
+        merged.map((e) => e.key),
+        merged.map((e) => windowStart(nowMs, e.windowMs)),
+        merged.map((e) => e.windowMs),
+        merged.map((e) => e.cost),
+      ],
       { name: 'ratelimit.add' },
     );
     const byKey = new Map(rows.map((row) => [row.key, { hits: row.hits, prevHits: row.prev_hits }]));

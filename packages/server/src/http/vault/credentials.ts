@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify';
-import type { AuthService } from '../../auth/service.js';
 import { AuthError } from '../../auth/errors.js';
+import type { AuthService } from '../../auth/service.js';
 import { hashToken, isWellFormedToken } from '../../auth/tokens.js';
-import { unauthorized, type Credential } from '../../vault/access.js';
+import { type Credential, unauthorized } from '../../vault/access.js';
 import { VaultError } from '../../vault/errors.js';
 
 export interface PresentedCredential {
@@ -28,7 +28,10 @@ export async function presentedCredential(request: FastifyRequest, auth: AuthSer
     token = apiKey.trim();
   }
   if (!token) {
-    throw new VaultError('unauthorized', 'Unauthorized: send "Authorization: Bearer <token>" or "X-API-Key: <token>" with a personal access token, access token or service-account key');
+    throw new VaultError(
+      'unauthorized',
+      'Unauthorized: send "Authorization: Bearer <token>" or "X-API-Key: <token>" with a personal access token, access token or service-account key',
+    );
   }
   if (isWellFormedToken(token, 'pat')) {
     const tokenHash = hashToken(token);
@@ -43,11 +46,13 @@ export async function presentedCredential(request: FastifyRequest, auth: AuthSer
       const verified = await auth.authenticate(token);
       return { credential: { kind: 'user', userId: verified.userId }, bucket: `vault:user:${verified.userId}` };
     } catch (error) {
-      if (error instanceof AuthError) throw new VaultError('unauthorized', `${error.message}; sign in again or use a personal access token`);
+      if (error instanceof AuthError)
+        throw new VaultError('unauthorized', `${error.message}; sign in again or use a personal access token`);
       throw error;
     }
   }
-  if (token.startsWith('pavise_')) throw new VaultError('unauthorized', 'The token is malformed: check that it was copied completely');
+  if (token.startsWith('pavise_'))
+    throw new VaultError('unauthorized', 'The token is malformed: check that it was copied completely');
   // Not a Pavise token at all: say so without echoing it.
   throw unauthorized();
 }

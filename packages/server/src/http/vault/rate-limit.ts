@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import type { Rate } from '../../config/rate.js';
-import { decide, windowStart, type CounterStore, type Decision } from '../rate-limit/limiter.js';
+import { type CounterStore, type Decision, decide, windowStart } from '../rate-limit/limiter.js';
 
 export class VaultRateLimitedError extends Error {
   override name = 'VaultRateLimitedError';

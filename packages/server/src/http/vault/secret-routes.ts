@@ -1,7 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { invalid, notFound } from '../../vault/errors.js';
 import { branchName, environmentName, secretKey } from '../../vault/names.js';
-import { deleteSecret, readSecrets, readSecretValues, rollbackSecret, secretHistory, writeSecrets } from '../../vault/secrets.js';
+import {
+  deleteSecret,
+  readSecrets,
+  readSecretValues,
+  rollbackSecret,
+  secretHistory,
+  writeSecrets,
+} from '../../vault/secrets.js';
 import type { VaultHandler } from './handler.js';
 import { bodyObject } from './input.js';
 
@@ -10,7 +17,8 @@ type BranchQuery = { branch?: string; includeVersions?: string };
 
 const isTrue = (value: unknown) => value === 'true' || value === '1';
 
-const where = (environment: string, branch: string) => `${environment}${branch === 'main' ? '' : ` (branch '${branch}')`}`;
+const where = (environment: string, branch: string) =>
+  `${environment}${branch === 'main' ? '' : ` (branch '${branch}')`}`;
 
 /** /api/projects/:projectId/envs/:env/secrets[/:key[/history]] — the XtraSecurity paths. */
 export function registerSecretRoutes(scope: FastifyInstance, handler: VaultHandler): void {
@@ -26,7 +34,9 @@ export function registerSecretRoutes(scope: FastifyInstance, handler: VaultHandl
         projectId: request.params.projectId,
         branch,
         run: async (context) =>
-          detailed ? Object.fromEntries(await readSecrets(vault, context, environment, branch)) : readSecretValues(vault, context, environment, branch),
+          detailed
+            ? Object.fromEntries(await readSecrets(vault, context, environment, branch))
+            : readSecretValues(vault, context, environment, branch),
       };
     });
     return reply.header('cache-control', 'no-store').send(body);
@@ -40,7 +50,11 @@ export function registerSecretRoutes(scope: FastifyInstance, handler: VaultHandl
       return {
         projectId: request.params.projectId,
         branch,
-        run: (context) => writeSecrets(vault, context, environment, branch, { secrets: body.secrets, expectedVersions: body.expectedVersions }),
+        run: (context) =>
+          writeSecrets(vault, context, environment, branch, {
+            secrets: body.secrets,
+            expectedVersions: body.expectedVersions,
+          }),
       };
     });
     return reply.send({ success: true, count: Object.keys(versions).length, versions });
@@ -69,7 +83,11 @@ export function registerSecretRoutes(scope: FastifyInstance, handler: VaultHandl
       const environment = environmentName(request.params.env);
       const branch = branchName(request.query.branch);
       const key = secretKey(request.params.key);
-      return { projectId: request.params.projectId, branch, run: (context) => deleteSecret(vault, context, environment, branch, key) };
+      return {
+        projectId: request.params.projectId,
+        branch,
+        run: (context) => deleteSecret(vault, context, environment, branch, key),
+      };
     });
     return reply.send({ success: true, version });
   });
@@ -79,7 +97,11 @@ export function registerSecretRoutes(scope: FastifyInstance, handler: VaultHandl
       const environment = environmentName(request.params.env);
       const branch = branchName(request.query.branch);
       const key = secretKey(request.params.key);
-      return { projectId: request.params.projectId, branch, run: (context) => secretHistory(vault, context, environment, branch, key) };
+      return {
+        projectId: request.params.projectId,
+        branch,
+        run: (context) => secretHistory(vault, context, environment, branch, key),
+      };
     });
     return reply.header('cache-control', 'no-store').send(history);
   });
@@ -91,7 +113,11 @@ export function registerSecretRoutes(scope: FastifyInstance, handler: VaultHandl
       const branch = branchName(body.branch ?? request.query.branch);
       const key = secretKey(request.params.key);
       if (body.version === undefined) throw invalid('"version" is required: the version to roll back to');
-      return { projectId: request.params.projectId, branch, run: (context) => rollbackSecret(vault, context, environment, branch, key, body.version) };
+      return {
+        projectId: request.params.projectId,
+        branch,
+        run: (context) => rollbackSecret(vault, context, environment, branch, key, body.version),
+      };
     });
     return reply.send({ success: true, version });
   });

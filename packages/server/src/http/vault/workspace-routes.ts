@@ -18,7 +18,8 @@ import { bodyObject } from './input.js';
 function pageNumber(raw: unknown, fallback: number, max: number, name: string): number {
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > max) throw invalid(`"${name}" must be a whole number from 1 to ${max}`);
+  if (!Number.isInteger(value) || value < 1 || value > max)
+    throw invalid(`"${name}" must be a whole number from 1 to ${max}`);
   return value;
 }
 
@@ -29,7 +30,11 @@ export function registerWorkspaceRoutes(scope: FastifyInstance, handler: VaultHa
   // --- projects (XtraSecurity's real routes, /api/project, and the spec's /api/projects/{id}) ---
   scope.get<{ Querystring: { id?: string; dataControllerId?: string } }>('/api/project', async (request, reply) => {
     const { id, dataControllerId } = request.query;
-    if (id !== undefined) return handler.withProject(request, reply, () => ({ projectId: id, run: (context) => describeProject(db, context) }));
+    if (id !== undefined)
+      return handler.withProject(request, reply, () => ({
+        projectId: id,
+        run: (context) => describeProject(db, context),
+      }));
     return handler.withCaller(request, reply, () => (caller) => listProjects(db, caller, dataControllerId));
   });
   scope.post('/api/project', async (request, reply) => {
@@ -40,13 +45,17 @@ export function registerWorkspaceRoutes(scope: FastifyInstance, handler: VaultHa
     return reply.code(201).send(project);
   });
   scope.get<{ Params: { projectId: string } }>('/api/projects/:projectId', async (request, reply) =>
-    handler.withProject(request, reply, () => ({ projectId: request.params.projectId, run: (context) => describeProject(db, context) })),
+    handler.withProject(request, reply, () => ({
+      projectId: request.params.projectId,
+      run: (context) => describeProject(db, context),
+    })),
   );
 
   // --- branches ---
   scope.get<{ Querystring: { projectId?: string } }>('/api/branch', async (request, reply) =>
     handler.withProject(request, reply, () => {
-      if (request.query.projectId === undefined) throw invalid('"projectId" is required: GET /api/branch?projectId=<id>');
+      if (request.query.projectId === undefined)
+        throw invalid('"projectId" is required: GET /api/branch?projectId=<id>');
       return { projectId: request.query.projectId, run: (context) => listBranches(db, context) };
     }),
   );
@@ -61,7 +70,8 @@ export function registerWorkspaceRoutes(scope: FastifyInstance, handler: VaultHa
   scope.delete<{ Querystring: { projectId?: string; name?: string } }>('/api/branch', async (request, reply) => {
     await handler.withProject(request, reply, () => {
       const { projectId, name } = request.query;
-      if (projectId === undefined || name === undefined) throw invalid('"projectId" and "name" are required: DELETE /api/branch?projectId=<id>&name=<branch>');
+      if (projectId === undefined || name === undefined)
+        throw invalid('"projectId" and "name" are required: DELETE /api/branch?projectId=<id>&name=<branch>');
       const branch = branchName(name);
       return { projectId, run: (context) => deleteBranch(db, context, branch) };
     });
@@ -72,7 +82,10 @@ export function registerWorkspaceRoutes(scope: FastifyInstance, handler: VaultHa
   const accounts = '/api/projects/:projectId/service-accounts';
   type AccountParams = { projectId: string; accountId: string; keyId: string };
   scope.get<{ Params: Pick<AccountParams, 'projectId'> }>(accounts, async (request, reply) =>
-    handler.withProject(request, reply, () => ({ projectId: request.params.projectId, run: (context) => listServiceAccounts(db, context) })),
+    handler.withProject(request, reply, () => ({
+      projectId: request.params.projectId,
+      run: (context) => listServiceAccounts(db, context),
+    })),
   );
   scope.post<{ Params: Pick<AccountParams, 'projectId'> }>(accounts, async (request, reply) => {
     const account = await handler.withProject(request, reply, () => {
@@ -83,12 +96,18 @@ export function registerWorkspaceRoutes(scope: FastifyInstance, handler: VaultHa
   });
   scope.delete<{ Params: Omit<AccountParams, 'keyId'> }>(`${accounts}/:accountId`, async (request, reply) => {
     const { projectId, accountId } = request.params;
-    await handler.withProject(request, reply, () => ({ projectId, run: (context) => deleteServiceAccount(db, context, accountId) }));
+    await handler.withProject(request, reply, () => ({
+      projectId,
+      run: (context) => deleteServiceAccount(db, context, accountId),
+    }));
     return reply.send({ success: true });
   });
   scope.get<{ Params: Omit<AccountParams, 'keyId'> }>(`${accounts}/:accountId/keys`, async (request, reply) => {
     const { projectId, accountId } = request.params;
-    return handler.withProject(request, reply, () => ({ projectId, run: (context) => listServiceAccountKeys(db, context, accountId) }));
+    return handler.withProject(request, reply, () => ({
+      projectId,
+      run: (context) => listServiceAccountKeys(db, context, accountId),
+    }));
   });
   scope.post<{ Params: Omit<AccountParams, 'keyId'> }>(`${accounts}/:accountId/keys`, async (request, reply) => {
     const { projectId, accountId } = request.params;
@@ -100,7 +119,10 @@ export function registerWorkspaceRoutes(scope: FastifyInstance, handler: VaultHa
   });
   scope.delete<{ Params: AccountParams }>(`${accounts}/:accountId/keys/:keyId`, async (request, reply) => {
     const { projectId, accountId, keyId } = request.params;
-    await handler.withProject(request, reply, () => ({ projectId, run: (context) => revokeServiceAccountKey(db, context, accountId, keyId) }));
+    await handler.withProject(request, reply, () => ({
+      projectId,
+      run: (context) => revokeServiceAccountKey(db, context, accountId, keyId),
+    }));
     return reply.send({ success: true });
   });
 

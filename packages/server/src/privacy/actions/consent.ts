@@ -1,7 +1,7 @@
+import type { Queryable } from '../../db/database.js';
 import { ActionError } from '../../graphql/errors.js';
 import type { ActionContext, ActionModel } from '../../graphql/model.js';
-import type { Queryable } from '../../db/database.js';
-import { controllerAccess, publicControllerAccess, subjectAccess, type ControllerAccess } from '../access.js';
+import { type ControllerAccess, controllerAccess, publicControllerAccess, subjectAccess } from '../access.js';
 import { IDENTIFIER_KINDS } from '../identifiers.js';
 import { ingestDataSubject } from '../ingestion.js';
 import type { PrivacyServices } from '../services.js';
@@ -64,13 +64,17 @@ type CaptureConsentOutput { status: String! message: String! data: CaptureConsen
       let form: PublishedForm;
       if (session.role === 'dataSubject') {
         if (Object.keys(capture.identifiers).length > 0) {
-          throw new ActionError('a signed-in data subject records its own consent: leave out email, phone and externalId', 'validation-failed');
+          throw new ActionError(
+            'a signed-in data subject records its own consent: leave out email, phone and externalId',
+            'validation-failed',
+          );
         }
         const own = session.variables['x-hasura-data-subject-id'];
         if (!own) throw new ActionError('data controller not found', 'not-found');
         const access = await subjectAccess(db, session, own, 'managePrivacy', true);
         // Its own controller only; an erased subject has nobody left to consent.
-        if (access.controllerId !== capture.dataControllerId || access.erasedAt) throw new ActionError('data controller not found', 'not-found');
+        if (access.controllerId !== capture.dataControllerId || access.erasedAt)
+          throw new ActionError('data controller not found', 'not-found');
         form = await publishedForm(db, capture);
         subjectId = access.subjectId;
       } else {
@@ -89,7 +93,8 @@ type CaptureConsentOutput { status: String! message: String! data: CaptureConsen
 
       const honourGpc = capture.gpc && form.honourGpc;
       const rows = capture.choices.map((choice) => {
-        const subject = choice.purposeId === null ? form : form.purposes.find((purpose) => purpose.id === choice.purposeId)!;
+        const subject =
+          choice.purposeId === null ? form : form.purposes.find((purpose) => purpose.id === choice.purposeId)!;
         return honourGpc && choice.value === 'granted' && isSaleOrSharing(subject)
           ? { purposeId: choice.purposeId, value: 'denied', source: 'gpc' }
           : { purposeId: choice.purposeId, value: choice.value, source };
@@ -101,7 +106,14 @@ type CaptureConsentOutput { status: String! message: String! data: CaptureConsen
          SELECT $1, $2, $3, c.purpose_id, c.value, c.source FROM unnest($4::uuid[], $5::text[], $6::text[]) AS c(purpose_id, value, source)
          ON CONFLICT (data_controller_id, data_subject_id, consent_form_id, coalesce(purpose_id, '${NO_PURPOSE}'::uuid))
          DO UPDATE SET value = EXCLUDED.value, source = EXCLUDED.source`,
-        [capture.dataControllerId, subjectId, capture.consentFormId, rows.map((r) => r.purposeId), rows.map((r) => r.value), rows.map((r) => r.source)],
+        [
+          capture.dataControllerId,
+          subjectId,
+          capture.consentFormId,
+          rows.map((r) => r.purposeId),
+          rows.map((r) => r.value),
+          rows.map((r) => r.source),
+        ],
       );
       return { status: 'success', message: 'Consent recorded', data: { recorded: rows.length } };
     },
@@ -118,7 +130,8 @@ function sourceOf(role: ActionContext['session']['role']): 'banner' | 'transpare
 function parse(raw: Record<string, unknown>): CaptureInput {
   const choices = raw.choices as Array<{ purposeId?: string | null; value: string }>;
   if (choices.length === 0) throw new ActionError('choices must hold at least one choice', 'validation-failed');
-  if (choices.length > MAX_CHOICES) throw new ActionError(`choices must hold at most ${MAX_CHOICES} choices`, 'validation-failed');
+  if (choices.length > MAX_CHOICES)
+    throw new ActionError(`choices must hold at most ${MAX_CHOICES} choices`, 'validation-failed');
   const seen = new Set<string>();
   const parsed = choices.map((choice, index) => {
     if (!(VALUES as readonly string[]).includes(choice.value)) {
@@ -127,7 +140,11 @@ function parse(raw: Record<string, unknown>): CaptureInput {
     const purposeId = choice.purposeId ?? null;
     // One answer per purpose (per form, for a choice without purpose): two would contradict each other.
     const key = purposeId ?? NO_PURPOSE;
-    if (seen.has(key)) throw new ActionError(`choices[${index}]: ${purposeId ? 'this purposeId' : 'a choice without purposeId'} is given twice`, 'validation-failed');
+    if (seen.has(key))
+      throw new ActionError(
+        `choices[${index}]: ${purposeId ? 'this purposeId' : 'a choice without purposeId'} is given twice`,
+        'validation-failed',
+      );
     seen.add(key);
     return { purposeId, value: choice.value as ConsentValue };
   });
@@ -146,7 +163,12 @@ function parse(raw: Record<string, unknown>): CaptureInput {
 
 /** The consent form if it is the controller's and published (approved or required), else not found. */
 async function publishedForm(db: Queryable, capture: CaptureInput): Promise<PublishedForm> {
-  const [row] = await db.query<{ name: string; category: string | null; honour_gpc: boolean; purposes: PublishedForm['purposes'] }>(
+  const [row] = await db.query<{
+    name: string;
+    category: string | null;
+    honour_gpc: boolean;
+    purposes: PublishedForm['purposes'];
+  }>(
     `SELECT f.name, f.category, c.honour_gpc,
             coalesce((SELECT json_agg(json_build_object('id', p.id, 'name', p.name, 'category', p.category))
                       FROM public.consent_form_purposes fp JOIN public.purposes p ON p.id = fp.purpose_id
@@ -156,7 +178,11 @@ async function publishedForm(db: Queryable, capture: CaptureInput): Promise<Publ
     [capture.consentFormId, capture.dataControllerId],
   );
   // A draft, another controller's form and no form at all look the same to the caller.
-  if (!row) throw new ActionError('consent form not found among the published consent forms of this data controller', 'not-found');
+  if (!row)
+    throw new ActionError(
+      'consent form not found among the published consent forms of this data controller',
+      'not-found',
+    );
   capture.choices.forEach((choice, index) => {
     if (choice.purposeId !== null && !row.purposes.some((purpose) => purpose.id === choice.purposeId)) {
       throw new ActionError(`choices[${index}].purposeId is not a purpose of this consent form`, 'validation-failed');
@@ -176,7 +202,21 @@ async function publishedForm(db: Queryable, capture: CaptureInput): Promise<Publ
  * A choice without purposeId answers the whole form: the form's category and name are used.
  * Denied and withdrawn choices, and every other purpose, are recorded as sent.
  */
-const SALE_OR_SHARING = new Set(['sale', 'sales', 'sell', 'selling', 'sold', 'share', 'sharing', 'shared', 'targeting', 'targeted', 'marketing', 'advertising', 'ads']);
+const SALE_OR_SHARING = new Set([
+  'sale',
+  'sales',
+  'sell',
+  'selling',
+  'sold',
+  'share',
+  'sharing',
+  'shared',
+  'targeting',
+  'targeted',
+  'marketing',
+  'advertising',
+  'ads',
+]);
 
 function isSaleOrSharing(subject: { name: string; category: string | null }): boolean {
   const words = `${subject.category ?? ''} ${subject.name}`.toLowerCase().split(/[^\p{L}\p{N}]+/u);

@@ -1,7 +1,7 @@
 import { ActionError } from '../../graphql/errors.js';
 import type { ActionModel } from '../../graphql/model.js';
 import { controllerAccess, sessionUserId } from '../access.js';
-import { ingestDataSubject, NOT_A_MEMBER_SQLSTATE, type IngestionTarget } from '../ingestion.js';
+import { type IngestionTarget, ingestDataSubject, NOT_A_MEMBER_SQLSTATE } from '../ingestion.js';
 import { MAY } from '../permissions.js';
 import type { PrivacyServices } from '../services.js';
 
@@ -23,18 +23,27 @@ type CreateDataSubjectOutput { dataSubjectId: uuid! message: String! }`,
     // sealed data, the processing log): no need to publish the session.
     readsSessionInSql: false,
     async handler({ input, session, db }) {
-      const { event, dataControllerId, payload } = input.input as { event: string; dataControllerId: string; payload?: unknown };
+      const { event, dataControllerId, payload } = input.input as {
+        event: string;
+        dataControllerId: string;
+        payload?: unknown;
+      };
       // Hot path: with the controller's keys known, the membership check rides on the ingest
       // statement (one round trip fewer); otherwise check first and load the keys.
       const known = session.role === 'user' ? keys.known(dataControllerId) : undefined;
       const target: IngestionTarget = known
-        ? { controllerId: dataControllerId, keys: known, member: { userId: sessionUserId(session), roles: MAY.managePrivacy } }
+        ? {
+            controllerId: dataControllerId,
+            keys: known,
+            member: { userId: sessionUserId(session), roles: MAY.managePrivacy },
+          }
         : await controllerAccess(db, session, dataControllerId, 'managePrivacy');
-      let ingested;
+      let ingested: Awaited<ReturnType<typeof ingestDataSubject>>;
       try {
         ingested = await ingestDataSubject(db, keys, target, { event, payload, source: 'api' });
       } catch (error) {
-        if ((error as { code?: string }).code === NOT_A_MEMBER_SQLSTATE) throw new ActionError('data controller not found', 'not-found');
+        if ((error as { code?: string }).code === NOT_A_MEMBER_SQLSTATE)
+          throw new ActionError('data controller not found', 'not-found');
         throw error;
       }
       const { dataSubjectId, created } = ingested;

@@ -19,7 +19,9 @@ type GenerateDataControllerDIDOutput { status: String! message: String! data: Ge
     // Every member may read the DID; writing it is an update of the organisation.
     const { controllerId } = await controllerAccess(db, session, input.dataControllerId as string, 'viewOrganisation');
     const did = didFor(controllerId);
-    const [stored] = await db.query<{ did: string | null }>('SELECT did FROM public.data_controllers WHERE id = $1', [controllerId]);
+    const [stored] = await db.query<{ did: string | null }>('SELECT did FROM public.data_controllers WHERE id = $1', [
+      controllerId,
+    ]);
     if (stored?.did !== did) {
       await controllerAccess(db, session, controllerId, 'updateOrganisation');
       await db.query('UPDATE public.data_controllers SET did = $2 WHERE id = $1', [controllerId, did]);
@@ -40,7 +42,10 @@ type GenerateDataSubjectDIDOutput { status: String! message: String! data: Gener
   async handler({ input, session, db }) {
     const { subjectId } = await subjectAccess(db, session, input.dataSubjectId as string, 'managePrivacy');
     const did = didFor(subjectId);
-    await db.query('UPDATE public.data_subjects SET did = $2, updated_at = now() WHERE id = $1 AND did IS DISTINCT FROM $2', [subjectId, did]);
+    await db.query(
+      'UPDATE public.data_subjects SET did = $2, updated_at = now() WHERE id = $1 AND did IS DISTINCT FROM $2',
+      [subjectId, did],
+    );
     return { status: 'success', message: 'generateDataSubjectDID', data: { dataSubjectId: subjectId, did } };
   },
 };

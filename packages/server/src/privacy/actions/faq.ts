@@ -1,6 +1,6 @@
+import type { Queryable } from '../../db/database.js';
 import { ActionError } from '../../graphql/errors.js';
 import type { ActionContext, ActionModel } from '../../graphql/model.js';
-import type { Queryable } from '../../db/database.js';
 import { controllerAccess, publicControllerAccess, subjectAccess } from '../access.js';
 
 /**
@@ -83,7 +83,11 @@ export function bestMatch(question: string, faqs: readonly Faq[]): { faq: Faq; c
     const candidate = words(faq.question);
     const confidence = candidate.size === 0 ? 0 : (2 * overlap(asked, candidate)) / (asked.size + candidate.size);
     const answerOverlap = overlap(asked, words(faq.answer));
-    if (!best || confidence > best.confidence || (confidence === best.confidence && answerOverlap > best.answerOverlap)) {
+    if (
+      !best ||
+      confidence > best.confidence ||
+      (confidence === best.confidence && answerOverlap > best.answerOverlap)
+    ) {
       best = { faq, confidence, answerOverlap };
     }
   }

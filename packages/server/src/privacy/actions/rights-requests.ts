@@ -1,7 +1,7 @@
+import type { Queryable } from '../../db/database.js';
 import { ActionError } from '../../graphql/errors.js';
 import type { ActionContext, ActionModel } from '../../graphql/model.js';
-import type { Queryable } from '../../db/database.js';
-import { controllerAccess, publicControllerAccess, type ControllerAccess } from '../access.js';
+import { type ControllerAccess, controllerAccess, publicControllerAccess } from '../access.js';
 import { jurisdictionOf, normaliseIdentifier } from '../identifiers.js';
 import { ingestDataSubject } from '../ingestion.js';
 import type { PrivacyServices } from '../services.js';
@@ -13,7 +13,18 @@ import type { PrivacyServices } from '../services.js';
  * from the jurisdiction, and every transition is recorded.
  */
 
-export const REQUEST_TYPES = ['access', 'rectify', 'erasure', 'restrict', 'export', 'object', 'noSale', 'noTrack', 'noProfile', 'other'] as const;
+export const REQUEST_TYPES = [
+  'access',
+  'rectify',
+  'erasure',
+  'restrict',
+  'export',
+  'object',
+  'noSale',
+  'noTrack',
+  'noProfile',
+  'other',
+] as const;
 export const REQUEST_STATUSES = ['submitted', 'identityVerified', 'inProgress', 'completed', 'rejected'] as const;
 
 const MAX_DISPLAY_NAME = 200;
@@ -57,14 +68,26 @@ type SubmitDataSubjectsRightsRequestOutput { status: String! message: String! da
       const subjectId =
         session.role === 'dataSubject'
           ? await signedInSubject(db, session, controller.controllerId)
-          : (await ingestDataSubject(db, keys, controller, { event: 'rightsRequest.submitted', payload: personalData(submission), source: 'form' })).dataSubjectId;
+          : (
+              await ingestDataSubject(db, keys, controller, {
+                event: 'rightsRequest.submitted',
+                payload: personalData(submission),
+                source: 'form',
+              })
+            ).dataSubjectId;
 
       // dueAt rendered as the GraphQL tables render timestamptz, so it compares equal to a later read.
       const [request] = await db.query<{ id: string; status: string; due_at: string }>(
         `INSERT INTO public.data_subject_rights_requests (data_controller_id, data_subject_id, request_type, jurisdiction, channel, notes)
          VALUES ($1, $2, $3, $4, 'form', $5)
          RETURNING id, status, to_json(due_at) #>> '{}' AS due_at`,
-        [controller.controllerId, subjectId, submission.requestType, await requestJurisdiction(db, session, controller, submission), submission.notes ?? null],
+        [
+          controller.controllerId,
+          subjectId,
+          submission.requestType,
+          await requestJurisdiction(db, session, controller, submission),
+          submission.notes ?? null,
+        ],
       );
       return {
         status: 'success',
@@ -80,7 +103,10 @@ function validateSubmission(raw: Record<string, unknown>, signedIn: boolean): Su
   if (typeof requestType !== 'string' || !(REQUEST_TYPES as readonly string[]).includes(requestType)) {
     throw new ActionError(`requestType must be one of ${REQUEST_TYPES.join(', ')}`, 'validation-failed');
   }
-  const submission: Submission = { dataControllerId: raw.dataControllerId as string, requestType: requestType as Submission['requestType'] };
+  const submission: Submission = {
+    dataControllerId: raw.dataControllerId as string,
+    requestType: requestType as Submission['requestType'],
+  };
   for (const kind of ['email', 'phone'] as const) {
     if (raw[kind] === undefined || raw[kind] === null) continue;
     const normalised = normaliseIdentifier(kind, raw[kind]);
@@ -88,21 +114,27 @@ function validateSubmission(raw: Record<string, unknown>, signedIn: boolean): Su
     submission[kind] = (raw[kind] as string).trim();
   }
   if (!signedIn && submission.email === undefined && submission.phone === undefined) {
-    throw new ActionError('give an email or a phone number: the data controller needs one to identify you and to answer', 'validation-failed');
+    throw new ActionError(
+      'give an email or a phone number: the data controller needs one to identify you and to answer',
+      'validation-failed',
+    );
   }
   const displayName = optionalText(raw.displayName);
   if (displayName !== undefined) {
-    if (displayName.length > MAX_DISPLAY_NAME) throw new ActionError(`displayName must be at most ${MAX_DISPLAY_NAME} characters`, 'validation-failed');
+    if (displayName.length > MAX_DISPLAY_NAME)
+      throw new ActionError(`displayName must be at most ${MAX_DISPLAY_NAME} characters`, 'validation-failed');
     submission.displayName = displayName;
   }
   const country = optionalText(raw.country);
   if (country !== undefined) {
-    if (!/^[A-Za-z]{2,3}$/.test(country)) throw new ActionError('country must be an ISO 3166 country code, e.g. DE or US', 'validation-failed');
+    if (!/^[A-Za-z]{2,3}$/.test(country))
+      throw new ActionError('country must be an ISO 3166 country code, e.g. DE or US', 'validation-failed');
     submission.country = country.toUpperCase();
   }
   const notes = optionalText(raw.notes);
   if (notes !== undefined) {
-    if (notes.length > MAX_NOTES) throw new ActionError(`notes must be at most ${MAX_NOTES} characters`, 'validation-failed');
+    if (notes.length > MAX_NOTES)
+      throw new ActionError(`notes must be at most ${MAX_NOTES} characters`, 'validation-failed');
     submission.notes = notes;
   }
   return submission;
@@ -118,7 +150,8 @@ function optionalText(value: unknown): string | undefined {
 /** What the form said about the person: sealed under the subject's key by the ingestion. */
 function personalData(submission: Submission): Record<string, string> {
   const data: Record<string, string> = {};
-  for (const field of ['email', 'phone', 'displayName', 'country'] as const) if (submission[field] !== undefined) data[field] = submission[field];
+  for (const field of ['email', 'phone', 'displayName', 'country'] as const)
+    if (submission[field] !== undefined) data[field] = submission[field];
   return data;
 }
 
@@ -129,18 +162,30 @@ async function refuseDisabledType(db: Queryable, controllerId: string, requestTy
     [controllerId, requestType],
   );
   if (!row!.accepted) {
-    const offered = row!.enabled.length > 0 ? `it accepts ${row!.enabled.join(', ')}` : 'it accepts no requests through this form';
-    throw new ActionError(`this data controller does not accept ${requestType} requests: ${offered}`, 'validation-failed');
+    const offered =
+      row!.enabled.length > 0 ? `it accepts ${row!.enabled.join(', ')}` : 'it accepts no requests through this form';
+    throw new ActionError(
+      `this data controller does not accept ${requestType} requests: ${offered}`,
+      'validation-failed',
+    );
   }
 }
 
 /** The dataSubject role files for itself: the subject of its session, which must be the controller's and not erased. */
-async function signedInSubject(db: Queryable, session: ActionContext['session'], controllerId: string): Promise<string> {
+async function signedInSubject(
+  db: Queryable,
+  session: ActionContext['session'],
+  controllerId: string,
+): Promise<string> {
   const subjectId = session.variables['x-hasura-data-subject-id'];
   const [row] = subjectId
-    ? await db.query<{ erased_at: Date | null }>('SELECT erased_at FROM public.data_subjects WHERE id = $1 AND data_controller_id = $2', [subjectId, controllerId])
+    ? await db.query<{ erased_at: Date | null }>(
+        'SELECT erased_at FROM public.data_subjects WHERE id = $1 AND data_controller_id = $2',
+        [subjectId, controllerId],
+      )
     : [];
-  if (!row) throw new ActionError('the signed-in data subject is not a data subject of this data controller', 'not-found');
+  if (!row)
+    throw new ActionError('the signed-in data subject is not a data subject of this data controller', 'not-found');
   if (row.erased_at) throw new ActionError('the signed-in data subject has been erased', 'validation-failed');
   return subjectId!;
 }
@@ -151,11 +196,19 @@ async function signedInSubject(db: Queryable, session: ActionContext['session'],
  * anonymous caller, who gets the controller's default: the due date answered must not tell a
  * stranger the jurisdiction of a subject the controller already knew under that email.
  */
-async function requestJurisdiction(db: Queryable, session: ActionContext['session'], controller: ControllerAccess, submission: Submission): Promise<string | null> {
+async function requestJurisdiction(
+  db: Queryable,
+  session: ActionContext['session'],
+  controller: ControllerAccess,
+  submission: Submission,
+): Promise<string | null> {
   const stated = jurisdictionOf(submission.country);
   if (stated) return stated;
   if (session.role !== 'anonymous') return null;
-  const [row] = await db.query<{ default_jurisdiction: string }>('SELECT default_jurisdiction FROM public.data_controllers WHERE id = $1', [controller.controllerId]);
+  const [row] = await db.query<{ default_jurisdiction: string }>(
+    'SELECT default_jurisdiction FROM public.data_controllers WHERE id = $1',
+    [controller.controllerId],
+  );
   return row!.default_jurisdiction;
 }
 

@@ -20,20 +20,31 @@ type ExportDataSubjectDataOutput { status: String! message: String! data: Export
     roles: ['user', 'dataSubject'],
     async handler({ input, session, db }) {
       const format = input.format;
-      if (format !== 'json' && format !== 'csv') throw new ActionError('format must be "json" or "csv"', 'validation-failed');
+      if (format !== 'json' && format !== 'csv')
+        throw new ActionError('format must be "json" or "csv"', 'validation-failed');
       const access = await subjectAccess(db, session, input.dataSubjectId as string, 'managePrivacy', true);
       const data = await buildDataPackage(db, keys, access);
       await db.query(
         `INSERT INTO public.data_processing_activities (data_controller_id, data_subject_id, activity_type, event, source)
          VALUES ($1, $2, 'access', $3, $4)`,
-        [access.controllerId, access.subjectId, `dataSubject.exported.${format}`, session.role === 'dataSubject' ? 'transparencyCenter' : 'api'],
+        [
+          access.controllerId,
+          access.subjectId,
+          `dataSubject.exported.${format}`,
+          session.role === 'dataSubject' ? 'transparencyCenter' : 'api',
+        ],
       );
       return {
         status: 'success',
         message: 'exportDataSubjectData',
         data:
           format === 'json'
-            ? { dataSubjectId: access.subjectId, format, contentType: 'application/json', content: JSON.stringify(data) }
+            ? {
+                dataSubjectId: access.subjectId,
+                format,
+                contentType: 'application/json',
+                content: JSON.stringify(data),
+              }
             : { dataSubjectId: access.subjectId, format, contentType: 'text/csv', content: dataPackageCsv(data) },
       };
     },
@@ -51,7 +62,13 @@ type EraseDataSubjectOutput { status: String! message: String! data: EraseDataSu
   roles: ['user'],
   async handler({ input, session, db }) {
     const access = await subjectAccess(db, session, input.dataSubjectId as string, 'managePrivacy');
-    const [row] = await db.query<{ erased_at: Date }>('SELECT privacy.erase_data_subject($1) AS erased_at', [access.subjectId]);
-    return { status: 'success', message: 'eraseDataSubject', data: { dataSubjectId: access.subjectId, erasedAt: row!.erased_at.toISOString() } };
+    const [row] = await db.query<{ erased_at: Date }>('SELECT privacy.erase_data_subject($1) AS erased_at', [
+      access.subjectId,
+    ]);
+    return {
+      status: 'success',
+      message: 'eraseDataSubject',
+      data: { dataSubjectId: access.subjectId, erasedAt: row!.erased_at.toISOString() },
+    };
   },
 };

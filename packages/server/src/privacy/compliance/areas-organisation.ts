@@ -1,19 +1,47 @@
-import { assess, check, count, countHas, every, none, share, them, type AreaAssessment } from './checks.js';
+import { type AreaAssessment, assess, check, count, countHas, every, none, share, them } from './checks.js';
 import type { ComplianceFacts } from './facts.js';
 
 /** The areas about the organisation itself: who answers for compliance and how. */
 
 export function dataGovernance(f: ComplianceFacts): AreaAssessment {
   return assess([
-    check(f.legalName, "The organisation's legal name is recorded.", "Record the organisation's legal name in its details."),
+    check(
+      f.legalName,
+      "The organisation's legal name is recorded.",
+      "Record the organisation's legal name in its details.",
+    ),
     check(f.address, "The organisation's address is recorded.", "Record the organisation's registered address."),
     check(f.timezone, "The organisation's timezone is set.", "Set the organisation's timezone."),
-    check(f.description, 'The organisation describes what it does.', 'Add a description of what the organisation does.'),
-    check(f.operatingRegions > 0, `${count(f.operatingRegions, 'operating region')} listed.`, 'List the regions the organisation operates in.'),
-    check(f.operatingIndustries > 0, `${count(f.operatingIndustries, 'operating industry', 'operating industries')} listed.`, 'List the industries the organisation operates in.'),
-    check(f.dpoMembers > 0, `${count(f.dpoMembers, 'member holds', 'members hold')} the Data Protection Officer role.`, 'Give a member the Data Protection Officer role (dpo).'),
-    check(f.dpoEmail, "The Data Protection Officer's contact email is recorded.", "Record the Data Protection Officer's contact email (dpoEmail)."),
-    check(f.did, "The organisation's DID has been generated.", "Generate the organisation's DID (generateDataControllerDID)."),
+    check(
+      f.description,
+      'The organisation describes what it does.',
+      'Add a description of what the organisation does.',
+    ),
+    check(
+      f.operatingRegions > 0,
+      `${count(f.operatingRegions, 'operating region')} listed.`,
+      'List the regions the organisation operates in.',
+    ),
+    check(
+      f.operatingIndustries > 0,
+      `${count(f.operatingIndustries, 'operating industry', 'operating industries')} listed.`,
+      'List the industries the organisation operates in.',
+    ),
+    check(
+      f.dpoMembers > 0,
+      `${count(f.dpoMembers, 'member holds', 'members hold')} the Data Protection Officer role.`,
+      'Give a member the Data Protection Officer role (dpo).',
+    ),
+    check(
+      f.dpoEmail,
+      "The Data Protection Officer's contact email is recorded.",
+      "Record the Data Protection Officer's contact email (dpoEmail).",
+    ),
+    check(
+      f.did,
+      "The organisation's DID has been generated.",
+      "Generate the organisation's DID (generateDataControllerDID).",
+    ),
   ]);
 }
 
@@ -26,7 +54,11 @@ export function dataGovernance(f: ComplianceFacts): AreaAssessment {
  */
 export function breachManagement(f: ComplianceFacts): AreaAssessment {
   return assess([
-    check(f.dpoMembers > 0, 'A Data Protection Officer is appointed to lead the response to a breach.', 'Appoint a Data Protection Officer (role dpo) to lead the response to a breach.'),
+    check(
+      f.dpoMembers > 0,
+      'A Data Protection Officer is appointed to lead the response to a breach.',
+      'Appoint a Data Protection Officer (role dpo) to lead the response to a breach.',
+    ),
     check(
       f.dpoEmail,
       "The DPO's contact email, for authorities and data subjects to reach after a breach, is recorded.",
@@ -55,14 +87,22 @@ export function accountability(f: ComplianceFacts): AreaAssessment {
       `${count(f.accountableMembers, 'member holds', 'members hold')} an accountable role (${ACCOUNTABLE_ROLES}).`,
       `${count(f.accountableMembers, 'member holds', 'members hold')} an accountable role: give at least two members the ${ACCOUNTABLE_ROLES} role.`,
     ),
-    check(f.auditTrail, 'Configuration changes are recorded in the audit trail.', 'The audit trail is empty: make configuration changes through the API so they are recorded.'),
+    check(
+      f.auditTrail,
+      'Configuration changes are recorded in the audit trail.',
+      'The audit trail is empty: make configuration changes through the API so they are recorded.',
+    ),
   ]);
 }
 
 export function transparency(f: ComplianceFacts): AreaAssessment {
   const covered = `${count(f.publishedNoticeTypes, 'notice type')} and ${count(f.publishedNoticeLanguages, 'language')}`;
   return assess([
-    check(f.publishedNotices > 0, `${count(f.publishedNotices, 'privacy notice is', 'privacy notices are')} published.`, 'Publish a privacy notice.'),
+    check(
+      f.publishedNotices > 0,
+      `${count(f.publishedNotices, 'privacy notice is', 'privacy notices are')} published.`,
+      'Publish a privacy notice.',
+    ),
     check(
       f.publishedNoticeTypes > 1 || f.publishedNoticeLanguages > 1,
       `Published notices cover ${covered}.`,
@@ -71,9 +111,14 @@ export function transparency(f: ComplianceFacts): AreaAssessment {
     every(f.noticesReviewedThisYear, f.publishedNotices, {
       met: 'Every published notice was reviewed in the last 12 months.',
       empty: 'Publish a privacy notice and review it at least once a year.',
-      partial: (stale) => `${count(stale, 'published notice was', 'published notices were')} not updated in the last 12 months: review and republish ${them(stale)}.`,
+      partial: (stale) =>
+        `${count(stale, 'published notice was', 'published notices were')} not updated in the last 12 months: review and republish ${them(stale)}.`,
     }),
-    check(f.publishedFaqs > 0, `${count(f.publishedFaqs, 'FAQ answer is', 'FAQ answers are')} published in the Help Center.`, 'Publish FAQ answers for the Help Center.'),
+    check(
+      f.publishedFaqs > 0,
+      `${count(f.publishedFaqs, 'FAQ answer is', 'FAQ answers are')} published in the Help Center.`,
+      'Publish FAQ answers for the Help Center.',
+    ),
   ]);
 }
 

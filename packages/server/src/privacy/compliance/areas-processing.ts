@@ -1,11 +1,15 @@
-import { assess, check, count, countHas, every, none, them, type AreaAssessment, type Check } from './checks.js';
+import { type AreaAssessment, assess, type Check, check, count, countHas, every, none, them } from './checks.js';
 import { CORE_RIGHTS, type ComplianceFacts } from './facts.js';
 
 /** The areas about the processing itself: purposes, rights, consent, subjects, processors. */
 
 export function lawfulBasis(f: ComplianceFacts): AreaAssessment {
   return assess([
-    check(f.purposes > 0, `${count(f.purposes, 'processing purpose is', 'processing purposes are')} recorded.`, 'Record the purposes you process personal data for, each with its legal basis.'),
+    check(
+      f.purposes > 0,
+      `${count(f.purposes, 'processing purpose is', 'processing purposes are')} recorded.`,
+      'Record the purposes you process personal data for, each with its legal basis.',
+    ),
     every(f.purposesDescribed, f.purposes, {
       met: 'Every purpose has a legal basis and a description.',
       empty: 'Describe each purpose and its legal basis once recorded: there is no purpose yet.',
@@ -17,7 +21,8 @@ export function lawfulBasis(f: ComplianceFacts): AreaAssessment {
       : every(f.consentPurposesOnForm, f.consentPurposes, {
           met: `Every purpose based on consent (${f.consentPurposes}) is on an approved or required consent form.`,
           empty: 'Record your purposes so their legal bases can be checked against your consent forms.',
-          partial: (missing) => `${count(missing, 'purpose based on consent is', 'purposes based on consent are')} on no approved or required consent form: add ${them(missing)} to one.`,
+          partial: (missing) =>
+            `${count(missing, 'purpose based on consent is', 'purposes based on consent are')} on no approved or required consent form: add ${them(missing)} to one.`,
         }),
   ]);
 }
@@ -32,7 +37,11 @@ const RIGHT_NAMES: Record<(typeof CORE_RIGHTS)[number], string> = {
 
 export function rightsManagement(f: ComplianceFacts): AreaAssessment {
   const services: Check[] = CORE_RIGHTS.map((right) =>
-    check(f.enabledRights.includes(right), `The ${RIGHT_NAMES[right]} service is enabled.`, `Enable the ${RIGHT_NAMES[right]} service (${right}) in rights management.`),
+    check(
+      f.enabledRights.includes(right),
+      `The ${RIGHT_NAMES[right]} service is enabled.`,
+      `Enable the ${RIGHT_NAMES[right]} service (${right}) in rights management.`,
+    ),
   );
   return assess([
     ...services,
@@ -53,19 +62,33 @@ export function rightsManagement(f: ComplianceFacts): AreaAssessment {
 
 export function consentManagement(f: ComplianceFacts): AreaAssessment {
   return assess([
-    check(f.activeForms > 0, `${count(f.activeForms, 'consent form is', 'consent forms are')} approved or required.`, 'Approve a consent form (status approved or required) so consent can be collected.'),
+    check(
+      f.activeForms > 0,
+      `${count(f.activeForms, 'consent form is', 'consent forms are')} approved or required.`,
+      'Approve a consent form (status approved or required) so consent can be collected.',
+    ),
     every(f.activeFormsWithPurposes, f.activeForms, {
       met: 'Every approved or required consent form names the purposes it asks consent for.',
       empty: 'Add the purposes it asks consent for to an approved consent form.',
-      partial: (missing) => `${count(missing, 'approved or required consent form names', 'approved or required consent forms name')} no purpose: add the purposes they ask consent for.`,
+      partial: (missing) =>
+        `${count(missing, 'approved or required consent form names', 'approved or required consent forms name')} no purpose: add the purposes they ask consent for.`,
     }),
     every(f.consentPurposesOnForm, f.consentPurposes, {
       met: `Every purpose based on consent (${f.consentPurposes}) is on an approved or required consent form.`,
       empty: 'Record the purposes that rely on consent (legal basis consent) and put them on an approved consent form.',
-      partial: (missing) => `${count(missing, 'purpose based on consent is', 'purposes based on consent are')} on no approved or required consent form: add ${them(missing)} to one.`,
+      partial: (missing) =>
+        `${count(missing, 'purpose based on consent is', 'purposes based on consent are')} on no approved or required consent form: add ${them(missing)} to one.`,
     }),
-    check(f.consentRecorded, "Data subjects' consent choices are being recorded.", 'No consent choice has been recorded yet: collect consent through your consent forms (banner, Transparency Center or API).'),
-    check(f.honourGpc, 'Global Privacy Control signals are honoured.', "Turn on 'Detect Global Privacy Control' (honourGpc) so a GPC signal withdraws consent to sale and sharing."),
+    check(
+      f.consentRecorded,
+      "Data subjects' consent choices are being recorded.",
+      'No consent choice has been recorded yet: collect consent through your consent forms (banner, Transparency Center or API).',
+    ),
+    check(
+      f.honourGpc,
+      'Global Privacy Control signals are honoured.',
+      "Turn on 'Detect Global Privacy Control' (honourGpc) so a GPC signal withdraws consent to sale and sharing.",
+    ),
   ]);
 }
 
@@ -79,7 +102,8 @@ export function dataProtection(f: ComplianceFacts): AreaAssessment {
     every(f.protectedSubjects, f.activeSubjects, {
       met: 'Every data subject has hashed identifiers and its own encryption key.',
       empty: 'There is no data subject to protect yet: register them through createDataSubject.',
-      partial: (missing) => `${count(missing, 'data subject lacks', 'data subjects lack')} hashed identifiers or an encryption key: register ${them(missing)} through createDataSubject.`,
+      partial: (missing) =>
+        `${count(missing, 'data subject lacks', 'data subjects lack')} hashed identifiers or an encryption key: register ${them(missing)} through createDataSubject.`,
     }),
     every(f.activeSubjects - f.activeSubjectsWithoutDid, f.activeSubjects, {
       met: 'Every data subject has a DID, to be referred to without personal data.',
@@ -106,12 +130,17 @@ export function internationalTransfers(f: ComplianceFacts): AreaAssessment {
       ? check(true, 'No processor is outside the EEA, the UK or Switzerland, so no transfer safeguard is needed.', '')
       : every(f.processorsAbroadWithMechanism, f.processorsAbroad, {
           met: `Every processor outside the EEA, the UK and Switzerland (${f.processorsAbroad}) has a transfer mechanism.`,
-          empty: 'Record your processors and their countries so transfers outside the EEA, the UK and Switzerland can be assessed.',
+          empty:
+            'Record your processors and their countries so transfers outside the EEA, the UK and Switzerland can be assessed.',
           partial: (missing) =>
             `${countHas(missing, 'processor')} no transfer mechanism for data sent outside the EEA, the UK and Switzerland: record the safeguard (SCC, BCR, adequacy decision).`,
         });
   return assess([
-    check(f.processors > 0, `${count(f.processors, 'processor is', 'processors are')} recorded.`, 'Record the processors (third-party services) that receive personal data.'),
+    check(
+      f.processors > 0,
+      `${count(f.processors, 'processor is', 'processors are')} recorded.`,
+      'Record the processors (third-party services) that receive personal data.',
+    ),
     every(f.processorsWithCountry, f.processors, {
       met: 'Every processor records the country where it processes data.',
       empty: 'Record your processors with the country where each processes data.',
@@ -127,38 +156,48 @@ export function dataMinimization(f: ComplianceFacts): AreaAssessment {
     every(f.purposesWithRetention, f.purposes, {
       met: 'Every purpose has a retention period.',
       empty: 'Record your purposes, each with a retention period.',
-      partial: (missing) => `${ofPurposes(missing)} ${missing === 1 ? 'has' : 'have'} no retention period: set one on each.`,
+      partial: (missing) =>
+        `${ofPurposes(missing)} ${missing === 1 ? 'has' : 'have'} no retention period: set one on each.`,
     }),
     every(f.purposesWithUsage, f.purposes, {
       met: 'Every purpose has a usage period.',
       empty: 'Record your purposes, each with a usage period.',
-      partial: (missing) => `${ofPurposes(missing)} ${missing === 1 ? 'has' : 'have'} no usage period: set one on each.`,
+      partial: (missing) =>
+        `${ofPurposes(missing)} ${missing === 1 ? 'has' : 'have'} no usage period: set one on each.`,
     }),
     every(f.purposesWithCategories, f.purposes, {
       met: 'Every purpose lists its data categories.',
       empty: 'Record your purposes, each with the data categories it uses.',
-      partial: (missing) => `${ofPurposes(missing)} ${missing === 1 ? 'lists' : 'list'} no data categories: list what each uses.`,
+      partial: (missing) =>
+        `${ofPurposes(missing)} ${missing === 1 ? 'lists' : 'list'} no data categories: list what each uses.`,
     }),
     every(f.purposesWithDataItems, f.purposes, {
       met: 'Every purpose has its data items mapped.',
       empty: 'Record your purposes and map the data items each uses.',
-      partial: (missing) => `${ofPurposes(missing)} ${missing === 1 ? 'has' : 'have'} no data items mapped: map the data items each uses.`,
+      partial: (missing) =>
+        `${ofPurposes(missing)} ${missing === 1 ? 'has' : 'have'} no data items mapped: map the data items each uses.`,
     }),
   ]);
 }
 
 export function thirdPartyManagement(f: ComplianceFacts): AreaAssessment {
   return assess([
-    check(f.onboardedProcessors > 0, `${count(f.onboardedProcessors, 'processor is', 'processors are')} onboarded.`, 'Onboard the processors you share personal data with.'),
+    check(
+      f.onboardedProcessors > 0,
+      `${count(f.onboardedProcessors, 'processor is', 'processors are')} onboarded.`,
+      'Onboard the processors you share personal data with.',
+    ),
     every(f.processorsWithDpa, f.processors, {
       met: 'Every processor has a signed data processing agreement.',
       empty: 'Onboard your processors, each with a signed data processing agreement.',
-      partial: (missing) => `${countHas(missing, 'processor')} no signed data processing agreement: sign one with each.`,
+      partial: (missing) =>
+        `${countHas(missing, 'processor')} no signed data processing agreement: sign one with each.`,
     }),
     every(f.purposesWithRecipients, f.purposes, {
       met: 'Every purpose names the recipients of its data.',
       empty: 'Record your purposes with the recipients their data is disclosed to.',
-      partial: (missing) => `${count(missing, 'purpose names', 'purposes name')} no recipients: list who receives the data.`,
+      partial: (missing) =>
+        `${count(missing, 'purpose names', 'purposes name')} no recipients: list who receives the data.`,
     }),
   ]);
 }

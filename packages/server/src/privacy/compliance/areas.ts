@@ -1,6 +1,10 @@
-import type { AreaAssessment } from './checks.js';
-import type { ComplianceFacts } from './facts.js';
-import { accountability, breachManagement, dataGovernance, employeeTraining, transparency } from './areas-organisation.js';
+import {
+  accountability,
+  breachManagement,
+  dataGovernance,
+  employeeTraining,
+  transparency,
+} from './areas-organisation.js';
 import {
   consentManagement,
   dataMinimization,
@@ -10,6 +14,8 @@ import {
   rightsManagement,
   thirdPartyManagement,
 } from './areas-processing.js';
+import type { AreaAssessment } from './checks.js';
+import type { ComplianceFacts } from './facts.js';
 
 /**
  * The twelve assurance areas of the Assurance page (reference/dxtra-api.md §4.4), in its order.

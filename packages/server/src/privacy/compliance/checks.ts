@@ -34,7 +34,11 @@ export function check(met: boolean, metText: string, todoText: string): Check {
 }
 
 /** Every one of `total` things has the property, `done` of them do. */
-export function every(done: number, total: number, text: { met: string; empty: string; partial: (missing: number) => string }): Check {
+export function every(
+  done: number,
+  total: number,
+  text: { met: string; empty: string; partial: (missing: number) => string },
+): Check {
   if (total === 0) return { met: false, credit: 0, text: text.empty };
   return check(done >= total, text.met, text.partial(total - done));
 }

@@ -31,7 +31,12 @@ export function priorityFor(score: number): ReportedIssue['priority'] {
 }
 
 /** The issue an area below 100 calls for; its description lists what remains to do. */
-export function issueFor(area: ComplianceArea): { area: string; title: string; description: string; priority: ReportedIssue['priority'] } {
+export function issueFor(area: ComplianceArea): {
+  area: string;
+  title: string;
+  description: string;
+  priority: ReportedIssue['priority'];
+} {
   const todo = area.reasons.filter((reason) => !reason.met).map((reason) => `- ${reason.text}`);
   return {
     area: area.key,
@@ -43,10 +48,19 @@ export function issueFor(area: ComplianceArea): { area: string; title: string; d
 
 const WANTED = 'unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS w(area, title, description, priority)';
 
-export async function reportComplianceIssues(db: Queryable, controllerId: string, areas: ComplianceArea[]): Promise<IssueReport> {
+export async function reportComplianceIssues(
+  db: Queryable,
+  controllerId: string,
+  areas: ComplianceArea[],
+): Promise<IssueReport> {
   const complete = areas.filter((area) => area.score >= 100).map((area) => area.key);
   const wanted = areas.filter((area) => area.score < 100).map(issueFor);
-  const columns = [wanted.map((w) => w.area), wanted.map((w) => w.title), wanted.map((w) => w.description), wanted.map((w) => w.priority)];
+  const columns = [
+    wanted.map((w) => w.area),
+    wanted.map((w) => w.title),
+    wanted.map((w) => w.description),
+    wanted.map((w) => w.priority),
+  ];
 
   const resolved = await db.query<{ id: string }>(
     `UPDATE public.compliance_issues SET status = 'resolved', resolved_at = now()

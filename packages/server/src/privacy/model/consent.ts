@@ -1,7 +1,17 @@
 import { column, nhostRootFields, type TableModel } from '../../graphql/model.js';
 import { member, ownController, ownSubject } from '../permissions.js';
 import {
-  arrayRelationship, createdAt, dataControllerId, dataSubjectId, id, objectRelationship, PUBLIC_ROW_LIMIT, text, timestamps, toController, toSubject,
+  arrayRelationship,
+  createdAt,
+  dataControllerId,
+  dataSubjectId,
+  id,
+  objectRelationship,
+  PUBLIC_ROW_LIMIT,
+  text,
+  timestamps,
+  toController,
+  toSubject,
 } from './shared.js';
 
 /** Consent forms (versioned, with purposes) and each subject's answers with their full history. */
@@ -24,20 +34,39 @@ export const consentForms: TableModel = {
   ],
   primaryKey: ['id'],
   rootFields: nhostRootFields('consentForms', 'consentForm'),
-  relationships: [toController, arrayRelationship('purposes', 'consentFormPurposes', 'consentFormId'), arrayRelationship('values', 'dataSubjectConsentFormValues', 'consentFormId')],
+  relationships: [
+    toController,
+    arrayRelationship('purposes', 'consentFormPurposes', 'consentFormId'),
+    arrayRelationship('values', 'dataSubjectConsentFormValues', 'consentFormId'),
+  ],
   permissions: {
     user: {
       select: { columns: '*', filter: member('viewPrivacy'), allowAggregations: true },
-      insert: { columns: ['dataControllerId', 'name', 'category', 'description', 'status', 'version', 'publishedAt'], check: member('managePrivacy') },
-      update: { columns: ['name', 'category', 'description', 'status', 'version', 'publishedAt'], filter: member('managePrivacy'), check: member('managePrivacy') },
+      insert: {
+        columns: ['dataControllerId', 'name', 'category', 'description', 'status', 'version', 'publishedAt'],
+        check: member('managePrivacy'),
+      },
+      update: {
+        columns: ['name', 'category', 'description', 'status', 'version', 'publishedAt'],
+        filter: member('managePrivacy'),
+        check: member('managePrivacy'),
+      },
       delete: { filter: member('managePrivacy') },
     },
     // A consent banner renders published forms for visitors without an account.
     anonymous: {
-      select: { columns: ['id', 'dataControllerId', 'name', 'category', 'description', 'version', 'publishedAt'], filter: PUBLISHED, limit: PUBLIC_ROW_LIMIT },
+      select: {
+        columns: ['id', 'dataControllerId', 'name', 'category', 'description', 'version', 'publishedAt'],
+        filter: PUBLISHED,
+        limit: PUBLIC_ROW_LIMIT,
+      },
     },
     dataSubject: {
-      select: { columns: ['id', 'dataControllerId', 'name', 'category', 'description', 'status', 'version', 'publishedAt'], filter: { _and: [PUBLISHED, ownController()] }, limit: PUBLIC_ROW_LIMIT },
+      select: {
+        columns: ['id', 'dataControllerId', 'name', 'category', 'description', 'status', 'version', 'publishedAt'],
+        filter: { _and: [PUBLISHED, ownController()] },
+        limit: PUBLIC_ROW_LIMIT,
+      },
     },
   },
 };
@@ -48,15 +77,31 @@ export const consentFormPurposes: TableModel = {
   columns: [id, dataControllerId, column('consent_form_id', 'uuid'), column('purpose_id', 'uuid'), createdAt],
   primaryKey: ['id'],
   rootFields: nhostRootFields('consentFormPurposes', 'consentFormPurpose'),
-  relationships: [toController, objectRelationship('consentForm', 'consentForms', 'consentFormId'), objectRelationship('purpose', 'purposes', 'purposeId')],
+  relationships: [
+    toController,
+    objectRelationship('consentForm', 'consentForms', 'consentFormId'),
+    objectRelationship('purpose', 'purposes', 'purposeId'),
+  ],
   permissions: {
     user: {
       select: { columns: '*', filter: member('viewPrivacy'), allowAggregations: true },
       insert: { columns: ['dataControllerId', 'consentFormId', 'purposeId'], check: member('managePrivacy') },
       delete: { filter: member('managePrivacy') },
     },
-    anonymous: { select: { columns: ['id', 'consentFormId', 'purposeId'], filter: { consentForm: PUBLISHED }, limit: PUBLIC_ROW_LIMIT } },
-    dataSubject: { select: { columns: ['id', 'consentFormId', 'purposeId'], filter: { consentForm: { _and: [PUBLISHED, ownController()] } }, limit: PUBLIC_ROW_LIMIT } },
+    anonymous: {
+      select: {
+        columns: ['id', 'consentFormId', 'purposeId'],
+        filter: { consentForm: PUBLISHED },
+        limit: PUBLIC_ROW_LIMIT,
+      },
+    },
+    dataSubject: {
+      select: {
+        columns: ['id', 'consentFormId', 'purposeId'],
+        filter: { consentForm: { _and: [PUBLISHED, ownController()] } },
+        limit: PUBLIC_ROW_LIMIT,
+      },
+    },
   },
 };
 
@@ -86,7 +131,10 @@ export const dataSubjectConsentFormValues: TableModel = {
   permissions: {
     user: {
       select: { columns: '*', filter: member('viewPrivacy'), allowAggregations: true },
-      insert: { columns: ['dataControllerId', 'dataSubjectId', 'consentFormId', 'purposeId', 'value', 'source'], check: member('managePrivacy') },
+      insert: {
+        columns: ['dataControllerId', 'dataSubjectId', 'consentFormId', 'purposeId', 'value', 'source'],
+        check: member('managePrivacy'),
+      },
       update: { columns: ['value', 'source'], filter: member('managePrivacy'), check: member('managePrivacy') },
     },
     // A subject changes its own choices in its Transparency Center.
@@ -121,6 +169,23 @@ export const dataSubjectConsentHistory: TableModel = {
   relationships: [toController, toSubject],
   permissions: {
     user: { select: { columns: '*', filter: member('viewPrivacy'), allowAggregations: true } },
-    dataSubject: { select: { columns: ['id', 'consentFormValueId', 'dataSubjectId', 'consentFormId', 'purposeId', 'action', 'oldValue', 'newValue', 'formVersion', 'source', 'createdAt'], filter: ownSubject() } },
+    dataSubject: {
+      select: {
+        columns: [
+          'id',
+          'consentFormValueId',
+          'dataSubjectId',
+          'consentFormId',
+          'purposeId',
+          'action',
+          'oldValue',
+          'newValue',
+          'formVersion',
+          'source',
+          'createdAt',
+        ],
+        filter: ownSubject(),
+      },
+    },
   },
 };

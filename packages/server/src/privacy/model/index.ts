@@ -7,10 +7,28 @@ import { answerFAQ } from '../actions/faq.js';
 import { reportDataSubjectsRightsRequests, submitDataSubjectsRightsRequest } from '../actions/rights-requests.js';
 import { eraseDataSubject, exportDataSubjectData } from '../actions/subject-data.js';
 import type { PrivacyServices } from '../services.js';
-import { consentFormPurposes, consentForms, dataSubjectConsentFormValues, dataSubjectConsentHistory } from './consent.js';
+import {
+  consentFormPurposes,
+  consentForms,
+  dataSubjectConsentFormValues,
+  dataSubjectConsentHistory,
+} from './consent.js';
 import { privacyNotices } from './notices.js';
-import { auditEvents, complianceIssues, dataControllerFaqs, dataControllers, dataControllerUsers, users } from './organisation.js';
-import { dataProcessingActivities, purposeDataItems, purposes, purposeTemplateLinks, thirdPartyServices } from './processing.js';
+import {
+  auditEvents,
+  complianceIssues,
+  dataControllerFaqs,
+  dataControllers,
+  dataControllerUsers,
+  users,
+} from './organisation.js';
+import {
+  dataProcessingActivities,
+  purposeDataItems,
+  purposes,
+  purposeTemplateLinks,
+  thirdPartyServices,
+} from './processing.js';
 import { dataSubjectsRightsRequestEvents, dataSubjectsRightsRequests, rightsServices } from './rights.js';
 import { dataSubjectIdentifiers, dataSubjectPreferenceValues, dataSubjects, notificationMessages } from './subjects.js';
 

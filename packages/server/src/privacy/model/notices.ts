@@ -4,7 +4,16 @@ import { dataControllerId, id, PUBLIC_ROW_LIMIT, text, timestamps, toController 
 
 /** Privacy notices: drafted by members, public once published (the Transparency Center). */
 
-const PUBLIC_COLUMNS = ['id', 'dataControllerId', 'title', 'noticeType', 'language', 'content', 'version', 'publishedAt'];
+const PUBLIC_COLUMNS = [
+  'id',
+  'dataControllerId',
+  'title',
+  'noticeType',
+  'language',
+  'content',
+  'version',
+  'publishedAt',
+];
 const PUBLISHED = { status: { _eq: 'published' } };
 
 export const privacyNotices: TableModel = {
@@ -28,7 +37,10 @@ export const privacyNotices: TableModel = {
   permissions: {
     user: {
       select: { columns: '*', filter: member('viewPrivacy'), allowAggregations: true },
-      insert: { columns: ['dataControllerId', 'title', 'noticeType', 'language', 'content'], check: member('managePrivacy') },
+      insert: {
+        columns: ['dataControllerId', 'title', 'noticeType', 'language', 'content'],
+        check: member('managePrivacy'),
+      },
       update: {
         columns: ['title', 'noticeType', 'language', 'content', 'version', 'status', 'publishedAt'],
         filter: member('managePrivacy'),
@@ -38,6 +50,8 @@ export const privacyNotices: TableModel = {
     },
     // Visitors of a Transparency Center: published notices only, never drafts or their status.
     anonymous: { select: { columns: PUBLIC_COLUMNS, filter: PUBLISHED, limit: PUBLIC_ROW_LIMIT } },
-    dataSubject: { select: { columns: PUBLIC_COLUMNS, filter: { _and: [PUBLISHED, ownController()] }, limit: PUBLIC_ROW_LIMIT } },
+    dataSubject: {
+      select: { columns: PUBLIC_COLUMNS, filter: { _and: [PUBLISHED, ownController()] }, limit: PUBLIC_ROW_LIMIT },
+    },
   },
 };

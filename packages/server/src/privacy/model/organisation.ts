@@ -1,10 +1,33 @@
 import { column, nhostRootFields, type TableModel } from '../../graphql/model.js';
 import { member, ownController } from '../permissions.js';
-import { arrayRelationship, createdAt, dataControllerId, id, json, objectRelationship, PUBLIC_ROW_LIMIT, text, timestamps, toController } from './shared.js';
+import {
+  arrayRelationship,
+  createdAt,
+  dataControllerId,
+  id,
+  json,
+  objectRelationship,
+  PUBLIC_ROW_LIMIT,
+  text,
+  timestamps,
+  toController,
+} from './shared.js';
 
 /** Data controllers (organisations), their members, the members' profiles and the audit trail. */
 
-const ORGANISATION_DETAILS = ['title', 'email', 'legalName', 'address', 'timezone', 'description', 'operatingRegions', 'operatingIndustries', 'dpoEmail', 'defaultJurisdiction', 'honourGpc'];
+const ORGANISATION_DETAILS = [
+  'title',
+  'email',
+  'legalName',
+  'address',
+  'timezone',
+  'description',
+  'operatingRegions',
+  'operatingIndustries',
+  'dpoEmail',
+  'defaultJurisdiction',
+  'honourGpc',
+];
 
 export const dataControllers: TableModel = {
   name: 'dataControllers',
@@ -46,12 +69,19 @@ export const dataControllers: TableModel = {
       select: { columns: '*', filter: member('viewOrganisation', []), allowAggregations: true },
       // The inserting user becomes the owner (a trigger, see migration 0004).
       insert: { columns: ORGANISATION_DETAILS },
-      update: { columns: ORGANISATION_DETAILS, filter: member('updateOrganisation', []), check: member('updateOrganisation', []) },
+      update: {
+        columns: ORGANISATION_DETAILS,
+        filter: member('updateOrganisation', []),
+        check: member('updateOrganisation', []),
+      },
       delete: { filter: member('deleteOrganisation', []) },
     },
     // A subject's Transparency Center shows who its controller is and how to reach the DPO.
     dataSubject: {
-      select: { columns: ['id', 'title', 'did', 'email', 'legalName', 'address', 'dpoEmail'], filter: ownController([]) },
+      select: {
+        columns: ['id', 'title', 'did', 'email', 'legalName', 'address', 'dpoEmail'],
+        filter: ownController([]),
+      },
     },
   },
 };
@@ -59,7 +89,14 @@ export const dataControllers: TableModel = {
 export const dataControllerUsers: TableModel = {
   name: 'dataControllerUsers',
   sql: { schema: 'public', table: 'data_controller_users' },
-  columns: [id, dataControllerId, column('user_id', 'uuid'), text('role'), column('training_completed_at', 'timestamptz', { nullable: true }), ...timestamps],
+  columns: [
+    id,
+    dataControllerId,
+    column('user_id', 'uuid'),
+    text('role'),
+    column('training_completed_at', 'timestamptz', { nullable: true }),
+    ...timestamps,
+  ],
   primaryKey: ['id'],
   rootFields: nhostRootFields('dataControllerUsers', 'dataControllerUser'),
   relationships: [toController, objectRelationship('user', 'users', 'userId')],
@@ -123,23 +160,46 @@ export const auditEvents: TableModel = {
 export const dataControllerFaqs: TableModel = {
   name: 'dataControllerFaqs',
   sql: { schema: 'public', table: 'data_controller_faqs' },
-  columns: [id, dataControllerId, text('question'), text('answer'), column('published', 'Boolean'), column('position', 'Int'), ...timestamps],
+  columns: [
+    id,
+    dataControllerId,
+    text('question'),
+    text('answer'),
+    column('published', 'Boolean'),
+    column('position', 'Int'),
+    ...timestamps,
+  ],
   primaryKey: ['id'],
   rootFields: nhostRootFields('dataControllerFaqs', 'dataControllerFaq'),
   relationships: [toController],
   permissions: {
     user: {
       select: { columns: '*', filter: member('viewOrganisation'), allowAggregations: true },
-      insert: { columns: ['dataControllerId', 'question', 'answer', 'published', 'position'], check: member('managePrivacy') },
-      update: { columns: ['question', 'answer', 'published', 'position'], filter: member('managePrivacy'), check: member('managePrivacy') },
+      insert: {
+        columns: ['dataControllerId', 'question', 'answer', 'published', 'position'],
+        check: member('managePrivacy'),
+      },
+      update: {
+        columns: ['question', 'answer', 'published', 'position'],
+        filter: member('managePrivacy'),
+        check: member('managePrivacy'),
+      },
       delete: { filter: member('managePrivacy') },
     },
     // The Help Center's published answers are public.
     anonymous: {
-      select: { columns: ['id', 'dataControllerId', 'question', 'answer', 'position'], filter: { published: { _eq: true } }, limit: PUBLIC_ROW_LIMIT },
+      select: {
+        columns: ['id', 'dataControllerId', 'question', 'answer', 'position'],
+        filter: { published: { _eq: true } },
+        limit: PUBLIC_ROW_LIMIT,
+      },
     },
     dataSubject: {
-      select: { columns: ['id', 'dataControllerId', 'question', 'answer', 'position'], filter: { _and: [{ published: { _eq: true } }, ownController()] }, limit: PUBLIC_ROW_LIMIT },
+      select: {
+        columns: ['id', 'dataControllerId', 'question', 'answer', 'position'],
+        filter: { _and: [{ published: { _eq: true } }, ownController()] },
+        limit: PUBLIC_ROW_LIMIT,
+      },
     },
   },
 };
@@ -166,8 +226,16 @@ export const complianceIssues: TableModel = {
   permissions: {
     user: {
       select: { columns: '*', filter: member('viewCompliance'), allowAggregations: true },
-      insert: { columns: ['dataControllerId', 'area', 'title', 'description', 'status', 'priority', 'dismissed'], check: member('manageCompliance'), set: { source: 'manual' } },
-      update: { columns: ['title', 'description', 'status', 'priority', 'dismissed', 'resolvedAt'], filter: member('manageCompliance'), check: member('manageCompliance') },
+      insert: {
+        columns: ['dataControllerId', 'area', 'title', 'description', 'status', 'priority', 'dismissed'],
+        check: member('manageCompliance'),
+        set: { source: 'manual' },
+      },
+      update: {
+        columns: ['title', 'description', 'status', 'priority', 'dismissed', 'resolvedAt'],
+        filter: member('manageCompliance'),
+        check: member('manageCompliance'),
+      },
       delete: { filter: member('manageCompliance') },
     },
   },

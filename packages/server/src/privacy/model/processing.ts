@@ -1,12 +1,32 @@
 import { column, nhostRootFields, type TableModel } from '../../graphql/model.js';
 import { member, ownController, ownSubject } from '../permissions.js';
 import {
-  arrayRelationship, createdAt, dataControllerId, id, json, objectRelationship, PUBLIC_ROW_LIMIT, text, timestamps, toController, toSubject,
+  arrayRelationship,
+  createdAt,
+  dataControllerId,
+  id,
+  json,
+  objectRelationship,
+  PUBLIC_ROW_LIMIT,
+  text,
+  timestamps,
+  toController,
+  toSubject,
 } from './shared.js';
 
 /** Purposes (with their data items and template links), processors and the processing log. */
 
-const PURPOSE_FIELDS = ['name', 'category', 'description', 'legalBasis', 'retentionPeriod', 'usagePeriod', 'essential', 'dataCategories', 'recipients'];
+const PURPOSE_FIELDS = [
+  'name',
+  'category',
+  'description',
+  'legalBasis',
+  'retentionPeriod',
+  'usagePeriod',
+  'essential',
+  'dataCategories',
+  'recipients',
+];
 const PUBLIC_PURPOSE_COLUMNS = ['id', 'dataControllerId', 'name', 'category', 'description', 'legalBasis', 'essential'];
 
 export const purposes: TableModel = {
@@ -43,13 +63,29 @@ export const purposes: TableModel = {
     },
     // What a published consent form asks for is public.
     anonymous: {
-      select: { columns: PUBLIC_PURPOSE_COLUMNS, filter: { consentForms: { consentForm: { status: { _in: ['approved', 'required'] } } } }, limit: PUBLIC_ROW_LIMIT },
+      select: {
+        columns: PUBLIC_PURPOSE_COLUMNS,
+        filter: { consentForms: { consentForm: { status: { _in: ['approved', 'required'] } } } },
+        limit: PUBLIC_ROW_LIMIT,
+      },
     },
-    dataSubject: { select: { columns: [...PUBLIC_PURPOSE_COLUMNS, 'retentionPeriod', 'dataCategories', 'recipients'], filter: ownController(), limit: PUBLIC_ROW_LIMIT } },
+    dataSubject: {
+      select: {
+        columns: [...PUBLIC_PURPOSE_COLUMNS, 'retentionPeriod', 'dataCategories', 'recipients'],
+        filter: ownController(),
+        limit: PUBLIC_ROW_LIMIT,
+      },
+    },
   },
 };
 
-const purposeChild = (name: string, table: string, singular: string, fields: string[], columns: TableModel['columns']): TableModel => ({
+const purposeChild = (
+  name: string,
+  table: string,
+  singular: string,
+  fields: string[],
+  columns: TableModel['columns'],
+): TableModel => ({
   name,
   sql: { schema: 'public', table },
   columns: [id, dataControllerId, column('purpose_id', 'uuid'), ...columns, createdAt],
@@ -66,13 +102,32 @@ const purposeChild = (name: string, table: string, singular: string, fields: str
   },
 });
 
-export const purposeDataItems = purposeChild('purposeDataItems', 'purpose_data_items', 'purposeDataItem', ['name', 'category'], [text('name'), text('category', true)]);
-export const purposeTemplateLinks = purposeChild('purposeTemplateLinks', 'purpose_template_links', 'purposeTemplateLink', ['templateKind', 'templateName'], [
-  text('template_kind'),
-  text('template_name'),
-]);
+export const purposeDataItems = purposeChild(
+  'purposeDataItems',
+  'purpose_data_items',
+  'purposeDataItem',
+  ['name', 'category'],
+  [text('name'), text('category', true)],
+);
+export const purposeTemplateLinks = purposeChild(
+  'purposeTemplateLinks',
+  'purpose_template_links',
+  'purposeTemplateLink',
+  ['templateKind', 'templateName'],
+  [text('template_kind'), text('template_name')],
+);
 
-const PROCESSOR_FIELDS = ['name', 'category', 'website', 'country', 'transferMechanism', 'dpaSigned', 'status', 'retentionPeriod', 'usagePeriod'];
+const PROCESSOR_FIELDS = [
+  'name',
+  'category',
+  'website',
+  'country',
+  'transferMechanism',
+  'dpaSigned',
+  'status',
+  'retentionPeriod',
+  'usagePeriod',
+];
 
 export const thirdPartyServices: TableModel = {
   name: 'thirdPartyServices',
@@ -93,7 +148,10 @@ export const thirdPartyServices: TableModel = {
   ],
   primaryKey: ['id'],
   rootFields: nhostRootFields('thirdPartyServices', 'thirdPartyService'),
-  relationships: [toController, arrayRelationship('processingActivities', 'dataProcessingActivities', 'thirdPartyServiceId')],
+  relationships: [
+    toController,
+    arrayRelationship('processingActivities', 'dataProcessingActivities', 'thirdPartyServiceId'),
+  ],
   permissions: {
     user: {
       select: { columns: '*', filter: member('viewPrivacy'), allowAggregations: true },
@@ -102,7 +160,13 @@ export const thirdPartyServices: TableModel = {
       delete: { filter: member('managePrivacy') },
     },
     // A subject's data map names who processes its data.
-    dataSubject: { select: { columns: ['id', 'dataControllerId', 'name', 'category', 'website', 'country'], filter: ownController(), limit: PUBLIC_ROW_LIMIT } },
+    dataSubject: {
+      select: {
+        columns: ['id', 'dataControllerId', 'name', 'category', 'website', 'country'],
+        filter: ownController(),
+        limit: PUBLIC_ROW_LIMIT,
+      },
+    },
   },
 };
 
@@ -133,7 +197,19 @@ export const dataProcessingActivities: TableModel = {
     // Append-only: entries are recorded, never edited.
     user: {
       select: { columns: '*', filter: member('viewPrivacy'), allowAggregations: true },
-      insert: { columns: ['dataControllerId', 'dataSubjectId', 'thirdPartyServiceId', 'purposeId', 'activityType', 'event', 'dataFields', 'source'], check: member('managePrivacy') },
+      insert: {
+        columns: [
+          'dataControllerId',
+          'dataSubjectId',
+          'thirdPartyServiceId',
+          'purposeId',
+          'activityType',
+          'event',
+          'dataFields',
+          'source',
+        ],
+        check: member('managePrivacy'),
+      },
     },
     dataSubject: { select: { columns: '*', filter: ownSubject() } },
   },

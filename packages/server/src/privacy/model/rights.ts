@@ -1,6 +1,17 @@
 import { column, nhostRootFields, type TableModel } from '../../graphql/model.js';
 import { member, ownSubject } from '../permissions.js';
-import { arrayRelationship, createdAt, dataControllerId, dataSubjectId, id, objectRelationship, text, timestamps, toController, toSubject } from './shared.js';
+import {
+  arrayRelationship,
+  createdAt,
+  dataControllerId,
+  dataSubjectId,
+  id,
+  objectRelationship,
+  text,
+  timestamps,
+  toController,
+  toSubject,
+} from './shared.js';
 
 /**
  * Rights requests, their status history and the controller's rights services. The workflow and
@@ -28,17 +39,32 @@ export const dataSubjectsRightsRequests: TableModel = {
   ],
   primaryKey: ['id'],
   rootFields: nhostRootFields('dataSubjectsRightsRequests', 'dataSubjectsRightsRequest'),
-  relationships: [toController, toSubject, arrayRelationship('events', 'dataSubjectsRightsRequestEvents', 'rightsRequestId')],
+  relationships: [
+    toController,
+    toSubject,
+    arrayRelationship('events', 'dataSubjectsRightsRequestEvents', 'rightsRequestId'),
+  ],
   permissions: {
     user: {
       select: { columns: '*', filter: member('viewPrivacy'), allowAggregations: true },
       // The documented REST body is {dataSubjectId, requestType}: the controller comes from the subject.
-      insert: { columns: ['dataControllerId', 'dataSubjectId', 'requestType', 'jurisdiction', 'channel', 'notes'], check: member('managePrivacy') },
-      update: { columns: ['status', 'identityVerification', 'notes', 'response'], filter: member('managePrivacy'), check: member('managePrivacy') },
+      insert: {
+        columns: ['dataControllerId', 'dataSubjectId', 'requestType', 'jurisdiction', 'channel', 'notes'],
+        check: member('managePrivacy'),
+      },
+      update: {
+        columns: ['status', 'identityVerification', 'notes', 'response'],
+        filter: member('managePrivacy'),
+        check: member('managePrivacy'),
+      },
     },
     dataSubject: {
       select: { columns: '*', filter: ownSubject() },
-      insert: { columns: ['requestType', 'notes'], set: { dataSubjectId: 'X-Hasura-Data-Subject-Id', channel: 'form' }, check: ownSubject() },
+      insert: {
+        columns: ['requestType', 'notes'],
+        set: { dataSubjectId: 'X-Hasura-Data-Subject-Id', channel: 'form' },
+        check: ownSubject(),
+      },
     },
   },
 };
@@ -61,7 +87,12 @@ export const dataSubjectsRightsRequestEvents: TableModel = {
   relationships: [toController, objectRelationship('rightsRequest', 'dataSubjectsRightsRequests', 'rightsRequestId')],
   permissions: {
     user: { select: { columns: '*', filter: member('viewPrivacy'), allowAggregations: true } },
-    dataSubject: { select: { columns: ['id', 'rightsRequestId', 'fromStatus', 'toStatus', 'createdAt'], filter: { rightsRequest: ownSubject() } } },
+    dataSubject: {
+      select: {
+        columns: ['id', 'rightsRequestId', 'fromStatus', 'toStatus', 'createdAt'],
+        filter: { rightsRequest: ownSubject() },
+      },
+    },
   },
 };
 

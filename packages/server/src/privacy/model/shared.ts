@@ -1,4 +1,4 @@
-import { column, type ColumnModel, type RelationshipModel } from '../../graphql/model.js';
+import { type ColumnModel, column, type RelationshipModel } from '../../graphql/model.js';
 
 /** Pieces every privacy table shares. */
 export const id = column('id', 'uuid');

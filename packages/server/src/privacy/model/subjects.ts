@@ -1,6 +1,16 @@
 import { column, nhostRootFields, type TableModel } from '../../graphql/model.js';
 import { member, ownSubject } from '../permissions.js';
-import { arrayRelationship, createdAt, dataControllerId, dataSubjectId, id, text, timestamps, toController, toSubject } from './shared.js';
+import {
+  arrayRelationship,
+  createdAt,
+  dataControllerId,
+  dataSubjectId,
+  id,
+  text,
+  timestamps,
+  toController,
+  toSubject,
+} from './shared.js';
 
 /**
  * Data subjects and what hangs off them directly. A subject row is pseudonymous: its personal
@@ -11,7 +21,14 @@ import { arrayRelationship, createdAt, dataControllerId, dataSubjectId, id, text
 export const dataSubjects: TableModel = {
   name: 'dataSubjects',
   sql: { schema: 'public', table: 'data_subjects' },
-  columns: [id, dataControllerId, text('did', true), text('jurisdiction'), column('erased_at', 'timestamptz', { nullable: true }), ...timestamps],
+  columns: [
+    id,
+    dataControllerId,
+    text('did', true),
+    text('jurisdiction'),
+    column('erased_at', 'timestamptz', { nullable: true }),
+    ...timestamps,
+  ],
   primaryKey: ['id'],
   rootFields: nhostRootFields('dataSubjects', 'dataSubject'),
   relationships: [
@@ -53,14 +70,26 @@ export const dataSubjectIdentifiers: TableModel = {
 export const notificationMessages: TableModel = {
   name: 'notificationMessages',
   sql: { schema: 'public', table: 'notification_messages' },
-  columns: [id, dataControllerId, dataSubjectId, text('kind'), text('title'), text('body'), column('read_at', 'timestamptz', { nullable: true }), createdAt],
+  columns: [
+    id,
+    dataControllerId,
+    dataSubjectId,
+    text('kind'),
+    text('title'),
+    text('body'),
+    column('read_at', 'timestamptz', { nullable: true }),
+    createdAt,
+  ],
   primaryKey: ['id'],
   rootFields: nhostRootFields('notificationMessages', 'notificationMessage'),
   relationships: [toController, toSubject],
   permissions: {
     user: {
       select: { columns: '*', filter: member('viewPrivacy'), allowAggregations: true },
-      insert: { columns: ['dataControllerId', 'dataSubjectId', 'kind', 'title', 'body'], check: member('managePrivacy') },
+      insert: {
+        columns: ['dataControllerId', 'dataSubjectId', 'kind', 'title', 'body'],
+        check: member('managePrivacy'),
+      },
       delete: { filter: member('managePrivacy') },
     },
     dataSubject: {

@@ -1,6 +1,6 @@
-import type { Queryable } from '../../db/database.js';
 import type { KeyEncryptionProvider } from '../../crypto/key-provider.js';
 import { rewrapKeys, WrappedKeys, type WrappedKeyTable } from '../../crypto/wrapped-keys.js';
+import type { Queryable } from '../../db/database.js';
 
 export type { WrappedKey as WrappedDataKey } from '../../crypto/wrapped-keys.js';
 
@@ -17,6 +17,10 @@ export class DataKeys extends WrappedKeys {
   }
 }
 
-export function rewrapAllDataKeys(tx: Queryable, from: KeyEncryptionProvider, to: KeyEncryptionProvider): Promise<{ rewrapped: number; total: number }> {
+export function rewrapAllDataKeys(
+  tx: Queryable,
+  from: KeyEncryptionProvider,
+  to: KeyEncryptionProvider,
+): Promise<{ rewrapped: number; total: number }> {
   return rewrapKeys(tx, PROJECT_DATA_KEYS, from, to);
 }
