@@ -15,12 +15,12 @@ import {
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 /**
- * The privacy REST endpoints of reference/dxtra-api.md §1.4 over HTTP: the two documented curls
+ * The privacy REST endpoints of docs/contracts.md §5 over HTTP: the two documented curls
  * run as printed (only host, token and id replaced), and every endpoint answers a member with
  * its controller's rows and never another controller's.
  */
 
-// reference/dxtra-api.md §1.4 (D:api/sdk-overview.html), verbatim.
+// The Dxtra API overview's curls (docs/contracts.md §5), verbatim.
 const CURL_DETAILS = `curl -H "Authorization: Bearer YOUR_JWT_TOKEN" -H "X-Hasura-Role: user" \\
   "https://api.dxtra.ai/api/rest/getdatacontrollerdetails"`;
 const CURL_INSERT = `curl -X POST -H "Authorization: Bearer YOUR_JWT_TOKEN" -H "Content-Type: application/json" \\

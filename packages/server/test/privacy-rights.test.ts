@@ -15,7 +15,7 @@ import {
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 /**
- * Rights requests (reference/dxtra-api.md §4.1, DESIGN.md §4): submission by the Transparency
+ * Rights requests (docs/contracts.md §6.6): submission by the Transparency
  * Center form (submitDataSubjectsRightsRequest), the deadline by jurisdiction, the status
  * workflow and its audit trail, erasure on completion, and the dashboard report.
  */

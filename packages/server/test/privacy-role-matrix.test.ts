@@ -26,7 +26,7 @@ import {
 } from './helpers/tenant-fixture.js';
 
 /**
- * The permission matrix within one tenant (reference/dxtra-api.md §2.4; src/privacy/permissions.ts
+ * The permission matrix within one tenant (docs/contracts.md §6.2; src/privacy/permissions.ts
  * MAY encodes it): each of the nine dashboard roles of tenant B reads, inserts, updates and deletes
  * exactly what its capabilities allow, table by table, and calls exactly the actions they allow.
  * The spec below says which capability each operation needs; MAY says which roles have it.

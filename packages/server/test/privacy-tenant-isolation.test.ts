@@ -36,7 +36,7 @@ import {
 } from './helpers/tenant-fixture.js';
 
 /**
- * The permission matrix across tenants (DESIGN.md §4: "No role may read another tenant's rows,
+ * The permission matrix across tenants (docs/contracts.md §6.1: "No role may read another tenant's rows,
  * ever"). Tenant A (the bootstrap "My Organisation") has rows in every table; from tenant B every
  * caller — `user` under each of the nine dashboard roles, `me`, B's own `dataSubject`, and
  * `anonymous` — tries every root field its schema offers (found by introspection, so new tables

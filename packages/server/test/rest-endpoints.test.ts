@@ -14,7 +14,7 @@ import { type Tenant, twoTenants } from './helpers/tenants.js';
 
 const ADMIN_SECRET = 'test-admin-secret-0123456789';
 
-// reference/dxtra-api.md §1.4 (D:api/sdk-overview.html), verbatim.
+// The Dxtra API overview's curl (docs/contracts.md §5), verbatim.
 const DOCUMENTED_CURL = `curl -H "Authorization: Bearer YOUR_JWT_TOKEN" -H "X-Hasura-Role: user" \\
   "https://api.dxtra.ai/api/rest/getdatacontrollerdetails"`;
 

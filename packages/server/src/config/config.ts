@@ -4,7 +4,7 @@ import { parseRate, type Rate } from './rate.js';
 
 /**
  * Typed configuration. The environment-variable names are part of Pavise's public contract
- * (DESIGN.md §1); the extra PAVISE_RATE_LIMIT_*, PAVISE_GRAPHQL_MAX_*, PAVISE_LOG_*,
+ * (docs/contracts.md §2); the extra PAVISE_RATE_LIMIT_*, PAVISE_GRAPHQL_MAX_*, PAVISE_LOG_*,
  * PAVISE_TRUST_PROXY, PAVISE_DB_POOL_MAX and PAVISE_REFRESH_TOKEN_GRACE_SECONDS knobs are ours.
  */
 export interface Config {

@@ -23,7 +23,7 @@ function header(request: FastifyRequest, name: string): string | undefined {
 
 /**
  * Who is asking, in Hasura's order: the admin secret, else a Bearer JWT, else the anonymous role.
- * Failures are EngineErrors with DESIGN.md §3's statuses (401 bad credentials, 403 role refused).
+ * Failures are EngineErrors with the statuses of docs/contracts.md §4.2 (401 bad credentials, 403 role refused).
  */
 export async function resolveSession(
   request: FastifyRequest,

@@ -4,7 +4,7 @@ import { registerSecretRoutes } from './vault/secret-routes.js';
 import { registerWorkspaceRoutes } from './vault/workspace-routes.js';
 
 /**
- * The secrets vault's REST API (DESIGN.md §5, XtraSecurity-compatible), in its own scope so
+ * The secrets vault's REST API (docs/contracts.md §7, XtraSecurity-compatible), in its own scope so
  * that every error, even a malformed body, is answered as `{"error": "..."}`.
  */
 export function registerVaultRoutes(server: FastifyInstance, deps: VaultRouteDependencies): void {

@@ -1,7 +1,7 @@
 import type { BoolExp } from '../graphql/model.js';
 
 /**
- * The nine dashboard roles of a controller's members (reference/dxtra-api.md §2.4) and what each
+ * The nine dashboard roles of a controller's members (docs/contracts.md §6.2) and what each
  * may do. The API role `user` is narrowed to these by the row filters below: a member sees and
  * changes only its controllers, and only what its dashboard role allows.
  */

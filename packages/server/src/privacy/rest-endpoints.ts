@@ -1,7 +1,7 @@
 import type { RestEndpoint } from '../graphql/rest-endpoints.js';
 
 /**
- * The RESTified endpoints of reference/dxtra-api.md §1.4, under the URLs and operation names the
+ * The RESTified endpoints of docs/contracts.md §5, under the URLs and operation names the
  * docs print. The docs say every endpoint takes GET and POST; the one mutation takes only POST (a
  * GET that writes would run on a link prefetch). The docs give names, not selections: the fields
  * chosen here are ours. Each runs with the caller's role, so the row filters of the model decide

@@ -4,7 +4,7 @@ import { reportComplianceIssues } from '../compliance/issues.js';
 import { complianceScore } from '../compliance/score.js';
 
 /**
- * The compliance score of the Assurance page (reference/dxtra-api.md §4.4): twelve areas computed
+ * The compliance score of the Assurance page (docs/contracts.md §6.9): twelve areas computed
  * from the controller's real configuration and activity, each with the reasons behind its score
  * (src/privacy/compliance). Reading it is for every role that may view compliance; turning the
  * gaps into compliance issues is for the roles that manage them.

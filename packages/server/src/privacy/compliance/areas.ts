@@ -18,7 +18,7 @@ import type { AreaAssessment } from './checks.js';
 import type { ComplianceFacts } from './facts.js';
 
 /**
- * The twelve assurance areas of the Assurance page (reference/dxtra-api.md §4.4), in its order.
+ * The twelve assurance areas of the Assurance page (docs/contracts.md §6.9), in its order.
  * `key` is what compliance_issues.area holds; each area is a pure function of the facts.
  */
 export interface AreaDefinition {

@@ -33,7 +33,7 @@ import { dataSubjectsRightsRequestEvents, dataSubjectsRightsRequests, rightsServ
 import { dataSubjectIdentifiers, dataSubjectPreferenceValues, dataSubjects, notificationMessages } from './subjects.js';
 
 /**
- * The privacy domain as the GraphQL engine sees it (DESIGN.md §4): every table with its
+ * The privacy domain as the GraphQL engine sees it (docs/contracts.md §6): every table with its
  * per-role permissions, and the actions. Roles: `user` (a member of a controller, narrowed by
  * its dashboard role, see permissions.ts), `me` (its own profile), `dataSubject` (its own
  * records), `anonymous` (published things and write-only submissions), `admin` (everything).
