@@ -1,8 +1,8 @@
 import os from 'node:os';
-import { AuthService } from '../../src/auth/service.js';
-import { randomPassword } from '../../src/auth/tokens.js';
-import { loadConfig } from '../../src/config/config.js';
-import { openDatabase } from '../../src/db/open.js';
+import { AuthService } from '../../../../packages/server/dist/src/auth/service.js';
+import { randomPassword } from '../../../../packages/server/dist/src/auth/tokens.js';
+import { loadConfig } from '../../../../packages/server/dist/src/config/config.js';
+import { openDatabase } from '../../../../packages/server/dist/src/db/open.js';
 
 /** A user made with Pavise's own auth service on the bench's database, and a PAT valid for a day. */
 export async function createUserWithPat(databaseUrl: string, email: string): Promise<string> {

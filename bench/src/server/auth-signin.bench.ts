@@ -23,16 +23,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
-import { JwtKeys } from '../src/auth/jwt.js';
-import { AuthService, PAT_SIGN_IN_SQL } from '../src/auth/service.js';
-import { generateToken, hashToken, randomPassword } from '../src/auth/tokens.js';
-import { type Config, loadConfig } from '../src/config/config.js';
-import { parseJwtSecret } from '../src/config/jwt-secret.js';
-import { migrate } from '../src/db/migrate.js';
-import { openDatabase } from '../src/db/open.js';
-import { windowStart } from '../src/http/rate-limit/limiter.js';
-import { credentialKey, ipKey } from '../src/http/rate-limit/signin-limiter.js';
-import { ADD_HITS_SQL } from '../src/http/rate-limit/sql-store.js';
+import { JwtKeys } from '../../../packages/server/dist/src/auth/jwt.js';
+import { AuthService, PAT_SIGN_IN_SQL } from '../../../packages/server/dist/src/auth/service.js';
+import { generateToken, hashToken, randomPassword } from '../../../packages/server/dist/src/auth/tokens.js';
+import { type Config, loadConfig } from '../../../packages/server/dist/src/config/config.js';
+import { parseJwtSecret } from '../../../packages/server/dist/src/config/jwt-secret.js';
+import { migrate } from '../../../packages/server/dist/src/db/migrate.js';
+import { openDatabase } from '../../../packages/server/dist/src/db/open.js';
+import { windowStart } from '../../../packages/server/dist/src/http/rate-limit/limiter.js';
+import { credentialKey, ipKey } from '../../../packages/server/dist/src/http/rate-limit/signin-limiter.js';
+import { ADD_HITS_SQL } from '../../../packages/server/dist/src/http/rate-limit/sql-store.js';
 import { runBench, withPool } from './lib/bench-run.js';
 import { closedLoop } from './lib/closed-loop.js';
 import { runHttpLoad } from './lib/http-load.js';
@@ -40,7 +40,7 @@ import { alternateRounds, formatRoundsReport } from './lib/rounds.js';
 import { startServerProcess } from './lib/server-process.js';
 import { type Measurement, secondsFromEnv } from './lib/stats.js';
 
-const PAVISE_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/pavise.js');
+const PAVISE_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../packages/server/bin/pavise.js');
 /** One PAT per connection / loop, so no two in-flight sign-ins contend for the same rows. */
 const CONCURRENCY = 16;
 /** The server's default PAVISE_DB_POOL_MAX: the baseline gets the same number of connections. */

@@ -1,9 +1,9 @@
 /**
  * GraphQL list queries per second on PostgreSQL, three servers over the same tables and rows:
  *   (a) Pavise (`pavise serve`),
- *   (b) PostGraphile v5, the same rule enforced by row-level security (bench/graphql/postgraphile-server.ts),
+ *   (b) PostGraphile v5, the same rule enforced by row-level security (bench/src/server/graphql/postgraphile-server.ts),
  *   (c) a bare baseline: the statement Pavise generates, run by the `pg` driver behind a minimal
- *       HTTP handler (bench/graphql/bare-server.ts).
+ *       HTTP handler (bench/src/server/graphql/bare-server.ts).
  * The query: 10 data subjects with their data controller, as role `user`, whose row filter keeps
  * the controllers the caller is a member of. Goals: Pavise ≥ 1.5 × PostGraphile and ≥ 70 % of the
  * bare baseline. A second, in-process measurement gives the CPU time the engine spends per cached
@@ -22,21 +22,21 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { JwtKeys } from '../src/auth/jwt.js';
-import { parseJwtSecret } from '../src/config/jwt-secret.js';
-import { LocalMasterKeys } from '../src/crypto/key-provider.js';
-import type { Database, Queryable, QueryOptions } from '../src/db/database.js';
-import { openPostgres } from '../src/db/postgres.js';
-import { GraphQLEngine, type Session } from '../src/graphql/engine.js';
-import { createPrivacyModel } from '../src/privacy/model/index.js';
-import { privacyServices } from '../src/privacy/services.js';
+import { JwtKeys } from '../../../packages/server/dist/src/auth/jwt.js';
+import { parseJwtSecret } from '../../../packages/server/dist/src/config/jwt-secret.js';
+import { LocalMasterKeys } from '../../../packages/server/dist/src/crypto/key-provider.js';
+import type { Database, Queryable, QueryOptions } from '../../../packages/server/dist/src/db/database.js';
+import { openPostgres } from '../../../packages/server/dist/src/db/postgres.js';
+import { GraphQLEngine, type Session } from '../../../packages/server/dist/src/graphql/engine.js';
+import { createPrivacyModel } from '../../../packages/server/dist/src/privacy/model/index.js';
+import { privacyServices } from '../../../packages/server/dist/src/privacy/services.js';
 import { runHttpLoad } from './lib/http-load.js';
 import { benchAdminUrl, createScratchDatabase } from './lib/scratch-database.js';
 import { type ServerProcess, startServerProcess } from './lib/server-process.js';
 import { formatPercent, median, medianSummary, type Summary, secondsFromEnv, summarise } from './lib/stats.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const PAVISE_BIN = path.resolve(HERE, '../../bin/pavise.js');
+const PAVISE_BIN = path.resolve(HERE, '../../../packages/server/bin/pavise.js');
 const CONNECTIONS = 16;
 const CONTROLLERS = 20;
 const SUBJECTS_PER_CONTROLLER = 500;

@@ -18,7 +18,7 @@
  *       nodes { rowId did createdAt dataControllerByDataControllerId { rowId title } } } }
  * (amber names a table's `id` column `rowId`; `id` is the Relay global node id).
  *
- * Run: node packages/server/dist/bench/graphql/postgraphile-server.js
+ * Run: node bench/dist/server/graphql/postgraphile-server.js
  */
 import { createSecretKey } from 'node:crypto';
 import { createServer } from 'node:http';

@@ -7,7 +7,7 @@
  * top: HTTP, authentication (the PAT lookup), membership and branch resolution, the rate-limit
  * counter, the hash-chained audit entry every read appends, and JSON.
  *
- * Run with `npm run bench:vault` (PostgreSQL; see bench/lib/scratch-database.ts for the URL).
+ * Run with `npm run bench:vault` (PostgreSQL; see bench/src/server/lib/scratch-database.ts for the URL).
  * BENCH_SECONDS (default 5), BENCH_ROUNDS (default 5), BENCH_WARMUP_SECONDS (default 2).
  */
 import { randomBytes } from 'node:crypto';
@@ -15,9 +15,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
-import { LocalMasterKeys } from '../src/crypto/key-provider.js';
-import { DataKeys } from '../src/vault/crypto/data-keys.js';
-import { decryptValue } from '../src/vault/crypto/secret-values.js';
+import { LocalMasterKeys } from '../../../packages/server/dist/src/crypto/key-provider.js';
+import { DataKeys } from '../../../packages/server/dist/src/vault/crypto/data-keys.js';
+import { decryptValue } from '../../../packages/server/dist/src/vault/crypto/secret-values.js';
 import { runBench, withPool } from './lib/bench-run.js';
 import { createUserWithPat } from './lib/bench-user.js';
 import { closedLoop } from './lib/closed-loop.js';
@@ -26,7 +26,7 @@ import { alternateRounds, formatRoundsReport } from './lib/rounds.js';
 import { startServerProcess } from './lib/server-process.js';
 import { type Measurement, secondsFromEnv } from './lib/stats.js';
 
-const PAVISE_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/pavise.js');
+const PAVISE_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../packages/server/bin/pavise.js');
 const CONCURRENCY = 16;
 const SECRETS = 100;
 const ENVIRONMENT = 'production';

@@ -10,7 +10,7 @@
  * subject key (wrapped) and the AES-GCM sealing of the payload, the dedupe lookup under an
  * advisory lock, and JSON. The baseline inserts random bytes of the same sizes: it does no crypto.
  *
- * Run with `npm run bench:ingest` (PostgreSQL; see bench/lib/scratch-database.ts for the URL).
+ * Run with `npm run bench:ingest` (PostgreSQL; see bench/src/server/lib/scratch-database.ts for the URL).
  * BENCH_SECONDS (default 5), BENCH_ROUNDS (default 5), BENCH_WARMUP_SECONDS (default 2).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -26,7 +26,7 @@ import { alternateRounds, formatRoundsReport } from './lib/rounds.js';
 import { startServerProcess } from './lib/server-process.js';
 import { secondsFromEnv } from './lib/stats.js';
 
-const PAVISE_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/pavise.js');
+const PAVISE_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../packages/server/bin/pavise.js');
 /** The server's default PAVISE_DB_POOL_MAX: the baseline gets the same number of connections. */
 const BASELINE_POOL_MAX = 10;
 const GOAL = 0.6;

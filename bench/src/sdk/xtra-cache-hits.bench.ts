@@ -3,11 +3,11 @@
  * tight loop. Goal: ≥ 1 million per second. The baseline, run in the same process, is the least
  * any promise-returning cache can do: a Map lookup and an awaited resolved promise.
  *
- * Run with `npm run bench:vault` (after the server benchmark) or `node dist/bench/xtra-cache-hits.bench.js`.
+ * Run with `npm run bench:vault` (after the server benchmark) or `node bench/dist/sdk/xtra-cache-hits.bench.js`.
  * BENCH_HITS: hits per run (default 3,000,000); BENCH_ROUNDS: runs of each (default 5).
  */
-import { XtraClient } from '../src/index.js';
-import { startTestServer } from '../test/helpers/pavise-server.js';
+import { XtraClient } from '@pavise/sdk';
+import { startTestServer } from '@pavise/server/test-harness';
 
 const GOAL_PER_SECOND = 1_000_000;
 const hits = Number(process.env.BENCH_HITS ?? 3_000_000);
