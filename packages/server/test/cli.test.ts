@@ -7,7 +7,7 @@ import { runCli, startServerProcess } from './helpers/process.js';
 describe('the pavise CLI', () => {
   let database: TestDatabase;
   before(async () => {
-    database = await createTestDatabase();
+    database = await createTestDatabase({ empty: true }); // its first `migrate` applies them all
   });
   after(() => database.drop());
 

@@ -12,7 +12,7 @@ import { parseBootstrapBlock } from './helpers/server.js';
 
 describe('migrations', () => {
   it('apply all or nothing: a failing migration leaves the schema as it was', async () => {
-    const database = await createTestDatabase();
+    const database = await createTestDatabase({ empty: true });
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'pavise-migrations-'));
     const db = await openDatabase(loadConfig(database.env));
     try {
@@ -47,7 +47,7 @@ describe('migrations', () => {
   });
 
   it('serialise across processes starting together: each applied once, one bootstrap', async () => {
-    const database = await createTestDatabase();
+    const database = await createTestDatabase({ empty: true });
     try {
       if (LANE === 'pglite') {
         // The embedded database admits one process; a second one is refused, not raced.

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { packageRoot } from '../../src/package-root.js';
+import { SEED_PYTHON } from './requirements.js';
 
 const SAMPLES = path.join(packageRoot, 'test', 'seed-samples');
 const HOSTS = [/https:\/\/auth\.dxtra\.ai/g, /https:\/\/api\.dxtra\.ai/g];
@@ -56,9 +57,6 @@ export async function runSeedShell(
   });
   return stdout;
 }
-
-/** The interpreter of the Python samples: Debian's, with python3-requests, -dotenv and -aiohttp (see .ci/run). */
-export const SEED_PYTHON = '/usr/bin/python3';
 
 export interface SeedPythonRun {
   code: number | null;
