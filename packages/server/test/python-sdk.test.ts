@@ -6,7 +6,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { SDK_PYTHON, unless, wheelBuilder } from './helpers/requirements.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
+
+const noWheel = await unless('python-wheel');
 
 /**
  * The Python SDK (clients/python, `xtrasecurity`): its unittest suite runs against real servers of
@@ -17,7 +20,6 @@ import { startTestServer, type TestServer } from './helpers/server.js';
 // packages/server/dist/test → the repository root.
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const SDK = path.join(REPO, 'clients', 'python');
-const PYTHON = process.env.PAVISE_PYTHON || 'python3';
 /** The suite's tests; fewer in the output means some were not found or not run. */
 const MIN_TESTS = 70;
 
@@ -87,7 +89,7 @@ function assertPassed(result: Run, minimum: number, what: string): void {
   assert.match(result.output, /^OK$/m, `${what}: not a plain OK (skipped or expected failures?):\n${result.output}`);
 }
 
-describe('the Python SDK (clients/python)', () => {
+describe('the Python SDK (clients/python)', { skip: await unless('python') }, () => {
   let server: TestServer;
   let limited: TestServer;
   let settings: Record<string, string>;
@@ -109,26 +111,14 @@ describe('the Python SDK (clients/python)', () => {
   });
 
   it('passes its unittest suite, from the source tree, against a real server', async () => {
-    const result = await run(PYTHON, ['-m', 'unittest', 'discover', '-s', 'clients/python/tests', '-v'], {
+    const result = await run(SDK_PYTHON, ['-m', 'unittest', 'discover', '-s', 'clients/python/tests', '-v'], {
       env: pythonEnv({ ...settings, PYTHONPATH: path.join(SDK, 'src'), XTRA_SDK_EXPECT_PATH: path.join(SDK, 'src') }),
     });
     assertPassed(result, MIN_TESTS, 'python3 -m unittest discover -s clients/python/tests');
   });
 
-  it('builds a typed, dependency-free wheel that installs offline and runs seed 004', async () => {
-    // pip wheel needs pip, setuptools and wheel (Debian: python3-pip python3-setuptools python3-wheel).
-    const candidates = [...new Set([PYTHON, 'python3', '/usr/bin/python3'])];
-    let builder: string | undefined;
-    for (const candidate of candidates) {
-      if ((await run(candidate, ['-c', 'import setuptools, wheel, pip'])).code === 0) {
-        builder = candidate;
-        break;
-      }
-    }
-    assert.ok(
-      builder,
-      `no Python among ${candidates.join(', ')} has pip, setuptools and wheel: install them (apt-get install python3-pip python3-setuptools python3-wheel)`,
-    );
+  it('builds a typed, dependency-free wheel that installs offline and runs seed 004', { skip: noWheel }, async () => {
+    const builder = wheelBuilder()!;
 
     // Build from a copy: an in-tree build leaves build/ and *.egg-info behind.
     const source = path.join(work, 'source');
@@ -181,7 +171,7 @@ describe('the Python SDK (clients/python)', () => {
     assert.ok(existsSync(path.join(site, 'xtrasecurity', 'py.typed')));
 
     const result = await run(
-      PYTHON,
+      SDK_PYTHON,
       ['-m', 'unittest', 'discover', '-s', 'clients/python/tests', '-p', 'test_seed.py', '-v'],
       {
         env: pythonEnv({ ...settings, PYTHONPATH: site, XTRA_SDK_EXPECT_PATH: site }),

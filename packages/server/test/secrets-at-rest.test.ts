@@ -4,9 +4,10 @@ import { storedBytes } from './helpers/at-rest.js';
 import { createTestDatabase } from './helpers/database.js';
 import { request } from './helpers/http.js';
 import { startServerProcess } from './helpers/process.js';
+import { unless } from './helpers/requirements.js';
 import { parseBootstrapBlock } from './helpers/server.js';
 
-describe('no credential in clear at rest or in the logs', () => {
+describe('no credential in clear at rest or in the logs', { skip: await unless('pg_dump') }, () => {
   it('keeps PATs, refresh tokens and passwords out of the database files and the logs', async () => {
     const database = await createTestDatabase();
     // The most verbose logging, so that anything a log line could carry is there to be found.

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { generateToken } from '../src/auth/tokens.js';
 import { decodeJwt } from './helpers/http.js';
+import { unless } from './helpers/requirements.js';
 import {
   importSeedSample,
   pythonCanImport,
@@ -24,6 +25,9 @@ import { startTestServer, type TestServer } from './helpers/server.js';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const NO_GQL = 'gql is not installable here: PyPI is unreachable and Debian does not package it';
 const gqlSkip = (await pythonCanImport('gql')) ? false : NO_GQL;
+const noPython = await unless('seed-python');
+const noCurl = await unless('curl');
+const noPythonOrCurl = await unless('seed-python', 'curl');
 
 /** What the run printed last, as JSON (the epilogues print what the test checks there); it must have exited 0. */
 function printed(run: SeedPythonRun): any {
@@ -65,7 +69,7 @@ describe('seed samples (Python; createDataSubject; 003 Step 2 JavaScript)', () =
   });
   after(() => Promise.all([server?.close(), elsewhere?.close()]));
 
-  describe('seed 000: Python code samples', () => {
+  describe('seed 000: Python code samples', { skip: noPython }, () => {
     it('"Making a GraphQL Query" prints the data controllers', async () => {
       const run = await runSeedPython('000-graphql-query.py', server.url, { placeholders: { YOUR_API_KEY: pat } });
       assert.equal(run.code, 0, run.stderr);
@@ -254,7 +258,9 @@ print(json.dumps(out))`;
   });
 
   describe('seed 001: First Integration Guide', () => {
-    it('Step 2 Python: get_access_token returns a JWT and raises for a PAT that does not exist', async () => {
+    it('Step 2 Python: get_access_token returns a JWT and raises for a PAT that does not exist', {
+      skip: noPython,
+    }, async () => {
       const epilogue = `
 import json
 try:
@@ -268,7 +274,9 @@ print(json.dumps({"jwt": get_access_token(${py(pat)}), "status": status}))`;
       assert.equal(out.status, 401);
     });
 
-    it('Step 3 Python: graphql_query prints the data controllers and raises GraphQL errors', async () => {
+    it('Step 3 Python: graphql_query prints the data controllers and raises GraphQL errors', {
+      skip: noPython,
+    }, async () => {
       const epilogue = `
 import json
 try:
@@ -322,7 +330,7 @@ print(json.dumps({"data": data, "error": error}))`;
         assert.deepEqual(dataSubject, { id: created.dataSubjectId, dataController: { id: controllerId } });
       }
 
-      it('curl', async () => {
+      it('curl', { skip: noCurl }, async () => {
         const body = JSON.parse(
           await runSeedShell(
             '001-create-data-subject.sh',
@@ -347,7 +355,7 @@ print(json.dumps({"data": data, "error": error}))`;
         await assertCreated(result.createDataSubject);
       });
 
-      it('Python (after Step 3’s block, which defines graphql_query)', async () => {
+      it('Python (after Step 3’s block, which defines graphql_query)', { skip: noPython }, async () => {
         const prologue = `jwt = ${py(jwt)}\n${await seedSample('001-graphql-query.py', server.url)}`;
         const run = await runSeedPython('001-create-data-subject.py', server.url, {
           prologue,
@@ -362,7 +370,7 @@ print(json.dumps({"data": data, "error": error}))`;
         await assertCreated(created);
       });
 
-      it('the three registered one data subject', async () => {
+      it('the three registered one data subject', { skip: noPythonOrCurl }, async () => {
         assert.ok(firstId, 'no sample created a data subject');
         assert.equal(await count(), subjectsBefore + 1);
       });
@@ -370,7 +378,9 @@ print(json.dumps({"data": data, "error": error}))`;
   });
 
   describe('seed 003: Your First Request', () => {
-    it('Step 1 Python leaves a JWT in access_token, and raises for a PAT that does not exist', async () => {
+    it('Step 1 Python leaves a JWT in access_token, and raises for a PAT that does not exist', {
+      skip: noPython,
+    }, async () => {
       const ok = await runSeedPython('003-step-1.py', server.url, {
         placeholders: { YOUR_PAT: pat },
         epilogue: 'print(access_token)',
@@ -402,7 +412,7 @@ print(json.dumps({"data": data, "error": error}))`;
       );
     });
 
-    it('Step 1 then Step 2 Python read the data controllers', async () => {
+    it('Step 1 then Step 2 Python read the data controllers', { skip: noPython }, async () => {
       const run = await runSeedPython('003-step-2.py', server.url, {
         prologue: await seedSample('003-step-1.py', server.url, { YOUR_PAT: pat }),
         epilogue: 'import json\nprint(json.dumps(data))',

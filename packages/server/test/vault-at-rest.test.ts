@@ -7,6 +7,7 @@ import { storedBytes } from './helpers/at-rest.js';
 import { createTestDatabase, LANE } from './helpers/database.js';
 import { request } from './helpers/http.js';
 import { runCli, type ServerProcess, startServerProcess } from './helpers/process.js';
+import { unless } from './helpers/requirements.js';
 import { parseBootstrapBlock } from './helpers/server.js';
 
 /** A value no other byte sequence in the database could contain by chance. */
@@ -59,7 +60,7 @@ async function createProjectWithSecrets(api: ReturnType<typeof client>, name: st
   return project.body.id as string;
 }
 
-describe('vault: no secret value in clear at rest, and master-key rotation', () => {
+describe('vault: no secret value in clear at rest, and master-key rotation', { skip: await unless('pg_dump') }, () => {
   it('keeps every secret value out of the database files, the dump and the logs', async () => {
     const database = await createTestDatabase();
     const server = await startServerProcess({ ...database.env, PAVISE_LOG_LEVEL: 'trace' });
