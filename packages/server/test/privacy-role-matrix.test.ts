@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Capability, DASHBOARD_ROLES, type DashboardRole, MAY } from '../src/privacy/permissions.js';
 import {
   ADMIN_SECRET,
   admin,
@@ -26,11 +25,79 @@ import {
 } from './helpers/tenant-fixture.js';
 
 /**
- * The permission matrix within one tenant (docs/contracts.md §6.2; src/privacy/permissions.ts
- * MAY encodes it): each of the nine dashboard roles of tenant B reads, inserts, updates and deletes
- * exactly what its capabilities allow, table by table, and calls exactly the actions they allow.
- * The spec below says which capability each operation needs; MAY says which roles have it.
+ * The permission matrix within one tenant (docs/contracts.md §6.2): each of the nine dashboard
+ * roles of tenant B reads, inserts, updates and deletes exactly what its capabilities allow, table
+ * by table, and calls exactly the actions they allow. The spec below says which capability each
+ * operation needs; EXPECTED says which roles have it. EXPECTED is written here from the contract,
+ * not read from the server's own table (src/privacy/permissions.ts), so that a wrong entry there
+ * is enforced by the server and refused by this test, instead of being expected alike.
  */
+
+/** The nine dashboard roles, by their stored values (docs/contracts.md §6.2). */
+const ROLES = [
+  'owner',
+  'businessOwner',
+  'admin',
+  'dpo',
+  'dataController',
+  'developer',
+  'agency',
+  'member',
+  'auditor',
+] as const;
+type DashboardRole = (typeof ROLES)[number];
+
+/**
+ * The "what each may do" table of docs/contracts.md §6.2, one line per role (x: may, .: may not).
+ * It restates the Dxtra dashboard-roles matrix: the organisation is viewed by all, updated by
+ * owner, business owner, admin and DPO, deleted and its members managed by owner, business owner
+ * and admin; privacy operations are managed by owner, business owner, admin, DPO, data controller
+ * and agency, only read by member and auditor, and closed to developers; compliance is viewed
+ * like privacy operations and its issues managed by owner, business owner, admin and DPO; the
+ * configuration audit trail is read by owner, business owner, admin, DPO and auditor.
+ */
+const CAPABILITIES = [
+  'viewOrganisation',
+  'updateOrganisation',
+  'deleteOrganisation',
+  'manageUsers',
+  'viewPrivacy',
+  'managePrivacy',
+  'viewCompliance',
+  'manageCompliance',
+  'viewAudit',
+] as const;
+type Capability = (typeof CAPABILITIES)[number];
+const GRID = `
+                 viewOrg updateOrg deleteOrg manageUsers viewPrivacy managePrivacy viewCompliance manageCompliance viewAudit
+  owner             x        x         x          x           x             x             x               x             x
+  businessOwner     x        x         x          x           x             x             x               x             x
+  admin             x        x         x          x           x             x             x               x             x
+  dpo               x        x         .          .           x             x             x               x             x
+  dataController    x        .         .          .           x             x             x               .             .
+  developer         x        .         .          .           .             .             .               .             .
+  agency            x        .         .          .           x             x             x               .             .
+  member            x        .         .          .           x             .             x               .             .
+  auditor           x        .         .          .           x             .             x               .             x
+`;
+const EXPECTED: Record<DashboardRole, ReadonlySet<Capability>> = (() => {
+  const [header, ...lines] = GRID.trim().split('\n');
+  // The header names the columns (abbreviated): they must be CAPABILITIES, in order.
+  const columns = header!.trim().split(/\s+/);
+  if (columns.length !== CAPABILITIES.length || columns.some((c, i) => !CAPABILITIES[i]!.startsWith(c)))
+    throw new Error('GRID: the header must name CAPABILITIES in order');
+  const table = Object.fromEntries(
+    lines.map((line) => {
+      const [role, ...marks] = line.trim().split(/\s+/);
+      if (marks.length !== CAPABILITIES.length || marks.some((m) => m !== 'x' && m !== '.'))
+        throw new Error(`GRID: the line of ${role} is malformed`);
+      return [role, new Set(CAPABILITIES.filter((_, i) => marks[i] === 'x'))];
+    }),
+  );
+  if (JSON.stringify(Object.keys(table)) !== JSON.stringify(ROLES))
+    throw new Error('GRID: one line per role, in order');
+  return table as Record<DashboardRole, ReadonlySet<Capability>>;
+})();
 
 type Operation_ = 'select' | 'insert' | 'update' | 'delete';
 type Spec = Partial<Record<Operation_, Capability>>;
@@ -90,9 +157,9 @@ const ACTIONS: Record<string, Capability> = {
 };
 
 const may = (role: DashboardRole, capability: Capability | undefined) =>
-  capability !== undefined && (MAY[capability] as readonly string[]).includes(role);
+  capability !== undefined && EXPECTED[role].has(capability);
 
-describe('permission matrix within a tenant: each dashboard role gets exactly what §2.4 allows', () => {
+describe('permission matrix within a tenant: each dashboard role gets exactly what docs/contracts.md §6.2 allows', () => {
   let server: TestServer;
   let B: TenantSeed;
   let members: Record<DashboardRole, Member>;
@@ -195,6 +262,8 @@ describe('permission matrix within a tenant: each dashboard role gets exactly wh
     server = await startTestServer({ PAVISE_ADMIN_SECRET: ADMIN_SECRET, PAVISE_GRAPHQL_MAX_DEPTH: '30' });
     const b = await tenantWithEveryRole(server, 'Tenant B');
     members = b.members;
+    // The fixture makes a member of every role the server knows: it must be every role of the contract.
+    assert.deepEqual(Object.keys(members).sort(), [...ROLES].sort(), 'the fixture has a member of each role');
     B = await seedTenant(server, 'B', b.controllerId, b.owner);
     candidates = [];
     for (const email of ['candidate-1@example.com', 'candidate-2@example.com']) {
@@ -203,7 +272,7 @@ describe('permission matrix within a tenant: each dashboard role gets exactly wh
       });
       candidates.push({ email, userId: signUp.body.session.user.id, token: signUp.body.session.accessToken });
     }
-    for (const role of DASHBOARD_ROLES)
+    for (const role of ROLES)
       throwaway[role] = await createSubject(server, admin, B.controllerId, { email: `throwaway-${role}@example.com` });
     adminApi = await introspect(server, admin);
     userApi = await introspect(server, { token: members.owner.token });
@@ -240,8 +309,14 @@ describe('permission matrix within a tenant: each dashboard role gets exactly wh
 
   it("each role reads all of B's rows of a table or none, as the matrix says (list, by-pk, aggregate)", async () => {
     const rows = await tenantRows(server, adminApi, B.controllerId);
+    // "All or none" says nothing about a table without rows: the fixture must have some in each.
+    assert.deepEqual(
+      Object.keys(SPEC).filter((type) => (rows.get(type) ?? []).length === 0),
+      [],
+      'tables without a row of B: seed them in helpers/tenant-fixture.ts',
+    );
     const problems: string[] = [];
-    for (const role of DASHBOARD_ROLES) {
+    for (const role of ROLES) {
       const types = Object.keys(SPEC);
       const operations = types.map((type): Operation => {
         const table = userApi.tables.get(type)!;
@@ -282,7 +357,7 @@ describe('permission matrix within a tenant: each dashboard role gets exactly wh
 
   it('each role inserts, updates and deletes exactly where the matrix allows, and a refused write changes nothing', async () => {
     const problems: string[] = [];
-    for (const role of DASHBOARD_ROLES) {
+    for (const role of ROLES) {
       const caller = { token: members[role].token };
       for (const [type, spec] of Object.entries(SPEC)) {
         const table = userApi.tables.get(type)!;
@@ -376,7 +451,7 @@ describe('permission matrix within a tenant: each dashboard role gets exactly wh
       'actions of the user role (a new one needs an ACTIONS entry)',
     );
     const problems: string[] = [];
-    for (const role of DASHBOARD_ROLES) {
+    for (const role of ROLES) {
       const calls = userApi.actions.map((action): Operation & { name: string } => {
         const values = Object.fromEntries(
           action.field.args.map((a) => [
@@ -414,7 +489,7 @@ describe('permission matrix within a tenant: each dashboard role gets exactly wh
   it('a role that may not update the organisation cannot write its DID through generateDataControllerDID', async () => {
     const { controllerId } = await newController(server, 'Without a DID yet');
     const problems: string[] = [];
-    for (const role of DASHBOARD_ROLES.filter((r) => !may(r, 'updateOrganisation'))) {
+    for (const role of ROLES.filter((r) => !may(r, 'updateOrganisation'))) {
       const member = await memberWithRole(server, controllerId, role);
       await gqlData(
         server,
@@ -455,7 +530,10 @@ describe('permission matrix within a tenant: each dashboard role gets exactly wh
       })),
     );
     outcomes.forEach((outcome, i) => {
-      for (const row of (outcome.body.data?.rows ?? []) as Row[]) {
+      const rows = (outcome.body.data?.rows ?? []) as Row[];
+      // B seeds the subject a row in every table its role reads: "only its own" must be judged on some.
+      if (rows.length === 0) problems.push(`dataSubject sees no row of ${types[i]}, not even its own`);
+      for (const row of rows) {
         if ('dataSubjectId' in row && row.dataSubjectId !== B.subjectId)
           problems.push(`dataSubject sees ${types[i]} ${row.id} of another subject`);
         if (types[i] === 'dataSubjects' && row.id !== B.subjectId) problems.push(`dataSubject sees subject ${row.id}`);
