@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { bootstrapOwner, formatBootstrapBlock } from './auth/bootstrap.js';
 import { AuthService } from './auth/service.js';
+import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config/config.js';
 import { loadMasterKeys } from './crypto/master-keys.js';
 import type { Database } from './db/database.js';
@@ -38,6 +39,8 @@ export interface StartOptions {
   logDestination?: Writable;
   /** Where the first-start bootstrap block goes (default: stdout). */
   output?: Writable;
+  /** Where every time-based decision takes the time from (default: the system clock); tests move one. */
+  clock?: Clock;
 }
 
 const HOUSEKEEPING_INTERVAL_MS = 15 * 60_000;
@@ -46,29 +49,40 @@ const HOUSEKEEPING_INTERVAL_MS = 15 * 60_000;
 export async function startPavise(config: Config, options: StartOptions = {}): Promise<RunningPavise> {
   const logger = createLogger(config, options.logDestination);
   const output = options.output ?? process.stdout;
+  const clock = options.clock ?? systemClock;
   const db = await openDatabase(config);
   let counters: CounterStore | undefined;
   let server: FastifyInstance | undefined;
   try {
     const applied = await migrate(db);
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
-    const auth = await AuthService.create(db, config);
+    const auth = await AuthService.create(db, config, clock);
     const sqlCounters = new SqlCounterStore(db);
     counters = config.redisUrl ? new RedisCounterStore(config.redisUrl) : sqlCounters;
-    const signInLimiter = new SignInLimiter(counters, config.rateLimit, Date.now, (error) =>
+    const signInLimiter = new SignInLimiter(counters, config.rateLimit, clock, (error) =>
       logger.error({ err: error }, 'rate-limit store failed; request allowed'),
     );
     // Bootstrap before listening, so that a server that answers /healthz has its owner account;
     // the block is printed once the URL (and so the curl to show) is known.
     const credentials = config.bootstrap
-      ? await bootstrapOwner(db, config.bootstrapEmail, createDefaultDataController)
+      ? await bootstrapOwner(db, config.bootstrapEmail, createDefaultDataController, clock)
       : null;
     // One set of master keys wraps the vault's project keys and the privacy domain's controller keys.
     const masterKeys = await loadMasterKeys(config);
-    const engine = new GraphQLEngine(db, createPrivacyModel(privacyServices(masterKeys)), logger, config.graphqlLimits);
-    const vault = new Vault(db, masterKeys);
-    const vaultLimiter = new VaultRateLimiter(counters, config.rateLimit.vault, config.rateLimit.enabled, (error) =>
-      logger.error({ err: error }, 'rate-limit store failed; request allowed'),
+    const engine = new GraphQLEngine(
+      db,
+      createPrivacyModel(privacyServices(masterKeys)),
+      logger,
+      config.graphqlLimits,
+      clock,
+    );
+    const vault = new Vault(db, masterKeys, clock);
+    const vaultLimiter = new VaultRateLimiter(
+      counters,
+      config.rateLimit.vault,
+      config.rateLimit.enabled,
+      (error) => logger.error({ err: error }, 'rate-limit store failed; request allowed'),
+      clock,
     );
     server = buildServer({
       config,
@@ -94,7 +108,7 @@ export async function startPavise(config: Config, options: StartOptions = {}): P
 
     vault.startSealing(logger);
     const housekeeping = setInterval(() => {
-      Promise.all([auth.deleteExpired(), sqlCounters.prune(Date.now())]).catch((error) =>
+      Promise.all([auth.deleteExpired(), sqlCounters.prune(clock.now())]).catch((error) =>
         logger.warn({ err: error }, 'housekeeping failed'),
       );
     }, HOUSEKEEPING_INTERVAL_MS);

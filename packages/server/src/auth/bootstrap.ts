@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from '../clock.js';
 import type { Database, Queryable } from '../db/database.js';
 import { SCHEMA_LOCK_KEY } from '../db/migrate.js';
 import { getSetting, setSetting } from '../db/settings.js';
@@ -25,11 +26,13 @@ const PAT_LIFETIME_DAYS = 365;
  * On a database that has never been bootstrapped and has no account, creates the owner account
  * and a PAT and returns them (the only time they are in clear). Serialised with migrations by the
  * same advisory lock, so of two processes starting on an empty database exactly one bootstraps.
+ * The PAT's year of validity is counted on `clock`.
  */
 export async function bootstrapOwner(
   db: Database,
   email: string,
   extend?: BootstrapExtension,
+  clock: Clock = systemClock,
 ): Promise<BootstrapCredentials | null> {
   const password = randomPassword();
   // Hash outside the transaction: argon2 is slow and the lock should be held briefly.
@@ -37,11 +40,12 @@ export async function bootstrapOwner(
   return db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK_KEY]);
     if ((await getSetting(tx, BOOTSTRAP_DONE)) !== undefined) return null;
-    await setSetting(tx, BOOTSTRAP_DONE, new Date().toISOString());
+    const now = clock.now();
+    await setSetting(tx, BOOTSTRAP_DONE, new Date(now).toISOString());
     const existing = await tx.query('SELECT 1 FROM auth.users LIMIT 1');
     if (existing.length > 0) return null; // accounts were made another way (e.g. `pavise user create`)
     const user = await insertUser(tx, { email, passwordHash, displayName: 'Owner', emailVerified: true });
-    const expiresAt = new Date(Date.now() + PAT_LIFETIME_DAYS * 86_400_000);
+    const expiresAt = new Date(now + PAT_LIFETIME_DAYS * 86_400_000);
     const pat = await createPersonalAccessToken(tx, user.id, expiresAt, { name: 'bootstrap' });
     const extra = extend ? await extend(tx, user.id) : {};
     return {

@@ -9,6 +9,7 @@ import {
   jwtVerify,
   SignJWT,
 } from 'jose';
+import { type Clock, systemClock } from '../clock.js';
 import { DEFAULT_CLAIMS_NAMESPACE, DEFAULT_ISSUER, type JwtSecretConfig } from '../config/jwt-secret.js';
 import type { Queryable } from '../db/database.js';
 import { getOrCreateSetting } from '../db/settings.js';
@@ -48,19 +49,27 @@ export class InvalidTokenError extends Error {
  */
 const VERIFIED_TOKENS_KEPT = 10_000;
 
-/** Signs and verifies access tokens with the configured (or generated and persisted) key. */
+/**
+ * Signs and verifies access tokens with the configured (or generated and persisted) key. iat and
+ * exp are read from, and checked against, the clock it is given.
+ */
 export class JwtKeys {
   private readonly verified = new Map<string, Readonly<VerifiedToken>>();
+  /** What jwtVerify checks besides the time, built once. */
+  private readonly verifyOptions: { algorithms: string[]; issuer: string; requiredClaims: string[] };
 
   private constructor(
     private readonly config: JwtSecretConfig,
     private readonly signingKey: CryptoKey,
     private readonly verifyingKey: CryptoKey,
     private readonly publicJwk: JWK | undefined,
-  ) {}
+    private readonly clock: Clock,
+  ) {
+    this.verifyOptions = { algorithms: [config.type], issuer: config.issuer, requiredClaims: ['sub', 'exp', 'iat'] };
+  }
 
   /** Uses PAVISE_JWT_SECRET, or else the HS256 key generated on first start and kept in the database. */
-  static async load(configured: JwtSecretConfig | undefined, db: Queryable): Promise<JwtKeys> {
+  static async load(configured: JwtSecretConfig | undefined, db: Queryable, clock = systemClock): Promise<JwtKeys> {
     const config =
       configured ??
       (await getOrCreateSetting<JwtSecretConfig>(db, 'auth.jwt_secret', () => ({
@@ -69,10 +78,10 @@ export class JwtKeys {
         issuer: DEFAULT_ISSUER,
         claimsNamespace: DEFAULT_CLAIMS_NAMESPACE,
       })));
-    return JwtKeys.fromConfig(config);
+    return JwtKeys.fromConfig(config, clock);
   }
 
-  static async fromConfig(config: JwtSecretConfig): Promise<JwtKeys> {
+  static async fromConfig(config: JwtSecretConfig, clock: Clock = systemClock): Promise<JwtKeys> {
     if (config.type.startsWith('HS')) {
       // Imported once: handed raw bytes, jose would import them again on every sign and verify.
       const secret = await crypto.subtle.importKey(
@@ -82,7 +91,7 @@ export class JwtKeys {
         false,
         ['sign', 'verify'],
       );
-      return new JwtKeys(config, secret, secret, undefined);
+      return new JwtKeys(config, secret, secret, undefined, clock);
     }
     const signingKey = await importPKCS8(config.signingKey!, config.type, { extractable: false });
     const verifyingKey = await importSPKI(config.key, config.type, { extractable: true });
@@ -90,15 +99,15 @@ export class JwtKeys {
     jwk.alg = config.type;
     jwk.use = 'sig';
     if (config.kid) jwk.kid = config.kid;
-    return new JwtKeys(config, signingKey, verifyingKey, jwk);
+    return new JwtKeys(config, signingKey, verifyingKey, jwk, clock);
   }
 
   get issuer(): string {
     return this.config.issuer;
   }
 
-  /** Signs an access token valid for exactly `expiresIn` seconds (exp − iat = expiresIn). */
-  sign(claims: SessionClaims, expiresIn: number, now = Date.now()): Promise<string> {
+  /** Signs an access token valid for exactly `expiresIn` seconds (exp − iat = expiresIn), issued now. */
+  sign(claims: SessionClaims, expiresIn: number, now = this.clock.now()): Promise<string> {
     const iat = Math.floor(now / 1000);
     const hasura: Record<string, unknown> = {
       'x-hasura-allowed-roles': claims.allowedRoles,
@@ -120,26 +129,23 @@ export class JwtKeys {
 
   /** Verifies signature, algorithm, issuer and expiry; throws InvalidTokenError with the reason. */
   async verify(token: string): Promise<Readonly<VerifiedToken>> {
+    const now = this.clock.now();
     const known = this.verified.get(token);
     if (known) {
       // jose's rule: expired once the current second reaches exp.
-      if (Math.floor(Date.now() / 1000) < known.expiresAt) return known;
+      if (Math.floor(now / 1000) < known.expiresAt) return known;
       this.verified.delete(token);
     }
-    const verified = await this.verifyAfresh(token);
+    const verified = await this.verifyAfresh(token, now);
     if (this.verified.size >= VERIFIED_TOKENS_KEPT) this.verified.delete(this.verified.keys().next().value!);
     this.verified.set(token, verified);
     return verified;
   }
 
-  private async verifyAfresh(token: string): Promise<Readonly<VerifiedToken>> {
+  private async verifyAfresh(token: string, now: number): Promise<Readonly<VerifiedToken>> {
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, this.verifyingKey, {
-        algorithms: [this.config.type],
-        issuer: this.config.issuer,
-        requiredClaims: ['sub', 'exp', 'iat'],
-      }));
+      ({ payload } = await jwtVerify(token, this.verifyingKey, { ...this.verifyOptions, currentDate: new Date(now) }));
     } catch (error) {
       const { code, claim } = error as { code?: string; claim?: string };
       if (code === 'ERR_JWT_EXPIRED') throw new InvalidTokenError('JWTExpired');

@@ -14,40 +14,45 @@ export type Rotation =
   | { outcome: 'invalid' }
   | { outcome: 'reused' };
 
+/** Starts a family at `now` (epoch ms, the server's clock), its token live for `expiresIn` seconds. */
 export async function startFamily(
   db: Queryable,
   userId: string,
   expiresIn: number,
+  now: number,
 ): Promise<{ id: string; token: string }> {
   const token = generateToken('rt');
   const rows = await db.query<{ id: string }>(
-    `INSERT INTO auth.refresh_tokens (user_id, token_hash, expires_at)
-     VALUES ($1, $2, now() + make_interval(secs => $3)) RETURNING id`,
-    [userId, hashToken(token), expiresIn],
+    `INSERT INTO auth.refresh_tokens (user_id, token_hash, created_at, expires_at)
+     VALUES ($1, $2, to_timestamp($4::float8 / 1000), to_timestamp($4::float8 / 1000) + make_interval(secs => $3)) RETURNING id`,
+    [userId, hashToken(token), expiresIn, now],
   );
   return { id: rows[0]!.id, token };
 }
 
+/** Rotates the family of `token` at `now` (epoch ms, the server's clock). */
 export async function rotate(
   db: Queryable,
   token: string,
   settings: { expiresIn: number; graceSeconds: number; rotationKey: string },
+  now: number,
 ): Promise<Rotation> {
   const presentedHash = hashToken(token);
   const successor = deriveSuccessorToken(token, settings.rotationKey);
   const rotated = await db.query<UserRow & { family_id: string }>(
     `WITH rotated AS (
        UPDATE auth.refresh_tokens
-       SET token_hash = $2, previous_token_hash = $1, rotated_at = now(),
-           expires_at = now() + make_interval(secs => $3)
-       WHERE token_hash = $1 AND expires_at > now()
+       SET token_hash = $2, previous_token_hash = $1, rotated_at = to_timestamp($4::float8 / 1000),
+           expires_at = to_timestamp($4::float8 / 1000) + make_interval(secs => $3)
+       WHERE token_hash = $1 AND expires_at > to_timestamp($4::float8 / 1000)
        RETURNING id, user_id
      ), retired AS (
-       INSERT INTO auth.retired_refresh_tokens (token_hash, family_id) SELECT $1, id FROM rotated
+       INSERT INTO auth.retired_refresh_tokens (token_hash, family_id, retired_at)
+       SELECT $1, id, to_timestamp($4::float8 / 1000) FROM rotated
      )
      SELECT rotated.id AS family_id, ${userColumnsOf('u')}
      FROM rotated JOIN auth.users u ON u.id = rotated.user_id`,
-    [presentedHash, hashToken(successor), settings.expiresIn],
+    [presentedHash, hashToken(successor), settings.expiresIn, now],
     { name: 'auth.refresh-rotate' },
   );
   if (rotated[0]) {
@@ -58,13 +63,14 @@ export async function rotate(
   // Not the current token of any family: was it one a family has already replaced?
   const retired = await db.query<UserRow & { family_id: string; in_grace: boolean }>(
     `SELECT f.id AS family_id,
-            (f.previous_token_hash = $1 AND f.rotated_at > now() - make_interval(secs => $2) AND f.expires_at > now()) AS in_grace,
+            (f.previous_token_hash = $1 AND f.rotated_at > to_timestamp($3::float8 / 1000) - make_interval(secs => $2)
+             AND f.expires_at > to_timestamp($3::float8 / 1000)) AS in_grace,
             ${userColumnsOf('u')}
      FROM auth.retired_refresh_tokens r
      JOIN auth.refresh_tokens f ON f.id = r.family_id
      JOIN auth.users u ON u.id = f.user_id
      WHERE r.token_hash = $1`,
-    [presentedHash, settings.graceSeconds],
+    [presentedHash, settings.graceSeconds, now],
   );
   const hit = retired[0];
   if (!hit) return { outcome: 'invalid' };
@@ -91,7 +97,7 @@ export async function endAllFamilies(db: Queryable, userId: string): Promise<voi
   await db.query('DELETE FROM auth.refresh_tokens WHERE user_id = $1', [userId]);
 }
 
-/** Drops expired families (their replaced tokens go with them). */
-export async function deleteExpiredFamilies(db: Queryable): Promise<void> {
-  await db.query('DELETE FROM auth.refresh_tokens WHERE expires_at < now()');
+/** Drops the families expired at `now` (epoch ms); their replaced tokens go with them. */
+export async function deleteExpiredFamilies(db: Queryable, now: number): Promise<void> {
+  await db.query('DELETE FROM auth.refresh_tokens WHERE expires_at < to_timestamp($1::float8 / 1000)', [now]);
 }

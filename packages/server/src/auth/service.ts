@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { type Clock, systemClock } from '../clock.js';
 import type { Config } from '../config/config.js';
 import { isEmail } from '../config/config.js';
 import type { Database } from '../db/database.js';
@@ -34,20 +35,21 @@ export interface SignUpInput {
 }
 
 /**
- * PAT sign-in in one statement: find the live PAT and note its use, note the user's visit, and
- * start a refresh-token family unless the account is disabled. Exported for the benchmark's
- * baseline, which must run exactly what a sign-in runs.
+ * PAT sign-in in one statement: find the PAT live at $4 (epoch ms, the server's clock) and note
+ * its use, note the user's visit, and start a refresh-token family unless the account is
+ * disabled. Exported for the benchmark's baseline, which must run exactly what a sign-in runs.
  */
 export const PAT_SIGN_IN_SQL = `WITH pat AS (
-  UPDATE auth.personal_access_tokens SET last_used_at = now()
-  WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > now()
+  UPDATE auth.personal_access_tokens SET last_used_at = to_timestamp($4::float8 / 1000)
+  WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > to_timestamp($4::float8 / 1000)
   RETURNING user_id
 ), usr AS (
-  UPDATE auth.users u SET last_seen = now() FROM pat WHERE u.id = pat.user_id
+  UPDATE auth.users u SET last_seen = to_timestamp($4::float8 / 1000) FROM pat WHERE u.id = pat.user_id
   RETURNING ${userColumnsOf('u')}
 ), family AS (
-  INSERT INTO auth.refresh_tokens (user_id, token_hash, expires_at)
-  SELECT id, $2, now() + make_interval(secs => $3) FROM usr WHERE NOT disabled
+  INSERT INTO auth.refresh_tokens (user_id, token_hash, created_at, expires_at)
+  SELECT id, $2, to_timestamp($4::float8 / 1000), to_timestamp($4::float8 / 1000) + make_interval(secs => $3)
+  FROM usr WHERE NOT disabled
   RETURNING id
 )
 SELECT usr.*, family.id AS refresh_token_id FROM usr LEFT JOIN family ON true`;
@@ -56,7 +58,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Users, passwords, personal access tokens, refresh tokens and access tokens. Knows nothing of
- * HTTP: the routes in http/ and the commands in cli/ both call it.
+ * HTTP: the routes in http/ and the commands in cli/ both call it. Every lifetime and expiry is
+ * counted on the clock it is given.
  */
 export class AuthService {
   private constructor(
@@ -67,6 +70,7 @@ export class AuthService {
       Config,
       'accessTokenExpiresIn' | 'refreshTokenExpiresIn' | 'refreshGraceSeconds' | 'signup'
     >,
+    private readonly clock: Clock,
   ) {}
 
   static async create(
@@ -75,12 +79,13 @@ export class AuthService {
       Config,
       'jwtSecret' | 'accessTokenExpiresIn' | 'refreshTokenExpiresIn' | 'refreshGraceSeconds' | 'signup'
     >,
+    clock: Clock = systemClock,
   ): Promise<AuthService> {
-    const keys = await JwtKeys.load(config.jwtSecret, db);
+    const keys = await JwtKeys.load(config.jwtSecret, db, clock);
     const rotationKey = await getOrCreateSetting(db, 'auth.refresh_rotation_key', () =>
       randomBytes(32).toString('base64url'),
     );
-    return new AuthService(db, keys, rotationKey, config);
+    return new AuthService(db, keys, rotationKey, config, clock);
   }
 
   // --- sign-in ---------------------------------------------------------------------------
@@ -95,7 +100,7 @@ export class AuthService {
     const refresh = generateToken('rt');
     const rows = await this.db.query<UserRow & { refresh_token_id: string | null }>(
       PAT_SIGN_IN_SQL,
-      [hashToken(personalAccessToken), hashToken(refresh), this.settings.refreshTokenExpiresIn],
+      [hashToken(personalAccessToken), hashToken(refresh), this.settings.refreshTokenExpiresIn, this.clock.now()],
       { name: 'auth.signin-pat' },
     );
     const row = rows[0];
@@ -110,15 +115,19 @@ export class AuthService {
     const valid = await verifyPassword(user?.password_hash, password);
     if (!user || !valid) throw new AuthError('invalid-email-password');
     if (user.disabled) throw new AuthError('disabled-user');
-    const family = await startFamily(this.db, user.id, this.settings.refreshTokenExpiresIn);
-    await this.db.query('UPDATE auth.users SET last_seen = now() WHERE id = $1', [user.id]);
+    const now = this.clock.now();
+    const family = await startFamily(this.db, user.id, this.settings.refreshTokenExpiresIn, now);
+    await this.db.query('UPDATE auth.users SET last_seen = to_timestamp($2::float8 / 1000) WHERE id = $1', [
+      user.id,
+      now,
+    ]);
     return this.session(user, family.id, family.token);
   }
 
   async signUp(input: SignUpInput): Promise<Session> {
     if (this.settings.signup === 'closed') throw new AuthError('signup-disabled');
     const user = await this.createUser(input);
-    const family = await startFamily(this.db, user.id, this.settings.refreshTokenExpiresIn);
+    const family = await startFamily(this.db, user.id, this.settings.refreshTokenExpiresIn, this.clock.now());
     return this.session(user, family.id, family.token);
   }
 
@@ -151,11 +160,16 @@ export class AuthService {
     if (!isWellFormedToken(refreshToken, 'rt')) {
       throw new AuthError('invalid-request', 'The refresh token is malformed: check that it was copied completely');
     }
-    const rotation = await rotate(this.db, refreshToken, {
-      expiresIn: this.settings.refreshTokenExpiresIn,
-      graceSeconds: this.settings.refreshGraceSeconds,
-      rotationKey: this.rotationKey,
-    });
+    const rotation = await rotate(
+      this.db,
+      refreshToken,
+      {
+        expiresIn: this.settings.refreshTokenExpiresIn,
+        graceSeconds: this.settings.refreshGraceSeconds,
+        rotationKey: this.rotationKey,
+      },
+      this.clock.now(),
+    );
     if (rotation.outcome !== 'rotated') throw new AuthError('invalid-refresh-token');
     if (rotation.user.disabled) throw new AuthError('disabled-user');
     return this.session(rotation.user, rotation.familyId, rotation.token);
@@ -201,7 +215,10 @@ export class AuthService {
 
   // --- personal access tokens ------------------------------------------------------------
 
-  createPat(userId: string, expiresAt: Date, metadata: Record<string, unknown> = {}) {
+  /** Creates a PAT that expires at `expiresAt`, which must be in the future (on the service's clock). */
+  async createPat(userId: string, expiresAt: Date, metadata: Record<string, unknown> = {}) {
+    if (!(expiresAt.getTime() > this.clock.now()))
+      throw new AuthError('invalid-request', 'The request payload is incorrect: expiresAt must be in the future');
     return createPersonalAccessToken(this.db, userId, expiresAt, metadata);
   }
 
@@ -218,7 +235,7 @@ export class AuthService {
   // --- housekeeping ----------------------------------------------------------------------
 
   deleteExpired(): Promise<void> {
-    return deleteExpiredFamilies(this.db);
+    return deleteExpiredFamilies(this.db, this.clock.now());
   }
 
   private async session(user: UserRow, refreshTokenId: string, refreshToken: string): Promise<Session> {

@@ -9,6 +9,7 @@ import {
   parse,
   validate,
 } from 'graphql';
+import { type Clock, systemClock } from '../clock.js';
 import type { Database, Queryable, QueryOptions } from '../db/database.js';
 import { runAction } from './compile/action.js';
 import { type CollectedField, collectFields } from './compile/collect-fields.js';
@@ -75,6 +76,8 @@ export class GraphQLEngine {
     model: Model,
     private readonly log: { error(obj: unknown, msg: string): void } = console,
     private readonly limits: QueryLimits = DEFAULT_LIMITS,
+    /** Published to SQL with the session, as pavise.now(): the time triggers and actions go by. */
+    private readonly clock: Clock = systemClock,
   ) {
     this.index = new ModelIndex(model);
   }
@@ -195,16 +198,19 @@ export class GraphQLEngine {
   }
 
   /**
-   * Runs `work` in a transaction with the session visible to SQL as current_setting('hasura.user')
-   * — unless nothing in it reads the session (`publish` false), which saves a round trip.
+   * Runs `work` in a transaction with the session visible to SQL as current_setting('hasura.user'),
+   * and the engine's clock as pavise.now() (migration 0010) — unless nothing in it reads them
+   * (`publish` false), which saves a round trip.
    */
   private async inTransaction<T>(session: Session, work: (tx: Queryable) => Promise<T>, publish = true): Promise<T> {
     try {
       return await this.db.transaction(async (tx) => {
         if (publish)
-          await tx.query("SELECT set_config('hasura.user', $1, true)", [JSON.stringify(session.variables)], {
-            name: 'pavise.set-session',
-          });
+          await tx.query(
+            "SELECT set_config('hasura.user', $1, true), set_config('pavise.now', $2::text, true)",
+            [JSON.stringify(session.variables), this.clock.now()],
+            { name: 'pavise.set-session' },
+          );
         return work(tx);
       });
     } catch (error) {
@@ -215,7 +221,8 @@ export class GraphQLEngine {
 
   /**
    * All mutation fields of a request, in order, in one transaction; session variables are visible
-   * to triggers as current_setting('hasura.user'), as in Hasura. Any error rolls back them all.
+   * to triggers as current_setting('hasura.user'), as in Hasura, and the clock as pavise.now().
+   * Any error rolls back them all.
    */
   private async mutate(
     plan: Plan,

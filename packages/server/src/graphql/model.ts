@@ -136,8 +136,9 @@ export interface ActionModel {
   roles: string[];
   /**
    * False when nothing the handler runs (its statements and the triggers they fire) reads the
-   * session from current_setting('hasura.user'): the engine then skips publishing it, one round
-   * trip fewer. Default true.
+   * session from current_setting('hasura.user') or the server's clock from pavise.now(): the
+   * engine then skips publishing them, one round trip fewer (pavise.now() then falls back to the
+   * database's now()). Default true.
    */
   readsSessionInSql?: boolean;
   handler: (context: ActionContext) => Promise<unknown>;

@@ -38,6 +38,8 @@ export interface BranchRef {
 
 /** Everything a request on one project needs, from one query. */
 export interface ProjectContext {
+  /** When the request was authenticated (epoch ms, the vault's clock): the time its decisions use. */
+  now: number;
   caller: Caller;
   project: ProjectRow;
   role: ProjectRole;
@@ -61,12 +63,13 @@ const projectJoins = (branchParameter: string) => `LEFT JOIN vault.data_keys k O
   LEFT JOIN vault.branches main ON main.project_id = p.id AND main.name = 'main'
   LEFT JOIN vault.branches b ON b.project_id = p.id AND b.name = ${branchParameter}::text`;
 
-// A user by id (from a verified JWT) or by PAT digest; the project only if the user may see it.
+// A user by id (from a verified JWT) or by PAT digest, the PAT live at $5 (epoch ms); the project
+// only if the user may see it.
 const USER_CONTEXT_SQL = `WITH caller AS (
   SELECT u.id FROM auth.users u WHERE u.id = $2::uuid AND NOT u.disabled
   UNION ALL
   SELECT t.user_id FROM auth.personal_access_tokens t JOIN auth.users u ON u.id = t.user_id
-  WHERE t.token_hash = $3::text AND t.revoked_at IS NULL AND t.expires_at > now() AND NOT u.disabled
+  WHERE t.token_hash = $3::text AND t.revoked_at IS NULL AND t.expires_at > to_timestamp($5::float8 / 1000) AND NOT u.disabled
 )
 SELECT c.id AS caller_id, CASE WHEN p.owner_user_id = c.id THEN 'owner' ELSE m.role END AS member_role, ${PROJECT_COLUMNS}
 FROM caller c
@@ -75,9 +78,10 @@ LEFT JOIN vault.projects p ON p.id = $1::uuid AND (p.owner_user_id = c.id OR m.i
 ${projectJoins('$4')}
 LIMIT 1`;
 
+// The key live at $4 (epoch ms).
 const SERVICE_ACCOUNT_CONTEXT_SQL = `WITH caller AS (
   SELECT a.id, a.project_id, a.permissions FROM vault.service_account_keys k JOIN vault.service_accounts a ON a.id = k.service_account_id
-  WHERE k.key_hash = $2::text AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())
+  WHERE k.key_hash = $2::text AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > to_timestamp($4::float8 / 1000))
 )
 SELECT c.id AS caller_id, c.project_id AS caller_project_id, c.permissions, ${PROJECT_COLUMNS}
 FROM caller c
@@ -100,9 +104,15 @@ interface ContextRow extends ProjectRow {
 
 const NO_PROJECT = '00000000-0000-0000-0000-000000000000';
 
-function queryContext(db: Queryable, credential: Credential, projectId: string, branch: string): Promise<ContextRow[]> {
+function queryContext(
+  db: Queryable,
+  credential: Credential,
+  projectId: string,
+  branch: string,
+  now: number,
+): Promise<ContextRow[]> {
   return credential.kind === 'service-account-key'
-    ? db.query<ContextRow>(SERVICE_ACCOUNT_CONTEXT_SQL, [projectId, credential.keyHash, branch], {
+    ? db.query<ContextRow>(SERVICE_ACCOUNT_CONTEXT_SQL, [projectId, credential.keyHash, branch, now], {
         name: 'vault.context-sa',
       })
     : db.query<ContextRow>(
@@ -112,23 +122,25 @@ function queryContext(db: Queryable, credential: Credential, projectId: string, 
           credential.kind === 'user' ? credential.userId : null,
           credential.kind === 'pat' ? credential.tokenHash : null,
           branch,
+          now,
         ],
         { name: 'vault.context-user' },
       );
 }
 
 /**
- * Authenticates the credential and loads the project it asks for, in one round trip. A project
- * the caller may not see is reported exactly like one that does not exist.
+ * Authenticates the credential at `now` (epoch ms) and loads the project it asks for, in one
+ * round trip. A project the caller may not see is reported exactly like one that does not exist.
  */
 export async function loadProjectContext(
   db: Queryable,
   credential: Credential,
   rawProjectId: unknown,
-  branch = MAIN_BRANCH,
+  branch: string,
+  now: number,
 ): Promise<ProjectContext> {
   const projectId = idOrUndefined(rawProjectId) ?? NO_PROJECT;
-  const row = (await queryContext(db, credential, projectId, branch))[0];
+  const row = (await queryContext(db, credential, projectId, branch, now))[0];
   if (!row) throw unauthorized();
   const caller = callerOf(row);
   if (row.id === null || row.wrapped_key === null || row.main_branch_id === null) {
@@ -138,6 +150,7 @@ export async function loadProjectContext(
     throw notFound(`Project ${String(rawProjectId).slice(0, 64)} not found`);
   }
   return {
+    now,
     caller,
     project: row,
     role: caller.serviceAccount ? 'service-account' : projectRole(row.member_role ?? ''),
@@ -149,9 +162,9 @@ export async function loadProjectContext(
   };
 }
 
-/** Authenticates a credential for the operations that name no project (listing, creating). */
-export async function resolveCaller(db: Queryable, credential: Credential): Promise<Caller> {
-  const row = (await queryContext(db, credential, NO_PROJECT, MAIN_BRANCH))[0];
+/** Authenticates a credential at `now` (epoch ms) for the operations that name no project (listing, creating). */
+export async function resolveCaller(db: Queryable, credential: Credential, now: number): Promise<Caller> {
+  const row = (await queryContext(db, credential, NO_PROJECT, MAIN_BRANCH, now))[0];
   if (!row) throw unauthorized();
   return callerOf(row);
 }

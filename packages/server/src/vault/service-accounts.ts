@@ -183,7 +183,7 @@ export async function createServiceAccountKey(
   return db.transaction(async (tx) => {
     const [row] = await tx.query<{ id: string; label: string; expires_at: Date | null; created_at: Date }>(
       `INSERT INTO vault.service_account_keys (service_account_id, project_id, key_hash, key_hint, label, expires_at)
-       VALUES ($1, $2, $3, $4, $5, CASE WHEN $6::int IS NULL THEN NULL ELSE now() + make_interval(days => $6::int) END)
+       VALUES ($1, $2, $3, $4, $5, to_timestamp($6::float8 / 1000))
        RETURNING id, label, expires_at, created_at`,
       [
         accountId,
@@ -191,7 +191,8 @@ export async function createServiceAccountKey(
         hashToken(key),
         tokenHint(key),
         typeof input.label === 'string' ? input.label.slice(0, 200) : '',
-        days ?? null,
+        // Counted from when the request was authenticated, on the vault's clock.
+        days === undefined || days === null ? null : context.now + days * 86_400_000,
       ],
     );
     await audit(tx, context, 'service-account-key.create', { serviceAccountId: accountId, keyId: row!.id });

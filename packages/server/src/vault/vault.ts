@@ -1,15 +1,18 @@
 import type { Logger } from 'pino';
+import { type Clock, systemClock } from '../clock.js';
 import type { KeyEncryptionProvider } from '../crypto/key-provider.js';
 import type { Database } from '../db/database.js';
 import { type Caller, type Credential, loadProjectContext, type ProjectContext, resolveCaller } from './access.js';
 import { sealPendingAudit } from './audit.js';
 import { AuditRecorder } from './audit-recorder.js';
 import { DataKeys } from './crypto/data-keys.js';
+import { MAIN_BRANCH } from './names.js';
 
 /**
  * The vault's shared state: the database and the data keys (wrapped by the master keys). The
  * operations themselves are plain functions in projects.ts, secrets.ts, branches.ts,
- * service-accounts.ts and audit.ts that take this (or its parts) and a loaded context.
+ * service-accounts.ts and audit.ts that take this (or its parts) and a loaded context, which
+ * carries the time (on the vault's clock) the request was authenticated at.
  */
 const SEAL_INTERVAL_MS = 1_000;
 
@@ -22,17 +25,18 @@ export class Vault {
   constructor(
     readonly db: Database,
     readonly masterKeys: KeyEncryptionProvider,
+    private readonly clock: Clock = systemClock,
   ) {
     this.dataKeys = new DataKeys(masterKeys);
     this.audit = new AuditRecorder(db);
   }
 
-  context(credential: Credential, projectId: unknown, branch?: string): Promise<ProjectContext> {
-    return loadProjectContext(this.db, credential, projectId, branch);
+  context(credential: Credential, projectId: unknown, branch = MAIN_BRANCH): Promise<ProjectContext> {
+    return loadProjectContext(this.db, credential, projectId, branch, this.clock.now());
   }
 
   caller(credential: Credential): Promise<Caller> {
-    return resolveCaller(this.db, credential);
+    return resolveCaller(this.db, credential, this.clock.now());
   }
 
   /** Seals pending audit entries into their chains every second, until stopSealing. */

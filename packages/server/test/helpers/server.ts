@@ -1,13 +1,25 @@
 import { PassThrough } from 'node:stream';
 import { type RunningPavise, startPavise } from '../../src/app.js';
+import { type Clock, systemClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config/config.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { type Response, request } from './http.js';
+
+// Through the package's test-harness export, other packages' tests get the clock with the server.
+export type { Clock } from '../../src/clock.js';
+export { type ClockControl, serveClock, TestClock } from './clock.js';
+
+export interface TestServerOptions {
+  /** The server's clock (default: the system clock); a TestClock lets the test move time. */
+  clock?: Clock;
+}
 
 export interface TestServer {
   url: string;
   pavise: RunningPavise;
   database: TestDatabase;
+  /** The clock the server runs on: options.clock, or the system clock. */
+  clock: Clock;
   /** Everything the logger wrote, as text (JSON lines). */
   logs(): string;
   /** What the server printed outside the logger (the bootstrap block). */
@@ -34,8 +46,16 @@ export function parseBootstrapBlock(text: string): { email: string; password: st
   return email && password && pat ? { email, password, pat } : undefined;
 }
 
-/** Starts Pavise in this process on a random port and a fresh database of the suite's lane. */
-export async function startTestServer(env: Record<string, string> = {}, database?: TestDatabase): Promise<TestServer> {
+/**
+ * Starts Pavise in this process on a random port and a fresh database of the suite's lane (or
+ * `database`), on `options.clock` when given.
+ */
+export async function startTestServer(
+  env: Record<string, string> = {},
+  database?: TestDatabase,
+  options: TestServerOptions = {},
+): Promise<TestServer> {
+  const clock = options.clock ?? systemClock;
   const db = database ?? (await createTestDatabase());
   const config = loadConfig({
     PAVISE_PORT: '0',
@@ -46,7 +66,7 @@ export async function startTestServer(env: Record<string, string> = {}, database
   });
   const logs = capture();
   const output = capture();
-  const pavise = await startPavise(config, { logDestination: logs.stream, output: output.stream });
+  const pavise = await startPavise(config, { logDestination: logs.stream, output: output.stream, clock });
   const bootstrap = parseBootstrapBlock(output.text());
   const call = <T = any>(path: string, options?: Parameters<typeof request>[1]) =>
     request<T>(`${pavise.url}${path}`, options);
@@ -54,6 +74,7 @@ export async function startTestServer(env: Record<string, string> = {}, database
     url: pavise.url,
     pavise,
     database: db,
+    clock,
     logs: logs.text,
     output: output.text,
     bootstrap,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { type Clock, systemClock } from '../../clock.js';
 import type { Rate } from '../../config/rate.js';
 import { type CounterStore, decide } from './limiter.js';
 
@@ -21,19 +22,20 @@ export interface SignInLimits {
  *   automation that signs in with a valid PAT is never limited by it);
  * - attempts per presented credential (a PAT, refresh token or e-mail, kept only as a hash),
  *   which stops a single credential being hammered from many addresses.
+ * Windows are counted on the clock it is given.
  */
 export class SignInLimiter {
   constructor(
     private readonly store: CounterStore,
     private readonly limits: SignInLimits,
-    private readonly clock: () => number = Date.now,
+    private readonly clock: Clock = systemClock,
     private readonly onStoreError: (error: unknown) => void = () => {},
   ) {}
 
   /** Counts the attempt against the credential; throws RateLimitedError when either limit is reached. */
   async admit(ip: string, credential: string): Promise<void> {
     if (!this.limits.enabled) return;
-    const now = this.clock();
+    const now = this.clock.now();
     const { ipFailures, perCredential } = this.limits;
     let counts: Awaited<ReturnType<CounterStore['add']>>;
     try {
@@ -62,7 +64,7 @@ export class SignInLimiter {
     try {
       await this.store.add(
         [{ key: ipKey(ip), windowMs: this.limits.ipFailures.windowSeconds * 1000, cost: 1 }],
-        this.clock(),
+        this.clock.now(),
       );
     } catch (error) {
       this.onStoreError(error);

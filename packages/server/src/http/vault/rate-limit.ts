@@ -1,4 +1,5 @@
 import type { FastifyReply } from 'fastify';
+import { type Clock, systemClock } from '../../clock.js';
 import type { Rate } from '../../config/rate.js';
 import { type CounterStore, type Decision, decide, windowStart } from '../rate-limit/limiter.js';
 
@@ -12,7 +13,7 @@ export class VaultRateLimitedError extends Error {
 /**
  * Requests per caller on the vault API, counted in the shared counter store (PostgreSQL, or
  * Redis when configured) so several processes enforce one limit. Every answer carries the
- * X-RateLimit-* headers the XtraSecurity clients read.
+ * X-RateLimit-* headers the XtraSecurity clients read. Windows are counted on the clock it is given.
  */
 export class VaultRateLimiter {
   constructor(
@@ -20,13 +21,13 @@ export class VaultRateLimiter {
     private readonly rate: Rate,
     private readonly enabled: boolean,
     private readonly onStoreError: (error: unknown) => void,
-    private readonly clock: () => number = Date.now,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /** Counts the request; sets the headers; throws VaultRateLimitedError when over the limit. */
   async admit(bucket: string, reply: FastifyReply): Promise<void> {
     if (!this.enabled) return;
-    const now = this.clock();
+    const now = this.clock.now();
     const windowMs = this.rate.windowSeconds * 1000;
     let decision: Decision;
     try {
