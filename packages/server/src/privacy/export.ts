@@ -34,7 +34,7 @@ export async function buildDataPackage(db: Queryable, keys: PrivacyKeys, access:
     sealed: Array<{ event: string; receivedAt: string; sealed: string }>;
   }>(
     `SELECT json_build_object(
-       'generatedAt', now(),
+       'generatedAt', pavise.now(),
        'dataSubject', json_build_object('id', s.id, 'did', s.did, 'dataControllerId', s.data_controller_id, 'jurisdiction', s.jurisdiction,
                                         'createdAt', s.created_at, 'erasedAt', s.erased_at),
        'identifiers', coalesce((SELECT json_agg(json_build_object('kind', i.kind, 'createdAt', i.created_at) ORDER BY i.created_at)

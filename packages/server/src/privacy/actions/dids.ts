@@ -43,7 +43,7 @@ type GenerateDataSubjectDIDOutput { status: String! message: String! data: Gener
     const { subjectId } = await subjectAccess(db, session, input.dataSubjectId as string, 'managePrivacy');
     const did = didFor(subjectId);
     await db.query(
-      'UPDATE public.data_subjects SET did = $2, updated_at = now() WHERE id = $1 AND did IS DISTINCT FROM $2',
+      'UPDATE public.data_subjects SET did = $2, updated_at = pavise.now() WHERE id = $1 AND did IS DISTINCT FROM $2',
       [subjectId, did],
     );
     return { status: 'success', message: 'generateDataSubjectDID', data: { dataSubjectId: subjectId, did } };

@@ -10,7 +10,8 @@ import type { PrivacyServices } from '../services.js';
  * Rights requests (reference/dxtra-api.md §4.1): submission from a Transparency Center or an
  * embedded form, and the dashboard's report. The workflow, the deadline and the audit trail are
  * the database's (triggers of migration 0008): a request starts `submitted`, its due date comes
- * from the jurisdiction, and every transition is recorded.
+ * from the jurisdiction, and every transition is recorded. Times are the server's clock, read in
+ * SQL as pavise.now() (migration 0010), which the engine sets for the transaction.
  */
 
 export const REQUEST_TYPES = [
@@ -236,9 +237,9 @@ type ReportDataSubjectsRightsRequestsOutput { status: String! message: String! d
          'byType', (SELECT json_object_agg(t.type, (SELECT count(*) FROM requests r WHERE r.request_type = t.type) ORDER BY t.ord)
                     FROM unnest($3::text[]) WITH ORDINALITY AS t(type, ord)),
          'open', (SELECT count(*) FROM requests WHERE open),
-         'overdue', (SELECT count(*) FROM requests WHERE open AND due_at < now()),
-         'dueWithin7Days', (SELECT count(*) FROM requests WHERE open AND due_at >= now() AND due_at < now() + interval '7 days'),
-         'completedLast30Days', (SELECT count(*) FROM requests WHERE status = 'completed' AND completed_at >= now() - interval '30 days')
+         'overdue', (SELECT count(*) FROM requests WHERE open AND due_at < pavise.now()),
+         'dueWithin7Days', (SELECT count(*) FROM requests WHERE open AND due_at >= pavise.now() AND due_at < pavise.now() + interval '7 days'),
+         'completedLast30Days', (SELECT count(*) FROM requests WHERE status = 'completed' AND completed_at >= pavise.now() - interval '30 days')
        ) AS report`,
       [controllerId, REQUEST_STATUSES, REQUEST_TYPES],
     );

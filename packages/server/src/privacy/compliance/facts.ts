@@ -136,7 +136,7 @@ forms AS (
   FROM public.consent_forms f WHERE f.data_controller_id = $1 AND f.status IN ('approved', 'required')),
 requests AS (
   SELECT request_type, status IN ('completed', 'rejected') AS closed, due_at, completed_at,
-    completed_at >= now() - interval '12 months' AS closed_this_year
+    completed_at >= pavise.now() - interval '12 months' AS closed_this_year
   FROM public.data_subject_rights_requests WHERE data_controller_id = $1),
 subjects AS (
   SELECT s.did, s.erased_at,
@@ -166,7 +166,7 @@ SELECT
   (SELECT count(*)::int FROM members) AS members,
   (SELECT count(*)::int FROM members WHERE role = 'dpo') AS "dpoMembers",
   (SELECT count(*)::int FROM members WHERE role IN ('owner', 'businessOwner', 'admin', 'dpo')) AS "accountableMembers",
-  (SELECT count(*)::int FROM members WHERE training_completed_at >= now() - interval '12 months') AS "trainedMembers",
+  (SELECT count(*)::int FROM members WHERE training_completed_at >= pavise.now() - interval '12 months') AS "trainedMembers",
   (SELECT count(*)::int FROM purposes) AS purposes,
   (SELECT count(*)::int FROM purposes WHERE coalesce(trim(description), '') <> '') AS "purposesDescribed",
   (SELECT count(*)::int FROM purposes WHERE legal_basis = 'consent') AS "consentPurposes",
@@ -181,8 +181,8 @@ SELECT
   EXISTS (SELECT 1 FROM public.data_subject_consent_form_values WHERE data_controller_id = $1) AS "consentRecorded",
   (SELECT coalesce(array_agg(request_type ORDER BY request_type), ARRAY[]::text[])
    FROM public.rights_services WHERE data_controller_id = $1 AND enabled) AS "enabledRights",
-  (SELECT count(*)::int FROM requests WHERE NOT closed AND due_at < now()) AS "overdueRequests",
-  (SELECT count(*)::int FROM requests WHERE NOT closed AND due_at < now() AND request_type = 'erasure') AS "overdueErasures",
+  (SELECT count(*)::int FROM requests WHERE NOT closed AND due_at < pavise.now()) AS "overdueRequests",
+  (SELECT count(*)::int FROM requests WHERE NOT closed AND due_at < pavise.now() AND request_type = 'erasure') AS "overdueErasures",
   (SELECT count(*)::int FROM requests WHERE closed AND closed_this_year) AS "closedRequests",
   (SELECT count(*)::int FROM requests WHERE closed AND closed_this_year AND completed_at > due_at) AS "lateClosedRequests",
   (SELECT count(*)::int FROM subjects WHERE erased_at IS NULL) AS "activeSubjects",
@@ -192,7 +192,7 @@ SELECT
    WHERE (erased_at IS NOT NULL OR erasure_completed) AND (has_key OR has_data OR has_identifiers)) AS "erasedSubjectsWithData",
   (SELECT count(*)::int FROM public.compliance_issues
    WHERE data_controller_id = $1 AND source = 'manual' AND status = 'open' AND priority = 'high' AND NOT dismissed
-     AND created_at < now() - interval '72 hours') AS "staleHighIssues",
+     AND created_at < pavise.now() - interval '72 hours') AS "staleHighIssues",
   (SELECT count(*)::int FROM processors) AS processors,
   (SELECT count(*)::int FROM processors WHERE status = 'onboarded') AS "onboardedProcessors",
   (SELECT count(*)::int FROM processors WHERE country IS NOT NULL) AS "processorsWithCountry",
@@ -200,12 +200,12 @@ SELECT
   (SELECT count(*)::int FROM processors WHERE country <> ALL ($2::text[]) AND coalesce(trim(transfer_mechanism), '') <> '') AS "processorsAbroadWithMechanism",
   (SELECT count(*)::int FROM processors WHERE dpa_signed) AS "processorsWithDpa",
   (SELECT count(*)::int FROM public.data_processing_activities
-   WHERE data_controller_id = $1 AND created_at >= now() - interval '30 days') AS "recentActivities",
+   WHERE data_controller_id = $1 AND created_at >= pavise.now() - interval '30 days') AS "recentActivities",
   EXISTS (SELECT 1 FROM public.audit_events WHERE data_controller_id = $1) AS "auditTrail",
   (SELECT count(*)::int FROM notices) AS "publishedNotices",
   (SELECT count(DISTINCT notice_type)::int FROM notices) AS "publishedNoticeTypes",
   (SELECT count(DISTINCT language)::int FROM notices) AS "publishedNoticeLanguages",
-  (SELECT count(*)::int FROM notices WHERE reviewed_at >= now() - interval '12 months') AS "noticesReviewedThisYear",
+  (SELECT count(*)::int FROM notices WHERE reviewed_at >= pavise.now() - interval '12 months') AS "noticesReviewedThisYear",
   (SELECT count(*)::int FROM public.data_controller_faqs WHERE data_controller_id = $1 AND published) AS "publishedFaqs"
 FROM controller c`;
 

@@ -63,7 +63,7 @@ export async function reportComplianceIssues(
   ];
 
   const resolved = await db.query<{ id: string }>(
-    `UPDATE public.compliance_issues SET status = 'resolved', resolved_at = now()
+    `UPDATE public.compliance_issues SET status = 'resolved', resolved_at = pavise.now()
      WHERE data_controller_id = $1 AND source = 'assessment' AND status <> 'resolved' AND area = ANY ($2::text[])
      RETURNING id`,
     [controllerId, complete],
