@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { TestClock } from './helpers/clock.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 describe('sign-up and sign-in with e-mail and password', () => {
@@ -85,10 +85,9 @@ describe('sign-up and sign-in with e-mail and password', () => {
 
 describe('GET /v1/user', () => {
   let server: TestServer;
+  const clock = new TestClock();
   before(async () => {
-    // Counted from the issued-at second, so a token may live up to a second less than this:
-    // 1 s left some tokens expired before their first use under load.
-    server = await startTestServer({ PAVISE_ACCESS_TOKEN_EXPIRES_IN: '3' });
+    server = await startTestServer({ PAVISE_ACCESS_TOKEN_EXPIRES_IN: '3' }, undefined, { clock });
   });
   after(() => server.close());
 
@@ -111,8 +110,8 @@ describe('GET /v1/user', () => {
       token: `${header}.${payload}.${Buffer.from('forged').toString('base64url')}`,
     });
     assert.equal(forged.status, 401);
-    // ...and so is an expired one (PAVISE_ACCESS_TOKEN_EXPIRES_IN=3).
-    await sleep(3_100);
+    // ...and so is an expired one (PAVISE_ACCESS_TOKEN_EXPIRES_IN=3, counted from the issued-at second).
+    clock.advance(3_000);
     const expired = await server.call('/v1/user', { token: session.accessToken });
     assert.equal(expired.status, 401);
     assert.match(expired.body.message, /JWTExpired/);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SignJWT } from 'jose';
+import { TestClock } from './helpers/clock.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 const KEY = 'a-test-signing-key-that-is-long-enough-0123456789';
@@ -9,16 +10,20 @@ const NAMESPACE = 'https://hasura.io/jwt/claims';
 /** Each JWT row of the reference's error table, with a token crafted to hit it. */
 describe('GraphQL: JWT errors as Hasura reports them', () => {
   let server: TestServer;
+  const clock = new TestClock();
   before(async () => {
-    server = await startTestServer({ PAVISE_JWT_SECRET: JSON.stringify({ type: 'HS256', key: KEY }) });
+    server = await startTestServer({ PAVISE_JWT_SECRET: JSON.stringify({ type: 'HS256', key: KEY }) }, undefined, {
+      clock,
+    });
   });
   after(() => server.close());
 
+  /** A token issued 100 s ago on the server's clock, expiring `expiresIn` seconds from its current second. */
   const sign = (
     payload: Record<string, unknown>,
     options: { issuer?: string; expiresIn?: number; key?: string } = {},
   ) => {
-    const now = Math.floor(Date.now() / 1000);
+    const now = Math.floor(clock.now() / 1000);
     return new SignJWT(payload)
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject('00000000-0000-0000-0000-000000000001')
@@ -90,11 +95,14 @@ describe('GraphQL: JWT errors as Hasura reports them', () => {
 
   it('refuses a token once it expires, though it was accepted before', async () => {
     // Accepted tokens are remembered; the expiry must still be checked on every request.
-    // exp counts from the current whole second: this token lives between 2 and 3 s.
     const token = await sign({ [NAMESPACE]: claims }, { expiresIn: 3 });
+    const exp = Math.floor(clock.now() / 1000) + 3;
     const first = await server.call('/v1/graphql', { token, body: { query: '{ __typename }' } });
     assert.deepEqual(first.body, { data: { __typename: 'query_root' } });
-    await new Promise((resolve) => setTimeout(resolve, 3_100));
+    clock.set(exp * 1000 - 1);
+    const lastMoment = await server.call('/v1/graphql', { token, body: { query: '{ __typename }' } });
+    assert.deepEqual(lastMoment.body, { data: { __typename: 'query_root' } }, 'still valid in the second before exp');
+    clock.set(exp * 1000);
     const later = await server.call('/v1/graphql', { token, body: { query: '{ __typename }' } });
     assert.equal(later.status, 401);
     assert.deepEqual(later.body, {

@@ -1,16 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { generateToken } from '../src/auth/tokens.js';
+import { TestClock } from './helpers/clock.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 const SESSION_KEYS = ['accessToken', 'accessTokenExpiresIn', 'refreshToken', 'refreshTokenId', 'user'];
 
 describe('POST /v1/token', () => {
   let server: TestServer;
+  const clock = new TestClock();
   const refresh = (refreshToken: string) => server.call('/v1/token', { body: { refreshToken } });
   before(async () => {
-    server = await startTestServer({ PAVISE_REFRESH_TOKEN_GRACE_SECONDS: '2' });
+    server = await startTestServer({ PAVISE_REFRESH_TOKEN_GRACE_SECONDS: '2' }, undefined, { clock });
   });
   after(() => server.close());
 
@@ -42,11 +43,22 @@ describe('POST /v1/token', () => {
     assert.equal((await refresh(a.body.refreshToken)).status, 200);
   });
 
+  it('accepts the replaced token again until the grace window closes', async () => {
+    const session = await server.signIn();
+    const rotated = await refresh(session.refreshToken);
+    clock.advance(1_999);
+    const again = await refresh(session.refreshToken);
+    assert.equal(again.status, 200, 'still within PAVISE_REFRESH_TOKEN_GRACE_SECONDS=2');
+    assert.equal(again.body.refreshToken, rotated.body.refreshToken, 'the same successor');
+    clock.advance(1);
+    assert.equal((await refresh(session.refreshToken)).status, 401, 'the window is closed at 2 s');
+  });
+
   it('treats reuse after the grace window as theft: 401 and the whole family is revoked', async () => {
     const session = await server.signIn();
     const rotated = await refresh(session.refreshToken);
     assert.equal(rotated.status, 200);
-    await sleep(2_500);
+    clock.advance(2_500);
     const reuse = await refresh(session.refreshToken);
     assert.equal(reuse.status, 401);
     assert.deepEqual(reuse.body, {
@@ -81,17 +93,31 @@ describe('POST /v1/token', () => {
 
 describe('refresh-token expiry', () => {
   let server: TestServer;
+  const clock = new TestClock();
+  const refresh = (refreshToken: string) => server.call('/v1/token', { body: { refreshToken } });
   before(async () => {
-    server = await startTestServer({ PAVISE_REFRESH_TOKEN_EXPIRES_IN: '1' });
+    server = await startTestServer({ PAVISE_REFRESH_TOKEN_EXPIRES_IN: '60' }, undefined, { clock });
   });
   after(() => server.close());
 
   it('answers 401 once PAVISE_REFRESH_TOKEN_EXPIRES_IN has passed', async () => {
     const session = await server.signIn();
-    await sleep(1_500);
-    const response = await server.call('/v1/token', { body: { refreshToken: session.refreshToken } });
+    clock.advance(60_000);
+    const response = await refresh(session.refreshToken);
     assert.equal(response.status, 401);
     assert.equal(response.body.error, 'invalid-refresh-token');
+  });
+
+  it('is live until then, and each rotation restarts the lifetime', async () => {
+    const session = await server.signIn();
+    clock.advance(59_999);
+    const rotated = await refresh(session.refreshToken);
+    assert.equal(rotated.status, 200, 'a millisecond before expiry');
+    clock.advance(59_999);
+    const again = await refresh(rotated.body.refreshToken);
+    assert.equal(again.status, 200, 'the successor lives 60 s from its rotation');
+    clock.advance(60_000);
+    assert.equal((await refresh(again.body.refreshToken)).status, 401);
   });
 });
 
