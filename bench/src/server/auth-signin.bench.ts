@@ -125,7 +125,7 @@ async function signInDirectly({ pool, keys, config }: BaselineContext, pat: stri
   const result = await pool.query<SignInRow>({
     name: 'auth.signin-pat',
     text: PAT_SIGN_IN_SQL,
-    values: [hashToken(pat), hashToken(generateToken('rt')), config.refreshTokenExpiresIn],
+    values: [hashToken(pat), hashToken(generateToken('rt')), config.refreshTokenExpiresIn, now],
   });
   const row = result.rows[0];
   if (!row?.refresh_token_id) throw new Error('baseline sign-in found no live PAT or enabled user');
