@@ -4,7 +4,7 @@ import { AuthError } from '../auth/errors.js';
 import type { VerifiedToken } from '../auth/jwt.js';
 import type { ServerDependencies } from './server.js';
 
-/** The Nhost-compatible auth routes (DESIGN.md §2). */
+/** The Nhost-compatible auth routes (docs/contracts.md §3). */
 
 const metadata = z.record(z.string(), z.unknown());
 const bodies = {

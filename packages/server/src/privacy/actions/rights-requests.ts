@@ -7,7 +7,7 @@ import { ingestDataSubject } from '../ingestion.js';
 import type { PrivacyServices } from '../services.js';
 
 /**
- * Rights requests (reference/dxtra-api.md §4.1): submission from a Transparency Center or an
+ * Rights requests (docs/contracts.md §6.6): submission from a Transparency Center or an
  * embedded form, and the dashboard's report. The workflow, the deadline and the audit trail are
  * the database's (triggers of migration 0008): a request starts `submitted`, its due date comes
  * from the jurisdiction, and every transition is recorded. Times are the server's clock, read in
