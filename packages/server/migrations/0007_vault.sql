@@ -1,4 +1,4 @@
--- The secrets vault (DESIGN.md §5). Every vault table carries project_id so the data can be
+-- The secrets vault (docs/contracts.md §7). Every vault table carries project_id so the data can be
 -- partitioned by tenant. Secret values are stored only as AES-256-GCM ciphertext under the
 -- project's data key; data keys only wrapped by a master key that is never in the database.
 CREATE SCHEMA vault;

@@ -1,4 +1,4 @@
--- The full privacy domain (DESIGN.md §4, reference/dxtra-api.md §2–§4). Every tenant table carries
+-- The full privacy domain (docs/contracts.md §6). Every tenant table carries
 -- data_controller_id. Personal data lives only in the `privacy` schema, encrypted; the public
 -- tables hold pseudonymous ids, keyed hashes and configuration.
 

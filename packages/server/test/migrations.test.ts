@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,11 +35,24 @@ describe('migrations', () => {
       await fs.writeFile(path.join(dir, '0002_bad.sql'), 'CREATE TABLE second_table (id int);');
       assert.deepEqual(await migrate(db, dir), ['0001_good', '0002_bad']);
       assert.deepEqual(await migrate(db, dir), []);
+      // A corrected comment is not a change; a changed statement is.
+      await fs.writeFile(path.join(dir, '0001_good.sql'), '-- the first table\nCREATE TABLE first_table (id int);\n');
+      assert.deepEqual(await migrate(db, dir), []);
       await fs.writeFile(path.join(dir, '0001_good.sql'), 'CREATE TABLE first_table (id bigint);');
       await assert.rejects(
         migrate(db, dir),
         (error: unknown) => error instanceof MigrationError && /0001_good was changed/.test(error.message),
       );
+      // Databases set up by an earlier Pavise recorded each file's whole hash: still accepted.
+      const commented = '-- the first table\nCREATE TABLE first_table (id int);\n';
+      await fs.writeFile(path.join(dir, '0001_good.sql'), commented);
+      const legacy = createHash('sha256').update(commented).digest('hex');
+      await db.query("UPDATE pavise.migrations SET checksum = $1 WHERE id = '0001_good'", [legacy]);
+      assert.deepEqual(await migrate(db, dir), []);
+      const [upgraded] = await db.query<{ checksum: string }>(
+        "SELECT checksum FROM pavise.migrations WHERE id = '0001_good'",
+      );
+      assert.notEqual(upgraded!.checksum, legacy, 'the record is brought up to the statement checksum');
     } finally {
       await db.close();
       await fs.rm(dir, { recursive: true, force: true });
