@@ -1,6 +1,5 @@
 import {
   type DocumentNode,
-  execute,
   type FragmentDefinitionNode,
   getOperationAST,
   getVariableValues,
@@ -10,17 +9,18 @@ import {
   validate,
 } from 'graphql';
 import { type Clock, systemClock } from '../clock.js';
-import type { Database, Queryable, QueryOptions } from '../db/database.js';
-import { runAction } from './compile/action.js';
+import type { Database, QueryOptions } from '../db/database.js';
 import { type CollectedField, collectFields } from './compile/collect-fields.js';
-import { runMutation } from './compile/mutation.js';
+import { compileMutation } from './compile/mutation.js';
 import { compileQuery, type SelectContext } from './compile/select.js';
 import { Aliases, Params, type SessionBinding } from './compile/sql.js';
 import { EngineError, errorResponse } from './errors.js';
+import { type ActionCall, Executor, type MutationStep } from './execute/executor.js';
+import { introspect } from './execute/introspection.js';
+import { PreparedStatements } from './execute/prepared-statements.js';
 import { checkLimits, DEFAULT_LIMITS, type QueryLimits } from './limits.js';
-import type { ActionModel, Model } from './model.js';
+import type { Model } from './model.js';
 import { ModelIndex } from './model-index.js';
-import { PreparedStatements } from './prepared-statements.js';
 import { buildRoleSchema, type RoleSchema } from './schema/build-schema.js';
 import { toHasuraValidationError, toHasuraVariableError } from './validation-errors.js';
 
@@ -62,24 +62,28 @@ const PLAN_CACHE_SIZE = 2_000;
 const STATEMENTS_PER_PLAN = 8;
 
 /**
- * The Hasura-compatible engine: a per-role schema built from the model, and an executor that
- * turns each operation into one SQL statement whose result is the response's `data`.
+ * The Hasura-compatible engine: a per-role schema built from the model, and the pipeline of each
+ * request — parse and validate (plan, cached per role and document) → compile (compile/: SQL and
+ * parameters, a query's statement cached per variables) → execute (execute/: the statement, the
+ * mutation's transaction, the action handlers).
  */
 export class GraphQLEngine {
   private readonly index: ModelIndex;
   private readonly schemas = new Map<string, RoleSchema>();
   private readonly plans = new Map<string, Plan | EngineError[]>();
   private readonly prepared = new PreparedStatements();
+  private readonly executor: Executor;
 
   constructor(
-    private readonly db: Database,
+    db: Database,
     model: Model,
-    private readonly log: { error(obj: unknown, msg: string): void } = console,
+    log: { error(obj: unknown, msg: string): void } = console,
     private readonly limits: QueryLimits = DEFAULT_LIMITS,
     /** Published to SQL with the session, as pavise.now(): the time triggers and actions go by. */
-    private readonly clock: Clock = systemClock,
+    clock: Clock = systemClock,
   ) {
     this.index = new ModelIndex(model);
+    this.executor = new Executor(db, this.prepared, log, clock);
   }
 
   schemaFor(role: string): RoleSchema {
@@ -121,7 +125,7 @@ export class GraphQLEngine {
       request.variables === undefined || request.variables === null ? '' : JSON.stringify(request.variables);
     const compiled = plan.statements.get(variablesKey);
     if (compiled)
-      return `{"data":${await this.runQuery(this.db, compiled.sql, bindSession(compiled, session.variables), compiled.options)}}`;
+      return `{"data":${await this.executor.query(compiled.sql, bindSession(compiled, session.variables), compiled.options)}}`;
 
     const coerced = getVariableValues(
       plan.roleSchema.schema,
@@ -147,7 +151,8 @@ export class GraphQLEngine {
       variables: coerced.coerced,
     };
     const fields = collectFields(plan.operation.selectionSet, context);
-    if (plan.operation.operation === 'mutation') return this.mutate(plan, fields, session, context);
+    if (plan.operation.operation === 'mutation')
+      return this.executor.mutation(session, this.compileMutationSteps(plan, fields, context), context);
     const isIntrospection = (f: CollectedField) => f.name === '__schema' || f.name === '__type';
     const isAction = (f: CollectedField) => plan.roleSchema.actions.has(f.name);
     const selected = fields.filter((f) => !isIntrospection(f) && !isAction(f));
@@ -161,136 +166,50 @@ export class GraphQLEngine {
       };
       if (plan.statements.size >= STATEMENTS_PER_PLAN) plan.statements.clear();
       plan.statements.set(variablesKey, statement);
-      return `{"data":${await this.runQuery(this.db, sql, statement.values, statement.options)}}`;
+      return `{"data":${await this.executor.query(sql, statement.values, statement.options)}}`;
     }
 
-    // Introspection is answered from the role's schema by graphql-js, actions by their handlers
-    // (in one transaction with the rest), everything else by one statement.
+    // Introspection, actions and tables side by side: each part by what answers it.
     const introspected = fields.some(isIntrospection)
-      ? this.introspect(plan, fields.filter(isIntrospection), coerced.coerced)
+      ? introspect(plan.roleSchema, plan.operation, plan.fragments, fields.filter(isIntrospection), coerced.coerced)
       : {};
-    const run = async (db: Queryable) => {
-      const parts: Record<string, unknown> =
-        selected.length > 0
-          ? JSON.parse(await this.runQuery(db, compileQuery(selected, context), context.params.values))
-          : {};
-      for (const field of fields.filter(isAction)) {
-        parts[field.responseKey] = JSON.parse(
-          await runAction(
-            db,
-            plan.roleSchema.actions.get(field.name)!,
-            plan.roleSchema.schema.getQueryType()!.getFields()[field.name]!,
-            field,
-            context,
-          ),
-        );
-      }
-      return parts;
-    };
-    const actions = fields.filter(isAction).map((f) => plan.roleSchema.actions.get(f.name)!);
-    const fromDatabase =
-      actions.length > 0 ? await this.inTransaction(session, run, actions.some(readsSession)) : await run(this.db);
-    const data: Record<string, unknown> = {};
-    for (const field of fields)
-      data[field.responseKey] =
-        field.responseKey in introspected ? introspected[field.responseKey] : fromDatabase[field.responseKey];
-    return JSON.stringify({ data });
-  }
-
-  /**
-   * Runs `work` in a transaction with the session visible to SQL as current_setting('hasura.user'),
-   * and the engine's clock as pavise.now() (migration 0010) — unless nothing in it reads them
-   * (`publish` false), which saves a round trip.
-   */
-  private async inTransaction<T>(session: Session, work: (tx: Queryable) => Promise<T>, publish = true): Promise<T> {
-    try {
-      return await this.db.transaction(async (tx) => {
-        if (publish)
-          await tx.query(
-            "SELECT set_config('hasura.user', $1, true), set_config('pavise.now', $2::text, true)",
-            [JSON.stringify(session.variables), this.clock.now()],
-            { name: 'pavise.set-session' },
-          );
-        return work(tx);
-      });
-    } catch (error) {
-      if (error instanceof EngineError) throw error;
-      throw this.databaseError(error);
-    }
-  }
-
-  /**
-   * All mutation fields of a request, in order, in one transaction; session variables are visible
-   * to triggers as current_setting('hasura.user'), as in Hasura, and the clock as pavise.now().
-   * Any error rolls back them all.
-   */
-  private async mutate(
-    plan: Plan,
-    fields: CollectedField[],
-    session: Session,
-    context: SelectContext,
-  ): Promise<string> {
-    const mutationType = plan.roleSchema.schema.getMutationType()!;
-    // Table mutations fire triggers, which may read the session; actions say whether theirs do.
-    const publish = fields.some((field) => {
-      const action = plan.roleSchema.actions.get(field.name);
-      return action ? readsSession(action) : field.name !== '__typename';
-    });
-    return this.inTransaction(
+    const queryFields = plan.roleSchema.schema.getQueryType()!.getFields();
+    const actions = fields.filter(isAction).map(
+      (field): ActionCall => ({
+        responseKey: field.responseKey,
+        action: plan.roleSchema.actions.get(field.name)!,
+        definition: queryFields[field.name]!,
+        field,
+      }),
+    );
+    const select =
+      selected.length > 0 ? { sql: compileQuery(selected, context), values: context.params.values } : undefined;
+    return this.executor.mixedQuery(
       session,
-      async (tx) => {
-        const parts: string[] = [];
-        for (const field of fields) {
-          const definition = mutationType.getFields()[field.name]!;
-          const action = plan.roleSchema.actions.get(field.name);
-          const value =
-            field.name === '__typename'
-              ? '"mutation_root"'
-              : action
-                ? await runAction(tx, action, definition, field, context)
-                : await runMutation(
-                    this.prepared.wrap(tx),
-                    plan.roleSchema.mutationFields.get(field.name)!,
-                    definition,
-                    field,
-                    context,
-                  );
-          parts.push(`${JSON.stringify(field.responseKey)}:${value}`);
-        }
-        return `{"data":{${parts.join(',')}}}`;
-      },
-      publish,
+      { responseKeys: fields.map((f) => f.responseKey), introspected, select, actions },
+      context,
     );
   }
 
-  /** Runs a compiled query statement; returns the JSON text of `data`. */
-  private async runQuery(
-    db: Queryable,
-    sql: string,
-    values: readonly unknown[],
-    options?: QueryOptions,
-  ): Promise<string> {
-    try {
-      const rows = await db.query<{ data: string }>(sql, values, options);
-      return rows[0]!.data;
-    } catch (error) {
-      throw this.databaseError(error);
-    }
-  }
-
-  private introspect(
-    plan: Plan,
-    fields: CollectedField[],
-    variables: Record<string, unknown>,
-  ): Record<string, unknown> {
-    const operation: OperationDefinitionNode = {
-      ...plan.operation,
-      selectionSet: { kind: Kind.SELECTION_SET, selections: fields.flatMap((f) => f.nodes) },
-    };
-    const document: DocumentNode = { kind: Kind.DOCUMENT, definitions: [operation, ...Object.values(plan.fragments)] };
-    const result = execute({ schema: plan.roleSchema.schema, document, variableValues: variables });
-    if ('then' in result || result.errors) throw new EngineError('unexpected', 'introspection failed', '$');
-    return result.data as Record<string, unknown>;
+  /**
+   * A mutation's fields, compiled in order. A field that does not compile fails in its turn, so the
+   * fields before it run (and fail) first, as when each field is compiled just before it runs.
+   */
+  private compileMutationSteps(plan: Plan, fields: CollectedField[], context: SelectContext): MutationStep[] {
+    const mutationFields = plan.roleSchema.schema.getMutationType()!.getFields();
+    return fields.map((field): MutationStep => {
+      const { responseKey } = field;
+      if (field.name === '__typename') return { kind: 'typename', responseKey };
+      const definition = mutationFields[field.name]!;
+      const action = plan.roleSchema.actions.get(field.name);
+      if (action) return { kind: 'action', responseKey, action, definition, field };
+      try {
+        const compiled = compileMutation(plan.roleSchema.mutationFields.get(field.name)!, definition, field, context);
+        return { kind: 'table', responseKey, compiled };
+      } catch (error) {
+        return { kind: 'failed', responseKey, error };
+      }
+    });
   }
 
   /** Parse, validate and pick the operation, once per (role, document, operation name). */
@@ -337,25 +256,6 @@ export class GraphQLEngine {
     }
     return { roleSchema, document, operation, fragments, statements: new Map() };
   }
-
-  /** Postgres errors as Hasura reports them; nothing internal reaches the client. */
-  private databaseError(error: unknown): EngineError {
-    const pg = error as { code?: string; message?: string; graphqlPath?: string };
-    const path = pg.graphqlPath ?? '$';
-    if (pg.code?.startsWith('22')) return new EngineError('data-exception', pg.message ?? 'data exception', path);
-    if (pg.code === '23505')
-      return new EngineError('constraint-violation', `Uniqueness violation. ${pg.message}`, path);
-    if (pg.code === '23503')
-      return new EngineError('constraint-violation', `Foreign key violation. ${pg.message}`, path);
-    if (pg.code === '23502') return new EngineError('constraint-violation', `Not-NULL violation. ${pg.message}`, path);
-    if (pg.code === '23514')
-      return new EngineError('constraint-violation', `Check constraint violation. ${pg.message}`, path);
-    if (pg.code === '42501') return new EngineError('permission-error', 'permission denied', path);
-    // Only the code and message: the driver's error also carries the statement's parameters,
-    // which hold the request's values (personal data, secrets).
-    this.log.error({ code: pg.code, message: pg.message }, 'GraphQL statement failed');
-    return new EngineError('unexpected', 'database query error', '$');
-  }
 }
 
 /** The statement's parameter values for `session`: the template with the session's values in place. */
@@ -368,5 +268,3 @@ function bindSession(statement: CompiledStatement, session: Record<string, strin
   }
   return values;
 }
-
-const readsSession = (action: ActionModel) => action.readsSessionInSql !== false;

@@ -1,5 +1,4 @@
 import { type GraphQLField, type GraphQLObjectType, getArgumentValues, getNamedType } from 'graphql';
-import type { Queryable } from '../../db/database.js';
 import { EngineError } from '../errors.js';
 import type { BoolExp, ColumnModel, Presets, TableModel } from '../model.js';
 import type { MutationField } from '../schema/build-schema.js';
@@ -8,58 +7,71 @@ import { type CollectedField, subSelections } from './collect-fields.js';
 import { compileObject, jsonObject, type SelectContext, tableRef } from './select.js';
 import { Aliases, ident, Params } from './sql.js';
 
+/** One statement of a mutation field: its text, its parameters, and the path its errors report. */
+export interface Statement {
+  sql: string;
+  values: readonly unknown[];
+  path: string;
+}
+
+/** The primary keys of the written rows, each with `_check_passed`: the permission's check on it. */
+export type WrittenKeys = Record<string, unknown>[];
+
 /**
- * Runs one mutation field inside the request's transaction and returns the JSON text of its
- * result. Inserts and updates take two statements: the write, which returns the primary keys and
- * whether each row passes the permission's `check`, then one SELECT that builds the response — a
- * second statement sees what triggers did, such as making the inserting user a member. Deletes
- * take one.
+ * One mutation field, compiled: what execute/mutation.ts runs, in this order, inside the
+ * request's transaction. Inserts and updates take two statements: the write, which returns the
+ * primary keys and whether each row passes the permission's `check`, then one SELECT that builds
+ * the response — a second statement sees what triggers did, such as making the inserting user a
+ * member. Deletes take one.
  *
  * The check is evaluated inside the write (in RETURNING), as Hasura does: its subqueries see the
  * database as it was before the statement, so a row cannot vouch for itself (a membership row
  * that makes its own inserter a manager of the controller it joins).
  */
-export async function runMutation(
-  tx: Queryable,
+export interface CompiledMutation {
+  /** The path of the field, where a failed check is reported. */
+  path: string;
+  /** The insert check on the submitted values alone, run first: its one row says whether they pass. */
+  precheck: Statement | undefined;
+  /** The write, returning WrittenKeys; none for a delete (its response deletes) or an insert of no rows. */
+  write: Statement | undefined;
+  /** The statement whose one row's `data` is the field's JSON text, given what the write returned. */
+  response(keys: WrittenKeys): Statement;
+}
+
+/** Compiles one mutation field (insert, update or delete) to the statements that run it. */
+export function compileMutation(
   mutation: MutationField,
   definition: GraphQLField<unknown, unknown>,
   field: CollectedField,
   ctx: SelectContext,
-): Promise<string> {
+): CompiledMutation {
   // biome-ignore lint/suspicious/noExplicitAny: argument values as graphql-js coerced them, checked against the schema
   const args = getArgumentValues(definition, field.nodes[0]!, ctx.variables) as Record<string, any>;
   const path = `$.selectionSet.${field.responseKey}`;
+  const response = (keys: WrittenKeys) => respond(mutation, definition, field, keys, ctx, path);
   switch (mutation.kind) {
     case 'insert':
     case 'insertOne': {
       const objects = (mutation.kind === 'insertOne' ? [args.object] : args.objects) as Record<string, unknown>[];
       const argumentPath = `${path}.args.${mutation.kind === 'insertOne' ? 'object' : 'objects'}`;
-      const keys =
-        objects.length === 0
-          ? []
-          : await insertRows(
-              tx,
-              mutation.table,
-              objects,
-              args.on_conflict as OnConflict | undefined,
-              ctx,
-              argumentPath,
-              path,
-            );
-      return respond(tx, mutation, definition, field, keys, ctx, path);
+      if (objects.length === 0) return { path, precheck: undefined, write: undefined, response };
+      return {
+        path,
+        ...insertRows(mutation.table, objects, args.on_conflict as OnConflict | undefined, ctx, argumentPath, path),
+        response,
+      };
     }
     case 'update':
-    case 'updateByPk': {
-      const keys = await updateRows(tx, mutation, args, ctx, path);
-      return respond(tx, mutation, definition, field, keys, ctx, path);
-    }
+    case 'updateByPk':
+      return { path, precheck: undefined, write: updateRows(mutation, args, ctx, path), response };
     case 'delete':
-    case 'deleteByPk':
-      return deleteRows(tx, mutation, definition, field, args, ctx, path);
+    case 'deleteByPk': {
+      const statement = deleteRows(mutation, definition, field, args, ctx, path);
+      return { path, precheck: undefined, write: undefined, response: () => statement };
+    }
   }
 }
-
-type Keys = Record<string, unknown>[];
 
 interface OnConflict {
   constraint: string;
@@ -71,23 +83,60 @@ function fresh(ctx: SelectContext): SelectContext {
   return { ...ctx, params: new Params(), aliases: new Aliases() };
 }
 
+function statement(sql: string, ctx: SelectContext, path: string): Statement {
+  return { sql, values: ctx.params.values, path };
+}
+
 function presetValues(presets: Presets | undefined, ctx: SelectContext): [string, unknown][] {
   return Object.entries(presets ?? {}).map(([name, value]) => [name, resolveSessionValue(value, ctx)]);
 }
 
-async function insertRows(
-  tx: Queryable,
+/** `column = $n` for each (column name, value), the value bound with the column's type. */
+function assignments(table: TableModel, values: [string, unknown][], ctx: SelectContext): string[] {
+  return values.map(([name, value]) => {
+    const column = ctx.index.column(table, name)!;
+    return `${ident(column.sql)} = ${ctx.params.add(value, column.type)}`;
+  });
+}
+
+/** A permission's row filter on `alias` (true when there is none). */
+function filterCondition(table: TableModel, filter: BoolExp | undefined, alias: string, ctx: SelectContext): string {
+  return filter ? compileBoolExp(table, filter, alias, ctx, 'permission') : 'true';
+}
+
+/** The rows an update or delete touches: the permission's filter, then `where` or the primary key `pk`. */
+function targetConditions(
+  mutation: MutationField,
+  filter: BoolExp | undefined,
+  where: BoolExp,
+  pk: Record<string, unknown>,
+  alias: string,
+  ctx: SelectContext,
+): string[] {
+  const { table } = mutation;
+  const conditions = [filterCondition(table, filter, alias, ctx)];
+  if (mutation.kind === 'update' || mutation.kind === 'delete')
+    conditions.push(compileBoolExp(table, where, alias, ctx, 'user'));
+  else
+    for (const key of table.primaryKey) {
+      const column = ctx.index.column(table, key)!;
+      conditions.push(`${alias}.${ident(column.sql)} = ${ctx.params.add(pk[key], column.type)}`);
+    }
+  return conditions;
+}
+
+function insertRows(
   table: TableModel,
   objects: Record<string, unknown>[],
   onConflict: OnConflict | undefined,
   base: SelectContext,
   path: string,
   fieldPath: string,
-): Promise<Keys> {
+): Pick<CompiledMutation, 'precheck' | 'write'> {
   const ctx = fresh(base);
   const presets = presetValues(ctx.index.insertPermission(table, ctx.role)!.set, ctx);
   const rows = objects.map((object) => ({ ...object, ...Object.fromEntries(presets) }));
-  await checkSubmittedValues(tx, table, rows, base, fieldPath);
+  const precheck = checkSubmittedValues(table, rows, base, fieldPath);
   const named = [...new Set(rows.flatMap((row) => Object.keys(row)))].map((name) => ctx.index.column(table, name)!);
   // Rows that set no column still need one in the column list: the first, with its default.
   const columns = named.length > 0 ? named : [ctx.index.column(table, table.primaryKey[0]!)!];
@@ -110,7 +159,7 @@ async function insertRows(
   const sql =
     `INSERT INTO ${tableRef(table)} AS ${alias} (${columns.map((c) => ident(c.sql)).join(', ')}) VALUES ${values.join(', ')}${conflict} ` +
     `RETURNING ${returningKeys(table, ctx, alias)}, ${passes} AS _check_passed`;
-  return write(tx, sql, ctx, path);
+  return { precheck, write: statement(sql, ctx, path) };
 }
 
 /** ON CONFLICT: update the listed columns of rows the role may update (and `where` selects), or do nothing. */
@@ -119,15 +168,13 @@ function upsertClause(table: TableModel, alias: string, onConflict: OnConflict, 
   if (onConflict.update_columns.length === 0) return `${target} DO NOTHING`;
   const permission = ctx.index.updatePermission(table, ctx.role)!;
   const column = (name: string) => ctx.index.column(table, name)!;
-  const assignments = [
+  const set = [
     ...onConflict.update_columns.map((name) => `${ident(column(name).sql)} = EXCLUDED.${ident(column(name).sql)}`),
-    ...presetValues(permission.set, ctx).map(
-      ([name, value]) => `${ident(column(name).sql)} = ${ctx.params.add(value, column(name).type)}`,
-    ),
+    ...assignments(table, presetValues(permission.set, ctx), ctx),
   ];
-  const conditions = [permission.filter ? compileBoolExp(table, permission.filter, alias, ctx, 'permission') : 'true'];
+  const conditions = [filterCondition(table, permission.filter, alias, ctx)];
   if (onConflict.where) conditions.push(compileBoolExp(table, onConflict.where, alias, ctx, 'user'));
-  return `${target} DO UPDATE SET ${assignments.join(', ')} WHERE ${conditions.join(' AND ')}`;
+  return `${target} DO UPDATE SET ${set.join(', ')} WHERE ${conditions.join(' AND ')}`;
 }
 
 /**
@@ -136,27 +183,24 @@ function upsertClause(table: TableModel, alias: string, onConflict: OnConflict, 
  * foreign key could answer instead — and tell the caller that another tenant holds such a row.
  * (Rows whose check reads a column a default or trigger fills are checked in the write only.)
  */
-async function checkSubmittedValues(
-  tx: Queryable,
+function checkSubmittedValues(
   table: TableModel,
   rows: Record<string, unknown>[],
   base: SelectContext,
   path: string,
-): Promise<void> {
+): Statement | undefined {
   const check = base.index.insertPermission(table, base.role)!.check;
-  if (!check) return;
+  if (!check) return undefined;
   const read = localColumns(table, check, base.index);
   if (read.length === 0 || !rows.every((row) => read.every((c) => row[c.name] !== undefined && row[c.name] !== null)))
-    return;
+    return undefined;
   const ctx = fresh(base);
   const alias = ctx.aliases.fresh();
   const values = rows.map((row) => `(${read.map((c) => ctx.params.add(row[c.name], c.type)).join(', ')})`);
   const sql =
     `SELECT coalesce(bool_and(${compileBoolExp(table, check, alias, ctx, 'permission')}), false) AS passed ` +
     `FROM (VALUES ${values.join(', ')}) AS ${alias} (${read.map((c) => ident(c.sql)).join(', ')})`;
-  const [result] = await execute<{ passed: boolean }>(tx, sql, ctx, path);
-  if (result?.passed !== true)
-    throw new EngineError('permission-error', 'check constraint of an insert/update permission has failed', path);
+  return statement(sql, ctx, path);
 }
 
 /** The permission's check on the written row `alias`, for RETURNING (true when there is none). */
@@ -164,20 +208,13 @@ function checkExpression(table: TableModel, check: BoolExp | undefined, alias: s
   return check ? `coalesce((${compileBoolExp(table, check, alias, ctx, 'permission')}), false)` : 'true';
 }
 
-/** Fails the request when a written row did not satisfy the permission's check. */
-function enforceCheck(keys: Keys, path: string): void {
-  if (keys.some((key) => key._check_passed !== true))
-    throw new EngineError('permission-error', 'check constraint of an insert/update permission has failed', path);
-}
-
-async function updateRows(
-  tx: Queryable,
+function updateRows(
   mutation: MutationField,
   // biome-ignore lint/suspicious/noExplicitAny: argument values as graphql-js coerced them, checked against the schema
   args: Record<string, any>,
   base: SelectContext,
   path: string,
-): Promise<Keys> {
+): Statement {
   const ctx = fresh(base);
   const { table } = mutation;
   const permission = ctx.index.updatePermission(table, ctx.role)!;
@@ -192,39 +229,25 @@ async function updateRows(
     );
   const alias = ctx.aliases.fresh();
   const column = (name: string): ColumnModel => ctx.index.column(table, name)!;
-  const assignments = [
-    ...Object.entries(set).map(
-      ([name, value]) => `${ident(column(name).sql)} = ${ctx.params.add(value, column(name).type)}`,
-    ),
+  const changes = [
+    ...assignments(table, Object.entries(set), ctx),
     ...Object.entries(inc).map(
       ([name, value]) =>
         `${ident(column(name).sql)} = ${alias}.${ident(column(name).sql)} + ${ctx.params.add(value, column(name).type)}`,
     ),
-    ...presetValues(permission.set, ctx).map(
-      ([name, value]) => `${ident(column(name).sql)} = ${ctx.params.add(value, column(name).type)}`,
-    ),
+    ...assignments(table, presetValues(permission.set, ctx), ctx),
   ];
   // Hasura treats an update without operators as a no-op that still reports the matched rows.
-  if (assignments.length === 0)
-    assignments.push(
-      `${ident(column(table.primaryKey[0]!).sql)} = ${alias}.${ident(column(table.primaryKey[0]!).sql)}`,
-    );
-  const conditions = [permission.filter ? compileBoolExp(table, permission.filter, alias, ctx, 'permission') : 'true'];
-  if (mutation.kind === 'update') conditions.push(compileBoolExp(table, args.where as BoolExp, alias, ctx, 'user'));
-  else
-    conditions.push(
-      ...table.primaryKey.map(
-        (key) => `${alias}.${ident(column(key).sql)} = ${ctx.params.add(args.pk_columns[key], column(key).type)}`,
-      ),
-    );
+  if (changes.length === 0)
+    changes.push(`${ident(column(table.primaryKey[0]!).sql)} = ${alias}.${ident(column(table.primaryKey[0]!).sql)}`);
+  const conditions = targetConditions(mutation, permission.filter, args.where, args.pk_columns, alias, ctx);
   const sql =
-    `UPDATE ${tableRef(table)} AS ${alias} SET ${assignments.join(', ')} WHERE ${conditions.join(' AND ')} ` +
+    `UPDATE ${tableRef(table)} AS ${alias} SET ${changes.join(', ')} WHERE ${conditions.join(' AND ')} ` +
     `RETURNING ${returningKeys(table, ctx, alias)}, ${checkExpression(table, permission.check, alias, ctx)} AS _check_passed`;
-  return write(tx, sql, ctx, path);
+  return statement(sql, ctx, path);
 }
 
-async function deleteRows(
-  tx: Queryable,
+function deleteRows(
   mutation: MutationField,
   definition: GraphQLField<unknown, unknown>,
   field: CollectedField,
@@ -232,20 +255,12 @@ async function deleteRows(
   args: Record<string, any>,
   base: SelectContext,
   path: string,
-): Promise<string> {
+): Statement {
   const ctx = fresh(base);
   const { table } = mutation;
   const permission = ctx.index.deletePermission(table, ctx.role)!;
   const alias = ctx.aliases.fresh();
-  const conditions = [permission.filter ? compileBoolExp(table, permission.filter, alias, ctx, 'permission') : 'true'];
-  if (mutation.kind === 'delete') conditions.push(compileBoolExp(table, args.where as BoolExp, alias, ctx, 'user'));
-  else
-    conditions.push(
-      ...table.primaryKey.map(
-        (key) =>
-          `${alias}.${ident(ctx.index.column(table, key)!.sql)} = ${ctx.params.add(args[key], ctx.index.column(table, key)!.type)}`,
-      ),
-    );
+  const conditions = targetConditions(mutation, permission.filter, args.where, args, alias, ctx);
   // The response reads the deleted rows from the CTE: the statement's snapshot still has their relatives.
   const rows = ctx.aliases.fresh();
   const body = responseBody(
@@ -258,21 +273,18 @@ async function deleteRows(
     ctx,
   );
   const sql = `WITH _deleted AS (DELETE FROM ${tableRef(table)} AS ${alias} WHERE ${conditions.join(' AND ')} RETURNING ${alias}.*) SELECT ${body}::text AS data`;
-  const result = await execute<{ data: string | null }>(tx, sql, ctx, path);
-  return result[0]?.data ?? 'null';
+  return statement(sql, ctx, path);
 }
 
-/** Fails when a written row did not pass the permission's check, else builds the field's response. */
-async function respond(
-  tx: Queryable,
+/** The SELECT that builds an insert's or update's response from the written rows' keys. */
+function respond(
   mutation: MutationField,
   definition: GraphQLField<unknown, unknown>,
   field: CollectedField,
-  keys: Keys,
+  keys: WrittenKeys,
   base: SelectContext,
   path: string,
-): Promise<string> {
-  enforceCheck(keys, path);
+): Statement {
   const ctx = fresh(base);
   const rows = ctx.aliases.fresh();
   const body = responseBody(
@@ -284,8 +296,7 @@ async function respond(
     String(keys.length),
     ctx,
   );
-  const [result] = await execute<{ data: string | null }>(tx, `SELECT ${body}::text AS data`, ctx, path);
-  return result!.data ?? 'null';
+  return statement(`SELECT ${body}::text AS data`, ctx, path);
 }
 
 /**
@@ -330,7 +341,7 @@ function returningKeys(table: TableModel, ctx: SelectContext, alias?: string): s
 }
 
 /** `alias` is one of the rows whose primary keys are `keys`. */
-function matchKeys(table: TableModel, alias: string, keys: Keys, ctx: SelectContext): string {
+function matchKeys(table: TableModel, alias: string, keys: WrittenKeys, ctx: SelectContext): string {
   if (keys.length === 0) return 'false';
   const columns = table.primaryKey.map((key) => ctx.index.column(table, key)!);
   const arrays = columns.map((c) =>
@@ -341,16 +352,4 @@ function matchKeys(table: TableModel, alias: string, keys: Keys, ctx: SelectCont
     ),
   );
   return `(${columns.map((c) => `${alias}.${ident(c.sql)}`).join(', ')}) IN (SELECT * FROM unnest(${arrays.join(', ')}))`;
-}
-
-async function write(tx: Queryable, sql: string, ctx: SelectContext, path: string): Promise<Keys> {
-  return execute<Record<string, unknown>>(tx, sql, ctx, path);
-}
-
-async function execute<R extends object>(tx: Queryable, sql: string, ctx: SelectContext, path: string): Promise<R[]> {
-  try {
-    return await tx.query<R>(sql, ctx.params.values);
-  } catch (error) {
-    throw Object.assign(error as object, { graphqlPath: path });
-  }
 }

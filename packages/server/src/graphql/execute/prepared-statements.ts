@@ -1,4 +1,4 @@
-import type { Queryable, QueryOptions } from '../db/database.js';
+import type { QueryOptions } from '../../db/database.js';
 
 /**
  * Names for server-side prepared statements, one per distinct SQL text the engine generates, so
@@ -23,13 +23,5 @@ export class PreparedStatements {
       this.names.set(sql, options);
     }
     return options;
-  }
-
-  /** `db`, with every statement run through it named. */
-  wrap(db: Queryable): Queryable {
-    return {
-      query: (sql, params, options) => db.query(sql, params, options ?? this.optionsFor(sql)),
-      exec: (sql) => db.exec(sql),
-    };
   }
 }

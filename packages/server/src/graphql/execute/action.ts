@@ -8,9 +8,9 @@ import {
   isObjectType,
 } from 'graphql';
 import type { Queryable } from '../../db/database.js';
+import { type CollectedField, type Fragments, subSelections } from '../compile/collect-fields.js';
 import { ActionError, EngineError } from '../errors.js';
 import type { ActionModel } from '../model.js';
-import { type CollectedField, type Fragments, subSelections } from './collect-fields.js';
 
 /**
  * Runs an action's handler inside the request's transaction and shapes its result to the
