@@ -2,27 +2,14 @@ import type { AddressInfo } from 'node:net';
 import type { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { bootstrapOwner, formatBootstrapBlock } from './auth/bootstrap.js';
-import { AuthService } from './auth/service.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config/config.js';
 import { loadMasterKeys } from './crypto/master-keys.js';
 import type { Database } from './db/database.js';
 import { migrate } from './db/migrate.js';
 import { openDatabase } from './db/open.js';
-import { GraphQLEngine } from './graphql/engine.js';
 import type { CounterStore } from './http/rate-limit/limiter.js';
-import { RedisCounterStore } from './http/rate-limit/redis-store.js';
-import { SignInLimiter } from './http/rate-limit/signin-limiter.js';
-import { SqlCounterStore } from './http/rate-limit/sql-store.js';
-import { buildServer } from './http/server.js';
-import { VaultRateLimiter } from './http/vault/rate-limit.js';
 import { createLogger } from './logger.js';
-import { createDefaultDataController } from './privacy/bootstrap.js';
-import { createPrivacyModel } from './privacy/model/index.js';
-import { privacyRestEndpoints } from './privacy/rest-endpoints.js';
-import { privacyServices } from './privacy/services.js';
-import { Vault } from './vault/vault.js';
 import { PAVISE_VERSION } from './version.js';
 
 export interface RunningPavise {
@@ -50,15 +37,39 @@ export async function startPavise(config: Config, options: StartOptions = {}): P
   const logger = createLogger(config, options.logDestination);
   const output = options.output ?? process.stdout;
   const clock = options.clock ?? systemClock;
+  // The server's modules (Fastify, GraphQL, the domains: some 300 ms of loading) load while the
+  // database opens, whose start waits on file reads and on WebAssembly compiling off the main
+  // thread: the two overlap. The handler only keeps a failed load from being reported before
+  // the database's own error; it is awaited below.
+  const loading = import('./server-modules.js');
+  loading.catch(() => {});
   const db = await openDatabase(config);
   let counters: CounterStore | undefined;
   let server: FastifyInstance | undefined;
   try {
+    const {
+      AuthService,
+      bootstrapOwner,
+      buildServer,
+      createDefaultDataController,
+      createPrivacyModel,
+      formatBootstrapBlock,
+      GraphQLEngine,
+      privacyRestEndpoints,
+      privacyServices,
+      SignInLimiter,
+      SqlCounterStore,
+      Vault,
+      VaultRateLimiter,
+    } = await loading;
     const applied = await migrate(db);
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
     const auth = await AuthService.create(db, config, clock);
     const sqlCounters = new SqlCounterStore(db);
-    counters = config.redisUrl ? new RedisCounterStore(config.redisUrl) : sqlCounters;
+    // ioredis is loaded only when it is used.
+    counters = config.redisUrl
+      ? new (await import('./http/rate-limit/redis-store.js')).RedisCounterStore(config.redisUrl)
+      : sqlCounters;
     const signInLimiter = new SignInLimiter(counters, config.rateLimit, clock, (error) =>
       logger.error({ err: error }, 'rate-limit store failed; request allowed'),
     );

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { AuthError } from '../auth/errors.js';
+import { listPersonalAccessTokens } from '../auth/personal-access-tokens.js';
 import { findUserByEmail } from '../auth/users.js';
 import type { Database } from '../db/database.js';
 import { printJson, withDatabase } from './context.js';
@@ -34,7 +35,11 @@ export function registerPatCommands(program: Command): void {
       const days = parseDays(options.expiresInDays);
       const expiresAt = new Date(Date.now() + days * 86_400_000);
       const created = await withDatabase(async ({ db, auth }) =>
-        auth.createPat(await userIdFor(db, options.email), expiresAt, options.name ? { name: options.name } : {}),
+        (await auth()).createPat(
+          await userIdFor(db, options.email),
+          expiresAt,
+          options.name ? { name: options.name } : {},
+        ),
       );
       if (options.json) return printJson({ ...created, expiresAt: expiresAt.toISOString() });
       process.stdout.write(
@@ -49,7 +54,9 @@ export function registerPatCommands(program: Command): void {
     .requiredOption('--email <email>', 'e-mail address of the token owner')
     .option('--json', 'print the result as JSON')
     .action(async (options: { email: string; json?: boolean }) => {
-      const tokens = await withDatabase(async ({ db, auth }) => auth.listPats(await userIdFor(db, options.email)));
+      const tokens = await withDatabase(async ({ db }) =>
+        listPersonalAccessTokens(db, await userIdFor(db, options.email)),
+      );
       if (options.json) return printJson(tokens);
       if (tokens.length === 0) return void process.stdout.write(`${options.email} has no personal access tokens.\n`);
       for (const token of tokens) {
@@ -67,7 +74,7 @@ export function registerPatCommands(program: Command): void {
     .argument('<id>', 'the token id')
     .requiredOption('--email <email>', 'e-mail address of the token owner')
     .action(async (id: string, options: { email: string }) => {
-      await withDatabase(async ({ db, auth }) => auth.revokePat(await userIdFor(db, options.email), id));
+      await withDatabase(async ({ db, auth }) => (await auth()).revokePat(await userIdFor(db, options.email), id));
       process.stdout.write(`Revoked personal access token ${id}.\n`);
     });
 }

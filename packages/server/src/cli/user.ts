@@ -13,8 +13,8 @@ export function registerUserCommands(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (options: { email: string; password?: string; displayName?: string; json?: boolean }) => {
       const password = options.password ?? randomPassword();
-      const created = await withDatabase(({ auth }) =>
-        auth.createUser({
+      const created = await withDatabase(async ({ auth }) =>
+        (await auth()).createUser({
           email: options.email,
           password,
           displayName: options.displayName ?? '',

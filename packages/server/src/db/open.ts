@@ -1,9 +1,15 @@
 import type { Config } from '../config/config.js';
 import type { Database } from './database.js';
-import { openPglite } from './pglite.js';
-import { openPostgres } from './postgres.js';
 
-/** PostgreSQL when DATABASE_URL is set, otherwise the embedded PGlite in PAVISE_DATA_DIR. */
-export function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'dbPoolMax'>): Promise<Database> {
-  return config.databaseUrl ? openPostgres(config.databaseUrl, config.dbPoolMax) : openPglite(config.dataDir);
+/**
+ * PostgreSQL when DATABASE_URL is set, otherwise the embedded PGlite in PAVISE_DATA_DIR. Each
+ * driver is loaded only when it is the one used (importing `pg` or PGlite costs tens of ms).
+ */
+export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'dbPoolMax'>): Promise<Database> {
+  if (config.databaseUrl) {
+    const { openPostgres } = await import('./postgres.js');
+    return openPostgres(config.databaseUrl, config.dbPoolMax);
+  }
+  const { openPglite } = await import('./pglite.js');
+  return openPglite(config.dataDir);
 }
