@@ -13,6 +13,7 @@ import { type Clock, systemClock } from '../clock.js';
 import { DEFAULT_CLAIMS_NAMESPACE, DEFAULT_ISSUER, type JwtSecretConfig } from '../config/jwt-secret.js';
 import type { Queryable } from '../db/database.js';
 import { getOrCreateSetting } from '../db/settings.js';
+import { AuthError } from './errors.js';
 
 /** The Hasura session claims a Pavise access token carries. */
 export interface SessionClaims {
@@ -29,15 +30,19 @@ export interface VerifiedToken extends SessionClaims {
   expiresAt: number;
 }
 
-/** Why a token was refused, with Hasura's error codes and messages. */
-export class InvalidTokenError extends Error {
+/**
+ * Why an access token was refused: an AuthError (`unauthorized`) for the auth service's callers,
+ * with Hasura's code and reason (docs/contracts.md §4.2) for the GraphQL edge.
+ */
+export class InvalidTokenError extends AuthError {
   override name = 'InvalidTokenError';
   constructor(
-    message: string,
+    /** Hasura's wording: JWTExpired, JWSError JWSInvalidSignature, JWTNotInIssuer, or the claim at fault. */
+    readonly reason: string,
     /** invalid-jwt: signature, expiry, issuer; the others: the Hasura claims. */
-    readonly code: 'invalid-jwt' | 'jwt-invalid-claims' | 'jwt-missing-role-claims' = 'invalid-jwt',
+    readonly claimsCode: 'invalid-jwt' | 'jwt-invalid-claims' | 'jwt-missing-role-claims' = 'invalid-jwt',
   ) {
-    super(message);
+    super('unauthorized', `Invalid access token: ${reason}`);
   }
 }
 

@@ -5,7 +5,7 @@ import { isEmail } from '../config/config.js';
 import type { Database } from '../db/database.js';
 import { getOrCreateSetting } from '../db/settings.js';
 import { AuthError } from './errors.js';
-import { InvalidTokenError, JwtKeys, type VerifiedToken } from './jwt.js';
+import { JwtKeys, type VerifiedToken } from './jwt.js';
 import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords.js';
 import {
   createPersonalAccessToken,
@@ -189,15 +189,12 @@ export class AuthService {
 
   // --- access tokens ---------------------------------------------------------------------
 
-  /** Verifies a Bearer access token; AuthError('unauthorized') with the reason otherwise. */
-  async authenticate(accessToken: string): Promise<VerifiedToken> {
-    try {
-      return await this.keys.verify(accessToken);
-    } catch (error) {
-      if (error instanceof InvalidTokenError)
-        throw new AuthError('unauthorized', `Invalid access token: ${error.message}`);
-      throw error;
-    }
+  /**
+   * Verifies a Bearer access token (remembered until it expires: auth/jwt.ts); rejects with an
+   * InvalidTokenError, an AuthError('unauthorized') that also carries Hasura's code and reason.
+   */
+  authenticate(accessToken: string): Promise<Readonly<VerifiedToken>> {
+    return this.keys.verify(accessToken);
   }
 
   /** The Nhost User object of the caller's account. */

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AuthError } from '../auth/errors.js';
 import type { VerifiedToken } from '../auth/jwt.js';
+import { bearerToken } from './bearer.js';
 import type { ServerDependencies } from './server.js';
 
 /** The Nhost-compatible auth routes (docs/contracts.md §3). */
@@ -35,15 +36,14 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   throw new AuthError('invalid-request', `The request payload is incorrect: ${where}${issue.message}`);
 }
 
-function bearerToken(request: FastifyRequest): string {
-  const header = request.headers.authorization;
-  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-  if (!match)
+function accessToken(request: FastifyRequest): string {
+  const token = bearerToken(request.headers.authorization);
+  if (!token)
     throw new AuthError(
       'unauthorized',
       'Missing or malformed Authorization header: send "Authorization: Bearer <access token>"',
     );
-  return match[1]!;
+  return token;
 }
 
 const OK = JSON.stringify('OK');
@@ -55,7 +55,7 @@ export function registerAuthRoutes(
 ): void {
   /** Access token → the caller's (still existing, enabled) account. */
   const caller = async (request: FastifyRequest): Promise<VerifiedToken> => {
-    const token = await auth.authenticate(bearerToken(request));
+    const token = await auth.authenticate(accessToken(request));
     await auth.activeUser(token.userId);
     return token;
   };
@@ -140,7 +140,7 @@ export function registerAuthRoutes(
   });
 
   server.get('/v1/user', async (request) => {
-    const { userId } = await auth.authenticate(bearerToken(request));
+    const { userId } = await auth.authenticate(accessToken(request));
     return auth.user(userId);
   });
 

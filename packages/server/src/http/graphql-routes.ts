@@ -1,11 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { InvalidTokenError } from '../auth/jwt.js';
+import { InvalidTokenError, type VerifiedToken } from '../auth/jwt.js';
 import type { AuthService } from '../auth/service.js';
 import type { Config } from '../config/config.js';
 import type { GraphQLEngine, GraphQLRequest, Session } from '../graphql/engine.js';
 import { EngineError, errorResponse } from '../graphql/errors.js';
 import { ADMIN_ROLE } from '../graphql/model.js';
+import { bearerToken } from './bearer.js';
 
 /** The unauthenticated role (Hasura's "unauthorized role"). */
 export const ANONYMOUS_ROLE = 'anonymous';
@@ -58,15 +59,15 @@ export async function resolveSession(
     }
     return { role: ANONYMOUS_ROLE, variables: { 'x-hasura-role': ANONYMOUS_ROLE } };
   }
-  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+  const bearer = bearerToken(authorization);
   if (!bearer) throw new EngineError('invalid-headers', 'Malformed Authorization header', '$', 401);
-  let token: Awaited<ReturnType<typeof auth.keys.verify>>;
+  let token: VerifiedToken;
   try {
-    token = await auth.keys.verify(bearer[1]!);
+    token = await auth.authenticate(bearer);
   } catch (error) {
     if (!(error instanceof InvalidTokenError)) throw error;
-    const message = error.code === 'invalid-jwt' ? `Could not verify JWT: ${error.message}` : error.message;
-    throw new EngineError(error.code, message, '$', 401);
+    const message = error.claimsCode === 'invalid-jwt' ? `Could not verify JWT: ${error.reason}` : error.reason;
+    throw new EngineError(error.claimsCode, message, '$', 401);
   }
   const role = requestedRole ?? token.defaultRole;
   if (!token.allowedRoles.includes(role))

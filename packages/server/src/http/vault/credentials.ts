@@ -4,6 +4,7 @@ import type { AuthService } from '../../auth/service.js';
 import { hashToken, isWellFormedToken } from '../../auth/tokens.js';
 import { type Credential, unauthorized } from '../../vault/access.js';
 import { VaultError } from '../../vault/errors.js';
+import { bearerToken } from '../bearer.js';
 
 export interface PresentedCredential {
   credential: Credential;
@@ -21,9 +22,8 @@ export async function presentedCredential(request: FastifyRequest, auth: AuthSer
   const apiKey = request.headers['x-api-key'];
   let token: string | undefined;
   if (typeof header === 'string' && header.length > 0) {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match) throw new VaultError('unauthorized', 'The Authorization header must be "Bearer <token>"');
-    token = match[1]!;
+    token = bearerToken(header);
+    if (!token) throw new VaultError('unauthorized', 'The Authorization header must be "Bearer <token>"');
   } else if (typeof apiKey === 'string' && apiKey.trim().length > 0) {
     token = apiKey.trim();
   }
