@@ -52,7 +52,8 @@ export function compileBoolExp(
 ): string {
   const parts: string[] = [];
   for (const [key, value] of Object.entries(exp)) {
-    if (value === undefined) continue;
+    // A null in place of an expression is dropped, as a comparison with null is (docs/contracts.md §4.4).
+    if (value === undefined || value === null) continue;
     if (key === '_and' || key === '_or') {
       // Hasura coerces a single object to a one-element list.
       const items = (Array.isArray(value) ? value : [value]) as BoolExp[];
@@ -98,7 +99,7 @@ export function localColumns(table: TableModel, exp: BoolExp, index: ModelIndex)
   const found = new Map<string, ColumnModel>();
   const walk = (part: BoolExp) => {
     for (const [key, value] of Object.entries(part)) {
-      if (value === undefined) continue;
+      if (value === undefined || value === null) continue;
       if (key === '_and' || key === '_or')
         for (const item of (Array.isArray(value) ? value : [value]) as BoolExp[]) walk(item);
       else if (key === '_not') walk(value as BoolExp);

@@ -168,9 +168,14 @@ function upsertClause(table: TableModel, alias: string, onConflict: OnConflict, 
   if (onConflict.update_columns.length === 0) return `${target} DO NOTHING`;
   const permission = ctx.index.updatePermission(table, ctx.role)!;
   const column = (name: string) => ctx.index.column(table, name)!;
+  const presets = presetValues(permission.set, ctx);
+  // A column named twice, or also set by the role's preset (which wins), is assigned once:
+  // PostgreSQL refuses a second assignment to one column.
+  const updated = new Set(onConflict.update_columns);
+  for (const [name] of presets) updated.delete(name);
   const set = [
-    ...onConflict.update_columns.map((name) => `${ident(column(name).sql)} = EXCLUDED.${ident(column(name).sql)}`),
-    ...assignments(table, presetValues(permission.set, ctx), ctx),
+    ...[...updated].map((name) => `${ident(column(name).sql)} = EXCLUDED.${ident(column(name).sql)}`),
+    ...assignments(table, presets, ctx),
   ];
   const conditions = [filterCondition(table, permission.filter, alias, ctx)];
   if (onConflict.where) conditions.push(compileBoolExp(table, onConflict.where, alias, ctx, 'user'));

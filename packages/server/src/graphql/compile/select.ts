@@ -271,6 +271,10 @@ function compileOrderBy(
       const relationship = ctx.index.relationship(table, name)!;
       const target = ctx.index.table(relationship.target);
       const targetAlias = ctx.aliases.fresh();
+      const nested = compileOrderBy(target, targetAlias, [value as Record<string, unknown>], ctx);
+      // An ordering by nothing of the related row (`{dataController: {}}`) adds no sort key, and
+      // so binds no parameter of the permission filter either.
+      if (nested.length === 0) continue;
       const where = [
         ...Object.entries(relationship.mapping).map(
           ([local, remote]) =>
@@ -278,10 +282,10 @@ function compileOrderBy(
         ),
         permissionFilter(target, targetAlias, ctx),
       ].join(' AND ');
-      for (const nested of compileOrderBy(target, targetAlias, [value as Record<string, unknown>], ctx)) {
+      for (const key of nested) {
         out.push({
-          expression: `(SELECT ${nested.expression} FROM ${tableRef(target)} AS ${targetAlias} WHERE ${where} LIMIT 1)`,
-          direction: nested.direction,
+          expression: `(SELECT ${key.expression} FROM ${tableRef(target)} AS ${targetAlias} WHERE ${where} LIMIT 1)`,
+          direction: key.direction,
         });
       }
     }
