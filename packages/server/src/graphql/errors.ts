@@ -4,8 +4,6 @@ export class EngineError extends Error {
     readonly code: string,
     message: string,
     readonly path = '$',
-    /** HTTP status: Hasura answers 200 for request errors; auth problems are 401/403 here. */
-    readonly status = 200,
   ) {
     super(message);
     this.name = 'EngineError';

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AuthError } from '../auth/errors.js';
 import type { VerifiedToken } from '../auth/jwt.js';
+import { isCredentialRefusal } from './auth-errors.js';
 import { bearerToken } from './bearer.js';
 import type { ServerDependencies } from './server.js';
 
@@ -66,7 +67,7 @@ export function registerAuthRoutes(
     try {
       return await attempt();
     } catch (error) {
-      if (error instanceof AuthError && error.status === 401) await signInLimiter.recordFailure(request.ip);
+      if (isCredentialRefusal(error)) await signInLimiter.recordFailure(request.ip);
       throw error;
     }
   };

@@ -8,6 +8,22 @@ import { EngineError, errorResponse } from '../graphql/errors.js';
 import { ADMIN_ROLE } from '../graphql/model.js';
 import { bearerToken } from './bearer.js';
 
+/**
+ * A request whose credentials give no session. Hasura answers request errors with 200; these are
+ * the exceptions, and their status is decided here, at the edge (the engine's errors carry none).
+ */
+class SessionRefusal extends EngineError {
+  constructor(
+    readonly refusal: 'unauthenticated' | 'forbidden',
+    code: string,
+    message: string,
+  ) {
+    super(code, message, '$');
+  }
+}
+
+const REFUSAL_STATUS = { unauthenticated: 401, forbidden: 403 } as const;
+
 /** The unauthenticated role (Hasura's "unauthorized role"). */
 export const ANONYMOUS_ROLE = 'anonymous';
 
@@ -24,7 +40,7 @@ function header(request: FastifyRequest, name: string): string | undefined {
 
 /**
  * Who is asking, in Hasura's order: the admin secret, else a Bearer JWT, else the anonymous role.
- * Failures are EngineErrors with the statuses of docs/contracts.md §4.2 (401 bad credentials, 403 role refused).
+ * Failures are SessionRefusals: 401 for bad credentials, 403 for a refused role (docs/contracts.md §4.2).
  */
 export async function resolveSession(
   request: FastifyRequest,
@@ -35,7 +51,7 @@ export async function resolveSession(
   const adminKey = header(request, 'x-hasura-admin-secret') ?? header(request, 'x-hasura-access-key');
   if (adminKey !== undefined) {
     if (!adminSecret || !sameSecret(adminKey, adminSecret)) {
-      throw new EngineError('access-denied', 'invalid x-hasura-admin-secret/x-hasura-access-key', '$', 401);
+      throw new SessionRefusal('unauthenticated', 'access-denied', 'invalid x-hasura-admin-secret/x-hasura-access-key');
     }
     // With the admin secret, session variables come from the request's X-Hasura-* headers.
     const variables: Record<string, string> = {};
@@ -50,28 +66,27 @@ export async function resolveSession(
   const authorization = header(request, 'authorization');
   if (authorization === undefined) {
     if (requestedRole !== undefined && requestedRole !== ANONYMOUS_ROLE) {
-      throw new EngineError(
+      throw new SessionRefusal(
+        'unauthenticated',
         'invalid-headers',
         "Missing 'Authorization' or 'Cookie' header in JWT authentication mode",
-        '$',
-        401,
       );
     }
     return { role: ANONYMOUS_ROLE, variables: { 'x-hasura-role': ANONYMOUS_ROLE } };
   }
   const bearer = bearerToken(authorization);
-  if (!bearer) throw new EngineError('invalid-headers', 'Malformed Authorization header', '$', 401);
+  if (!bearer) throw new SessionRefusal('unauthenticated', 'invalid-headers', 'Malformed Authorization header');
   let token: VerifiedToken;
   try {
     token = await auth.authenticate(bearer);
   } catch (error) {
     if (!(error instanceof InvalidTokenError)) throw error;
     const message = error.claimsCode === 'invalid-jwt' ? `Could not verify JWT: ${error.reason}` : error.reason;
-    throw new EngineError(error.claimsCode, message, '$', 401);
+    throw new SessionRefusal('unauthenticated', error.claimsCode, message);
   }
   const role = requestedRole ?? token.defaultRole;
   if (!token.allowedRoles.includes(role))
-    throw new EngineError('access-denied', 'Your requested role is not in allowed roles', '$', 403);
+    throw new SessionRefusal('forbidden', 'access-denied', 'Your requested role is not in allowed roles');
   return { role, variables: { ...token.sessionVariables, 'x-hasura-role': role } };
 }
 
@@ -88,9 +103,9 @@ export async function sessionOrRefusal(
   try {
     return await resolveSession(request, auth, adminSecret);
   } catch (error) {
-    if (!(error instanceof EngineError)) throw error;
+    if (!(error instanceof SessionRefusal)) throw error;
     reply
-      .code(error.status)
+      .code(REFUSAL_STATUS[error.refusal])
       .type('application/json; charset=utf-8')
       .send(JSON.stringify(errorResponse([error])));
     return undefined;

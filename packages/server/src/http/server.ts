@@ -14,6 +14,7 @@ import type { Database } from '../db/database.js';
 import type { GraphQLEngine } from '../graphql/engine.js';
 import type { RestEndpoint } from '../graphql/rest-endpoints.js';
 import type { Vault } from '../vault/vault.js';
+import { authErrorReply, INTERNAL_ERROR_REPLY } from './auth-errors.js';
 import { registerAuthRoutes } from './auth-routes.js';
 import { registerGraphQLRoutes } from './graphql-routes.js';
 import { RateLimitedError, type SignInLimiter } from './rate-limit/signin-limiter.js';
@@ -80,7 +81,10 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
   });
 
   server.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error instanceof AuthError) return reply.code(error.status).send(error.toJSON());
+    if (error instanceof AuthError) {
+      const { status, body } = authErrorReply(error);
+      return reply.code(status).send(body);
+    }
     if (error instanceof RateLimitedError) {
       return reply
         .code(429)
@@ -93,7 +97,7 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
       return reply.code(status).send({ status, error: 'invalid-request', message: clientMessage(error) });
     }
     request.log.error({ err: error }, 'request failed');
-    return reply.code(500).send(new AuthError('internal-server-error').toJSON());
+    return reply.code(INTERNAL_ERROR_REPLY.status).send(INTERNAL_ERROR_REPLY.body);
   });
   server.setNotFoundHandler((request, reply) => {
     const message = `Route ${request.method} ${request.url.split('?')[0]} not found`;
