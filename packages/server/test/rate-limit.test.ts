@@ -120,6 +120,43 @@ describe('PAVISE_RATE_LIMIT=false', () => {
 });
 
 /**
+ * Servers started with REDIS_URL count in Redis: failures seen by one server limit the same
+ * client at another (each on a database of its own, so only Redis is shared).
+ */
+describe('sign-in rate limits over HTTP with REDIS_URL: shared by every server', {
+  skip: await unless('redis'),
+}, () => {
+  let first: TestServer;
+  let second: TestServer;
+  before(async () => {
+    const env = { PAVISE_TRUST_PROXY: 'true', REDIS_URL };
+    first = await startTestServer(env);
+    second = await startTestServer(env);
+  });
+  after(() => Promise.all([first?.close(), second?.close()]));
+
+  it('counts failures at one server against the client at the other', async () => {
+    // Redis outlives the test run: a client address of this run only.
+    const address = () => `198.18.${Math.floor(Math.random() * 256)}.${1 + Math.floor(Math.random() * 254)}`;
+    const ip = address();
+    const failAt = (server: TestServer) =>
+      server.call('/v1/signin/pat', { headers: from(ip), body: { personalAccessToken: generateToken('pat') } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) statuses.push((await failAt(i % 2 === 0 ? first : second)).status);
+    assert.deepEqual(statuses, Array(10).fill(401), 'ten failures, five at each server');
+    const limited = await failAt(second);
+    assert.equal(limited.status, 429, limited.text);
+    assert.equal((await failAt(first)).status, 429);
+    // Another client is not limited at either.
+    const other = await first.call('/v1/signin/pat', {
+      headers: from(address()),
+      body: { personalAccessToken: generateToken('pat') },
+    });
+    assert.equal(other.status, 401);
+  });
+});
+
+/**
  * The limiter with a simulated clock against the real counter stores: what a day of traffic
  * looks like, without waiting a day.
  */
