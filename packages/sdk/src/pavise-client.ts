@@ -1,8 +1,9 @@
 import { resolveConfiguration } from './configuration.js';
 import { bodyMayBeMutation, type DocumentInput, prepareDocument } from './documents.js';
 import { type GraphQLErrorEntry, PaviseError } from './errors.js';
-import { abortError, retryDelayMs, sleep } from './retry.js';
+import { abortError, retryDelayMs } from './retry.js';
 import { SessionKeeper } from './session.js';
+import { type SdkTime, timeOf } from './time.js';
 
 export interface PaviseClientOptions {
   /** Default: PAVISE_PAT, else DXTRA_API_KEY. */
@@ -55,6 +56,7 @@ export class PaviseClient {
   private readonly role: string | undefined;
   private readonly timeoutMs: number;
   private readonly maxRetries: number;
+  private readonly time: SdkTime;
 
   constructor(options: PaviseClientOptions = {}) {
     const configuration = resolveConfiguration(options);
@@ -67,8 +69,12 @@ export class PaviseClient {
     this.role = options.role;
     this.timeoutMs = positiveInteger(options.timeoutMs, 30_000, 'timeoutMs');
     this.maxRetries = positiveInteger(options.maxRetries, 3, 'maxRetries', true);
-    this.session = new SessionKeeper(configuration.personalAccessToken, configuration, (url, body) =>
-      this.postToAuth(url, body),
+    this.time = timeOf(options);
+    this.session = new SessionKeeper(
+      configuration.personalAccessToken,
+      configuration,
+      (url, body) => this.postToAuth(url, body),
+      () => this.time.now(),
     );
     this.fetch = (input, init) => this.authenticatedFetch(input, init);
   }
@@ -151,7 +157,7 @@ export class PaviseClient {
         return response!;
       }
       await response?.body?.cancel();
-      await sleep(delay, options.signal);
+      await this.time.sleep(delay, options.signal);
     }
   }
 
@@ -163,7 +169,7 @@ export class PaviseClient {
     repeatable: boolean,
   ): number | undefined {
     if (attempt >= this.maxRetries) return undefined;
-    return retryDelayMs(attempt, failure ?? { response: response! }, repeatable);
+    return retryDelayMs(attempt, failure ?? { response: response! }, repeatable, this.time.now());
   }
 
   /** One attempt, bounded by timeoutMs; a network failure or timeout is returned, not thrown. */

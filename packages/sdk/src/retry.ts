@@ -33,11 +33,12 @@ export function retryDelayMs(
   attempt: number,
   outcome: { error: unknown } | { response: Response },
   repeatable: boolean,
+  now: number = Date.now(),
 ): number | undefined {
   if ('error' in outcome) return repeatable || neverReachedServer(outcome.error) ? backoffMs(attempt) : undefined;
   const { status, headers } = outcome.response;
   if (status === 429 || status === 503) {
-    const asked = retryAfterMs(headers.get('retry-after'));
+    const asked = retryAfterMs(headers.get('retry-after'), now);
     if (asked !== undefined && asked > MAX_RETRY_AFTER_MS) return undefined;
     return asked ?? backoffMs(attempt);
   }

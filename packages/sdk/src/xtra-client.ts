@@ -1,5 +1,6 @@
 import { firstSet, processEnvironment } from './configuration.js';
-import { neverReachedServer, retryDelayMs, sleep } from './retry.js';
+import { neverReachedServer, retryDelayMs } from './retry.js';
+import { type SdkTime, timeOf } from './time.js';
 import { type CacheEntry, SecretCache, type Secrets, type Target } from './xtra-cache.js';
 import { type XtraConflict, XtraError } from './xtra-error.js';
 
@@ -146,6 +147,7 @@ export class XtraClient {
   readonly #onStale: ((info: StaleInfo) => void) | undefined;
   readonly #timeoutMs: number;
   readonly #maxRetries: number;
+  readonly #time: SdkTime;
 
   constructor(options: XtraClientOptions = {}) {
     const env = processEnvironment() ?? {};
@@ -171,6 +173,7 @@ export class XtraClient {
     this.#cacheEnabled = options.cache ?? true;
     this.#staleOnError = options.staleOnError ?? true;
     this.#onStale = options.onStale;
+    this.#time = timeOf(options);
     // Bound: browsers refuse a fetch called as a method of another object ("Illegal invocation").
     const transport = options.fetch ?? (globalThis.fetch as typeof fetch | undefined)?.bind(globalThis);
     if (typeof transport !== 'function')
@@ -210,7 +213,7 @@ export class XtraClient {
     if (this.#cacheEnabled && !options?.noCache) {
       const projectId = options?.projectId ?? this.projectId;
       const entry = projectId && this.#cache.get(projectId, environmentName(env), options?.branch || 'main');
-      if (entry && entry.expiresAt > Date.now()) return Promise.resolve(entry.secrets);
+      if (entry && entry.expiresAt > this.#time.now()) return Promise.resolve(entry.secrets);
     }
     return this.getSecretsWithMetadata(env, options).then((result) => result.secrets);
   }
@@ -219,7 +222,7 @@ export class XtraClient {
   async getSecretsWithMetadata(env: string, options: GetSecretsOptions = {}): Promise<SecretsWithMetadata> {
     const target = this.#target(env, options);
     const cached = this.#cache.get(target.projectId, target.env, target.branch);
-    if (this.#cacheEnabled && !options.noCache && cached && cached.expiresAt > Date.now()) {
+    if (this.#cacheEnabled && !options.noCache && cached && cached.expiresAt > this.#time.now()) {
       return { secrets: cached.secrets, stale: false, fromCache: true, fetchedAt: new Date(cached.fetchedAt) };
     }
     const read = async (): Promise<CacheEntry> => {
@@ -232,7 +235,7 @@ export class XtraClient {
       );
       if (Object.values(secrets).some((value) => typeof value !== 'string'))
         throw invalidResponse(what, 'an object of string values');
-      const fetchedAt = Date.now();
+      const fetchedAt = this.#time.now();
       return {
         secrets: Object.freeze(secrets as Record<string, string>),
         fetchedAt,
@@ -352,10 +355,15 @@ export class XtraClient {
       }
       const delay =
         attempt <= this.#maxRetries
-          ? retryDelayMs(attempt - 1, failure !== undefined ? { error: failure } : { response: response! }, repeatable)
+          ? retryDelayMs(
+              attempt - 1,
+              failure !== undefined ? { error: failure } : { response: response! },
+              repeatable,
+              this.#time.now(),
+            )
           : undefined;
       if (delay !== undefined) {
-        await sleep(delay);
+        await this.#time.sleep(delay);
         continue;
       }
       if (failure !== undefined) throw this.#unreachable(what, failure, timeout.aborted, attempt, repeatable);

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'graphql';
-import { PaviseClient, PaviseError, type TypedDocumentNode } from '../src/index.js';
-import { startTestServer, type TestServer } from './helpers/pavise-server.js';
+import { PaviseClient, type PaviseClientOptions, PaviseError, type TypedDocumentNode } from '../src/index.js';
+import { TIME, type WithTime } from '../src/time.js';
+import { FakeTime } from './helpers/fake-time.js';
+import { startTestServer, TestClock, type TestServer } from './helpers/pavise-server.js';
 
 /** Records every request that reaches the transport, and lets a test fail chosen ones. */
 class Transport {
@@ -28,7 +30,9 @@ const CONTROLLERS = '{ dataControllers { id title } }';
 
 describe('PaviseClient', () => {
   let server: TestServer;
-  const clientFor = (transport: Transport, options: ConstructorParameters<typeof PaviseClient>[0] = {}) =>
+  /** The server's time: it moves only when a test moves it (or a client on a FakeTime of it waits). */
+  const clock = new TestClock();
+  const clientFor = (transport: Transport, options: WithTime<PaviseClientOptions> = {}) =>
     new PaviseClient({
       personalAccessToken: server.bootstrap!.pat,
       authUrl: server.url,
@@ -38,16 +42,19 @@ describe('PaviseClient', () => {
     });
 
   before(async () => {
-    server = await startTestServer({ PAVISE_ACCESS_TOKEN_EXPIRES_IN: '3' });
+    server = await startTestServer({ PAVISE_ACCESS_TOKEN_EXPIRES_IN: '3' }, undefined, { clock });
   });
   after(() => server.close());
 
   it('keeps 10 concurrent queries at a time succeeding for 10 s of 3-second tokens, refreshing once per expiry', async () => {
     const transport = new Transport();
-    const client = clientFor(transport);
-    const deadline = Date.now() + 10_000;
+    // Client and server on one time, moved 400 ms after each round of queries.
+    const time = new FakeTime(clock);
+    const client = clientFor(transport, { [TIME]: time });
+    const STEP_MS = 400;
+    const deadline = clock.now() + 10_000;
     let queries = 0;
-    while (Date.now() < deadline) {
+    while (clock.now() < deadline) {
       const results = await Promise.all(
         Array.from({ length: 10 }, () => client.query<{ dataControllers: { title: string }[] }>(CONTROLLERS)),
       );
@@ -57,7 +64,7 @@ describe('PaviseClient', () => {
           ['My Organisation'],
         );
       queries += results.length;
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      time.advance(STEP_MS);
     }
     const refreshes = transport.requests.filter((r) => r.url.endsWith('/v1/token'));
     const tokensUsed = new Set(
@@ -66,23 +73,29 @@ describe('PaviseClient', () => {
     assert.equal(transport.count('/v1/signin/pat'), 1, 'one sign-in');
     assert.equal(transport.count('/v1/graphql'), queries, 'no query needed a second attempt (no 401)');
     // Tokens live 3 s from the server's issued-at second; the client counts 2 s and renews 0.4 s
-    // early: over 10 s about 6 renewals, each exactly once.
-    assert.ok(refreshes.length >= 3 && refreshes.length <= 8, `${refreshes.length} refreshes`);
+    // early, 1.6 s after each answer: every fourth round (4 × 400 ms), so at 1.6, 3.2, 4.8, 6.4,
+    // 8 and 9.6 s: 6 renewals, each exactly once, and no request with an expired token.
+    assert.equal(refreshes.length, 6, `${refreshes.length} refreshes`);
+    assert.deepEqual(time.sleeps, [], 'no retry waited');
     assert.equal(new Set(refreshes.map((r) => r.body)).size, refreshes.length, 'no refresh token was sent twice');
     assert.equal(tokensUsed.size, refreshes.length + 1, 'one access token per sign-in or refresh, each used');
   });
 
   it('signs in with the PAT again when the refresh token is refused', async () => {
     const transport = new Transport();
-    const client = clientFor(transport);
+    const time = new FakeTime(clock);
+    const client = clientFor(transport, { [TIME]: time });
     await client.query(CONTROLLERS);
     // Every session of every user ends (as an administrator's revocation would).
     await server.pavise.db.query('DELETE FROM auth.refresh_tokens');
-    await new Promise((resolve) => setTimeout(resolve, 2_100)); // past the renewal point of a 3-second token
+    time.advance(1_599); // not yet at the renewal point of a 3-second token (1.6 s)
+    await client.query(CONTROLLERS);
+    assert.equal(transport.count('/v1/token'), 0, 'the token is still used as it is');
+    time.advance(501); // past it (and past the token's exp on the server)
     await client.query(CONTROLLERS);
     assert.deepEqual(
       transport.requests.map((r) => new URL(r.url).pathname),
-      ['/v1/signin/pat', '/v1/graphql', '/v1/token', '/v1/signin/pat', '/v1/graphql'],
+      ['/v1/signin/pat', '/v1/graphql', '/v1/graphql', '/v1/token', '/v1/signin/pat', '/v1/graphql'],
     );
   });
 
@@ -132,7 +145,8 @@ describe('PaviseClient', () => {
       [503, null],
     ] as const) {
       const transport = new Transport();
-      const client = clientFor(transport);
+      const time = new FakeTime(clock);
+      const client = clientFor(transport, { [TIME]: time });
       await client.query(CONTROLLERS);
       let refusals = 0;
       transport.intercept = (request) => {
@@ -140,12 +154,16 @@ describe('PaviseClient', () => {
         refusals++;
         return new Response('{"error":"busy"}', { status, headers: retryAfter ? { 'retry-after': retryAfter } : {} });
       };
-      const started = Date.now();
       const data = await client.query<{ dataControllers: unknown[] }>(CONTROLLERS);
       assert.equal(data.dataControllers.length, 1, `${status} then success`);
       assert.equal(transport.count('/v1/graphql'), 4, `${status}: the first query; two refusals, then the answer`);
-      if (retryAfter) assert.ok(Date.now() - started >= 2_000, `${status}: waited Retry-After (1 s) twice`);
-      else assert.ok(Date.now() - started < 2_000, `${status}: backed off briefly without Retry-After`);
+      assert.equal(time.sleeps.length, 2, `${status}: a wait before each retry`);
+      if (retryAfter) assert.deepEqual(time.sleeps, [1_000, 1_000], `${status}: waited Retry-After (1 s) twice`);
+      else
+        assert.ok(
+          time.sleeps[0]! <= 200 && time.sleeps[1]! <= 400,
+          `${status}: backed off briefly without Retry-After: ${time.sleeps}`,
+        );
     }
   });
 
@@ -199,14 +217,17 @@ describe('PaviseClient', () => {
 
   it('retries network failures with backoff up to maxRetries, then fails with network-error', async () => {
     const transport = new Transport();
+    const time = new FakeTime();
     // Nothing listens on port 9 of this host: every attempt is refused.
-    const client = new PaviseClient({
+    const options: WithTime<PaviseClientOptions> = {
       personalAccessToken: server.bootstrap!.pat,
       authUrl: 'http://127.0.0.1:9',
       apiUrl: 'http://127.0.0.1:9/v1/graphql',
       fetch: transport.fetch,
       maxRetries: 2,
-    });
+      [TIME]: time,
+    };
+    const client = new PaviseClient(options);
     const error = await client.query(CONTROLLERS).then(
       () => undefined,
       (e: unknown) => e,
@@ -215,6 +236,8 @@ describe('PaviseClient', () => {
     assert.equal(error.code, 'network-error');
     assert.match(error.message, /could not reach the server/);
     assert.equal(transport.requests.length, 3, 'the sign-in, tried three times');
+    assert.equal(time.sleeps.length, 2, 'with a wait before each retry');
+    assert.ok(time.sleeps[0]! <= 200 && time.sleeps[1]! <= 400, `full-jitter backoff: ${time.sleeps}`);
   });
 
   it('client.fetch authenticates any request, renews on 401 and resends the same bytes', async () => {

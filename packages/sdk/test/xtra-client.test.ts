@@ -3,7 +3,9 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { type StaleInfo, XTRA_SDK_VERSION, XtraClient, type XtraClientOptions, XtraError } from '../src/index.js';
-import { startTestServer, type TestServer } from './helpers/pavise-server.js';
+import { TIME, type WithTime } from '../src/time.js';
+import { FakeTime } from './helpers/fake-time.js';
+import { startTestServer, TestClock, type TestServer } from './helpers/pavise-server.js';
 
 interface Sent {
   method: string;
@@ -14,13 +16,15 @@ interface Sent {
   retryAfter?: string | null;
 }
 
-/** Records every request and the status of its answer, at the fetch layer. */
+/** Records every request and the status of its answer, at the fetch layer, with the time it was sent (by `now`). */
 class Transport {
   readonly requests: Sent[] = [];
 
+  constructor(private readonly now: () => number = Date.now) {}
+
   readonly fetch: typeof fetch = async (input, init) => {
     const request = new Request(input, init);
-    const entry: Sent = { method: request.method, url: new URL(request.url), headers: request.headers, at: Date.now() };
+    const entry: Sent = { method: request.method, url: new URL(request.url), headers: request.headers, at: this.now() };
     this.requests.push(entry);
     const response = await fetch(request);
     entry.status = response.status;
@@ -34,6 +38,7 @@ class Transport {
   }
 }
 
+/** Only to let I/O in flight get somewhere (a few ms): time to pass is moved on a FakeTime. */
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A port of this host that nothing listens on: one the system just handed out and took back. */
@@ -96,7 +101,7 @@ function vault(server: TestServer) {
 describe('XtraClient', () => {
   let server: TestServer;
   let projectId: string;
-  const clientFor = (options: XtraClientOptions = {}) =>
+  const clientFor = (options: WithTime<XtraClientOptions> = {}) =>
     new XtraClient({ token: server.bootstrap!.pat, apiUrl: `${server.url}/api`, projectId, ...options });
 
   before(async () => {
@@ -138,12 +143,16 @@ describe('XtraClient', () => {
 
   it('asks the server again once cacheTtl (seconds) has passed', async () => {
     const transport = new Transport();
-    const client = clientFor({ fetch: transport.fetch, cacheTtl: 1 });
+    const time = new FakeTime();
+    const client = clientFor({ fetch: transport.fetch, cacheTtl: 1, [TIME]: time });
     const before = await client.getSecrets('development');
     await vault(server).write(projectId, 'development', { API_KEY: 'key-ttl' });
+    time.advance(999);
     assert.equal(await client.getSecrets('development'), before, 'still within the TTL');
-    await sleep(1_100);
-    assert.equal((await client.getSecrets('development')).API_KEY, 'key-ttl');
+    assert.equal((await client.getSecretsWithMetadata('development')).fromCache, true);
+    assert.equal(transport.reads, 1);
+    time.advance(1);
+    assert.equal((await client.getSecrets('development')).API_KEY, 'key-ttl', 'a second after the answer');
     assert.equal(transport.reads, 2);
   });
 
@@ -338,9 +347,10 @@ describe('XtraClient', () => {
 
     // Nothing listens there: every attempt is refused.
     const transport = new Transport();
+    const time = new FakeTime();
     const downUrl = `http://127.0.0.1:${await closedPort()}/api`;
     const down = await xtraError(
-      clientFor({ apiUrl: downUrl, fetch: transport.fetch, maxRetries: 1 }).getSecrets('development'),
+      clientFor({ apiUrl: downUrl, fetch: transport.fetch, maxRetries: 1, [TIME]: time }).getSecrets('development'),
     );
     assert.equal(down.code, 'network-error');
     assert.equal(down.status, undefined);
@@ -349,6 +359,7 @@ describe('XtraClient', () => {
       `reading the development secrets of project ${projectId} (branch main) failed: cannot reach ${downUrl}: is the Pavise server running? (ECONNREFUSED; 2 attempts) Start it with \`pavise serve\`, or point apiUrl / XTRA_API_URL at it.`,
     );
     assert.equal(transport.requests.length, 2, 'one retry');
+    assert.ok(time.sleeps.length === 1 && time.sleeps[0]! <= 200, `after a backoff: ${time.sleeps}`);
     const write = await xtraError(clientFor({ apiUrl: downUrl, maxRetries: 0 }).setSecrets({ A: '1' }, 'development'));
     assert.equal(write.code, 'network-error');
     assert.doesNotMatch(write.message, /may have happened/, 'a refused connection certainly did not write');
@@ -425,14 +436,16 @@ describe('XtraClient', () => {
     });
     assert.ok(created.status < 300, created.text);
     const stale: StaleInfo[] = [];
+    const time = new FakeTime();
     const client = clientFor({
       token: created.body.personalAccessToken,
       cacheTtl: 0.2,
       onStale: (info) => stale.push(info),
+      [TIME]: time,
     });
     await client.getSecrets('development');
     await server.call(`/v1/pat/${created.body.id}`, { method: 'DELETE', token: session.accessToken });
-    await sleep(250);
+    time.advance(250);
     const error = await xtraError(client.getSecrets('development'));
     assert.equal(error.code, 'unauthorized');
     assert.equal(stale.length, 0);
@@ -443,12 +456,14 @@ describe('XtraClient against a rate-limited server that goes down', () => {
   let server: TestServer;
   let projectId: string;
   let closed = false;
-  const clientFor = (options: XtraClientOptions = {}) =>
+  /** The server's time, and the clients' (a FakeTime on it): windows pass when the test moves it. */
+  const clock = new TestClock();
+  const clientFor = (options: WithTime<XtraClientOptions> = {}) =>
     new XtraClient({ token: server.bootstrap!.pat, apiUrl: `${server.url}/api`, projectId, ...options });
 
   before(async () => {
     // Two vault requests a second per caller.
-    server = await startTestServer({ PAVISE_RATE_LIMIT_VAULT: '2/1' });
+    server = await startTestServer({ PAVISE_RATE_LIMIT_VAULT: '2/1' }, undefined, { clock });
     projectId = await vault(server).createProject('Rate limited');
     await vault(server).write(projectId, 'production', { TOKEN: 'one' });
   });
@@ -457,8 +472,9 @@ describe('XtraClient against a rate-limited server that goes down', () => {
   });
 
   it('waits as Retry-After says on 429, then succeeds', async () => {
-    const transport = new Transport();
-    const client = clientFor({ fetch: transport.fetch, maxRetries: 3 });
+    const transport = new Transport(clock.now.bind(clock));
+    const time = new FakeTime(clock);
+    const client = clientFor({ fetch: transport.fetch, maxRetries: 3, [TIME]: time });
     for (let i = 0; i < 6 && !transport.requests.some((r) => r.status === 429); i++) {
       assert.equal((await client.getSecrets('production', { noCache: true })).TOKEN, 'one');
     }
@@ -468,7 +484,8 @@ describe('XtraClient against a rate-limited server that goes down', () => {
     assert.match(retryAfter ?? '', /^\d+$/, 'with Retry-After');
     const next = transport.requests[refused + 1];
     assert.ok(next, 'and the client tried again');
-    assert.ok(next.at - at >= Number(retryAfter) * 1000 - 50, `after ${next.at - at} ms, Retry-After ${retryAfter} s`);
+    assert.ok(next.at - at >= Number(retryAfter) * 1000, `after ${next.at - at} ms, Retry-After ${retryAfter} s`);
+    assert.deepEqual(time.sleeps, [Number(retryAfter) * 1000], 'the one wait, as long as Retry-After asked');
   });
 
   it('serves the last good value, flagged stale, when rate limited past its retries', async () => {
@@ -480,7 +497,7 @@ describe('XtraClient against a rate-limited server that goes down', () => {
       cacheTtl: 0,
       onStale: (info) => stale.push(info),
     });
-    await sleep(2_000); // a fresh allowance
+    clock.advance(2_000); // a fresh allowance: the server counts over a sliding window of two
     let good = await client.getSecretsWithMetadata('production');
     let result = good;
     for (let i = 0; i < 6 && !result.stale; i++) {
@@ -501,15 +518,17 @@ describe('XtraClient against a rate-limited server that goes down', () => {
   });
 
   it('serves the last good value, flagged stale, when the server is down; without one it fails', async () => {
-    await sleep(2_000); // a fresh allowance
+    clock.advance(2_000); // a fresh allowance
     const stale: StaleInfo[] = [];
-    const client = clientFor({ cacheTtl: 0.1, maxRetries: 1, onStale: (info) => stale.push(info) });
+    const time = new FakeTime(clock);
+    const client = clientFor({ cacheTtl: 0.1, maxRetries: 1, onStale: (info) => stale.push(info), [TIME]: time });
     const good = await client.getSecrets('production');
-    const staleOff = clientFor({ cacheTtl: 0.1, maxRetries: 0, staleOnError: false });
+    const answeredAt = clock.now();
+    const staleOff = clientFor({ cacheTtl: 0.1, maxRetries: 0, staleOnError: false, [TIME]: time });
     await staleOff.getSecrets('production');
     await server.close();
     closed = true;
-    await sleep(150);
+    time.advance(150); // past both clients' cacheTtl
 
     assert.equal(await client.getSecrets('production'), good, 'getSecrets returns the last good value');
     const metadata = await client.getSecretsWithMetadata('production');
@@ -519,7 +538,8 @@ describe('XtraClient against a rate-limited server that goes down', () => {
     assert.equal(metadata.error?.code, 'network-error');
     assert.equal(stale.length, 2, 'onStale heard of both');
     assert.equal(stale[0]!.error.code, 'network-error');
-    assert.ok(stale[0]!.fetchedAt.getTime() <= Date.now() - 100);
+    assert.equal(stale[0]!.fetchedAt.getTime(), answeredAt, 'when the server answered');
+    assert.ok(answeredAt <= clock.now() - 150);
 
     const error = await xtraError(clientFor({ maxRetries: 0 }).getSecrets('production'));
     assert.equal(error.code, 'network-error', 'no entry: the failure itself');
