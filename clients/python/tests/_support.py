@@ -7,6 +7,9 @@ The tests need a running Pavise server. `node --test packages/server/dist/test/p
 - XTRA_API_URL, XTRA_TOKEN: the server's /api and its bootstrap owner's PAT;
 - PAVISE_TEST_LIMITED_API_URL, PAVISE_TEST_LIMITED_TOKEN: a second server that allows two vault
   requests a second (for 429 and Retry-After);
+- PAVISE_TEST_LIMITED_CLOCK_URL: the control of that server's clock (a test clock, which stands
+  still until moved: `POST /advance {"ms": n}`), so its rate-limit windows pass when a test moves
+  it, not by waiting;
 - XTRA_SDK_EXPECT_PATH (optional): the directory the xtrasecurity package must be imported from
   (the source tree, or where the wheel was installed).
 """
@@ -35,7 +38,11 @@ if importlib.util.find_spec("xtrasecurity") is None:
 
 import xtrasecurity  # noqa: E402
 
-_missing = [name for name in ("XTRA_API_URL", "XTRA_TOKEN", "PAVISE_TEST_LIMITED_API_URL", "PAVISE_TEST_LIMITED_TOKEN") if not os.environ.get(name)]
+_missing = [
+    name
+    for name in ("XTRA_API_URL", "XTRA_TOKEN", "PAVISE_TEST_LIMITED_API_URL", "PAVISE_TEST_LIMITED_TOKEN", "PAVISE_TEST_LIMITED_CLOCK_URL")
+    if not os.environ.get(name)
+]
 if _missing:
     raise RuntimeError(
         f"these tests run against a Pavise server and need {', '.join(_missing)}: run them with "
@@ -47,6 +54,7 @@ TOKEN = os.environ["XTRA_TOKEN"]
 SERVER_URL = API_URL[: -len("/api")] if API_URL.endswith("/api") else API_URL
 LIMITED_API_URL = os.environ["PAVISE_TEST_LIMITED_API_URL"].rstrip("/")
 LIMITED_TOKEN = os.environ["PAVISE_TEST_LIMITED_TOKEN"]
+LIMITED_CLOCK_URL = os.environ["PAVISE_TEST_LIMITED_CLOCK_URL"].rstrip("/")
 
 #: The environment variables of the SDK, to clear or set per test.
 XTRA_VARIABLES = ("XTRA_TOKEN", "XTRA_PROJECT_ID", "XTRA_API_URL")
@@ -75,13 +83,20 @@ def call(method: str, url: str, body: Optional[Any] = None, token: Optional[str]
         return status, raw.decode(errors="replace")
 
 
+def advance_limited_clock(seconds: float) -> None:
+    """Moves the rate-limited server's clock by ``seconds``."""
+    status, answer = call("POST", f"{LIMITED_CLOCK_URL}/advance", {"ms": seconds * 1000}, token=None)
+    assert status == 200, answer
+
+
 def admin(method: str, path: str, body: Optional[Any] = None, api_url: str = API_URL, token: str = TOKEN, expect: int = 200) -> Any:
-    """A request to the vault API as the owner; waits out rate limits; asserts the status."""
+    """A request to the vault API as the owner; asserts the status. The rate-limited server's
+    429 is waited out by moving its clock as far as Retry-After says."""
     status, answer = call(method, api_url + path, body, token)
     for _ in range(20):
-        if status != 429:
+        if status != 429 or api_url != LIMITED_API_URL:
             break
-        time.sleep(float(answer.get("retryAfter", 1)) if isinstance(answer, dict) else 1)
+        advance_limited_clock(float(answer.get("retryAfter", 1)) if isinstance(answer, dict) else 1)
         status, answer = call(method, api_url + path, body, token)
     if status != expect:
         raise AssertionError(f"{method} {path}: expected {expect}, got {status}: {answer}")
@@ -159,6 +174,41 @@ def capture_stdout(code: str, namespace: Dict[str, Any], name: str) -> str:
     with contextlib.redirect_stdout(output):
         exec(compile(code, name, "exec"), namespace)
     return output.getvalue()
+
+
+class FakeClock:
+    """A client's time that stands still until the test moves it: set it as ``client._clock``.
+    A wait the client asks for (a retry's back-off, Retry-After) passes at once and moves the clock
+    by as long as it asked for; with ``limited_server``, the rate-limited server's clock moves with
+    it, so that server sees the time pass too."""
+
+    def __init__(self, limited_server: bool = False) -> None:
+        self._lock = threading.Lock()
+        self._elapsed = 0.0
+        self._start = time.time()
+        self._limited_server = limited_server
+        #: Every wait the client asked for, in seconds, in order.
+        self.sleeps: List[float] = []
+
+    def monotonic(self) -> float:
+        with self._lock:
+            return 1_000_000.0 + self._elapsed
+
+    def time(self) -> float:
+        with self._lock:
+            return self._start + self._elapsed
+
+    def sleep(self, seconds: float) -> None:
+        with self._lock:
+            self.sleeps.append(seconds)
+        self.advance(seconds)
+
+    def advance(self, seconds: float) -> None:
+        """Moves the time by ``seconds`` (the rate-limited server's too, with limited_server)."""
+        with self._lock:
+            self._elapsed += seconds
+        if self._limited_server:
+            advance_limited_clock(seconds)
 
 
 class Sent:
@@ -301,11 +351,14 @@ class ServerTestCase(unittest.TestCase):
         self.proxy = FaultProxy()
         self.addCleanup(self.proxy.close)
 
-    def client(self, project_id: Optional[str] = None, **options: Any) -> xtrasecurity.XtraClient:
-        """A client of the server through the proxy (unless api_url is given)."""
+    def client(self, project_id: Optional[str] = None, clock: Optional[FakeClock] = None, **options: Any) -> xtrasecurity.XtraClient:
+        """A client of the server through the proxy (unless api_url is given), on ``clock`` when given."""
         settings: Dict[str, Any] = {"token": TOKEN, "api_url": self.proxy.api_url, "project_id": project_id}
         settings.update(options)
-        return xtrasecurity.XtraClient(xtrasecurity.XtraClientOptions(**settings))
+        client = xtrasecurity.XtraClient(xtrasecurity.XtraClientOptions(**settings))
+        if clock is not None:
+            client._clock = clock
+        return client
 
     def assertXtraError(self, call: Any, *args: Any, **kwargs: Any) -> xtrasecurity.XtraError:
         with self.assertRaises(xtrasecurity.XtraError) as caught:

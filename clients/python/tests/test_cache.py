@@ -2,6 +2,7 @@
 dev/stg/prod aliases) and branch; a hit within cache_ttl sends nothing; no_cache asks and stores;
 clear_cache empties; concurrent misses share one request; a write drops what it affects."""
 
+import sys
 import threading
 import time
 import unittest
@@ -9,9 +10,30 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from typing import Dict, List
 
-from _support import ServerTestCase, create_branch, create_project, environment, write
+from _support import FakeClock, ServerTestCase, create_branch, create_project, environment, write
 
 from xtrasecurity import XtraClient, XtraError
+
+
+def _wait_until_waiting_on_a_future(threads: List[threading.Thread], within: float = 10) -> bool:
+    """Whether each of ``threads`` gets to block in Future.result (on another thread's read)
+    within ``within`` seconds: polled every 5 ms, an I/O wait, not time to pass."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        frames = sys._current_frames()
+
+        def waiting(thread: threading.Thread) -> bool:
+            frame = frames.get(thread.ident or -1)
+            while frame is not None:
+                if frame.f_code.co_name == "result" and frame.f_code.co_filename.replace("\\", "/").endswith("concurrent/futures/_base.py"):
+                    return True
+                frame = frame.f_back
+            return False
+
+        if all(waiting(thread) for thread in threads):
+            return True
+        time.sleep(0.005)
+    return False
 
 
 class CacheTest(ServerTestCase):
@@ -66,12 +88,16 @@ class CacheTest(ServerTestCase):
         self.assertEqual(self.proxy.reads, 4, "both entries were gone")
 
     def test_an_entry_expires_after_cache_ttl_seconds(self) -> None:
-        client = self.client(self.project, cache_ttl=1)
+        clock = FakeClock()
+        client = self.client(self.project, clock, cache_ttl=1)
         before = client.get_secrets("production")
         write(self.project, "production", {"TTL": "after"})
+        clock.advance(0.5)
         self.assertEqual(client.get_secrets("production"), before, "still within the TTL")
-        time.sleep(1.05)
-        self.assertEqual(client.get_secrets("production")["TTL"], "after")
+        self.assertTrue(client.get_secrets_with_metadata("production").from_cache)
+        self.assertEqual(self.proxy.reads, 1)
+        clock.advance(0.5)
+        self.assertEqual(client.get_secrets("production")["TTL"], "after", "a second after the answer")
         self.assertEqual(self.proxy.reads, 2)
 
     def test_without_the_cache_every_read_asks(self) -> None:
@@ -141,7 +167,7 @@ class CacheTest(ServerTestCase):
         self.assertTrue(held.wait(10), "the server answered the first read (a 404), held back")
         for thread in threads[1:]:
             thread.start()
-        time.sleep(0.2)  # they wait for the first one
+        self.assertTrue(_wait_until_waiting_on_a_future(threads[1:]), "they wait for the first one")
         gate.set()
         for thread in threads:
             thread.join(30)

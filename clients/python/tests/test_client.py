@@ -5,7 +5,7 @@ import dataclasses
 import os
 import typing
 import unittest
-from importlib.metadata import PackageNotFoundError, version
+from importlib.metadata import PackageNotFoundError, distribution
 
 from _support import TOKEN, ServerTestCase, admin, create_branch, create_project, environment, list_branches, read, write
 
@@ -53,10 +53,17 @@ class OptionsTest(unittest.TestCase):
     def test_the_version(self) -> None:
         self.assertRegex(xtrasecurity.__version__, r"^\d+\.\d+\.\d+$")
         try:
-            installed = version("xtrasecurity-sdk")
+            installed = distribution("xtrasecurity-sdk")
         except PackageNotFoundError:
-            return  # running from the source tree
-        self.assertEqual(installed, xtrasecurity.__version__)
+            # The run against the installed wheel sets XTRA_SDK_EXPECT_INSTALLED: there, no
+            # distribution is a failure. From the source tree there is none to compare with.
+            self.assertFalse(os.environ.get("XTRA_SDK_EXPECT_INSTALLED"), "xtrasecurity-sdk is not installed where the tests run")
+            return
+        self.assertEqual(installed.version, xtrasecurity.__version__, "the installed wheel's metadata has the package's version")
+        expected = os.environ.get("XTRA_SDK_EXPECT_PATH")
+        if expected:
+            location = os.path.realpath(str(installed.locate_file("")))
+            self.assertEqual(location, os.path.realpath(expected), "the metadata of the very distribution under test")
 
 
 class ClientTest(ServerTestCase):

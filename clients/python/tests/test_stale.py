@@ -10,9 +10,11 @@ from typing import List
 from _support import (
     LIMITED_API_URL,
     LIMITED_TOKEN,
+    FakeClock,
     FaultProxy,
     ServerTestCase,
     admin,
+    advance_limited_clock,
     create_branch,
     create_project,
     new_pat,
@@ -35,12 +37,13 @@ class StaleOnErrorTest(ServerTestCase):
 
     def test_when_the_server_goes_away(self) -> None:
         stale: List[StaleInfo] = []
-        client = self.client(self.project, cache_ttl=0.1, max_retries=1, on_stale=stale.append)
+        clock = FakeClock()
+        client = self.client(self.project, clock, cache_ttl=0.1, max_retries=1, on_stale=stale.append)
         good = client.get_secrets_with_metadata("production")
-        no_fallback = self.client(self.project, cache_ttl=0.1, max_retries=0, stale_on_error=False)
+        no_fallback = self.client(self.project, clock, cache_ttl=0.1, max_retries=0, stale_on_error=False)
         no_fallback.get_secrets("production")
         self.proxy.close()
-        time.sleep(0.15)
+        clock.advance(0.15)  # past both clients' cache_ttl
 
         with self.assertLogs("xtrasecurity", "WARNING") as logs:
             self.assertEqual(client.get_secrets("production"), GOOD, "the last good value")
@@ -109,7 +112,7 @@ class StaleOnErrorTest(ServerTestCase):
         self.addCleanup(proxy.close)
         stale: List[StaleInfo] = []
         client = XtraClient(XtraClientOptions(token=LIMITED_TOKEN, api_url=proxy.api_url, project_id=project, cache_ttl=0, max_retries=0, on_stale=stale.append))
-        time.sleep(2.1)  # a fresh allowance: the server counts over a sliding window of two
+        advance_limited_clock(2.1)  # a fresh allowance: the server counts over a sliding window of two
         result = client.get_secrets_with_metadata("production")
         good = result
         with self.assertLogs("xtrasecurity", "WARNING"):
@@ -140,19 +143,21 @@ class StaleOnErrorTest(ServerTestCase):
 
     def test_never_after_a_401_a_revoked_token(self) -> None:
         pat, pat_id, access = new_pat()
-        client = self.client(self.project, token=pat, cache_ttl=0.1)
+        clock = FakeClock()
+        client = self.client(self.project, clock, token=pat, cache_ttl=0.1)
         client.get_secrets("production")
         revoke_pat(pat_id, access)
-        time.sleep(0.15)
+        clock.advance(0.15)
         error = self.assertXtraError(client.get_secrets, "production")
         self.assertEqual((error.code, error.status), ("unauthorized", 401))
 
     def test_never_after_a_404_a_deleted_branch(self) -> None:
         create_branch(self.project, "short-lived")
-        client = self.client(self.project, cache_ttl=0.1)
+        clock = FakeClock()
+        client = self.client(self.project, clock, cache_ttl=0.1)
         self.assertEqual(client.get_secrets("production", branch="short-lived"), GOOD)
         admin("DELETE", f"/branch?projectId={self.project}&name=short-lived")
-        time.sleep(0.15)
+        clock.advance(0.15)
         error = self.assertXtraError(client.get_secrets, "production", branch="short-lived")
         self.assertEqual((error.code, error.status), ("not-found", 404))
         self.assertIn("Branch 'short-lived' not found", error.message)

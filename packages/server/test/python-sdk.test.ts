@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { type ClockControl, serveClock, TestClock } from './helpers/clock.js';
 import { SDK_PYTHON, unless, wheelBuilder } from './helpers/requirements.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
@@ -92,21 +93,29 @@ function assertPassed(result: Run, minimum: number, what: string): void {
 describe('the Python SDK (clients/python)', { skip: await unless('python') }, () => {
   let server: TestServer;
   let limited: TestServer;
+  /** The rate-limited server's time: its windows pass when the Python tests move it, over HTTP. */
+  const limitedClock = new TestClock();
+  let limitedClockControl: ClockControl;
   let settings: Record<string, string>;
   let work: string;
 
   before(async () => {
-    [server, limited] = await Promise.all([startTestServer(), startTestServer({ PAVISE_RATE_LIMIT_VAULT: '2/1' })]);
+    [server, limited, limitedClockControl] = await Promise.all([
+      startTestServer(),
+      startTestServer({ PAVISE_RATE_LIMIT_VAULT: '2/1' }, undefined, { clock: limitedClock }),
+      serveClock(limitedClock),
+    ]);
     settings = {
       XTRA_API_URL: `${server.url}/api`,
       XTRA_TOKEN: server.bootstrap!.pat,
       PAVISE_TEST_LIMITED_API_URL: `${limited.url}/api`,
       PAVISE_TEST_LIMITED_TOKEN: limited.bootstrap!.pat,
+      PAVISE_TEST_LIMITED_CLOCK_URL: limitedClockControl.url,
     };
     work = await fs.mkdtemp(path.join(os.tmpdir(), 'pavise-python-sdk-'));
   });
   after(async () => {
-    await Promise.all([server?.close(), limited?.close()]);
+    await Promise.all([server?.close(), limited?.close(), limitedClockControl?.close()]);
     if (work) await fs.rm(work, { recursive: true, force: true });
   });
 
@@ -117,7 +126,9 @@ describe('the Python SDK (clients/python)', { skip: await unless('python') }, ()
     assertPassed(result, MIN_TESTS, 'python3 -m unittest discover -s clients/python/tests');
   });
 
-  it('builds a typed, dependency-free wheel that installs offline and runs seed 004', { skip: noWheel }, async () => {
+  it('builds a typed, dependency-free wheel that installs offline, runs seed 004 and has its version', {
+    skip: noWheel,
+  }, async () => {
     const builder = wheelBuilder()!;
 
     // Build from a copy: an in-tree build leaves build/ and *.egg-info behind.
@@ -148,6 +159,7 @@ describe('the Python SDK (clients/python)', { skip: await unless('python') }, ()
     for (const file of [
       '__init__.py',
       '_cache.py',
+      '_clock.py',
       '_http.py',
       '_version.py',
       'client.py',
@@ -170,13 +182,17 @@ describe('the Python SDK (clients/python)', { skip: await unless('python') }, ()
     assert.equal(installed.code, 0, `pip install failed:\n${installed.output}`);
     assert.ok(existsSync(path.join(site, 'xtrasecurity', 'py.typed')));
 
+    // Seed 004, and the installed distribution's version (which the source-tree run cannot check:
+    // XTRA_SDK_EXPECT_INSTALLED makes a missing distribution a failure instead of a pass).
     const result = await run(
       SDK_PYTHON,
-      ['-m', 'unittest', 'discover', '-s', 'clients/python/tests', '-p', 'test_seed.py', '-v'],
+      ['-m', 'unittest', 'test_seed', 'test_client.OptionsTest.test_the_version', '-v'],
       {
-        env: pythonEnv({ ...settings, PYTHONPATH: site, XTRA_SDK_EXPECT_PATH: site }),
+        cwd: path.join(SDK, 'tests'),
+        env: pythonEnv({ ...settings, PYTHONPATH: site, XTRA_SDK_EXPECT_PATH: site, XTRA_SDK_EXPECT_INSTALLED: '1' }),
       },
     );
-    assertPassed(result, 6, 'seed 004 against the installed wheel');
+    assertPassed(result, 7, 'seed 004 and the version check against the installed wheel');
+    assert.match(result.output, /^test_the_version \(test_client\.OptionsTest.*\) \.\.\. ok$/m, result.output);
   });
 });

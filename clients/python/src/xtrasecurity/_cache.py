@@ -1,7 +1,6 @@
 """The in-memory secrets cache of one client, safe to share between threads."""
 
 import threading
-import time
 from concurrent.futures import Future
 from typing import Callable, Dict, Mapping, NamedTuple, Optional, Tuple
 
@@ -23,7 +22,7 @@ class CacheEntry(NamedTuple):
     secrets: Mapping[str, str]
     #: When the server answered (time.time()).
     fetched_at: float
-    #: Until when the entry is served without asking the server (time.monotonic()); the entry is
+    #: Until when the entry is served without asking the server (the ``monotonic`` of ``now``); the entry is
     #: kept after that, for stale-on-error.
     expires_at: float
 
@@ -36,7 +35,9 @@ class SecretCache:
     one target share one request (the first caller sends it, the others wait for its outcome).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, now: Callable[[], float]) -> None:
+        #: The client's monotonic time, which expires_at is counted in.
+        self._now = now
         self._lock = threading.Lock()
         self._entries: Dict[Target, CacheEntry] = {}
         self._pending: Dict[Target, "Future[CacheEntry]"] = {}
@@ -55,7 +56,7 @@ class SecretCache:
         result says so."""
         with self._lock:
             entry = self._entries.get(target)
-            if entry is not None and entry.expires_at > time.monotonic():
+            if entry is not None and entry.expires_at > self._now():
                 return entry, True
             future = self._pending.get(target)
             leader = future is None

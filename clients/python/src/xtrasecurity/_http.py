@@ -11,8 +11,9 @@ import urllib.error
 import urllib.request
 from email.message import Message
 from email.utils import parsedate_to_datetime
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
+from ._clock import SystemClock
 from .exceptions import XtraConflict, XtraError
 
 __all__ = ["HttpSender", "MAX_RETRY_AFTER_SECONDS", "backoff_seconds", "retry_after_seconds"]
@@ -104,8 +105,12 @@ class _Answer:
 class HttpSender:
     """Sends requests to ``api_url`` with the client's headers, time limit and retries."""
 
-    def __init__(self, api_url: str, headers: Dict[str, str], timeout: float, max_retries: int) -> None:
+    def __init__(
+        self, api_url: str, headers: Dict[str, str], timeout: float, max_retries: int, clock: Callable[[], SystemClock]
+    ) -> None:
         self.api_url = api_url
+        #: The client's clock (read on each use), for the waits between retries.
+        self._clock = clock
         self._headers = headers
         self._timeout = timeout
         self._max_retries = max_retries
@@ -138,7 +143,7 @@ class HttpSender:
                 failure = error
             delay = self._retry_delay(attempt, answer, failure, repeatable)
             if delay is not None:
-                time.sleep(delay)
+                self._clock().sleep(delay)
                 continue
             if failure is not None:
                 raise self._unreachable(what, failure, attempt, repeatable) from failure
@@ -192,7 +197,7 @@ class HttpSender:
             return backoff_seconds(attempt - 1) if repeatable or never_reached_server(failure) else None
         assert answer is not None
         if answer.status in (429, 503):
-            asked = retry_after_seconds(answer.headers.get("Retry-After"))
+            asked = retry_after_seconds(answer.headers.get("Retry-After"), self._clock().time())
             if asked is not None and asked > MAX_RETRY_AFTER_SECONDS:
                 return None
             return asked if asked is not None else backoff_seconds(attempt - 1)

@@ -3,7 +3,6 @@
 import logging
 import os
 import re
-import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from types import MappingProxyType
@@ -11,6 +10,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Union
 from urllib.parse import quote
 
 from ._cache import CacheEntry, SecretCache, Target
+from ._clock import SYSTEM_CLOCK, SystemClock
 from ._http import HttpSender, invalid_response
 from ._version import __version__
 from .exceptions import XtraError
@@ -173,7 +173,9 @@ class XtraClient:
         self._cache_enabled = bool(options.cache)
         self._stale_on_error = bool(options.stale_on_error)
         self._on_stale = options.on_stale
-        self._cache = SecretCache()
+        # Private: where the cache's TTL and the waits between retries take their time from.
+        self._clock: SystemClock = SYSTEM_CLOCK
+        self._cache = SecretCache(lambda: self._clock.monotonic())
         self._http = HttpSender(
             self.api_url,
             {
@@ -184,6 +186,7 @@ class XtraClient:
             },
             timeout,
             max_retries,
+            lambda: self._clock,
         )
         self.projects = ProjectsApi(self)
         self.branches = BranchesApi(self)
@@ -212,7 +215,7 @@ class XtraClient:
         target = self._target(env, project_id, branch)
         if self._cache_enabled and not no_cache:
             cached = self._cache.get(target)
-            if cached is not None and cached.expires_at > time.monotonic():
+            if cached is not None and cached.expires_at > self._clock.monotonic():
                 return SecretsResult(dict(cached.secrets), stale=False, from_cache=True, fetched_at=_utc(cached.fetched_at))
 
         def read() -> CacheEntry:
@@ -220,7 +223,7 @@ class XtraClient:
             answer = self._http.request("GET", f"{_secrets_path(target)}?branch={_segment(target.branch)}", None, what)
             if not all(isinstance(value, str) for value in answer.values()):
                 raise invalid_response(what, "an object of string values")
-            return CacheEntry(MappingProxyType(answer), time.time(), time.monotonic() + self._cache_ttl)
+            return CacheEntry(MappingProxyType(answer), self._clock.time(), self._clock.monotonic() + self._cache_ttl)
 
         hit = False
         try:
