@@ -2,6 +2,7 @@ import type { ActionModel } from '../../graphql/model.js';
 import { controllerAccess } from '../access.js';
 import { reportComplianceIssues } from '../compliance/issues.js';
 import { complianceScore } from '../compliance/score.js';
+import { envelopeTypes, success } from './result.js';
 
 /**
  * The compliance score of the Assurance page (docs/contracts.md §6.9): twelve areas computed
@@ -30,21 +31,24 @@ export const dataControllerComplianceScore: ActionModel = {
 export const reportDataControllersComplianceIssues: ActionModel = {
   name: 'reportDataControllersComplianceIssues',
   kind: 'mutation',
-  types: `
-type ReportedComplianceIssue { id: uuid! area: String title: String! description: String priority: String! status: String! dismissed: Boolean! }
-type ReportDataControllersComplianceIssuesData { dataControllerId: uuid! score: Int! opened: Int! resolved: Int! issues: [ReportedComplianceIssue!]! }
-type ReportDataControllersComplianceIssuesOutput { status: String! message: String! data: ReportDataControllersComplianceIssuesData }`,
+  ...envelopeTypes(
+    'reportDataControllersComplianceIssues',
+    { fields: 'dataControllerId: uuid! score: Int! opened: Int! resolved: Int! issues: [ReportedComplianceIssue!]!' },
+    `
+type ReportedComplianceIssue { id: uuid! area: String title: String! description: String priority: String! status: String! dismissed: Boolean! }`,
+  ),
   arguments: '(dataControllerId: uuid!)',
-  output: 'ReportDataControllersComplianceIssuesOutput!',
   roles: ['user'],
   async handler({ input, session, db }) {
     const { controllerId } = await controllerAccess(db, session, input.dataControllerId as string, 'manageCompliance');
     const { score, areas } = await complianceScore(db, controllerId);
     const { opened, resolved, issues } = await reportComplianceIssues(db, controllerId, areas);
-    return {
-      status: 'success',
-      message: 'reportDataControllersComplianceIssues',
-      data: { dataControllerId: controllerId, score, opened, resolved, issues },
-    };
+    return success('reportDataControllersComplianceIssues', {
+      dataControllerId: controllerId,
+      score,
+      opened,
+      resolved,
+      issues,
+    });
   },
 };

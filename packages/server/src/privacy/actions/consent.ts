@@ -5,6 +5,7 @@ import { type ControllerAccess, controllerAccess, publicControllerAccess, subjec
 import { IDENTIFIER_KINDS } from '../identifiers.js';
 import { ingestDataSubject } from '../ingestion.js';
 import type { PrivacyServices } from '../services.js';
+import { envelopeTypes, success } from './result.js';
 
 /**
  * captureConsent: what a consent banner or the Transparency Center sends when a person answers a
@@ -49,13 +50,14 @@ export function captureConsent({ keys }: PrivacyServices): ActionModel {
   return {
     name: 'captureConsent',
     kind: 'mutation',
-    types: `
+    ...envelopeTypes(
+      'captureConsent',
+      { fields: 'recorded: Int!' },
+      `
 input ConsentChoice { purposeId: uuid value: String! }
-input CaptureConsentInput { dataControllerId: uuid! consentFormId: uuid! choices: [ConsentChoice!]! email: String phone: String externalId: String gpc: Boolean }
-type CaptureConsentData { recorded: Int! }
-type CaptureConsentOutput { status: String! message: String! data: CaptureConsentData }`,
+input CaptureConsentInput { dataControllerId: uuid! consentFormId: uuid! choices: [ConsentChoice!]! email: String phone: String externalId: String gpc: Boolean }`,
+    ),
     arguments: '(input: CaptureConsentInput!)',
-    output: 'CaptureConsentOutput!',
     roles: ['anonymous', 'user', 'dataSubject'],
     async handler({ input, session, db }) {
       const capture = parse(input.input as Record<string, unknown>);
@@ -115,7 +117,7 @@ type CaptureConsentOutput { status: String! message: String! data: CaptureConsen
           rows.map((r) => r.source),
         ],
       );
-      return { status: 'success', message: 'Consent recorded', data: { recorded: rows.length } };
+      return success('Consent recorded', { recorded: rows.length });
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { ActionModel } from '../../graphql/model.js';
 import { controllerAccess, subjectAccess } from '../access.js';
 import { didFor } from '../did.js';
+import { envelopeTypes, success } from './result.js';
 
 /**
  * generateDataControllerDID and generateDataSubjectDID: (re)derive a record's DID, did:dep: +
@@ -9,11 +10,8 @@ import { didFor } from '../did.js';
 export const generateDataControllerDID: ActionModel = {
   name: 'generateDataControllerDID',
   kind: 'mutation',
-  types: `
-type GenerateDataControllerDIDData { dataControllerId: uuid! did: String! }
-type GenerateDataControllerDIDOutput { status: String! message: String! data: GenerateDataControllerDIDData }`,
+  ...envelopeTypes('generateDataControllerDID', { fields: 'dataControllerId: uuid! did: String!' }),
   arguments: '(dataControllerId: uuid!)',
-  output: 'GenerateDataControllerDIDOutput!',
   roles: ['user'],
   async handler({ input, session, db }) {
     // Every member may read the DID; writing it is an update of the organisation.
@@ -26,18 +24,15 @@ type GenerateDataControllerDIDOutput { status: String! message: String! data: Ge
       await controllerAccess(db, session, controllerId, 'updateOrganisation');
       await db.query('UPDATE public.data_controllers SET did = $2 WHERE id = $1', [controllerId, did]);
     }
-    return { status: 'success', message: 'generateDataControllerDID', data: { dataControllerId: controllerId, did } };
+    return success('generateDataControllerDID', { dataControllerId: controllerId, did });
   },
 };
 
 export const generateDataSubjectDID: ActionModel = {
   name: 'generateDataSubjectDID',
   kind: 'mutation',
-  types: `
-type GenerateDataSubjectDIDData { dataSubjectId: uuid! did: String! }
-type GenerateDataSubjectDIDOutput { status: String! message: String! data: GenerateDataSubjectDIDData }`,
+  ...envelopeTypes('generateDataSubjectDID', { fields: 'dataSubjectId: uuid! did: String!' }),
   arguments: '(dataSubjectId: uuid!)',
-  output: 'GenerateDataSubjectDIDOutput!',
   roles: ['user'],
   async handler({ input, session, db }) {
     const { subjectId } = await subjectAccess(db, session, input.dataSubjectId as string, 'managePrivacy');
@@ -46,6 +41,6 @@ type GenerateDataSubjectDIDOutput { status: String! message: String! data: Gener
       'UPDATE public.data_subjects SET did = $2, updated_at = pavise.now() WHERE id = $1 AND did IS DISTINCT FROM $2',
       [subjectId, did],
     );
-    return { status: 'success', message: 'generateDataSubjectDID', data: { dataSubjectId: subjectId, did } };
+    return success('generateDataSubjectDID', { dataSubjectId: subjectId, did });
   },
 };

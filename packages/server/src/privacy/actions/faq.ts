@@ -2,6 +2,7 @@ import type { Queryable } from '../../db/database.js';
 import { ActionError } from '../../graphql/errors.js';
 import type { ActionContext, ActionModel } from '../../graphql/model.js';
 import { controllerAccess, publicControllerAccess, subjectAccess } from '../access.js';
+import { envelopeTypes, success } from './result.js';
 
 /**
  * answerFAQ: the Help Center's "ask a question". It picks the controller's published FAQ whose
@@ -21,11 +22,10 @@ const MIN_CONFIDENCE = 0.2;
 export const answerFAQ: ActionModel = {
   name: 'answerFAQ',
   kind: 'query',
-  types: `
-type AnswerFAQData { question: String! answer: String faqId: uuid confidence: Float! matchedQuestion: String }
-type AnswerFAQOutput { status: String! message: String! data: AnswerFAQData }`,
+  ...envelopeTypes('answerFAQ', {
+    fields: 'question: String! answer: String faqId: uuid confidence: Float! matchedQuestion: String',
+  }),
   arguments: '(dataControllerId: uuid!, question: String!)',
-  output: 'AnswerFAQOutput!',
   roles: ['anonymous', 'user', 'dataSubject'],
   async handler({ input, session, db }) {
     const question = (input.question as string).trim();
@@ -39,17 +39,13 @@ type AnswerFAQOutput { status: String! message: String! data: AnswerFAQData }`,
       [controllerId],
     );
     const best = bestMatch(question, faqs);
-    return {
-      status: 'success',
-      message: best ? 'answerFAQ' : 'No published FAQ matches the question',
-      data: {
-        question,
-        answer: best?.faq.answer ?? null,
-        faqId: best?.faq.id ?? null,
-        matchedQuestion: best?.faq.question ?? null,
-        confidence: best ? best.confidence : 0,
-      },
-    };
+    return success(best ? 'answerFAQ' : 'No published FAQ matches the question', {
+      question,
+      answer: best?.faq.answer ?? null,
+      faqId: best?.faq.id ?? null,
+      matchedQuestion: best?.faq.question ?? null,
+      confidence: best ? best.confidence : 0,
+    });
   },
 };
 

@@ -5,6 +5,7 @@ import { type ControllerAccess, controllerAccess, publicControllerAccess } from 
 import { jurisdictionOf, normaliseIdentifier } from '../identifiers.js';
 import { ingestDataSubject } from '../ingestion.js';
 import type { PrivacyServices } from '../services.js';
+import { envelopeTypes, success } from './result.js';
 
 /**
  * Rights requests (docs/contracts.md §6.6): submission from a Transparency Center or an
@@ -50,12 +51,13 @@ export function submitDataSubjectsRightsRequest({ keys }: PrivacyServices): Acti
   return {
     name: 'submitDataSubjectsRightsRequest',
     kind: 'mutation',
-    types: `
-input SubmitDataSubjectsRightsRequestInput { dataControllerId: uuid! requestType: String! email: String phone: String displayName: String country: String notes: String }
-type SubmitDataSubjectsRightsRequestData { requestId: uuid! status: String! dueAt: timestamptz! }
-type SubmitDataSubjectsRightsRequestOutput { status: String! message: String! data: SubmitDataSubjectsRightsRequestData }`,
+    ...envelopeTypes(
+      'submitDataSubjectsRightsRequest',
+      { fields: 'requestId: uuid! status: String! dueAt: timestamptz!' },
+      `
+input SubmitDataSubjectsRightsRequestInput { dataControllerId: uuid! requestType: String! email: String phone: String displayName: String country: String notes: String }`,
+    ),
     arguments: '(input: SubmitDataSubjectsRightsRequestInput!)',
-    output: 'SubmitDataSubjectsRightsRequestOutput!',
     roles: ['anonymous', 'user', 'dataSubject'],
     async handler({ input, session, db }) {
       const submission = validateSubmission(input.input as Record<string, unknown>, session.role === 'dataSubject');
@@ -90,11 +92,11 @@ type SubmitDataSubjectsRightsRequestOutput { status: String! message: String! da
           submission.notes ?? null,
         ],
       );
-      return {
-        status: 'success',
-        message: 'submitDataSubjectsRightsRequest',
-        data: { requestId: request!.id, status: request!.status, dueAt: request!.due_at },
-      };
+      return success('submitDataSubjectsRightsRequest', {
+        requestId: request!.id,
+        status: request!.status,
+        dueAt: request!.due_at,
+      });
     },
   };
 }
@@ -217,10 +219,8 @@ async function requestJurisdiction(
 export const reportDataSubjectsRightsRequests: ActionModel = {
   name: 'reportDataSubjectsRightsRequests',
   kind: 'query',
-  types: `
-type ReportDataSubjectsRightsRequestsOutput { status: String! message: String! data: jsonb }`,
+  ...envelopeTypes('reportDataSubjectsRightsRequests', { type: 'jsonb' }),
   arguments: '(dataControllerId: uuid!)',
-  output: 'ReportDataSubjectsRightsRequestsOutput!',
   roles: ['user'],
   async handler({ input, session, db }) {
     const { controllerId } = await controllerAccess(db, session, input.dataControllerId as string, 'viewPrivacy');
@@ -243,6 +243,6 @@ type ReportDataSubjectsRightsRequestsOutput { status: String! message: String! d
        ) AS report`,
       [controllerId, REQUEST_STATUSES, REQUEST_TYPES],
     );
-    return { status: 'success', message: 'reportDataSubjectsRightsRequests', data: row!.report };
+    return success('reportDataSubjectsRightsRequests', row!.report);
   },
 };

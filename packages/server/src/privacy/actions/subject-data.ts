@@ -3,6 +3,7 @@ import type { ActionModel } from '../../graphql/model.js';
 import { subjectAccess } from '../access.js';
 import { buildDataPackage, dataPackageCsv } from '../export.js';
 import type { PrivacyServices } from '../services.js';
+import { envelopeTypes, success } from './result.js';
 
 /**
  * Access/portability (exportDataSubjectData) and erasure (eraseDataSubject) of one subject.
@@ -12,11 +13,10 @@ export function exportDataSubjectData({ keys }: PrivacyServices): ActionModel {
   return {
     name: 'exportDataSubjectData',
     kind: 'mutation',
-    types: `
-type ExportDataSubjectDataData { dataSubjectId: uuid! format: String! contentType: String! content: String! }
-type ExportDataSubjectDataOutput { status: String! message: String! data: ExportDataSubjectDataData }`,
+    ...envelopeTypes('exportDataSubjectData', {
+      fields: 'dataSubjectId: uuid! format: String! contentType: String! content: String!',
+    }),
     arguments: '(dataSubjectId: uuid!, format: String = "json")',
-    output: 'ExportDataSubjectDataOutput!',
     roles: ['user', 'dataSubject'],
     async handler({ input, session, db }) {
       const format = input.format;
@@ -34,19 +34,12 @@ type ExportDataSubjectDataOutput { status: String! message: String! data: Export
           session.role === 'dataSubject' ? 'transparencyCenter' : 'api',
         ],
       );
-      return {
-        status: 'success',
-        message: 'exportDataSubjectData',
-        data:
-          format === 'json'
-            ? {
-                dataSubjectId: access.subjectId,
-                format,
-                contentType: 'application/json',
-                content: JSON.stringify(data),
-              }
-            : { dataSubjectId: access.subjectId, format, contentType: 'text/csv', content: dataPackageCsv(data) },
-      };
+      return success(
+        'exportDataSubjectData',
+        format === 'json'
+          ? { dataSubjectId: access.subjectId, format, contentType: 'application/json', content: JSON.stringify(data) }
+          : { dataSubjectId: access.subjectId, format, contentType: 'text/csv', content: dataPackageCsv(data) },
+      );
     },
   };
 }
@@ -54,21 +47,14 @@ type ExportDataSubjectDataOutput { status: String! message: String! data: Export
 export const eraseDataSubject: ActionModel = {
   name: 'eraseDataSubject',
   kind: 'mutation',
-  types: `
-type EraseDataSubjectData { dataSubjectId: uuid! erasedAt: timestamptz! }
-type EraseDataSubjectOutput { status: String! message: String! data: EraseDataSubjectData }`,
+  ...envelopeTypes('eraseDataSubject', { fields: 'dataSubjectId: uuid! erasedAt: timestamptz!' }),
   arguments: '(dataSubjectId: uuid!)',
-  output: 'EraseDataSubjectOutput!',
   roles: ['user'],
   async handler({ input, session, db }) {
     const access = await subjectAccess(db, session, input.dataSubjectId as string, 'managePrivacy');
     const [row] = await db.query<{ erased_at: Date }>('SELECT privacy.erase_data_subject($1) AS erased_at', [
       access.subjectId,
     ]);
-    return {
-      status: 'success',
-      message: 'eraseDataSubject',
-      data: { dataSubjectId: access.subjectId, erasedAt: row!.erased_at.toISOString() },
-    };
+    return success('eraseDataSubject', { dataSubjectId: access.subjectId, erasedAt: row!.erased_at.toISOString() });
   },
 };
