@@ -2,7 +2,7 @@ import type { ActionModel } from '../../graphql/model.js';
 import { controllerAccess } from '../access.js';
 import { reportComplianceIssues } from '../compliance/issues.js';
 import { complianceScore } from '../compliance/score.js';
-import { envelopeTypes, success } from './result.js';
+import { envelopedAction } from './result.js';
 
 /**
  * The compliance score of the Assurance page (docs/contracts.md §6.9): twelve areas computed
@@ -28,27 +28,20 @@ export const dataControllerComplianceScore: ActionModel = {
   },
 };
 
-export const reportDataControllersComplianceIssues: ActionModel = {
+export const reportDataControllersComplianceIssues: ActionModel = envelopedAction({
   name: 'reportDataControllersComplianceIssues',
   kind: 'mutation',
-  ...envelopeTypes(
-    'reportDataControllersComplianceIssues',
-    { fields: 'dataControllerId: uuid! score: Int! opened: Int! resolved: Int! issues: [ReportedComplianceIssue!]!' },
-    `
+  types: `
 type ReportedComplianceIssue { id: uuid! area: String title: String! description: String priority: String! status: String! dismissed: Boolean! }`,
-  ),
+  data: {
+    fields: 'dataControllerId: uuid! score: Int! opened: Int! resolved: Int! issues: [ReportedComplianceIssue!]!',
+  },
   arguments: '(dataControllerId: uuid!)',
   roles: ['user'],
   async handler({ input, session, db }) {
     const { controllerId } = await controllerAccess(db, session, input.dataControllerId as string, 'manageCompliance');
     const { score, areas } = await complianceScore(db, controllerId);
     const { opened, resolved, issues } = await reportComplianceIssues(db, controllerId, areas);
-    return success('reportDataControllersComplianceIssues', {
-      dataControllerId: controllerId,
-      score,
-      opened,
-      resolved,
-      issues,
-    });
+    return { dataControllerId: controllerId, score, opened, resolved, issues };
   },
-};
+});

@@ -5,7 +5,7 @@ import { type ControllerAccess, controllerAccess, publicControllerAccess, subjec
 import { IDENTIFIER_KINDS } from '../identifiers.js';
 import { ingestDataSubject } from '../ingestion.js';
 import type { PrivacyServices } from '../services.js';
-import { envelopeTypes, success } from './result.js';
+import { envelopedAction } from './result.js';
 
 /**
  * captureConsent: what a consent banner or the Transparency Center sends when a person answers a
@@ -47,16 +47,14 @@ interface PublishedForm {
 }
 
 export function captureConsent({ keys }: PrivacyServices): ActionModel {
-  return {
+  return envelopedAction({
     name: 'captureConsent',
     kind: 'mutation',
-    ...envelopeTypes(
-      'captureConsent',
-      { fields: 'recorded: Int!' },
-      `
+    types: `
 input ConsentChoice { purposeId: uuid value: String! }
 input CaptureConsentInput { dataControllerId: uuid! consentFormId: uuid! choices: [ConsentChoice!]! email: String phone: String externalId: String gpc: Boolean }`,
-    ),
+    data: { fields: 'recorded: Int!' },
+    message: 'Consent recorded',
     arguments: '(input: CaptureConsentInput!)',
     roles: ['anonymous', 'user', 'dataSubject'],
     async handler({ input, session, db }) {
@@ -117,9 +115,9 @@ input CaptureConsentInput { dataControllerId: uuid! consentFormId: uuid! choices
           rows.map((r) => r.source),
         ],
       );
-      return success('Consent recorded', { recorded: rows.length });
+      return { recorded: rows.length };
     },
-  };
+  });
 }
 
 /** The value's source column: where the answer came from. */

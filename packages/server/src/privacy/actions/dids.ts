@@ -1,16 +1,16 @@
 import type { ActionModel } from '../../graphql/model.js';
 import { controllerAccess, subjectAccess } from '../access.js';
 import { didFor } from '../did.js';
-import { envelopeTypes, success } from './result.js';
+import { envelopedAction } from './result.js';
 
 /**
  * generateDataControllerDID and generateDataSubjectDID: (re)derive a record's DID, did:dep: +
  * SHA3-256 of its id, and answer with the documented {status, message, data} wrapper.
  */
-export const generateDataControllerDID: ActionModel = {
+export const generateDataControllerDID: ActionModel = envelopedAction({
   name: 'generateDataControllerDID',
   kind: 'mutation',
-  ...envelopeTypes('generateDataControllerDID', { fields: 'dataControllerId: uuid! did: String!' }),
+  data: { fields: 'dataControllerId: uuid! did: String!' },
   arguments: '(dataControllerId: uuid!)',
   roles: ['user'],
   async handler({ input, session, db }) {
@@ -24,14 +24,14 @@ export const generateDataControllerDID: ActionModel = {
       await controllerAccess(db, session, controllerId, 'updateOrganisation');
       await db.query('UPDATE public.data_controllers SET did = $2 WHERE id = $1', [controllerId, did]);
     }
-    return success('generateDataControllerDID', { dataControllerId: controllerId, did });
+    return { dataControllerId: controllerId, did };
   },
-};
+});
 
-export const generateDataSubjectDID: ActionModel = {
+export const generateDataSubjectDID: ActionModel = envelopedAction({
   name: 'generateDataSubjectDID',
   kind: 'mutation',
-  ...envelopeTypes('generateDataSubjectDID', { fields: 'dataSubjectId: uuid! did: String!' }),
+  data: { fields: 'dataSubjectId: uuid! did: String!' },
   arguments: '(dataSubjectId: uuid!)',
   roles: ['user'],
   async handler({ input, session, db }) {
@@ -41,6 +41,6 @@ export const generateDataSubjectDID: ActionModel = {
       'UPDATE public.data_subjects SET did = $2, updated_at = pavise.now() WHERE id = $1 AND did IS DISTINCT FROM $2',
       [subjectId, did],
     );
-    return success('generateDataSubjectDID', { dataSubjectId: subjectId, did });
+    return { dataSubjectId: subjectId, did };
   },
-};
+});

@@ -2,7 +2,7 @@ import type { Queryable } from '../../db/database.js';
 import { ActionError } from '../../graphql/errors.js';
 import type { ActionContext, ActionModel } from '../../graphql/model.js';
 import { controllerAccess, publicControllerAccess, subjectAccess } from '../access.js';
-import { envelopeTypes, success } from './result.js';
+import { envelopedAction } from './result.js';
 
 /**
  * answerFAQ: the Help Center's "ask a question". It picks the controller's published FAQ whose
@@ -19,12 +19,21 @@ const MAX_QUESTION_LENGTH = 1000;
 /** Below this, the best FAQ shares too little with the question to be called an answer. */
 const MIN_CONFIDENCE = 0.2;
 
-export const answerFAQ: ActionModel = {
+/** What answerFAQ answers: the best published FAQ, or nulls when none matches well enough. */
+interface Answer {
+  question: string;
+  answer: string | null;
+  faqId: string | null;
+  matchedQuestion: string | null;
+  confidence: number;
+}
+
+export const answerFAQ: ActionModel = envelopedAction<Answer>({
   name: 'answerFAQ',
   kind: 'query',
-  ...envelopeTypes('answerFAQ', {
-    fields: 'question: String! answer: String faqId: uuid confidence: Float! matchedQuestion: String',
-  }),
+  data: { fields: 'question: String! answer: String faqId: uuid confidence: Float! matchedQuestion: String' },
+  // No FAQ id: none of the published FAQs shares enough with the question.
+  message: ({ faqId }) => (faqId ? 'answerFAQ' : 'No published FAQ matches the question'),
   arguments: '(dataControllerId: uuid!, question: String!)',
   roles: ['anonymous', 'user', 'dataSubject'],
   async handler({ input, session, db }) {
@@ -39,15 +48,15 @@ export const answerFAQ: ActionModel = {
       [controllerId],
     );
     const best = bestMatch(question, faqs);
-    return success(best ? 'answerFAQ' : 'No published FAQ matches the question', {
+    return {
       question,
       answer: best?.faq.answer ?? null,
       faqId: best?.faq.id ?? null,
       matchedQuestion: best?.faq.question ?? null,
       confidence: best ? best.confidence : 0,
-    });
+    };
   },
-};
+});
 
 async function mayAsk(db: Queryable, session: ActionContext['session'], controllerId: string): Promise<string> {
   if (session.role === 'anonymous') return (await publicControllerAccess(db, controllerId)).controllerId;

@@ -5,7 +5,7 @@ import { type ControllerAccess, controllerAccess, publicControllerAccess } from 
 import { jurisdictionOf, normaliseIdentifier } from '../identifiers.js';
 import { ingestDataSubject } from '../ingestion.js';
 import type { PrivacyServices } from '../services.js';
-import { envelopeTypes, success } from './result.js';
+import { envelopedAction } from './result.js';
 
 /**
  * Rights requests (docs/contracts.md §6.6): submission from a Transparency Center or an
@@ -48,15 +48,12 @@ interface Submission {
  * already knew under the same email).
  */
 export function submitDataSubjectsRightsRequest({ keys }: PrivacyServices): ActionModel {
-  return {
+  return envelopedAction({
     name: 'submitDataSubjectsRightsRequest',
     kind: 'mutation',
-    ...envelopeTypes(
-      'submitDataSubjectsRightsRequest',
-      { fields: 'requestId: uuid! status: String! dueAt: timestamptz!' },
-      `
+    types: `
 input SubmitDataSubjectsRightsRequestInput { dataControllerId: uuid! requestType: String! email: String phone: String displayName: String country: String notes: String }`,
-    ),
+    data: { fields: 'requestId: uuid! status: String! dueAt: timestamptz!' },
     arguments: '(input: SubmitDataSubjectsRightsRequestInput!)',
     roles: ['anonymous', 'user', 'dataSubject'],
     async handler({ input, session, db }) {
@@ -92,13 +89,9 @@ input SubmitDataSubjectsRightsRequestInput { dataControllerId: uuid! requestType
           submission.notes ?? null,
         ],
       );
-      return success('submitDataSubjectsRightsRequest', {
-        requestId: request!.id,
-        status: request!.status,
-        dueAt: request!.due_at,
-      });
+      return { requestId: request!.id, status: request!.status, dueAt: request!.due_at };
     },
-  };
+  });
 }
 
 function validateSubmission(raw: Record<string, unknown>, signedIn: boolean): Submission {
@@ -216,10 +209,10 @@ async function requestJurisdiction(
 }
 
 /** reportDataSubjectsRightsRequests(dataControllerId): the dashboard's tiles, for a member who may view privacy operations. */
-export const reportDataSubjectsRightsRequests: ActionModel = {
+export const reportDataSubjectsRightsRequests: ActionModel = envelopedAction({
   name: 'reportDataSubjectsRightsRequests',
   kind: 'query',
-  ...envelopeTypes('reportDataSubjectsRightsRequests', { type: 'jsonb' }),
+  data: { type: 'jsonb' },
   arguments: '(dataControllerId: uuid!)',
   roles: ['user'],
   async handler({ input, session, db }) {
@@ -243,6 +236,6 @@ export const reportDataSubjectsRightsRequests: ActionModel = {
        ) AS report`,
       [controllerId, REQUEST_STATUSES, REQUEST_TYPES],
     );
-    return success('reportDataSubjectsRightsRequests', row!.report);
+    return row!.report;
   },
-};
+});

@@ -3,19 +3,17 @@ import type { ActionModel } from '../../graphql/model.js';
 import { subjectAccess } from '../access.js';
 import { buildDataPackage, dataPackageCsv } from '../export.js';
 import type { PrivacyServices } from '../services.js';
-import { envelopeTypes, success } from './result.js';
+import { envelopedAction } from './result.js';
 
 /**
  * Access/portability (exportDataSubjectData) and erasure (eraseDataSubject) of one subject.
  * Export is a mutation because it records a processing activity (the access is itself processing).
  */
 export function exportDataSubjectData({ keys }: PrivacyServices): ActionModel {
-  return {
+  return envelopedAction({
     name: 'exportDataSubjectData',
     kind: 'mutation',
-    ...envelopeTypes('exportDataSubjectData', {
-      fields: 'dataSubjectId: uuid! format: String! contentType: String! content: String!',
-    }),
+    data: { fields: 'dataSubjectId: uuid! format: String! contentType: String! content: String!' },
     arguments: '(dataSubjectId: uuid!, format: String = "json")',
     roles: ['user', 'dataSubject'],
     async handler({ input, session, db }) {
@@ -34,20 +32,17 @@ export function exportDataSubjectData({ keys }: PrivacyServices): ActionModel {
           session.role === 'dataSubject' ? 'transparencyCenter' : 'api',
         ],
       );
-      return success(
-        'exportDataSubjectData',
-        format === 'json'
-          ? { dataSubjectId: access.subjectId, format, contentType: 'application/json', content: JSON.stringify(data) }
-          : { dataSubjectId: access.subjectId, format, contentType: 'text/csv', content: dataPackageCsv(data) },
-      );
+      return format === 'json'
+        ? { dataSubjectId: access.subjectId, format, contentType: 'application/json', content: JSON.stringify(data) }
+        : { dataSubjectId: access.subjectId, format, contentType: 'text/csv', content: dataPackageCsv(data) };
     },
-  };
+  });
 }
 
-export const eraseDataSubject: ActionModel = {
+export const eraseDataSubject: ActionModel = envelopedAction({
   name: 'eraseDataSubject',
   kind: 'mutation',
-  ...envelopeTypes('eraseDataSubject', { fields: 'dataSubjectId: uuid! erasedAt: timestamptz!' }),
+  data: { fields: 'dataSubjectId: uuid! erasedAt: timestamptz!' },
   arguments: '(dataSubjectId: uuid!)',
   roles: ['user'],
   async handler({ input, session, db }) {
@@ -55,6 +50,6 @@ export const eraseDataSubject: ActionModel = {
     const [row] = await db.query<{ erased_at: Date }>('SELECT privacy.erase_data_subject($1) AS erased_at', [
       access.subjectId,
     ]);
-    return success('eraseDataSubject', { dataSubjectId: access.subjectId, erasedAt: row!.erased_at.toISOString() });
+    return { dataSubjectId: access.subjectId, erasedAt: row!.erased_at.toISOString() };
   },
-};
+});
