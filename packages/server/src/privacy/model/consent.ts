@@ -1,11 +1,12 @@
 import { column, nhostRootFields, type TableModel } from '../../graphql/model.js';
-import { member, ownController, ownSubject } from '../permissions.js';
+import { ownController, ownSubject } from '../permissions.js';
 import {
   arrayRelationship,
   createdAt,
   dataControllerId,
   dataSubjectId,
   id,
+  members,
   objectRelationship,
   PUBLIC_ROW_LIMIT,
   text,
@@ -40,19 +41,12 @@ export const consentForms: TableModel = {
     arrayRelationship('values', 'dataSubjectConsentFormValues', 'consentFormId'),
   ],
   permissions: {
-    user: {
-      select: { columns: '*', filter: member('viewPrivacy'), allowAggregations: true },
-      insert: {
-        columns: ['dataControllerId', 'name', 'category', 'description', 'status', 'version', 'publishedAt'],
-        check: member('managePrivacy'),
-      },
-      update: {
-        columns: ['name', 'category', 'description', 'status', 'version', 'publishedAt'],
-        filter: member('managePrivacy'),
-        check: member('managePrivacy'),
-      },
-      delete: { filter: member('managePrivacy') },
-    },
+    user: members('viewPrivacy', {
+      may: 'managePrivacy',
+      insert: ['dataControllerId', 'name', 'category', 'description', 'status', 'version', 'publishedAt'],
+      update: ['name', 'category', 'description', 'status', 'version', 'publishedAt'],
+      delete: true,
+    }),
     // A consent banner renders published forms for visitors without an account.
     anonymous: {
       select: {
@@ -83,11 +77,11 @@ export const consentFormPurposes: TableModel = {
     objectRelationship('purpose', 'purposes', 'purposeId'),
   ],
   permissions: {
-    user: {
-      select: { columns: '*', filter: member('viewPrivacy'), allowAggregations: true },
-      insert: { columns: ['dataControllerId', 'consentFormId', 'purposeId'], check: member('managePrivacy') },
-      delete: { filter: member('managePrivacy') },
-    },
+    user: members('viewPrivacy', {
+      may: 'managePrivacy',
+      insert: ['dataControllerId', 'consentFormId', 'purposeId'],
+      delete: true,
+    }),
     anonymous: {
       select: {
         columns: ['id', 'consentFormId', 'purposeId'],
@@ -129,14 +123,11 @@ export const dataSubjectConsentFormValues: TableModel = {
     { name: 'history', kind: 'array', target: 'dataSubjectConsentHistory', mapping: { id: 'consentFormValueId' } },
   ],
   permissions: {
-    user: {
-      select: { columns: '*', filter: member('viewPrivacy'), allowAggregations: true },
-      insert: {
-        columns: ['dataControllerId', 'dataSubjectId', 'consentFormId', 'purposeId', 'value', 'source'],
-        check: member('managePrivacy'),
-      },
-      update: { columns: ['value', 'source'], filter: member('managePrivacy'), check: member('managePrivacy') },
-    },
+    user: members('viewPrivacy', {
+      may: 'managePrivacy',
+      insert: ['dataControllerId', 'dataSubjectId', 'consentFormId', 'purposeId', 'value', 'source'],
+      update: ['value', 'source'],
+    }),
     // A subject changes its own choices in its Transparency Center.
     dataSubject: {
       select: { columns: '*', filter: ownSubject() },
@@ -168,7 +159,7 @@ export const dataSubjectConsentHistory: TableModel = {
   rootFields: nhostRootFields('dataSubjectConsentHistory', 'dataSubjectConsentHistoryEntry'),
   relationships: [toController, toSubject],
   permissions: {
-    user: { select: { columns: '*', filter: member('viewPrivacy'), allowAggregations: true } },
+    user: members('viewPrivacy'),
     dataSubject: {
       select: {
         columns: [

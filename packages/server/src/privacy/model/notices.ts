@@ -1,6 +1,6 @@
 import { column, nhostRootFields, type TableModel } from '../../graphql/model.js';
-import { member, ownController } from '../permissions.js';
-import { dataControllerId, id, PUBLIC_ROW_LIMIT, text, timestamps, toController } from './shared.js';
+import { ownController } from '../permissions.js';
+import { dataControllerId, id, members, PUBLIC_ROW_LIMIT, text, timestamps, toController } from './shared.js';
 
 /** Privacy notices: drafted by members, public once published (the Transparency Center). */
 
@@ -35,19 +35,12 @@ export const privacyNotices: TableModel = {
   rootFields: nhostRootFields('privacyNotices', 'privacyNotice'),
   relationships: [toController],
   permissions: {
-    user: {
-      select: { columns: '*', filter: member('viewPrivacy'), allowAggregations: true },
-      insert: {
-        columns: ['dataControllerId', 'title', 'noticeType', 'language', 'content'],
-        check: member('managePrivacy'),
-      },
-      update: {
-        columns: ['title', 'noticeType', 'language', 'content', 'version', 'status', 'publishedAt'],
-        filter: member('managePrivacy'),
-        check: member('managePrivacy'),
-      },
-      delete: { filter: member('managePrivacy') },
-    },
+    user: members('viewPrivacy', {
+      may: 'managePrivacy',
+      insert: ['dataControllerId', 'title', 'noticeType', 'language', 'content'],
+      update: ['title', 'noticeType', 'language', 'content', 'version', 'status', 'publishedAt'],
+      delete: true,
+    }),
     // Visitors of a Transparency Center: published notices only, never drafts or their status.
     anonymous: { select: { columns: PUBLIC_COLUMNS, filter: PUBLISHED, limit: PUBLIC_ROW_LIMIT } },
     dataSubject: {

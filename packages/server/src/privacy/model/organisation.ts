@@ -6,6 +6,7 @@ import {
   dataControllerId,
   id,
   json,
+  members,
   objectRelationship,
   PUBLIC_ROW_LIMIT,
   text,
@@ -101,12 +102,12 @@ export const dataControllerUsers: TableModel = {
   rootFields: nhostRootFields('dataControllerUsers', 'dataControllerUser'),
   relationships: [toController, objectRelationship('user', 'users', 'userId')],
   permissions: {
-    user: {
-      select: { columns: '*', filter: member('viewOrganisation'), allowAggregations: true },
-      insert: { columns: ['dataControllerId', 'userId', 'role', 'trainingCompletedAt'], check: member('manageUsers') },
-      update: { columns: ['role', 'trainingCompletedAt'], filter: member('manageUsers'), check: member('manageUsers') },
-      delete: { filter: member('manageUsers') },
-    },
+    user: members('viewOrganisation', {
+      may: 'manageUsers',
+      insert: ['dataControllerId', 'userId', 'role', 'trainingCompletedAt'],
+      update: ['role', 'trainingCompletedAt'],
+      delete: true,
+    }),
     // "me": the caller's own memberships.
     me: { select: { columns: '*', filter: { userId: { _eq: 'X-Hasura-User-Id' } } } },
   },
@@ -153,7 +154,7 @@ export const auditEvents: TableModel = {
   rootFields: nhostRootFields('auditEvents', 'auditEvent'),
   relationships: [toController],
   permissions: {
-    user: { select: { columns: '*', filter: member('viewAudit'), allowAggregations: true } },
+    user: members('viewAudit'),
   },
 };
 
@@ -173,19 +174,12 @@ export const dataControllerFaqs: TableModel = {
   rootFields: nhostRootFields('dataControllerFaqs', 'dataControllerFaq'),
   relationships: [toController],
   permissions: {
-    user: {
-      select: { columns: '*', filter: member('viewOrganisation'), allowAggregations: true },
-      insert: {
-        columns: ['dataControllerId', 'question', 'answer', 'published', 'position'],
-        check: member('managePrivacy'),
-      },
-      update: {
-        columns: ['question', 'answer', 'published', 'position'],
-        filter: member('managePrivacy'),
-        check: member('managePrivacy'),
-      },
-      delete: { filter: member('managePrivacy') },
-    },
+    user: members('viewOrganisation', {
+      may: 'managePrivacy',
+      insert: ['dataControllerId', 'question', 'answer', 'published', 'position'],
+      update: ['question', 'answer', 'published', 'position'],
+      delete: true,
+    }),
     // The Help Center's published answers are public.
     anonymous: {
       select: {
@@ -224,19 +218,12 @@ export const complianceIssues: TableModel = {
   rootFields: nhostRootFields('complianceIssues', 'complianceIssue'),
   relationships: [toController],
   permissions: {
-    user: {
-      select: { columns: '*', filter: member('viewCompliance'), allowAggregations: true },
-      insert: {
-        columns: ['dataControllerId', 'area', 'title', 'description', 'status', 'priority', 'dismissed'],
-        check: member('manageCompliance'),
-        set: { source: 'manual' },
-      },
-      update: {
-        columns: ['title', 'description', 'status', 'priority', 'dismissed', 'resolvedAt'],
-        filter: member('manageCompliance'),
-        check: member('manageCompliance'),
-      },
-      delete: { filter: member('manageCompliance') },
-    },
+    user: members('viewCompliance', {
+      may: 'manageCompliance',
+      insert: ['dataControllerId', 'area', 'title', 'description', 'status', 'priority', 'dismissed'],
+      set: { source: 'manual' },
+      update: ['title', 'description', 'status', 'priority', 'dismissed', 'resolvedAt'],
+      delete: true,
+    }),
   },
 };

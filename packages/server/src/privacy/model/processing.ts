@@ -1,11 +1,12 @@
 import { column, nhostRootFields, type TableModel } from '../../graphql/model.js';
-import { member, ownController, ownSubject } from '../permissions.js';
+import { ownController, ownSubject } from '../permissions.js';
 import {
   arrayRelationship,
   createdAt,
   dataControllerId,
   id,
   json,
+  members,
   objectRelationship,
   PUBLIC_ROW_LIMIT,
   text,
@@ -55,12 +56,12 @@ export const purposes: TableModel = {
     arrayRelationship('consentForms', 'consentFormPurposes', 'purposeId'),
   ],
   permissions: {
-    user: {
-      select: { columns: '*', filter: member('viewPrivacy'), allowAggregations: true },
-      insert: { columns: ['dataControllerId', ...PURPOSE_FIELDS], check: member('managePrivacy') },
-      update: { columns: PURPOSE_FIELDS, filter: member('managePrivacy'), check: member('managePrivacy') },
-      delete: { filter: member('managePrivacy') },
-    },
+    user: members('viewPrivacy', {
+      may: 'managePrivacy',
+      insert: ['dataControllerId', ...PURPOSE_FIELDS],
+      update: PURPOSE_FIELDS,
+      delete: true,
+    }),
     // What a published consent form asks for is public.
     anonymous: {
       select: {
@@ -93,12 +94,12 @@ const purposeChild = (
   rootFields: nhostRootFields(name, singular),
   relationships: [toController, objectRelationship('purpose', 'purposes', 'purposeId')],
   permissions: {
-    user: {
-      select: { columns: '*', filter: member('viewPrivacy'), allowAggregations: true },
-      insert: { columns: ['dataControllerId', 'purposeId', ...fields], check: member('managePrivacy') },
-      update: { columns: fields, filter: member('managePrivacy'), check: member('managePrivacy') },
-      delete: { filter: member('managePrivacy') },
-    },
+    user: members('viewPrivacy', {
+      may: 'managePrivacy',
+      insert: ['dataControllerId', 'purposeId', ...fields],
+      update: fields,
+      delete: true,
+    }),
   },
 });
 
@@ -153,12 +154,12 @@ export const thirdPartyServices: TableModel = {
     arrayRelationship('processingActivities', 'dataProcessingActivities', 'thirdPartyServiceId'),
   ],
   permissions: {
-    user: {
-      select: { columns: '*', filter: member('viewPrivacy'), allowAggregations: true },
-      insert: { columns: ['dataControllerId', ...PROCESSOR_FIELDS], check: member('managePrivacy') },
-      update: { columns: PROCESSOR_FIELDS, filter: member('managePrivacy'), check: member('managePrivacy') },
-      delete: { filter: member('managePrivacy') },
-    },
+    user: members('viewPrivacy', {
+      may: 'managePrivacy',
+      insert: ['dataControllerId', ...PROCESSOR_FIELDS],
+      update: PROCESSOR_FIELDS,
+      delete: true,
+    }),
     // A subject's data map names who processes its data.
     dataSubject: {
       select: {
@@ -195,22 +196,19 @@ export const dataProcessingActivities: TableModel = {
   ],
   permissions: {
     // Append-only: entries are recorded, never edited.
-    user: {
-      select: { columns: '*', filter: member('viewPrivacy'), allowAggregations: true },
-      insert: {
-        columns: [
-          'dataControllerId',
-          'dataSubjectId',
-          'thirdPartyServiceId',
-          'purposeId',
-          'activityType',
-          'event',
-          'dataFields',
-          'source',
-        ],
-        check: member('managePrivacy'),
-      },
-    },
+    user: members('viewPrivacy', {
+      may: 'managePrivacy',
+      insert: [
+        'dataControllerId',
+        'dataSubjectId',
+        'thirdPartyServiceId',
+        'purposeId',
+        'activityType',
+        'event',
+        'dataFields',
+        'source',
+      ],
+    }),
     dataSubject: { select: { columns: '*', filter: ownSubject() } },
   },
 };

@@ -1,11 +1,12 @@
 import { column, nhostRootFields, type TableModel } from '../../graphql/model.js';
-import { member, ownSubject } from '../permissions.js';
+import { ownSubject } from '../permissions.js';
 import {
   arrayRelationship,
   createdAt,
   dataControllerId,
   dataSubjectId,
   id,
+  members,
   objectRelationship,
   text,
   timestamps,
@@ -45,19 +46,12 @@ export const dataSubjectsRightsRequests: TableModel = {
     arrayRelationship('events', 'dataSubjectsRightsRequestEvents', 'rightsRequestId'),
   ],
   permissions: {
-    user: {
-      select: { columns: '*', filter: member('viewPrivacy'), allowAggregations: true },
-      // The documented REST body is {dataSubjectId, requestType}: the controller comes from the subject.
-      insert: {
-        columns: ['dataControllerId', 'dataSubjectId', 'requestType', 'jurisdiction', 'channel', 'notes'],
-        check: member('managePrivacy'),
-      },
-      update: {
-        columns: ['status', 'identityVerification', 'notes', 'response'],
-        filter: member('managePrivacy'),
-        check: member('managePrivacy'),
-      },
-    },
+    // The documented REST body is {dataSubjectId, requestType}: the controller comes from the subject.
+    user: members('viewPrivacy', {
+      may: 'managePrivacy',
+      insert: ['dataControllerId', 'dataSubjectId', 'requestType', 'jurisdiction', 'channel', 'notes'],
+      update: ['status', 'identityVerification', 'notes', 'response'],
+    }),
     dataSubject: {
       select: { columns: '*', filter: ownSubject() },
       insert: {
@@ -86,7 +80,7 @@ export const dataSubjectsRightsRequestEvents: TableModel = {
   rootFields: nhostRootFields('dataSubjectsRightsRequestEvents', 'dataSubjectsRightsRequestEvent'),
   relationships: [toController, objectRelationship('rightsRequest', 'dataSubjectsRightsRequests', 'rightsRequestId')],
   permissions: {
-    user: { select: { columns: '*', filter: member('viewPrivacy'), allowAggregations: true } },
+    user: members('viewPrivacy'),
     dataSubject: {
       select: {
         columns: ['id', 'rightsRequestId', 'fromStatus', 'toStatus', 'createdAt'],
@@ -105,11 +99,11 @@ export const rightsServices: TableModel = {
   rootFields: nhostRootFields('rightsServices', 'rightsService'),
   relationships: [toController],
   permissions: {
-    user: {
-      select: { columns: '*', filter: member('viewPrivacy'), allowAggregations: true },
-      insert: { columns: ['dataControllerId', 'requestType', 'enabled'], check: member('managePrivacy') },
-      update: { columns: ['enabled'], filter: member('managePrivacy'), check: member('managePrivacy') },
-      delete: { filter: member('managePrivacy') },
-    },
+    user: members('viewPrivacy', {
+      may: 'managePrivacy',
+      insert: ['dataControllerId', 'requestType', 'enabled'],
+      update: ['enabled'],
+      delete: true,
+    }),
   },
 };

@@ -1,4 +1,5 @@
-import { type ColumnModel, column, type RelationshipModel } from '../../graphql/model.js';
+import { type ColumnModel, column, type RelationshipModel, type TablePermissions } from '../../graphql/model.js';
+import { type Capability, member } from '../permissions.js';
 
 /** Pieces every privacy table shares. */
 export const id = column('id', 'uuid');
@@ -26,3 +27,23 @@ export const toSubject = objectRelationship('dataSubject', 'dataSubjects', 'data
  * Transparency Center page shows fits easily, scraping does not.
  */
 export const PUBLIC_ROW_LIMIT = 100;
+
+/**
+ * The `user` role on a table of one controller's rows: a member whose dashboard role may `view`
+ * reads every row of its controllers, every column, aggregates included. One whose role may
+ * `manage.may` inserts the `insert` columns (with `set` preset), updates the `update` columns and,
+ * with `delete`, deletes; a change is checked against the same filter. What is left out is refused.
+ */
+export function members(
+  view: Capability,
+  manage?: { may: Capability; insert?: string[]; set?: Record<string, string>; update?: string[]; delete?: true },
+): TablePermissions {
+  const permissions: TablePermissions = { select: { columns: '*', filter: member(view), allowAggregations: true } };
+  if (!manage) return permissions;
+  const may = member(manage.may);
+  if (manage.insert)
+    permissions.insert = { columns: manage.insert, check: may, ...(manage.set ? { set: manage.set } : {}) };
+  if (manage.update) permissions.update = { columns: manage.update, filter: may, check: may };
+  if (manage.delete) permissions.delete = { filter: may };
+  return permissions;
+}

@@ -1,11 +1,12 @@
 import { column, nhostRootFields, type TableModel } from '../../graphql/model.js';
-import { member, ownSubject } from '../permissions.js';
+import { ownSubject } from '../permissions.js';
 import {
   arrayRelationship,
   createdAt,
   dataControllerId,
   dataSubjectId,
   id,
+  members,
   text,
   timestamps,
   toController,
@@ -41,14 +42,14 @@ export const dataSubjects: TableModel = {
     arrayRelationship('notificationMessages', 'notificationMessages', 'dataSubjectId'),
   ],
   permissions: {
-    user: {
-      select: { columns: '*', filter: member('viewPrivacy'), allowAggregations: true },
-      // Registering with personal data goes through createDataSubject; this inserts a bare,
-      // pseudonymous subject (its DID comes from generateDataSubjectDID).
-      insert: { columns: ['dataControllerId', 'jurisdiction'], check: member('managePrivacy') },
-      update: { columns: ['jurisdiction'], filter: member('managePrivacy'), check: member('managePrivacy') },
-      delete: { filter: member('managePrivacy') },
-    },
+    // Registering with personal data goes through createDataSubject; this inserts a bare,
+    // pseudonymous subject (its DID comes from generateDataSubjectDID).
+    user: members('viewPrivacy', {
+      may: 'managePrivacy',
+      insert: ['dataControllerId', 'jurisdiction'],
+      update: ['jurisdiction'],
+      delete: true,
+    }),
     dataSubject: { select: { columns: '*', filter: ownSubject([]) } },
   },
 };
@@ -62,7 +63,7 @@ export const dataSubjectIdentifiers: TableModel = {
   rootFields: nhostRootFields('dataSubjectIdentifiers', 'dataSubjectIdentifier'),
   relationships: [toController, toSubject],
   permissions: {
-    user: { select: { columns: '*', filter: member('viewPrivacy'), allowAggregations: true } },
+    user: members('viewPrivacy'),
     dataSubject: { select: { columns: '*', filter: ownSubject() } },
   },
 };
@@ -84,14 +85,11 @@ export const notificationMessages: TableModel = {
   rootFields: nhostRootFields('notificationMessages', 'notificationMessage'),
   relationships: [toController, toSubject],
   permissions: {
-    user: {
-      select: { columns: '*', filter: member('viewPrivacy'), allowAggregations: true },
-      insert: {
-        columns: ['dataControllerId', 'dataSubjectId', 'kind', 'title', 'body'],
-        check: member('managePrivacy'),
-      },
-      delete: { filter: member('managePrivacy') },
-    },
+    user: members('viewPrivacy', {
+      may: 'managePrivacy',
+      insert: ['dataControllerId', 'dataSubjectId', 'kind', 'title', 'body'],
+      delete: true,
+    }),
     dataSubject: {
       select: { columns: '*', filter: ownSubject() },
       update: { columns: ['readAt'], filter: ownSubject(), check: ownSubject() },
@@ -107,12 +105,12 @@ export const dataSubjectPreferenceValues: TableModel = {
   rootFields: nhostRootFields('dataSubjectPreferenceValues', 'dataSubjectPreferenceValue'),
   relationships: [toController, toSubject],
   permissions: {
-    user: {
-      select: { columns: '*', filter: member('viewPrivacy'), allowAggregations: true },
-      insert: { columns: ['dataControllerId', 'dataSubjectId', 'preference', 'value'], check: member('managePrivacy') },
-      update: { columns: ['value'], filter: member('managePrivacy'), check: member('managePrivacy') },
-      delete: { filter: member('managePrivacy') },
-    },
+    user: members('viewPrivacy', {
+      may: 'managePrivacy',
+      insert: ['dataControllerId', 'dataSubjectId', 'preference', 'value'],
+      update: ['value'],
+      delete: true,
+    }),
     dataSubject: {
       select: { columns: '*', filter: ownSubject() },
       update: { columns: ['value'], filter: ownSubject(), check: ownSubject() },
