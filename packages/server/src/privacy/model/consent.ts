@@ -1,17 +1,15 @@
-import { column, nhostRootFields, type TableModel } from '../../graphql/model.js';
+import { column } from '../../graphql/model.js';
 import { ownController, ownSubject } from '../permissions.js';
 import {
   arrayRelationship,
+  controllerTable,
   createdAt,
-  dataControllerId,
   dataSubjectId,
-  id,
   members,
   objectRelationship,
   PUBLIC_ROW_LIMIT,
   text,
   timestamps,
-  toController,
   toSubject,
 } from './shared.js';
 
@@ -19,12 +17,11 @@ import {
 
 const PUBLISHED = { status: { _in: ['approved', 'required'] } };
 
-export const consentForms: TableModel = {
+export const consentForms = controllerTable({
   name: 'consentForms',
-  sql: { schema: 'public', table: 'consent_forms' },
+  singular: 'consentForm',
+  table: 'consent_forms',
   columns: [
-    id,
-    dataControllerId,
     text('name'),
     text('category', true),
     text('description', true),
@@ -33,10 +30,7 @@ export const consentForms: TableModel = {
     column('published_at', 'timestamptz', { nullable: true }),
     ...timestamps,
   ],
-  primaryKey: ['id'],
-  rootFields: nhostRootFields('consentForms', 'consentForm'),
   relationships: [
-    toController,
     arrayRelationship('purposes', 'consentFormPurposes', 'consentFormId'),
     arrayRelationship('values', 'dataSubjectConsentFormValues', 'consentFormId'),
   ],
@@ -63,16 +57,14 @@ export const consentForms: TableModel = {
       },
     },
   },
-};
+});
 
-export const consentFormPurposes: TableModel = {
+export const consentFormPurposes = controllerTable({
   name: 'consentFormPurposes',
-  sql: { schema: 'public', table: 'consent_form_purposes' },
-  columns: [id, dataControllerId, column('consent_form_id', 'uuid'), column('purpose_id', 'uuid'), createdAt],
-  primaryKey: ['id'],
-  rootFields: nhostRootFields('consentFormPurposes', 'consentFormPurpose'),
+  singular: 'consentFormPurpose',
+  table: 'consent_form_purposes',
+  columns: [column('consent_form_id', 'uuid'), column('purpose_id', 'uuid'), createdAt],
   relationships: [
-    toController,
     objectRelationship('consentForm', 'consentForms', 'consentFormId'),
     objectRelationship('purpose', 'purposes', 'purposeId'),
   ],
@@ -97,14 +89,13 @@ export const consentFormPurposes: TableModel = {
       },
     },
   },
-};
+});
 
-export const dataSubjectConsentFormValues: TableModel = {
+export const dataSubjectConsentFormValues = controllerTable({
   name: 'dataSubjectConsentFormValues',
-  sql: { schema: 'public', table: 'data_subject_consent_form_values' },
+  singular: 'dataSubjectConsentFormValue',
+  table: 'data_subject_consent_form_values',
   columns: [
-    id,
-    dataControllerId,
     dataSubjectId,
     column('consent_form_id', 'uuid'),
     column('purpose_id', 'uuid', { nullable: true }),
@@ -113,10 +104,7 @@ export const dataSubjectConsentFormValues: TableModel = {
     text('source'),
     ...timestamps,
   ],
-  primaryKey: ['id'],
-  rootFields: nhostRootFields('dataSubjectConsentFormValues', 'dataSubjectConsentFormValue'),
   relationships: [
-    toController,
     toSubject,
     objectRelationship('consentForm', 'consentForms', 'consentFormId'),
     objectRelationship('purpose', 'purposes', 'purposeId'),
@@ -134,14 +122,13 @@ export const dataSubjectConsentFormValues: TableModel = {
       update: { columns: ['value'], filter: ownSubject(), check: ownSubject(), set: { source: 'transparencyCenter' } },
     },
   },
-};
+});
 
-export const dataSubjectConsentHistory: TableModel = {
+export const dataSubjectConsentHistory = controllerTable({
   name: 'dataSubjectConsentHistory',
-  sql: { schema: 'public', table: 'data_subject_consent_form_value_history' },
+  singular: 'dataSubjectConsentHistoryEntry',
+  table: 'data_subject_consent_form_value_history',
   columns: [
-    id,
-    dataControllerId,
     column('consent_form_value_id', 'uuid'),
     dataSubjectId,
     column('consent_form_id', 'uuid'),
@@ -155,9 +142,7 @@ export const dataSubjectConsentHistory: TableModel = {
     column('actor_user_id', 'uuid', { nullable: true }),
     createdAt,
   ],
-  primaryKey: ['id'],
-  rootFields: nhostRootFields('dataSubjectConsentHistory', 'dataSubjectConsentHistoryEntry'),
-  relationships: [toController, toSubject],
+  relationships: [toSubject],
   permissions: {
     user: members('viewPrivacy'),
     dataSubject: {
@@ -179,4 +164,4 @@ export const dataSubjectConsentHistory: TableModel = {
       },
     },
   },
-};
+});

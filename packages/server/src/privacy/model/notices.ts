@@ -1,6 +1,6 @@
-import { column, nhostRootFields, type TableModel } from '../../graphql/model.js';
+import { column } from '../../graphql/model.js';
 import { ownController } from '../permissions.js';
-import { dataControllerId, id, members, PUBLIC_ROW_LIMIT, text, timestamps, toController } from './shared.js';
+import { controllerTable, members, PUBLIC_ROW_LIMIT, text, timestamps } from './shared.js';
 
 /** Privacy notices: drafted by members, public once published (the Transparency Center). */
 
@@ -16,12 +16,11 @@ const PUBLIC_COLUMNS = [
 ];
 const PUBLISHED = { status: { _eq: 'published' } };
 
-export const privacyNotices: TableModel = {
+export const privacyNotices = controllerTable({
   name: 'privacyNotices',
-  sql: { schema: 'public', table: 'privacy_notices' },
+  singular: 'privacyNotice',
+  table: 'privacy_notices',
   columns: [
-    id,
-    dataControllerId,
     text('title'),
     text('notice_type'),
     text('language'),
@@ -31,9 +30,6 @@ export const privacyNotices: TableModel = {
     column('published_at', 'timestamptz', { nullable: true }),
     ...timestamps,
   ],
-  primaryKey: ['id'],
-  rootFields: nhostRootFields('privacyNotices', 'privacyNotice'),
-  relationships: [toController],
   permissions: {
     user: members('viewPrivacy', {
       may: 'managePrivacy',
@@ -47,4 +43,4 @@ export const privacyNotices: TableModel = {
       select: { columns: PUBLIC_COLUMNS, filter: { _and: [PUBLISHED, ownController()] }, limit: PUBLIC_ROW_LIMIT },
     },
   },
-};
+});

@@ -2,8 +2,8 @@ import { column, nhostRootFields, type TableModel } from '../../graphql/model.js
 import { member, ownController } from '../permissions.js';
 import {
   arrayRelationship,
+  controllerTable,
   createdAt,
-  dataControllerId,
   id,
   json,
   members,
@@ -11,7 +11,6 @@ import {
   PUBLIC_ROW_LIMIT,
   text,
   timestamps,
-  toController,
 } from './shared.js';
 
 /** Data controllers (organisations), their members, the members' profiles and the audit trail. */
@@ -87,20 +86,17 @@ export const dataControllers: TableModel = {
   },
 };
 
-export const dataControllerUsers: TableModel = {
+export const dataControllerUsers = controllerTable({
   name: 'dataControllerUsers',
-  sql: { schema: 'public', table: 'data_controller_users' },
+  singular: 'dataControllerUser',
+  table: 'data_controller_users',
   columns: [
-    id,
-    dataControllerId,
     column('user_id', 'uuid'),
     text('role'),
     column('training_completed_at', 'timestamptz', { nullable: true }),
     ...timestamps,
   ],
-  primaryKey: ['id'],
-  rootFields: nhostRootFields('dataControllerUsers', 'dataControllerUser'),
-  relationships: [toController, objectRelationship('user', 'users', 'userId')],
+  relationships: [objectRelationship('user', 'users', 'userId')],
   permissions: {
     user: members('viewOrganisation', {
       may: 'manageUsers',
@@ -111,7 +107,7 @@ export const dataControllerUsers: TableModel = {
     // "me": the caller's own memberships.
     me: { select: { columns: '*', filter: { userId: { _eq: 'X-Hasura-User-Id' } } } },
   },
-};
+});
 
 /** Accounts (auth.users), as far as a profile goes: never hashes, roles or metadata. */
 export const users: TableModel = {
@@ -136,12 +132,11 @@ export const users: TableModel = {
   },
 };
 
-export const auditEvents: TableModel = {
+export const auditEvents = controllerTable({
   name: 'auditEvents',
-  sql: { schema: 'public', table: 'audit_events' },
+  singular: 'auditEvent',
+  table: 'audit_events',
   columns: [
-    id,
-    dataControllerId,
     column('actor_user_id', 'uuid', { nullable: true }),
     text('actor_role', true),
     text('action'),
@@ -150,29 +145,16 @@ export const auditEvents: TableModel = {
     json('changed_columns'),
     createdAt,
   ],
-  primaryKey: ['id'],
-  rootFields: nhostRootFields('auditEvents', 'auditEvent'),
-  relationships: [toController],
   permissions: {
     user: members('viewAudit'),
   },
-};
+});
 
-export const dataControllerFaqs: TableModel = {
+export const dataControllerFaqs = controllerTable({
   name: 'dataControllerFaqs',
-  sql: { schema: 'public', table: 'data_controller_faqs' },
-  columns: [
-    id,
-    dataControllerId,
-    text('question'),
-    text('answer'),
-    column('published', 'Boolean'),
-    column('position', 'Int'),
-    ...timestamps,
-  ],
-  primaryKey: ['id'],
-  rootFields: nhostRootFields('dataControllerFaqs', 'dataControllerFaq'),
-  relationships: [toController],
+  singular: 'dataControllerFaq',
+  table: 'data_controller_faqs',
+  columns: [text('question'), text('answer'), column('published', 'Boolean'), column('position', 'Int'), ...timestamps],
   permissions: {
     user: members('viewOrganisation', {
       may: 'managePrivacy',
@@ -196,14 +178,13 @@ export const dataControllerFaqs: TableModel = {
       },
     },
   },
-};
+});
 
-export const complianceIssues: TableModel = {
+export const complianceIssues = controllerTable({
   name: 'complianceIssues',
-  sql: { schema: 'public', table: 'compliance_issues' },
+  singular: 'complianceIssue',
+  table: 'compliance_issues',
   columns: [
-    id,
-    dataControllerId,
     text('area', true),
     text('title'),
     text('description', true),
@@ -214,9 +195,6 @@ export const complianceIssues: TableModel = {
     column('resolved_at', 'timestamptz', { nullable: true }),
     ...timestamps,
   ],
-  primaryKey: ['id'],
-  rootFields: nhostRootFields('complianceIssues', 'complianceIssue'),
-  relationships: [toController],
   permissions: {
     user: members('viewCompliance', {
       may: 'manageCompliance',
@@ -226,4 +204,4 @@ export const complianceIssues: TableModel = {
       delete: true,
     }),
   },
-};
+});

@@ -1,17 +1,15 @@
-import { column, nhostRootFields, type TableModel } from '../../graphql/model.js';
+import { column, type TableModel } from '../../graphql/model.js';
 import { ownController, ownSubject } from '../permissions.js';
 import {
   arrayRelationship,
+  controllerTable,
   createdAt,
-  dataControllerId,
-  id,
   json,
   members,
   objectRelationship,
   PUBLIC_ROW_LIMIT,
   text,
   timestamps,
-  toController,
   toSubject,
 } from './shared.js';
 
@@ -30,12 +28,11 @@ const PURPOSE_FIELDS = [
 ];
 const PUBLIC_PURPOSE_COLUMNS = ['id', 'dataControllerId', 'name', 'category', 'description', 'legalBasis', 'essential'];
 
-export const purposes: TableModel = {
+export const purposes = controllerTable({
   name: 'purposes',
-  sql: { schema: 'public', table: 'purposes' },
+  singular: 'purpose',
+  table: 'purposes',
   columns: [
-    id,
-    dataControllerId,
     text('name'),
     text('category', true),
     text('description', true),
@@ -47,10 +44,7 @@ export const purposes: TableModel = {
     json('recipients'),
     ...timestamps,
   ],
-  primaryKey: ['id'],
-  rootFields: nhostRootFields('purposes', 'purpose'),
   relationships: [
-    toController,
     arrayRelationship('dataItems', 'purposeDataItems', 'purposeId'),
     arrayRelationship('templateLinks', 'purposeTemplateLinks', 'purposeId'),
     arrayRelationship('consentForms', 'consentFormPurposes', 'purposeId'),
@@ -78,7 +72,7 @@ export const purposes: TableModel = {
       },
     },
   },
-};
+});
 
 const purposeChild = (
   name: string,
@@ -86,22 +80,22 @@ const purposeChild = (
   singular: string,
   fields: string[],
   columns: TableModel['columns'],
-): TableModel => ({
-  name,
-  sql: { schema: 'public', table },
-  columns: [id, dataControllerId, column('purpose_id', 'uuid'), ...columns, createdAt],
-  primaryKey: ['id'],
-  rootFields: nhostRootFields(name, singular),
-  relationships: [toController, objectRelationship('purpose', 'purposes', 'purposeId')],
-  permissions: {
-    user: members('viewPrivacy', {
-      may: 'managePrivacy',
-      insert: ['dataControllerId', 'purposeId', ...fields],
-      update: fields,
-      delete: true,
-    }),
-  },
-});
+): TableModel =>
+  controllerTable({
+    name,
+    singular,
+    table,
+    columns: [column('purpose_id', 'uuid'), ...columns, createdAt],
+    relationships: [objectRelationship('purpose', 'purposes', 'purposeId')],
+    permissions: {
+      user: members('viewPrivacy', {
+        may: 'managePrivacy',
+        insert: ['dataControllerId', 'purposeId', ...fields],
+        update: fields,
+        delete: true,
+      }),
+    },
+  });
 
 export const purposeDataItems = purposeChild(
   'purposeDataItems',
@@ -130,12 +124,11 @@ const PROCESSOR_FIELDS = [
   'usagePeriod',
 ];
 
-export const thirdPartyServices: TableModel = {
+export const thirdPartyServices = controllerTable({
   name: 'thirdPartyServices',
-  sql: { schema: 'public', table: 'third_party_services' },
+  singular: 'thirdPartyService',
+  table: 'third_party_services',
   columns: [
-    id,
-    dataControllerId,
     text('name'),
     text('category', true),
     text('website', true),
@@ -147,12 +140,7 @@ export const thirdPartyServices: TableModel = {
     text('usage_period', true),
     ...timestamps,
   ],
-  primaryKey: ['id'],
-  rootFields: nhostRootFields('thirdPartyServices', 'thirdPartyService'),
-  relationships: [
-    toController,
-    arrayRelationship('processingActivities', 'dataProcessingActivities', 'thirdPartyServiceId'),
-  ],
+  relationships: [arrayRelationship('processingActivities', 'dataProcessingActivities', 'thirdPartyServiceId')],
   permissions: {
     user: members('viewPrivacy', {
       may: 'managePrivacy',
@@ -169,14 +157,13 @@ export const thirdPartyServices: TableModel = {
       },
     },
   },
-};
+});
 
-export const dataProcessingActivities: TableModel = {
+export const dataProcessingActivities = controllerTable({
   name: 'dataProcessingActivities',
-  sql: { schema: 'public', table: 'data_processing_activities' },
+  singular: 'dataProcessingActivity',
+  table: 'data_processing_activities',
   columns: [
-    id,
-    dataControllerId,
     column('data_subject_id', 'uuid', { nullable: true }),
     column('third_party_service_id', 'uuid', { nullable: true }),
     column('purpose_id', 'uuid', { nullable: true }),
@@ -186,10 +173,7 @@ export const dataProcessingActivities: TableModel = {
     text('source'),
     createdAt,
   ],
-  primaryKey: ['id'],
-  rootFields: nhostRootFields('dataProcessingActivities', 'dataProcessingActivity'),
   relationships: [
-    toController,
     toSubject,
     objectRelationship('thirdPartyService', 'thirdPartyServices', 'thirdPartyServiceId'),
     objectRelationship('purpose', 'purposes', 'purposeId'),
@@ -211,4 +195,4 @@ export const dataProcessingActivities: TableModel = {
     }),
     dataSubject: { select: { columns: '*', filter: ownSubject() } },
   },
-};
+});

@@ -1,16 +1,14 @@
-import { column, nhostRootFields, type TableModel } from '../../graphql/model.js';
+import { column } from '../../graphql/model.js';
 import { ownSubject } from '../permissions.js';
 import {
   arrayRelationship,
+  controllerTable,
   createdAt,
-  dataControllerId,
   dataSubjectId,
-  id,
   members,
   objectRelationship,
   text,
   timestamps,
-  toController,
   toSubject,
 } from './shared.js';
 
@@ -20,12 +18,11 @@ import {
  * with the deadline of the subject's jurisdiction, illegal transitions are refused.
  */
 
-export const dataSubjectsRightsRequests: TableModel = {
+export const dataSubjectsRightsRequests = controllerTable({
   name: 'dataSubjectsRightsRequests',
-  sql: { schema: 'public', table: 'data_subject_rights_requests' },
+  singular: 'dataSubjectsRightsRequest',
+  table: 'data_subject_rights_requests',
   columns: [
-    id,
-    dataControllerId,
     dataSubjectId,
     text('request_type'),
     text('status'),
@@ -38,13 +35,7 @@ export const dataSubjectsRightsRequests: TableModel = {
     column('completed_at', 'timestamptz', { nullable: true }),
     ...timestamps,
   ],
-  primaryKey: ['id'],
-  rootFields: nhostRootFields('dataSubjectsRightsRequests', 'dataSubjectsRightsRequest'),
-  relationships: [
-    toController,
-    toSubject,
-    arrayRelationship('events', 'dataSubjectsRightsRequestEvents', 'rightsRequestId'),
-  ],
+  relationships: [toSubject, arrayRelationship('events', 'dataSubjectsRightsRequestEvents', 'rightsRequestId')],
   permissions: {
     // The documented REST body is {dataSubjectId, requestType}: the controller comes from the subject.
     user: members('viewPrivacy', {
@@ -61,14 +52,13 @@ export const dataSubjectsRightsRequests: TableModel = {
       },
     },
   },
-};
+});
 
-export const dataSubjectsRightsRequestEvents: TableModel = {
+export const dataSubjectsRightsRequestEvents = controllerTable({
   name: 'dataSubjectsRightsRequestEvents',
-  sql: { schema: 'public', table: 'data_subject_rights_request_events' },
+  singular: 'dataSubjectsRightsRequestEvent',
+  table: 'data_subject_rights_request_events',
   columns: [
-    id,
-    dataControllerId,
     column('rights_request_id', 'uuid'),
     text('from_status', true),
     text('to_status'),
@@ -76,9 +66,7 @@ export const dataSubjectsRightsRequestEvents: TableModel = {
     column('actor_user_id', 'uuid', { nullable: true }),
     createdAt,
   ],
-  primaryKey: ['id'],
-  rootFields: nhostRootFields('dataSubjectsRightsRequestEvents', 'dataSubjectsRightsRequestEvent'),
-  relationships: [toController, objectRelationship('rightsRequest', 'dataSubjectsRightsRequests', 'rightsRequestId')],
+  relationships: [objectRelationship('rightsRequest', 'dataSubjectsRightsRequests', 'rightsRequestId')],
   permissions: {
     user: members('viewPrivacy'),
     dataSubject: {
@@ -88,16 +76,14 @@ export const dataSubjectsRightsRequestEvents: TableModel = {
       },
     },
   },
-};
+});
 
-export const rightsServices: TableModel = {
+export const rightsServices = controllerTable({
   name: 'rightsServices',
-  sql: { schema: 'public', table: 'rights_services' },
-  columns: [id, dataControllerId, text('request_type'), column('enabled', 'Boolean'), ...timestamps],
-  primaryKey: ['id'],
+  singular: 'rightsService',
+  table: 'rights_services',
+  columns: [text('request_type'), column('enabled', 'Boolean'), ...timestamps],
   uniqueConstraints: { rights_services_data_controller_id_request_type_key: ['dataControllerId', 'requestType'] },
-  rootFields: nhostRootFields('rightsServices', 'rightsService'),
-  relationships: [toController],
   permissions: {
     user: members('viewPrivacy', {
       may: 'managePrivacy',
@@ -106,4 +92,4 @@ export const rightsServices: TableModel = {
       delete: true,
     }),
   },
-};
+});

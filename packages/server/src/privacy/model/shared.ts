@@ -1,4 +1,11 @@
-import { type ColumnModel, column, type RelationshipModel, type TablePermissions } from '../../graphql/model.js';
+import {
+  type ColumnModel,
+  column,
+  nhostRootFields,
+  type RelationshipModel,
+  type TableModel,
+  type TablePermissions,
+} from '../../graphql/model.js';
 import { type Capability, member } from '../permissions.js';
 
 /** Pieces every privacy table shares. */
@@ -46,4 +53,40 @@ export function members(
   if (manage.update) permissions.update = { columns: manage.update, filter: may, check: may };
   if (manage.delete) permissions.delete = { filter: may };
   return permissions;
+}
+
+/** What a controller table declares itself; controllerTable() adds what they all share. */
+export interface ControllerTable extends Omit<TableModel, 'sql' | 'primaryKey' | 'rootFields' | 'relationships'> {
+  /** The root field of one row (`purpose` for `purposes`). */
+  singular: string;
+  /** Its table in the public schema. */
+  table: string;
+  /** Relationships besides the one to its controller. */
+  relationships?: RelationshipModel[];
+}
+
+/**
+ * A table of one controller's rows (public schema): keyed by `id`, its columns start with `id`
+ * and `dataControllerId`, its relationships with `dataController`, and its root fields are the
+ * Nhost-style ones named after it (`purposes`, `purpose`, `insertPurposes`, ...).
+ */
+export function controllerTable({
+  name,
+  singular,
+  table,
+  columns,
+  uniqueConstraints,
+  relationships = [],
+  ...rest
+}: ControllerTable): TableModel {
+  return {
+    name,
+    sql: { schema: 'public', table },
+    columns: [id, dataControllerId, ...columns],
+    primaryKey: ['id'],
+    ...(uniqueConstraints ? { uniqueConstraints } : {}),
+    rootFields: nhostRootFields(name, singular),
+    relationships: [toController, ...relationships],
+    ...rest,
+  };
 }

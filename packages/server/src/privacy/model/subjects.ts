@@ -1,15 +1,13 @@
-import { column, nhostRootFields, type TableModel } from '../../graphql/model.js';
+import { column } from '../../graphql/model.js';
 import { ownSubject } from '../permissions.js';
 import {
   arrayRelationship,
+  controllerTable,
   createdAt,
-  dataControllerId,
   dataSubjectId,
-  id,
   members,
   text,
   timestamps,
-  toController,
   toSubject,
 } from './shared.js';
 
@@ -19,21 +17,17 @@ import {
  * are keyed hashes of which only the kind is exposed.
  */
 
-export const dataSubjects: TableModel = {
+export const dataSubjects = controllerTable({
   name: 'dataSubjects',
-  sql: { schema: 'public', table: 'data_subjects' },
+  singular: 'dataSubject',
+  table: 'data_subjects',
   columns: [
-    id,
-    dataControllerId,
     text('did', true),
     text('jurisdiction'),
     column('erased_at', 'timestamptz', { nullable: true }),
     ...timestamps,
   ],
-  primaryKey: ['id'],
-  rootFields: nhostRootFields('dataSubjects', 'dataSubject'),
   relationships: [
-    toController,
     arrayRelationship('identifiers', 'dataSubjectIdentifiers', 'dataSubjectId'),
     arrayRelationship('consentFormValues', 'dataSubjectConsentFormValues', 'dataSubjectId'),
     arrayRelationship('preferenceValues', 'dataSubjectPreferenceValues', 'dataSubjectId'),
@@ -52,28 +46,26 @@ export const dataSubjects: TableModel = {
     }),
     dataSubject: { select: { columns: '*', filter: ownSubject([]) } },
   },
-};
+});
 
-export const dataSubjectIdentifiers: TableModel = {
+export const dataSubjectIdentifiers = controllerTable({
   name: 'dataSubjectIdentifiers',
-  sql: { schema: 'public', table: 'data_subject_identifiers' },
+  singular: 'dataSubjectIdentifier',
+  table: 'data_subject_identifiers',
   // The hash column is deliberately not in the model: no role can read it.
-  columns: [id, dataControllerId, dataSubjectId, text('kind'), createdAt],
-  primaryKey: ['id'],
-  rootFields: nhostRootFields('dataSubjectIdentifiers', 'dataSubjectIdentifier'),
-  relationships: [toController, toSubject],
+  columns: [dataSubjectId, text('kind'), createdAt],
+  relationships: [toSubject],
   permissions: {
     user: members('viewPrivacy'),
     dataSubject: { select: { columns: '*', filter: ownSubject() } },
   },
-};
+});
 
-export const notificationMessages: TableModel = {
+export const notificationMessages = controllerTable({
   name: 'notificationMessages',
-  sql: { schema: 'public', table: 'notification_messages' },
+  singular: 'notificationMessage',
+  table: 'notification_messages',
   columns: [
-    id,
-    dataControllerId,
     dataSubjectId,
     text('kind'),
     text('title'),
@@ -81,9 +73,7 @@ export const notificationMessages: TableModel = {
     column('read_at', 'timestamptz', { nullable: true }),
     createdAt,
   ],
-  primaryKey: ['id'],
-  rootFields: nhostRootFields('notificationMessages', 'notificationMessage'),
-  relationships: [toController, toSubject],
+  relationships: [toSubject],
   permissions: {
     user: members('viewPrivacy', {
       may: 'managePrivacy',
@@ -95,15 +85,14 @@ export const notificationMessages: TableModel = {
       update: { columns: ['readAt'], filter: ownSubject(), check: ownSubject() },
     },
   },
-};
+});
 
-export const dataSubjectPreferenceValues: TableModel = {
+export const dataSubjectPreferenceValues = controllerTable({
   name: 'dataSubjectPreferenceValues',
-  sql: { schema: 'public', table: 'data_subject_preference_values' },
-  columns: [id, dataControllerId, dataSubjectId, text('preference'), text('value'), ...timestamps],
-  primaryKey: ['id'],
-  rootFields: nhostRootFields('dataSubjectPreferenceValues', 'dataSubjectPreferenceValue'),
-  relationships: [toController, toSubject],
+  singular: 'dataSubjectPreferenceValue',
+  table: 'data_subject_preference_values',
+  columns: [dataSubjectId, text('preference'), text('value'), ...timestamps],
+  relationships: [toSubject],
   permissions: {
     user: members('viewPrivacy', {
       may: 'managePrivacy',
@@ -116,4 +105,4 @@ export const dataSubjectPreferenceValues: TableModel = {
       update: { columns: ['value'], filter: ownSubject(), check: ownSubject() },
     },
   },
-};
+});
