@@ -4,7 +4,7 @@ import { AuthError } from '../auth/errors.js';
 import type { VerifiedToken } from '../auth/jwt.js';
 import { isCredentialRefusal } from './auth-errors.js';
 import { bearerToken } from './bearer.js';
-import type { ServerDependencies } from './server.js';
+import type { ServerDependencies } from './dependencies.js';
 
 /** The Nhost-compatible auth routes (docs/contracts.md §3). */
 

@@ -6,35 +6,15 @@ import Fastify, {
   type FastifyRequest,
   LogController,
 } from 'fastify';
-import type { Logger } from 'pino';
 import { AuthError } from '../auth/errors.js';
-import type { AuthService } from '../auth/service.js';
-import type { Config } from '../config/config.js';
-import type { Database } from '../db/database.js';
-import type { GraphQLEngine } from '../graphql/engine.js';
-import type { RestEndpoint } from '../graphql/rest-endpoints.js';
-import type { Vault } from '../vault/vault.js';
 import { authErrorReply, INTERNAL_ERROR_REPLY } from './auth-errors.js';
 import { registerAuthRoutes } from './auth-routes.js';
+import type { ServerDependencies } from './dependencies.js';
 import { registerGraphQLRoutes } from './graphql-routes.js';
-import { RateLimitedError, type SignInLimiter } from './rate-limit/signin-limiter.js';
+import { RateLimitedError } from './rate-limit/signin-limiter.js';
 import { registerRestRoutes } from './rest-routes.js';
 import { registerSystemRoutes } from './system-routes.js';
-import type { VaultRateLimiter } from './vault/rate-limit.js';
 import { registerVaultRoutes } from './vault-routes.js';
-
-export interface ServerDependencies {
-  config: Pick<Config, 'trustProxy' | 'adminSecret'>;
-  db: Database;
-  auth: AuthService;
-  engine: GraphQLEngine;
-  /** The named operations served at /api/rest/<name>. */
-  restEndpoints: readonly RestEndpoint[];
-  signInLimiter: SignInLimiter;
-  vault: Vault;
-  vaultLimiter: VaultRateLimiter;
-  logger: Logger;
-}
 
 /** One info line per request, on completion, instead of Fastify's two. */
 class RequestLog extends LogController {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { PAVISE_VERSION } from '../version.js';
-import type { ServerDependencies } from './server.js';
+import type { ServerDependencies } from './dependencies.js';
 
 /** Health (Hasura's plain-text `OK`, checking the database too) and version. */
 export function registerSystemRoutes(server: FastifyInstance, { db }: Pick<ServerDependencies, 'db'>): void {

@@ -1,0 +1,23 @@
+import type { Logger } from 'pino';
+import type { AuthService } from '../auth/service.js';
+import type { Config } from '../config/config.js';
+import type { Database } from '../db/database.js';
+import type { GraphQLEngine } from '../graphql/engine.js';
+import type { RestEndpoint } from '../graphql/rest-endpoints.js';
+import type { Vault } from '../vault/vault.js';
+import type { SignInLimiter } from './rate-limit/signin-limiter.js';
+import type { VaultRateLimiter } from './vault/rate-limit.js';
+
+/** What the HTTP server is built from; each route module takes the part it needs. */
+export interface ServerDependencies {
+  config: Pick<Config, 'trustProxy' | 'adminSecret'>;
+  db: Database;
+  auth: AuthService;
+  engine: GraphQLEngine;
+  /** The named operations served at /api/rest/<name>. */
+  restEndpoints: readonly RestEndpoint[];
+  signInLimiter: SignInLimiter;
+  vault: Vault;
+  vaultLimiter: VaultRateLimiter;
+  logger: Logger;
+}
