@@ -30,9 +30,9 @@ import { type Config, loadConfig } from '../../../packages/server/dist/src/confi
 import { parseJwtSecret } from '../../../packages/server/dist/src/config/jwt-secret.js';
 import { migrate } from '../../../packages/server/dist/src/db/migrate.js';
 import { openDatabase } from '../../../packages/server/dist/src/db/open.js';
-import { windowStart } from '../../../packages/server/dist/src/http/rate-limit/limiter.js';
-import { credentialKey, ipKey } from '../../../packages/server/dist/src/http/rate-limit/signin-limiter.js';
-import { ADD_HITS_SQL } from '../../../packages/server/dist/src/http/rate-limit/sql-store.js';
+import { windowStart } from '../../../packages/server/dist/src/rate-limit/limiter.js';
+import { credentialKey, ipKey } from '../../../packages/server/dist/src/rate-limit/signin-limiter.js';
+import { ADD_HITS_SQL } from '../../../packages/server/dist/src/rate-limit/sql-store.js';
 import { runBench, withPool } from './lib/bench-run.js';
 import { closedLoop } from './lib/closed-loop.js';
 import { runHttpLoad } from './lib/http-load.js';

@@ -8,8 +8,8 @@ import { loadMasterKeys } from './crypto/master-keys.js';
 import type { Database } from './db/database.js';
 import { migrate } from './db/migrate.js';
 import { openDatabase } from './db/open.js';
-import type { CounterStore } from './http/rate-limit/limiter.js';
 import { createLogger } from './logger.js';
+import type { CounterStore } from './rate-limit/limiter.js';
 import { PAVISE_VERSION } from './version.js';
 
 export interface RunningPavise {
@@ -60,7 +60,7 @@ export async function startPavise(config: Config, options: StartOptions = {}): P
       SignInLimiter,
       SqlCounterStore,
       Vault,
-      VaultRateLimiter,
+      RequestRateLimiter,
     } = await loading;
     const applied = await migrate(db);
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
@@ -68,7 +68,7 @@ export async function startPavise(config: Config, options: StartOptions = {}): P
     const sqlCounters = new SqlCounterStore(db);
     // ioredis is loaded only when it is used.
     counters = config.redisUrl
-      ? new (await import('./http/rate-limit/redis-store.js')).RedisCounterStore(config.redisUrl)
+      ? new (await import('./rate-limit/redis-store.js')).RedisCounterStore(config.redisUrl)
       : sqlCounters;
     const signInLimiter = new SignInLimiter(counters, config.rateLimit, clock, (error) =>
       logger.error({ err: error }, 'rate-limit store failed; request allowed'),
@@ -88,7 +88,7 @@ export async function startPavise(config: Config, options: StartOptions = {}): P
       clock,
     );
     const vault = new Vault(db, masterKeys, clock);
-    const vaultLimiter = new VaultRateLimiter(
+    const vaultLimiter = new RequestRateLimiter(
       counters,
       config.rateLimit.vault,
       config.rateLimit.enabled,

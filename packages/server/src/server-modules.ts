@@ -6,12 +6,12 @@
 export { bootstrapOwner, formatBootstrapBlock } from './auth/bootstrap.js';
 export { AuthService } from './auth/service.js';
 export { GraphQLEngine } from './graphql/engine.js';
-export { SignInLimiter } from './http/rate-limit/signin-limiter.js';
-export { SqlCounterStore } from './http/rate-limit/sql-store.js';
 export { buildServer } from './http/server.js';
-export { VaultRateLimiter } from './http/vault/rate-limit.js';
 export { createDefaultDataController } from './privacy/bootstrap.js';
 export { createPrivacyModel } from './privacy/model/index.js';
 export { privacyRestEndpoints } from './privacy/rest-endpoints.js';
 export { privacyServices } from './privacy/services.js';
+export { RequestRateLimiter } from './rate-limit/request-limiter.js';
+export { SignInLimiter } from './rate-limit/signin-limiter.js';
+export { SqlCounterStore } from './rate-limit/sql-store.js';
 export { Vault } from './vault/vault.js';

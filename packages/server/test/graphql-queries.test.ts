@@ -296,6 +296,31 @@ describe('GraphQL queries', () => {
     assert.equal(response.body[1].errors[0].extensions.code, 'validation-failed');
   });
 
+  it('refuses a malformed request body with parse-failed at its path, checked after the credentials', async () => {
+    const parseFailed = (message: string, path: string) => ({
+      errors: [{ message, extensions: { path, code: 'parse-failed' } }],
+    });
+    const cases: [unknown, string, string][] = [
+      [{ variables: {} }, "the key 'query' was not present", '$'],
+      ['{ dataControllers { id } }', "the key 'query' was not present", '$'],
+      [{ query: 42 }, 'parsing Text failed, expected String', '$.query'],
+      [{ query: '{ dataControllers { id } }', variables: [1] }, 'variables must be an object', '$.variables'],
+      [[{ query: '{ dataControllers { id } }' }, { nope: 1 }], "the key 'query' was not present", '$[1]'],
+    ];
+    for (const [body, message, path] of cases) {
+      const response = await server.call('/v1/graphql', { token: a.token, body });
+      assert.equal(response.status, 200, JSON.stringify(body));
+      assert.deepEqual(response.body, parseFailed(message, path), JSON.stringify(body));
+    }
+    // A malformed body with a bad token is refused for the token first, as Hasura does.
+    const refused = await server.call('/v1/graphql', {
+      headers: { authorization: 'Token abc' },
+      body: { variables: 1 },
+    });
+    assert.equal(refused.status, 401);
+    assert.equal(refused.body.errors[0].extensions.code, 'invalid-headers');
+  });
+
   it('hides what a role may not use, in queries and in introspection', async () => {
     const anonymous = await gql('query($id: uuid) { dataControllers(where: {id: {_eq: $id}}) { id } }');
     assert.equal(anonymous.status, 200);

@@ -1196,6 +1196,16 @@ describe('vault API rate limit (PAVISE_RATE_LIMIT_VAULT=3/60)', () => {
     assert.equal(row!.version, 1, 'the refused write did not happen');
   });
 
+  it('counts a refused input too: its 400 carries the X-RateLimit-* headers', async () => {
+    const { token } = await signUp(server, 'bad-input@example.com');
+    const api = vaultClient(server, token);
+    const refused = await api.postProject({ name: '' });
+    assertError(refused, 400, /"name" is required/);
+    assert.equal(refused.headers.get('x-ratelimit-limit'), '3');
+    assert.equal(refused.headers.get('x-ratelimit-remaining'), '2');
+    assert.equal((await api.listProjects()).headers.get('x-ratelimit-remaining'), '1', 'the 400 was counted');
+  });
+
   it('counts per caller: another user is still served', async () => {
     const first = await signUp(server, 'busy@example.com');
     const busy = vaultClient(server, first.token);

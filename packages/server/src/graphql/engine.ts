@@ -30,10 +30,11 @@ export interface Session {
   variables: Record<string, string>;
 }
 
+/** One GraphQL request, as the HTTP layer has checked it (http/graphql-body.ts). */
 export interface GraphQLRequest {
-  query?: unknown;
-  variables?: unknown;
-  operationName?: unknown;
+  query: string;
+  variables?: Record<string, unknown> | null;
+  operationName?: string;
 }
 
 /** A parsed, validated operation for one role, kept in the plan cache. */
@@ -106,18 +107,7 @@ export class GraphQLEngine {
   }
 
   private async run(request: GraphQLRequest, session: Session): Promise<string> {
-    if (typeof request !== 'object' || request === null || typeof request.query !== 'string') {
-      throw new EngineError('parse-failed', "the key 'query' was not present", '$');
-    }
-    if (
-      request.variables !== undefined &&
-      request.variables !== null &&
-      (typeof request.variables !== 'object' || Array.isArray(request.variables))
-    ) {
-      throw new EngineError('parse-failed', 'variables must be an object', '$.variables');
-    }
-    const operationName = typeof request.operationName === 'string' ? request.operationName : undefined;
-    const plan = this.plan(session.role, request.query, operationName);
+    const plan = this.plan(session.role, request.query, request.operationName);
     if (Array.isArray(plan)) return JSON.stringify(errorResponse(plan));
     // A query already compiled with these variables needs no coercion or compilation again:
     // only the parameters taken from the session are computed for this caller.
@@ -130,7 +120,7 @@ export class GraphQLEngine {
     const coerced = getVariableValues(
       plan.roleSchema.schema,
       plan.operation.variableDefinitions ?? [],
-      (request.variables ?? {}) as Record<string, unknown>,
+      request.variables ?? {},
     );
     if (coerced.errors) return JSON.stringify(errorResponse(coerced.errors.map(toHasuraVariableError)));
 

@@ -5,6 +5,7 @@ import type { VerifiedToken } from '../auth/jwt.js';
 import { isCredentialRefusal } from './auth-errors.js';
 import { bearerToken } from './bearer.js';
 import type { ServerDependencies } from './dependencies.js';
+import { withZod } from './input-validation.js';
 
 /** The Nhost-compatible auth routes (docs/contracts.md §3). */
 
@@ -29,13 +30,8 @@ const bodies = {
   createPat: z.strictObject({ expiresAt: z.iso.datetime({ offset: true }), metadata: metadata.optional() }),
 };
 
-function parse<T>(schema: z.ZodType<T>, body: unknown): T {
-  const result = schema.safeParse(body ?? {});
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
-  throw new AuthError('invalid-request', `The request payload is incorrect: ${where}${issue.message}`);
-}
+/** A route's body schema: an absent body is checked as `{}`, so it names the missing fields. */
+const body = <T extends z.ZodType>(schema: T) => ({ schema: { body: z.preprocess((raw) => raw ?? {}, schema) } });
 
 function accessToken(request: FastifyRequest): string {
   const token = bearerToken(request.headers.authorization);
@@ -54,6 +50,7 @@ export function registerAuthRoutes(
   server: FastifyInstance,
   { auth, signInLimiter }: Pick<ServerDependencies, 'auth' | 'signInLimiter'>,
 ): void {
+  const scope = withZod(server);
   /** Access token → the caller's (still existing, enabled) account. */
   const caller = async (request: FastifyRequest): Promise<VerifiedToken> => {
     const token = await auth.authenticate(accessToken(request));
@@ -72,22 +69,22 @@ export function registerAuthRoutes(
     }
   };
 
-  server.post('/v1/signin/pat', async (request) => {
-    const { personalAccessToken } = parse(bodies.signInPat, request.body);
+  scope.post('/v1/signin/pat', body(bodies.signInPat), async (request) => {
+    const { personalAccessToken } = request.body;
     const session = await guarded(request, `pat:${personalAccessToken}`, () => auth.signInWithPat(personalAccessToken));
     return { session };
   });
 
-  server.post('/v1/signin/email-password', async (request) => {
-    const { email, password } = parse(bodies.signInPassword, request.body);
+  scope.post('/v1/signin/email-password', body(bodies.signInPassword), async (request) => {
+    const { email, password } = request.body;
     const session = await guarded(request, `email:${email.trim().toLowerCase()}`, () =>
       auth.signInWithPassword(email, password),
     );
     return { session, mfa: null };
   });
 
-  server.post('/v1/signup/email-password', async (request) => {
-    const { email, password, options } = parse(bodies.signUp, request.body);
+  scope.post('/v1/signup/email-password', body(bodies.signUp), async (request) => {
+    const { email, password, options } = request.body;
     const session = await guarded(request, `signup:${email.trim().toLowerCase()}`, () =>
       auth.signUp({
         email,
@@ -101,13 +98,13 @@ export function registerAuthRoutes(
   });
 
   // Nhost returns the bare Session here, not {session}.
-  server.post('/v1/token', async (request) => {
-    const { refreshToken } = parse(bodies.refresh, request.body);
+  scope.post('/v1/token', body(bodies.refresh), async (request) => {
+    const { refreshToken } = request.body;
     return guarded(request, `rt:${refreshToken}`, () => auth.refresh(refreshToken));
   });
 
-  server.post('/v1/signout', async (request, reply) => {
-    const { refreshToken, all } = parse(bodies.signOut, request.body);
+  scope.post('/v1/signout', body(bodies.signOut), async (request, reply) => {
+    const { refreshToken, all } = request.body;
     if (all) {
       const { userId } = await caller(request);
       await auth.signOutEverywhere(userId);
@@ -122,30 +119,30 @@ export function registerAuthRoutes(
     return sendOk(reply);
   });
 
-  server.post('/v1/pat', async (request) => {
+  scope.post('/v1/pat', body(bodies.createPat), async (request) => {
     const { userId } = await caller(request);
-    const body = parse(bodies.createPat, request.body);
+    const { expiresAt, metadata } = request.body;
     // The service refuses an expiry that is not in the future, on the server's clock.
-    return auth.createPat(userId, new Date(body.expiresAt), body.metadata ?? {});
+    return auth.createPat(userId, new Date(expiresAt), metadata ?? {});
   });
 
-  server.get('/v1/pat', async (request) => {
+  scope.get('/v1/pat', async (request) => {
     const { userId } = await caller(request);
     return auth.listPats(userId);
   });
 
-  server.delete<{ Params: { id: string } }>('/v1/pat/:id', async (request, reply) => {
+  scope.delete<{ Params: { id: string } }>('/v1/pat/:id', async (request, reply) => {
     const { userId } = await caller(request);
     await auth.revokePat(userId, request.params.id);
     return sendOk(reply);
   });
 
-  server.get('/v1/user', async (request) => {
+  scope.get('/v1/user', async (request) => {
     const { userId } = await auth.authenticate(accessToken(request));
     return auth.user(userId);
   });
 
-  server.get('/v1/.well-known/jwks.json', async (_request, reply) => {
+  scope.get('/v1/.well-known/jwks.json', async (_request, reply) => {
     reply.header('cache-control', 'public, max-age=300');
     return auth.keys.jwks();
   });

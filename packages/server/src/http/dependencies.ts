@@ -4,9 +4,9 @@ import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
 import type { GraphQLEngine } from '../graphql/engine.js';
 import type { RestEndpoint } from '../graphql/rest-endpoints.js';
+import type { RequestRateLimiter } from '../rate-limit/request-limiter.js';
+import type { SignInLimiter } from '../rate-limit/signin-limiter.js';
 import type { Vault } from '../vault/vault.js';
-import type { SignInLimiter } from './rate-limit/signin-limiter.js';
-import type { VaultRateLimiter } from './vault/rate-limit.js';
 
 /** What the HTTP server is built from; each route module takes the part it needs. */
 export interface ServerDependencies {
@@ -18,6 +18,6 @@ export interface ServerDependencies {
   restEndpoints: readonly RestEndpoint[];
   signInLimiter: SignInLimiter;
   vault: Vault;
-  vaultLimiter: VaultRateLimiter;
+  vaultLimiter: RequestRateLimiter;
   logger: Logger;
 }

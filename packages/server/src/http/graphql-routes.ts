@@ -3,10 +3,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InvalidTokenError, type VerifiedToken } from '../auth/jwt.js';
 import type { AuthService } from '../auth/service.js';
 import type { Config } from '../config/config.js';
-import type { GraphQLEngine, GraphQLRequest, Session } from '../graphql/engine.js';
+import type { GraphQLEngine, Session } from '../graphql/engine.js';
 import { EngineError, errorResponse } from '../graphql/errors.js';
 import { ADMIN_ROLE } from '../graphql/model.js';
 import { bearerToken } from './bearer.js';
+import { graphqlBody, hasuraPath } from './graphql-body.js';
+import { RequestInputError, withZod } from './input-validation.js';
 
 /**
  * A request whose credentials give no session. Hasura answers request errors with 200; these are
@@ -112,21 +114,47 @@ export async function sessionOrRefusal(
   }
 }
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who a /v1/graphql request acts as, resolved before its body is checked. */
+    graphqlSession: Session | null;
+  }
+}
+
 /** POST /v1/graphql: a request object or a batch (a JSON array of them). */
 export function registerGraphQLRoutes(
   server: FastifyInstance,
   { auth, engine, config }: { auth: AuthService; engine: GraphQLEngine; config: Pick<Config, 'adminSecret'> },
 ): void {
-  server.post('/v1/graphql', async (request, reply) => {
-    const session = await sessionOrRefusal(request, reply, auth, config.adminSecret);
-    if (!session) return reply;
-    reply.type('application/json; charset=utf-8');
-    const body = request.body as GraphQLRequest | GraphQLRequest[];
-    if (Array.isArray(body)) {
-      const results = [];
-      for (const item of body) results.push(await engine.execute(item, session));
-      return reply.send(`[${results.join(',')}]`);
-    }
-    return reply.send(await engine.execute(body, session));
+  server.register(async (plain) => {
+    const scope = withZod(plain);
+    scope.decorateRequest('graphqlSession', null);
+    // Hasura authenticates before it reads the body: a bad token is a 401 even with a bad body.
+    scope.addHook('preValidation', async (request, reply) => {
+      const session = await sessionOrRefusal(request, reply, auth, config.adminSecret);
+      if (!session) return reply;
+      request.graphqlSession = session;
+    });
+    // A malformed request is answered like the engine's errors: 200 with Hasura's envelope.
+    scope.setErrorHandler((error, _request, reply) => {
+      if (!(error instanceof RequestInputError)) throw error;
+      const failure = new EngineError('parse-failed', error.message, hasuraPath(error.path));
+      return reply
+        .code(200)
+        .type('application/json; charset=utf-8')
+        .send(JSON.stringify(errorResponse([failure])));
+    });
+
+    scope.post('/v1/graphql', { schema: { body: graphqlBody } }, async (request, reply) => {
+      const session = request.graphqlSession!;
+      reply.type('application/json; charset=utf-8');
+      const body = request.body;
+      if (Array.isArray(body)) {
+        const results = [];
+        for (const item of body) results.push(await engine.execute(item, session));
+        return reply.send(`[${results.join(',')}]`);
+      }
+      return reply.send(await engine.execute(body, session));
+    });
   });
 }

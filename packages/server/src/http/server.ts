@@ -7,11 +7,12 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import { AuthError } from '../auth/errors.js';
+import { RateLimitedError } from '../rate-limit/signin-limiter.js';
 import { authErrorReply, INTERNAL_ERROR_REPLY } from './auth-errors.js';
 import { registerAuthRoutes } from './auth-routes.js';
 import type { ServerDependencies } from './dependencies.js';
 import { registerGraphQLRoutes } from './graphql-routes.js';
-import { RateLimitedError } from './rate-limit/signin-limiter.js';
+import { RequestInputError, zodValidatorCompiler } from './input-validation.js';
 import { registerRestRoutes } from './rest-routes.js';
 import { registerSystemRoutes } from './system-routes.js';
 import { registerVaultRoutes } from './vault-routes.js';
@@ -65,6 +66,13 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
       const { status, body } = authErrorReply(error);
       return reply.code(status).send(body);
     }
+    if (error instanceof RequestInputError) {
+      const where = error.path.length > 0 ? `${error.path.map(String).join('.')}: ` : '';
+      const { status, body } = authErrorReply(
+        new AuthError('invalid-request', `The request payload is incorrect: ${where}${error.message}`),
+      );
+      return reply.code(status).send(body);
+    }
     if (error instanceof RateLimitedError) {
       return reply
         .code(429)
@@ -87,6 +95,8 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
     reply.code(404).send({ status: 404, error: 'not-found', message });
   });
 
+  // Every route's input is checked by its zod schemas, before the route runs (input-validation.ts).
+  server.setValidatorCompiler(zodValidatorCompiler);
   registerSystemRoutes(server, deps);
   registerAuthRoutes(server, deps);
   registerGraphQLRoutes(server, deps);

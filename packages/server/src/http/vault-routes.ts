@@ -1,17 +1,21 @@
 import type { FastifyInstance } from 'fastify';
-import { installVaultErrorHandler, VaultHandler, type VaultRouteDependencies } from './vault/handler.js';
+import { withZod } from './input-validation.js';
+import { installVaultErrorHandler } from './vault/error-handler.js';
+import { installVaultRequestContext, type VaultRouteDependencies } from './vault/request-context.js';
 import { registerSecretRoutes } from './vault/secret-routes.js';
 import { registerWorkspaceRoutes } from './vault/workspace-routes.js';
 
 /**
  * The secrets vault's REST API (docs/contracts.md §7, XtraSecurity-compatible), in its own scope so
- * that every error, even a malformed body, is answered as `{"error": "..."}`.
+ * that every error, even a malformed body, is answered as `{"error": "..."}`. Hooks resolve each
+ * request's caller and project before its route runs (vault/request-context.ts).
  */
 export function registerVaultRoutes(server: FastifyInstance, deps: VaultRouteDependencies): void {
-  server.register(async (scope) => {
+  server.register(async (plain) => {
+    const scope = withZod(plain);
     installVaultErrorHandler(scope);
-    const handler = new VaultHandler(deps);
-    registerSecretRoutes(scope, handler);
-    registerWorkspaceRoutes(scope, handler);
+    installVaultRequestContext(scope, deps);
+    registerSecretRoutes(scope, deps.vault);
+    registerWorkspaceRoutes(scope, deps.vault);
   });
 }

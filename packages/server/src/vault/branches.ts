@@ -1,7 +1,8 @@
 import type { Database } from '../db/database.js';
 import { type ProjectContext, requireCapability } from './access.js';
 import { invalid, notFound, VaultError } from './errors.js';
-import { branchName, environmentName, MAIN_BRANCH } from './names.js';
+import type { CreateBranchInput } from './inputs.js';
+import { MAIN_BRANCH } from './names.js';
 
 export interface Branch {
   id: string;
@@ -39,33 +40,16 @@ export async function listBranches(db: Database, context: ProjectContext): Promi
   return rows.map(toBranch);
 }
 
-export interface CreateBranchInput {
-  name?: unknown;
-  description?: unknown;
-  baseEnv?: unknown;
-}
-
 /** A new, empty overlay: it shows main until keys are written to it. */
 export async function createBranch(db: Database, context: ProjectContext, input: CreateBranchInput): Promise<Branch> {
   requireCapability(context, 'write');
-  if (input.name === undefined || input.name === null || input.name === '')
-    throw invalid('"name" is required, e.g. "feature/new-ui"');
-  const name = branchName(input.name);
-  if (input.description !== undefined && input.description !== null && typeof input.description !== 'string')
-    throw invalid('"description" must be a string');
-  const baseEnv = input.baseEnv === undefined || input.baseEnv === null ? null : environmentName(input.baseEnv);
+  const { name, description, baseEnv } = input;
   try {
     return await db.transaction(async (tx) => {
       const [row] = await tx.query<BranchRow>(
         `INSERT INTO vault.branches (project_id, name, description, base_env, created_by) VALUES ($1, $2, $3, $4, $5)
          RETURNING id, name, description, base_env, project_id, created_at`,
-        [
-          context.project.id,
-          name,
-          typeof input.description === 'string' ? input.description.slice(0, 1000) : '',
-          baseEnv,
-          context.caller.userId ?? null,
-        ],
+        [context.project.id, name, description, baseEnv, context.caller.userId ?? null],
       );
       await tx.query("SELECT vault.record_audit($1, $2, 'branch.create', $3::uuid, $4, $5, '{}', '{}'::jsonb)", [
         context.chain,
@@ -84,9 +68,8 @@ export async function createBranch(db: Database, context: ProjectContext, input:
 }
 
 /** Deletes a branch and its overrides; main stays. */
-export async function deleteBranch(db: Database, context: ProjectContext, rawName: unknown): Promise<void> {
+export async function deleteBranch(db: Database, context: ProjectContext, name: string): Promise<void> {
   requireCapability(context, 'write');
-  const name = branchName(rawName);
   if (name === MAIN_BRANCH) throw invalid('The main branch cannot be deleted');
   await db.transaction(async (tx) => {
     const deleted = await tx.query('DELETE FROM vault.branches WHERE project_id = $1 AND name = $2 RETURNING id', [

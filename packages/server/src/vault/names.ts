@@ -1,7 +1,9 @@
+import { z } from 'zod';
 import { invalid } from './errors.js';
 
 /**
- * The vault's names and how input becomes them. Environments are free slugs, compared in lower
+ * The vault's names and how input becomes them, as zod schemas (every route validates with zod:
+ * docs/decisions/0008-zod-request-schemas.md). Environments are free slugs, compared in lower
  * case, with the shorthands of the xtra CLI accepted; keys are environment-variable names.
  */
 export const DEFAULT_ENVIRONMENTS = ['development', 'staging', 'production'] as const;
@@ -16,54 +18,68 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const MAX_VALUE_BYTES = 65_536;
 export const MAX_KEYS_PER_WRITE = 1_000;
 
-export function environmentName(raw: unknown): string {
-  if (typeof raw !== 'string') throw invalid('The environment must be a string such as "production"');
-  const value = raw.trim().toLowerCase();
-  const name = ENVIRONMENT_ALIASES[value] ?? value;
-  if (!ENVIRONMENT.test(name)) {
-    throw invalid(
-      `"${raw.slice(0, 64)}" is not an environment name: use lower-case letters, digits, "-" and "_" (e.g. production)`,
-    );
-  }
-  return name;
-}
+/** Shows a rejected input in a message: quoted and cut short, never echoed whole. */
+const shown = (raw: unknown) => `"${String(raw).slice(0, 64)}"`;
 
-export function secretKey(raw: unknown): string {
-  if (typeof raw !== 'string' || !KEY.test(raw)) {
-    const shown = typeof raw === 'string' ? `"${raw.slice(0, 64)}"` : 'The key';
-    throw invalid(
-      `${shown} is not a secret name: start with a letter or "_", then letters, digits, "_", "." or "-" (at most 256 characters)`,
-    );
-  }
-  return raw;
-}
+export const environment = z
+  .string({ error: 'The environment must be a string such as "production"' })
+  .transform((raw, context) => {
+    const value = raw.trim().toLowerCase();
+    const name = ENVIRONMENT_ALIASES[value] ?? value;
+    if (ENVIRONMENT.test(name)) return name;
+    context.addIssue({
+      code: 'custom',
+      message: `${shown(raw)} is not an environment name: use lower-case letters, digits, "-" and "_" (e.g. production)`,
+    });
+    return z.NEVER;
+  });
 
-export function branchName(raw: unknown): string {
-  if (raw === undefined || raw === null || raw === '') return MAIN_BRANCH;
-  if (typeof raw !== 'string' || !BRANCH.test(raw)) {
-    throw invalid(
-      'A branch name has 1 to 100 letters, digits, ".", "_", "-" or "/", starting with a letter or digit (e.g. feature/new-ui)',
-    );
-  }
-  return raw;
-}
+const NOT_A_KEY =
+  'is not a secret name: start with a letter or "_", then letters, digits, "_", "." or "-" (at most 256 characters)';
+export const secretKey = z
+  .string({ error: `The key ${NOT_A_KEY}` })
+  .regex(KEY, { error: (issue) => `${shown(issue.input)} ${NOT_A_KEY}` });
+
+const NOT_A_BRANCH =
+  'A branch name has 1 to 100 letters, digits, ".", "_", "-" or "/", starting with a letter or digit (e.g. feature/new-ui)';
+/** A branch named explicitly. */
+export const branchName = z.string({ error: NOT_A_BRANCH }).regex(BRANCH, { error: NOT_A_BRANCH });
+/** A branch name when one is given (a null or empty one means main). */
+export const branchIfGiven = z.preprocess(
+  (raw) => (raw === null || raw === '' ? MAIN_BRANCH : raw),
+  branchName.optional(),
+);
+/** A branch name; main when none is given. */
+export const branch = branchIfGiven.transform((name) => name ?? MAIN_BRANCH);
+
+/** A secret's value, named by its key in the messages. */
+export const secretValue = (key: string) =>
+  z
+    .string({ error: `The value of ${key} must be a string` })
+    .refine((value) => Buffer.byteLength(value, 'utf8') <= MAX_VALUE_BYTES, {
+      error: `The value of ${key} is larger than ${MAX_VALUE_BYTES} bytes`,
+    });
+
+/** A version number (a whole number or its digits), named by its key in the messages. */
+export const version = (key: string) => {
+  const error = `The expected version of ${key} must be a whole number (0 means "must not exist yet")`;
+  return z.preprocess(
+    (raw) => (typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : raw),
+    z.int({ error }).min(0, { error }).max(2_147_483_647, { error }),
+  );
+};
 
 /** A well-formed id, or undefined: a malformed one can only name something that does not exist. */
 export function idOrUndefined(raw: unknown): string | undefined {
   return typeof raw === 'string' && UUID.test(raw) ? raw.toLowerCase() : undefined;
 }
 
-export function secretValue(key: string, raw: unknown): string {
-  if (typeof raw !== 'string') throw invalid(`The value of ${key} must be a string`);
-  if (Buffer.byteLength(raw, 'utf8') > MAX_VALUE_BYTES)
-    throw invalid(`The value of ${key} is larger than ${MAX_VALUE_BYTES} bytes`);
-  return raw;
+/** Parses with a schema of the vault, refusing as the API refuses: a VaultError 'invalid'. */
+export function parsed<T>(schema: z.ZodType<T>, raw: unknown): T {
+  const result = schema.safeParse(raw);
+  if (!result.success) throw invalid(result.error.issues[0]!.message);
+  return result.data;
 }
 
-export function version(key: string, raw: unknown): number {
-  const value = typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : raw;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 2_147_483_647) {
-    throw invalid(`The expected version of ${key} must be a whole number (0 means "must not exist yet")`);
-  }
-  return value;
-}
+/** An environment name from outside a request (the CLI's --env). */
+export const environmentName = (raw: unknown): string => parsed(environment, raw);

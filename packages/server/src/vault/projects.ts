@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/database.js';
 import { type Caller, type ProjectContext, type ProjectRow, workspaceChain } from './access.js';
 import type { DataKeys } from './crypto/data-keys.js';
-import { forbidden, invalid, notFound, VaultError } from './errors.js';
+import { forbidden, notFound, VaultError } from './errors.js';
+import type { CreateProjectInput } from './inputs.js';
 import { DEFAULT_ENVIRONMENTS, idOrUndefined, MAIN_BRANCH } from './names.js';
 import { type ProjectRole, projectRole } from './roles.js';
 
@@ -68,12 +69,6 @@ export async function listProjects(db: Database, caller: Caller, rawDataControll
   return rows.map((row) => toProject(row, projectRole(row.member_role ?? '')));
 }
 
-export interface CreateProjectInput {
-  name?: unknown;
-  description?: unknown;
-  dataControllerId?: unknown;
-}
-
 /**
  * Creates a project with its main branch and its data key, in the caller's personal workspace
  * or in an organisation the caller administers.
@@ -85,11 +80,7 @@ export async function createProject(
   input: CreateProjectInput,
 ): Promise<Project> {
   if (caller.serviceAccount || !caller.userId) throw forbidden('Service accounts cannot create projects');
-  const name = typeof input.name === 'string' ? input.name.trim() : '';
-  if (name.length < 1 || name.length > 100) throw invalid('"name" is required: 1 to 100 characters');
-  if (input.description !== undefined && input.description !== null && typeof input.description !== 'string')
-    throw invalid('"description" must be a string');
-  const description = typeof input.description === 'string' ? input.description.slice(0, 1000) : '';
+  const { name, description } = input;
   let dataControllerId: string | null = null;
   let role: ProjectRole = 'owner';
   if (input.dataControllerId !== undefined && input.dataControllerId !== null) {

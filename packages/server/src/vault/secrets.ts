@@ -4,7 +4,8 @@ import type { AuditRecorder } from './audit-recorder.js';
 import type { DataKeys } from './crypto/data-keys.js';
 import { decryptValue, encryptValue } from './crypto/secret-values.js';
 import { invalid, notFound, VaultError, type VersionConflict } from './errors.js';
-import { MAX_KEYS_PER_WRITE, secretKey, secretValue, version as versionOf } from './names.js';
+import type { WriteInput } from './inputs.js';
+import { parsed, version } from './names.js';
 
 /**
  * Secrets of one (environment, branch). A branch is an overlay on main: for each key, the
@@ -272,23 +273,16 @@ async function retryingCreateRaces<T>(write: () => Promise<T>): Promise<T> {
   }
 }
 
-export interface WriteInput {
-  secrets: unknown;
-  expectedVersions?: unknown;
-}
-
 /** Writes every key atomically; with expectedVersions, only if none changed since it was read. */
 export async function writeSecrets(
   deps: SecretsDependencies,
   context: ProjectContext,
   environment: string,
   branchName: string,
-  input: WriteInput,
+  { secrets, expectedVersions: expected }: Pick<WriteInput, 'secrets' | 'expectedVersions'>,
 ): Promise<Record<string, number>> {
   requireCapability(context, 'write');
   const branch = requireBranch(context, branchName, environment);
-  const secrets = parseSecretMap(input.secrets);
-  const expected = parseExpectedVersions(input.expectedVersions, secrets);
   const dataKey = await deps.dataKeys.unwrap(context.project.id, context.dataKey);
   const keys = [...secrets.keys()];
   // Encrypt before the transaction opens: row locks are held only for the statements.
@@ -322,11 +316,10 @@ export async function deleteSecret(
   context: ProjectContext,
   environment: string,
   branchName: string,
-  rawKey: string,
+  key: string,
 ): Promise<number> {
   requireCapability(context, 'write');
   const branch = requireBranch(context, branchName, environment);
-  const key = secretKey(rawKey);
   return retryingCreateRaces(() =>
     deps.db.transaction(async (tx) => {
       const rows = await lockRows(tx, context, environment, branch, [key]);
@@ -365,11 +358,10 @@ export async function secretHistory(
   context: ProjectContext,
   environment: string,
   branchName: string,
-  rawKey: string,
+  key: string,
 ): Promise<{ key: string; currentVersion: number; inherited: boolean; history: HistoryEntry[] }> {
   requireCapability(context, 'read');
   const branch = requireBranch(context, branchName, environment);
-  const key = secretKey(rawKey);
   const rows = await deps.db.query<{
     branch_id: string;
     current: number;
@@ -426,13 +418,12 @@ export async function rollbackSecret(
   context: ProjectContext,
   environment: string,
   branchName: string,
-  rawKey: string,
+  key: string,
   rawVersion: unknown,
 ): Promise<number> {
   requireCapability(context, 'write');
   const branch = requireBranch(context, branchName, environment);
-  const key = secretKey(rawKey);
-  const target = versionOf(key, rawVersion);
+  const target = parsed(version(key), rawVersion);
   return retryingCreateRaces(() =>
     deps.db.transaction(async (tx) => {
       const rows = await lockRows(tx, context, environment, branch, [key]);
@@ -464,28 +455,4 @@ export async function rollbackSecret(
       return versions[key]!;
     }),
   );
-}
-
-function parseSecretMap(raw: unknown): Map<string, string> {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw invalid('"secrets" must be an object of names to string values, e.g. {"secrets": {"API_KEY": "..."}}');
-  }
-  const entries = Object.entries(raw);
-  if (entries.length === 0) throw invalid('"secrets" is empty: send at least one secret');
-  if (entries.length > MAX_KEYS_PER_WRITE)
-    throw invalid(`At most ${MAX_KEYS_PER_WRITE} secrets can be written at once`);
-  return new Map(entries.map(([key, value]) => [secretKey(key), secretValue(key, value)]));
-}
-
-function parseExpectedVersions(raw: unknown, secrets: Map<string, string>): Map<string, number> {
-  if (raw === undefined || raw === null) return new Map();
-  if (typeof raw !== 'object' || Array.isArray(raw))
-    throw invalid('"expectedVersions" must be an object of names to versions, e.g. {"API_KEY": 3}');
-  const expected = new Map<string, number>();
-  for (const [key, value] of Object.entries(raw)) {
-    if (!secrets.has(key))
-      throw invalid(`"expectedVersions" names ${key.slice(0, 64)}, which is not among the secrets written`);
-    expected.set(key, versionOf(key, value));
-  }
-  return expected;
 }

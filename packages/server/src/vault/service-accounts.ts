@@ -1,9 +1,9 @@
 import { generateToken, hashToken, tokenHint } from '../auth/tokens.js';
 import type { Database } from '../db/database.js';
 import { type ProjectContext, requireCapability } from './access.js';
-import { invalid, notFound, VaultError } from './errors.js';
+import { notFound, VaultError } from './errors.js';
+import type { CreateServiceAccountInput, CreateServiceAccountKeyInput } from './inputs.js';
 import { idOrUndefined } from './names.js';
-import { SERVICE_ACCOUNT_PERMISSIONS } from './roles.js';
 
 /**
  * Machine identities for CI and servers, locked to one project. Their keys are shown once and
@@ -73,31 +73,15 @@ export async function listServiceAccounts(db: Database, context: ProjectContext)
 export async function createServiceAccount(
   db: Database,
   context: ProjectContext,
-  input: { name?: unknown; description?: unknown; permissions?: unknown },
+  { name, description, permissions }: CreateServiceAccountInput,
 ): Promise<ServiceAccount> {
   requireCapability(context, 'administer');
-  const name = typeof input.name === 'string' ? input.name.trim() : '';
-  if (name.length < 1 || name.length > 100) throw invalid('"name" is required: 1 to 100 characters');
-  const permissions = input.permissions ?? ['read:secrets'];
-  if (
-    !Array.isArray(permissions) ||
-    permissions.length === 0 ||
-    permissions.some((p) => !(SERVICE_ACCOUNT_PERMISSIONS as readonly unknown[]).includes(p))
-  ) {
-    throw invalid(`"permissions" must be a non-empty list of ${SERVICE_ACCOUNT_PERMISSIONS.join(', ')}`);
-  }
   try {
     return await db.transaction(async (tx) => {
       const [row] = await tx.query<AccountRow>(
         `INSERT INTO vault.service_accounts (project_id, name, description, permissions, created_by) VALUES ($1, $2, $3, $4, $5)
          RETURNING id, name, description, permissions, project_id, created_at`,
-        [
-          context.project.id,
-          name,
-          typeof input.description === 'string' ? input.description.slice(0, 1000) : '',
-          [...new Set(permissions as string[])],
-          context.caller.userId ?? null,
-        ],
+        [context.project.id, name, description, permissions, context.caller.userId ?? null],
       );
       await audit(tx, context, 'service-account.create', { serviceAccountId: row!.id, name, permissions });
       return toAccount(row!);
@@ -166,19 +150,10 @@ export async function createServiceAccountKey(
   db: Database,
   context: ProjectContext,
   rawAccountId: unknown,
-  input: { label?: unknown; expiresInDays?: unknown },
+  { label, expiresInDays: days }: CreateServiceAccountKeyInput,
 ): Promise<ServiceAccountKey & { key: string }> {
   requireCapability(context, 'administer');
   const accountId = await requireAccount(db, context, rawAccountId);
-  if (input.label !== undefined && typeof input.label !== 'string') throw invalid('"label" must be a string');
-  const days = input.expiresInDays;
-  if (
-    days !== undefined &&
-    days !== null &&
-    (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > 3650)
-  ) {
-    throw invalid('"expiresInDays" must be a whole number from 1 to 3650 (omit it for a key that does not expire)');
-  }
   const key = generateToken('sa');
   return db.transaction(async (tx) => {
     const [row] = await tx.query<{ id: string; label: string; expires_at: Date | null; created_at: Date }>(
@@ -190,9 +165,9 @@ export async function createServiceAccountKey(
         context.project.id,
         hashToken(key),
         tokenHint(key),
-        typeof input.label === 'string' ? input.label.slice(0, 200) : '',
+        label,
         // Counted from when the request was authenticated, on the vault's clock.
-        days === undefined || days === null ? null : context.now + days * 86_400_000,
+        days === null ? null : context.now + days * 86_400_000,
       ],
     );
     await audit(tx, context, 'service-account-key.create', { serviceAccountId: accountId, keyId: row!.id });

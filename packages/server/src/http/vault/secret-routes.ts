@@ -1,6 +1,5 @@
-import type { FastifyInstance } from 'fastify';
-import { invalid, notFound } from '../../vault/errors.js';
-import { branchName, environmentName, secretKey } from '../../vault/names.js';
+import { notFound } from '../../vault/errors.js';
+import { environmentParams, readQuery, rollbackInput, secretParams, writeInput } from '../../vault/inputs.js';
 import {
   deleteSecret,
   readSecrets,
@@ -9,116 +8,82 @@ import {
   secretHistory,
   writeSecrets,
 } from '../../vault/secrets.js';
-import type { VaultHandler } from './handler.js';
-import { bodyObject } from './input.js';
-
-type SecretParams = { projectId: string; env: string; key: string };
-type BranchQuery = { branch?: string; includeVersions?: string };
-
-const isTrue = (value: unknown) => value === 'true' || value === '1';
+import type { Vault } from '../../vault/vault.js';
+import { projectOf } from './request-context.js';
+import { type VaultScope, vaultBody } from './scope.js';
 
 const where = (environment: string, branch: string) =>
   `${environment}${branch === 'main' ? '' : ` (branch '${branch}')`}`;
 
 /** /api/projects/:projectId/envs/:env/secrets[/:key[/history]] — the XtraSecurity paths. */
-export function registerSecretRoutes(scope: FastifyInstance, handler: VaultHandler): void {
-  const vault = handler.vault;
+export function registerSecretRoutes(scope: VaultScope, vault: Vault): void {
   const base = '/api/projects/:projectId/envs/:env/secrets';
+  const inProject = { project: 'params' } as const;
 
-  scope.get<{ Params: Omit<SecretParams, 'key'>; Querystring: BranchQuery }>(base, async (request, reply) => {
-    const body = await handler.withProject(request, reply, () => {
-      const environment = environmentName(request.params.env);
-      const branch = branchName(request.query.branch);
-      const detailed = isTrue(request.query.includeVersions);
-      return {
-        projectId: request.params.projectId,
-        branch,
-        run: async (context) =>
-          detailed
-            ? Object.fromEntries(await readSecrets(vault, context, environment, branch))
-            : readSecretValues(vault, context, environment, branch),
-      };
-    });
-    return reply.header('cache-control', 'no-store').send(body);
-  });
+  scope.get(
+    base,
+    { schema: { params: environmentParams, querystring: readQuery }, config: inProject },
+    async (request, reply) => {
+      const { env } = request.params;
+      const { branch, includeVersions } = request.query;
+      const context = projectOf(request);
+      const body = includeVersions
+        ? Object.fromEntries(await readSecrets(vault, context, env, branch))
+        : await readSecretValues(vault, context, env, branch);
+      return reply.header('cache-control', 'no-store').send(body);
+    },
+  );
 
-  scope.post<{ Params: Omit<SecretParams, 'key'>; Querystring: BranchQuery }>(base, async (request, reply) => {
-    const versions = await handler.withProject(request, reply, () => {
-      const environment = environmentName(request.params.env);
-      const body = bodyObject(request.body);
-      const branch = branchName(body.branch ?? request.query.branch);
-      return {
-        projectId: request.params.projectId,
-        branch,
-        run: (context) =>
-          writeSecrets(vault, context, environment, branch, {
-            secrets: body.secrets,
-            expectedVersions: body.expectedVersions,
-          }),
-      };
-    });
-    return reply.send({ success: true, count: Object.keys(versions).length, versions });
-  });
+  scope.post(
+    base,
+    { schema: { params: environmentParams, querystring: readQuery, body: vaultBody(writeInput) }, config: inProject },
+    async (request, reply) => {
+      const branch = request.body.branch ?? request.query.branch;
+      const versions = await writeSecrets(vault, projectOf(request), request.params.env, branch, request.body);
+      return reply.send({ success: true, count: Object.keys(versions).length, versions });
+    },
+  );
 
-  scope.get<{ Params: SecretParams; Querystring: BranchQuery }>(`${base}/:key`, async (request, reply) => {
-    const secret = await handler.withProject(request, reply, () => {
-      const environment = environmentName(request.params.env);
-      const branch = branchName(request.query.branch);
-      const key = secretKey(request.params.key);
-      return {
-        projectId: request.params.projectId,
-        branch,
-        run: async (context) => {
-          const entry = (await readSecrets(vault, context, environment, branch, key)).get(key);
-          if (!entry) throw notFound(`Secret ${key} not found in ${where(environment, branch)}`);
-          return { key, ...entry, environment, branch };
-        },
-      };
-    });
-    return reply.header('cache-control', 'no-store').send(secret);
-  });
+  scope.get(
+    `${base}/:key`,
+    { schema: { params: secretParams, querystring: readQuery }, config: inProject },
+    async (request, reply) => {
+      const { env, key } = request.params;
+      const { branch } = request.query;
+      const entry = (await readSecrets(vault, projectOf(request), env, branch, key)).get(key);
+      if (!entry) throw notFound(`Secret ${key} not found in ${where(env, branch)}`);
+      return reply.header('cache-control', 'no-store').send({ key, ...entry, environment: env, branch });
+    },
+  );
 
-  scope.delete<{ Params: SecretParams; Querystring: BranchQuery }>(`${base}/:key`, async (request, reply) => {
-    const version = await handler.withProject(request, reply, () => {
-      const environment = environmentName(request.params.env);
-      const branch = branchName(request.query.branch);
-      const key = secretKey(request.params.key);
-      return {
-        projectId: request.params.projectId,
-        branch,
-        run: (context) => deleteSecret(vault, context, environment, branch, key),
-      };
-    });
-    return reply.send({ success: true, version });
-  });
+  scope.delete(
+    `${base}/:key`,
+    { schema: { params: secretParams, querystring: readQuery }, config: inProject },
+    async (request, reply) => {
+      const { env, key } = request.params;
+      const version = await deleteSecret(vault, projectOf(request), env, request.query.branch, key);
+      return reply.send({ success: true, version });
+    },
+  );
 
-  scope.get<{ Params: SecretParams; Querystring: BranchQuery }>(`${base}/:key/history`, async (request, reply) => {
-    const history = await handler.withProject(request, reply, () => {
-      const environment = environmentName(request.params.env);
-      const branch = branchName(request.query.branch);
-      const key = secretKey(request.params.key);
-      return {
-        projectId: request.params.projectId,
-        branch,
-        run: (context) => secretHistory(vault, context, environment, branch, key),
-      };
-    });
-    return reply.header('cache-control', 'no-store').send(history);
-  });
+  scope.get(
+    `${base}/:key/history`,
+    { schema: { params: secretParams, querystring: readQuery }, config: inProject },
+    async (request, reply) => {
+      const { env, key } = request.params;
+      const history = await secretHistory(vault, projectOf(request), env, request.query.branch, key);
+      return reply.header('cache-control', 'no-store').send(history);
+    },
+  );
 
-  scope.post<{ Params: SecretParams; Querystring: BranchQuery }>(`${base}/:key/history`, async (request, reply) => {
-    const version = await handler.withProject(request, reply, () => {
-      const environment = environmentName(request.params.env);
-      const body = bodyObject(request.body);
-      const branch = branchName(body.branch ?? request.query.branch);
-      const key = secretKey(request.params.key);
-      if (body.version === undefined) throw invalid('"version" is required: the version to roll back to');
-      return {
-        projectId: request.params.projectId,
-        branch,
-        run: (context) => rollbackSecret(vault, context, environment, branch, key, body.version),
-      };
-    });
-    return reply.send({ success: true, version });
-  });
+  scope.post(
+    `${base}/:key/history`,
+    { schema: { params: secretParams, querystring: readQuery, body: vaultBody(rollbackInput) }, config: inProject },
+    async (request, reply) => {
+      const { env, key } = request.params;
+      const branch = request.body.branch ?? request.query.branch;
+      const version = await rollbackSecret(vault, projectOf(request), env, branch, key, request.body.version);
+      return reply.send({ success: true, version });
+    },
+  );
 }

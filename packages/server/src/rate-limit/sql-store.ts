@@ -1,5 +1,5 @@
-import { Batcher } from '../../db/batcher.js';
-import type { Database } from '../../db/database.js';
+import { Batcher } from '../db/batcher.js';
+import type { Database } from '../db/database.js';
 import { type CounterStore, type WindowCount, windowStart } from './limiter.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Rate } from '../../config/rate.js';
+import type { Rate } from '../config/rate.js';
 
 /**
  * Sliding-window rate limiting (the "sliding window counter" approximation): the count is this

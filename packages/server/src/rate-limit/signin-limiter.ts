@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { type Clock, systemClock } from '../../clock.js';
-import type { Rate } from '../../config/rate.js';
+import { type Clock, systemClock } from '../clock.js';
+import type { Rate } from '../config/rate.js';
 import { type CounterStore, decide } from './limiter.js';
 
 export class RateLimitedError extends Error {
