@@ -46,10 +46,10 @@ function accessToken(request: FastifyRequest): string {
 const OK = JSON.stringify('OK');
 const sendOk = (reply: FastifyReply) => reply.type('application/json; charset=utf-8').send(OK);
 
-export function registerAuthRoutes(
+export async function authRoutes(
   server: FastifyInstance,
   { auth, signInLimiter }: Pick<ServerDependencies, 'auth' | 'signInLimiter'>,
-): void {
+): Promise<void> {
   const scope = withZod(server);
   /** Access token → the caller's (still existing, enabled) account. */
   const caller = async (request: FastifyRequest): Promise<VerifiedToken> => {

@@ -122,39 +122,37 @@ declare module 'fastify' {
 }
 
 /** POST /v1/graphql: a request object or a batch (a JSON array of them). */
-export function registerGraphQLRoutes(
-  server: FastifyInstance,
+export async function graphqlRoutes(
+  plain: FastifyInstance,
   { auth, engine, config }: { auth: AuthService; engine: GraphQLEngine; config: Pick<Config, 'adminSecret'> },
-): void {
-  server.register(async (plain) => {
-    const scope = withZod(plain);
-    scope.decorateRequest('graphqlSession', null);
-    // Hasura authenticates before it reads the body: a bad token is a 401 even with a bad body.
-    scope.addHook('preValidation', async (request, reply) => {
-      const session = await sessionOrRefusal(request, reply, auth, config.adminSecret);
-      if (!session) return reply;
-      request.graphqlSession = session;
-    });
-    // A malformed request is answered like the engine's errors: 200 with Hasura's envelope.
-    scope.setErrorHandler((error, _request, reply) => {
-      if (!(error instanceof RequestInputError)) throw error;
-      const failure = new EngineError('parse-failed', error.message, hasuraPath(error.path));
-      return reply
-        .code(200)
-        .type('application/json; charset=utf-8')
-        .send(JSON.stringify(errorResponse([failure])));
-    });
+): Promise<void> {
+  const scope = withZod(plain);
+  scope.decorateRequest('graphqlSession', null);
+  // Hasura authenticates before it reads the body: a bad token is a 401 even with a bad body.
+  scope.addHook('preValidation', async (request, reply) => {
+    const session = await sessionOrRefusal(request, reply, auth, config.adminSecret);
+    if (!session) return reply;
+    request.graphqlSession = session;
+  });
+  // A malformed request is answered like the engine's errors: 200 with Hasura's envelope.
+  scope.setErrorHandler((error, _request, reply) => {
+    if (!(error instanceof RequestInputError)) throw error;
+    const failure = new EngineError('parse-failed', error.message, hasuraPath(error.path));
+    return reply
+      .code(200)
+      .type('application/json; charset=utf-8')
+      .send(JSON.stringify(errorResponse([failure])));
+  });
 
-    scope.post('/v1/graphql', { schema: { body: graphqlBody } }, async (request, reply) => {
-      const session = request.graphqlSession!;
-      reply.type('application/json; charset=utf-8');
-      const body = request.body;
-      if (Array.isArray(body)) {
-        const results = [];
-        for (const item of body) results.push(await engine.execute(item, session));
-        return reply.send(`[${results.join(',')}]`);
-      }
-      return reply.send(await engine.execute(body, session));
-    });
+  scope.post('/v1/graphql', { schema: { body: graphqlBody } }, async (request, reply) => {
+    const session = request.graphqlSession!;
+    reply.type('application/json; charset=utf-8');
+    const body = request.body;
+    if (Array.isArray(body)) {
+      const results = [];
+      for (const item of body) results.push(await engine.execute(item, session));
+      return reply.send(`[${results.join(',')}]`);
+    }
+    return reply.send(await engine.execute(body, session));
   });
 }

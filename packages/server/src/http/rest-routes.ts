@@ -10,8 +10,8 @@ import { sessionOrRefusal } from './graphql-routes.js';
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
 /** /api/rest/<name>: the named operations, with the same authentication as /v1/graphql. */
-export function registerRestRoutes(
-  server: FastifyInstance,
+export async function restRoutes(
+  scope: FastifyInstance,
   {
     auth,
     engine,
@@ -23,37 +23,35 @@ export function registerRestRoutes(
     config: Pick<Config, 'adminSecret'>;
     restEndpoints: readonly RestEndpoint[];
   },
-): void {
-  // Built here, synchronously, so a bad endpoint list fails the start-up.
+): Promise<void> {
+  // Built as the plugin loads, so a bad endpoint list fails the start-up.
   const endpoints = new RestEndpoints(engine, restEndpoints);
 
-  // Own scope, own body parsing: Hasura reads the body as JSON whatever the Content-Type says
-  // (curl -d sends form encoding) and an empty body as no variables, where the server-wide JSON
-  // parser would answer 415 or 400 before the handler runs.
-  server.register(async (scope) => {
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  // Own body parsing (this plugin is its own scope): Hasura reads the body as JSON whatever the
+  // Content-Type says (curl -d sends form encoding) and an empty body as no variables, where the
+  // server-wide JSON parser would answer 415 or 400 before the handler runs.
+  scope.removeAllContentTypeParsers();
+  scope.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
-    scope.route({
-      method: METHODS,
-      url: '/api/rest/*',
-      handler: async (request, reply) => {
-        reply.type('application/json; charset=utf-8');
-        // Answers carry tenant data for the caller's token: no cache may keep them.
-        reply.header('cache-control', 'no-store');
-        const session = await sessionOrRefusal(request, reply, auth, config.adminSecret);
-        if (!session) return reply;
-        const result = await endpoints.run(
-          {
-            path: (request.params as { '*': string })['*'],
-            method: request.method,
-            query: request.query as Record<string, string | string[] | undefined>,
-            body: typeof request.body === 'string' ? request.body : undefined,
-          },
-          session,
-        );
-        return reply.code(result.status).headers(result.headers).send(result.body);
-      },
-    });
+  scope.route({
+    method: METHODS,
+    url: '/api/rest/*',
+    handler: async (request, reply) => {
+      reply.type('application/json; charset=utf-8');
+      // Answers carry tenant data for the caller's token: no cache may keep them.
+      reply.header('cache-control', 'no-store');
+      const session = await sessionOrRefusal(request, reply, auth, config.adminSecret);
+      if (!session) return reply;
+      const result = await endpoints.run(
+        {
+          path: (request.params as { '*': string })['*'],
+          method: request.method,
+          query: request.query as Record<string, string | string[] | undefined>,
+          body: typeof request.body === 'string' ? request.body : undefined,
+        },
+        session,
+      );
+      return reply.code(result.status).headers(result.headers).send(result.body);
+    },
   });
 }

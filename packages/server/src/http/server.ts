@@ -9,13 +9,13 @@ import Fastify, {
 import { AuthError } from '../auth/errors.js';
 import { RateLimitedError } from '../rate-limit/signin-limiter.js';
 import { authErrorReply, INTERNAL_ERROR_REPLY } from './auth-errors.js';
-import { registerAuthRoutes } from './auth-routes.js';
+import { authRoutes } from './auth-routes.js';
 import type { ServerDependencies } from './dependencies.js';
-import { registerGraphQLRoutes } from './graphql-routes.js';
+import { graphqlRoutes } from './graphql-routes.js';
 import { RequestInputError, zodValidatorCompiler } from './input-validation.js';
-import { registerRestRoutes } from './rest-routes.js';
-import { registerSystemRoutes } from './system-routes.js';
-import { registerVaultRoutes } from './vault-routes.js';
+import { restRoutes } from './rest-routes.js';
+import { systemRoutes } from './system-routes.js';
+import { vaultRoutes } from './vault-routes.js';
 
 /** One info line per request, on completion, instead of Fastify's two. */
 class RequestLog extends LogController {
@@ -97,11 +97,13 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
 
   // Every route's input is checked by its zod schemas, before the route runs (input-validation.ts).
   server.setValidatorCompiler(zodValidatorCompiler);
-  registerSystemRoutes(server, deps);
-  registerAuthRoutes(server, deps);
-  registerGraphQLRoutes(server, deps);
-  registerRestRoutes(server, deps);
-  registerVaultRoutes(server, { vault: deps.vault, auth: deps.auth, limiter: deps.vaultLimiter });
+  // Each surface is a Fastify plugin given its dependencies: its own scope for hooks, parsers
+  // and error envelope, inheriting the server-wide ones it does not replace.
+  server.register(systemRoutes, deps);
+  server.register(authRoutes, deps);
+  server.register(graphqlRoutes, deps);
+  server.register(restRoutes, deps);
+  server.register(vaultRoutes, { vault: deps.vault, auth: deps.auth, limiter: deps.vaultLimiter });
   return server;
 }
 

@@ -3,7 +3,7 @@ import { PAVISE_VERSION } from '../version.js';
 import type { ServerDependencies } from './dependencies.js';
 
 /** Health (Hasura's plain-text `OK`, checking the database too) and version. */
-export function registerSystemRoutes(server: FastifyInstance, { db }: Pick<ServerDependencies, 'db'>): void {
+export async function systemRoutes(server: FastifyInstance, { db }: Pick<ServerDependencies, 'db'>): Promise<void> {
   server.route({
     method: ['GET', 'HEAD'],
     url: '/healthz',

@@ -10,12 +10,10 @@ import { registerWorkspaceRoutes } from './vault/workspace-routes.js';
  * that every error, even a malformed body, is answered as `{"error": "..."}`. Hooks resolve each
  * request's caller and project before its route runs (vault/request-context.ts).
  */
-export function registerVaultRoutes(server: FastifyInstance, deps: VaultRouteDependencies): void {
-  server.register(async (plain) => {
-    const scope = withZod(plain);
-    installVaultErrorHandler(scope);
-    installVaultRequestContext(scope, deps);
-    registerSecretRoutes(scope, deps.vault);
-    registerWorkspaceRoutes(scope, deps.vault);
-  });
+export async function vaultRoutes(plain: FastifyInstance, deps: VaultRouteDependencies): Promise<void> {
+  const scope = withZod(plain);
+  installVaultErrorHandler(scope);
+  installVaultRequestContext(scope, deps);
+  registerSecretRoutes(scope, deps.vault);
+  registerWorkspaceRoutes(scope, deps.vault);
 }
