@@ -1,13 +1,7 @@
 import { notFound } from '../../vault/errors.js';
 import { environmentParams, readQuery, rollbackInput, secretParams, writeInput } from '../../vault/inputs.js';
-import {
-  deleteSecret,
-  readSecrets,
-  readSecretValues,
-  rollbackSecret,
-  secretHistory,
-  writeSecrets,
-} from '../../vault/secrets.js';
+import { deleteSecret, rollbackSecret, writeSecrets } from '../../vault/secret-writes.js';
+import { readSecrets, readSecretValues, secretHistory } from '../../vault/secrets.js';
 import type { Vault } from '../../vault/vault.js';
 import { projectOf } from './request-context.js';
 import { type VaultScope, vaultBody } from './scope.js';
