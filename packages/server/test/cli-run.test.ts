@@ -2,16 +2,16 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { filesUnder } from './helpers/at-rest.js';
+import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { holdTableLock } from './helpers/db-lock.js';
 import { oneLine, PAVISE_BIN, runCli } from './helpers/process.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
-import { vaultClient, writeSecrets } from './helpers/vault.js';
+import { startTestServer, TestClock, type TestServer } from './helpers/server.js';
+import { type VaultClient, vaultClient, writeSecrets } from './helpers/vault.js';
 
 const NODE = process.execPath;
 const PRINT_X = [NODE, '-e', 'process.stdout.write(String(process.env.X))'];
@@ -284,74 +284,310 @@ describe('pavise run, offline', () => {
     assert.equal(otherBranch.code, 1);
     assert.match(oneLine(otherBranch.stderr), /no fallback snapshot for project .*branch feature/);
   });
+});
 
-  it('falls back on 5xx, 429 and timeouts but not on 401, 403 or 404', async () => {
-    // A stand-in vault whose answer the test chooses: the real server cannot be made to fail on demand.
-    let mode: 'ok' | 503 | 429 | 401 | 403 | 404 | 'hang' = 'ok';
-    const seen: { url: string; authorization: string | undefined }[] = [];
-    const stub = http.createServer((request, response) => {
-      seen.push({ url: request.url!, authorization: request.headers.authorization });
-      if (mode === 'hang') return;
-      const status = mode === 'ok' ? 200 : mode;
-      const body = mode === 'ok' ? { X: 'stub-secret' } : { error: `stub answered ${mode}` };
-      response.writeHead(status, {
-        'content-type': 'application/json',
-        ...(mode === 429 ? { 'retry-after': '30' } : {}),
-      });
-      response.end(JSON.stringify(body));
-    });
-    await new Promise<void>((resolve) => stub.listen(0, '127.0.0.1', resolve));
+// The fallback rules (docs/contracts.md §9): `run` falls back to its snapshot when the vault cannot
+// answer (stopped: above; slow, rate-limited, failing: below) and never when it answered no
+// (401, 403, 404). Each case is a real server in that state, and each refusal happens with a
+// snapshot in place that the same token can read, so a rule that fell back too eagerly would
+// run the command with the secret and fail the test.
+
+/** `pavise run` for production on `branch` with an explicit snapshot file. */
+function runArgs(snapshot: string, options: { branch?: string; timeout?: string; offline?: boolean } = {}): string[] {
+  return [
+    'run',
+    ...(options.offline ? ['--offline'] : []),
+    '--env',
+    'production',
+    '--branch',
+    options.branch ?? 'main',
+    '--fallback',
+    snapshot,
+    '--timeout',
+    options.timeout ?? '30',
+    '--',
+    ...PRINT_X,
+  ];
+}
+
+/**
+ * A successful run against the reachable vault, which writes the snapshot; then checks that the
+ * snapshot is private, encrypted, and readable with this token (so a fallback would have worked).
+ */
+async function takeSnapshot(
+  env: Record<string, string>,
+  work: string,
+  snapshot: string,
+  expected: string,
+  branch = 'main',
+): Promise<void> {
+  const online = await runCli(runArgs(snapshot, { branch }), env, work);
+  assert.equal(online.code, 0, online.stderr);
+  assert.equal(online.stdout, expected);
+  assert.equal(online.stderr, '', 'a fetch from the vault warns of nothing');
+  assert.equal((await fs.stat(snapshot)).mode & 0o777, 0o600);
+  const text = await fs.readFile(snapshot, 'utf8');
+  assert.ok(!text.includes(expected), 'the snapshot holds the secret in plaintext');
+  assert.ok(!text.includes(env.XTRA_TOKEN!), 'the snapshot holds the token');
+  const offline = await runCli(runArgs(snapshot, { branch, offline: true }), env, work);
+  assert.equal(offline.code, 0, offline.stderr);
+  assert.equal(offline.stdout, expected, 'the snapshot is readable with this token');
+}
+
+const FELL_BACK = /; using the fallback snapshot from \S+ \(\d+ seconds? old\)$/;
+
+describe('pavise run against a real vault that is slow or says no', () => {
+  let server: TestServer;
+  let owner: VaultClient;
+  let project: string;
+  let work: string;
+  let env: Record<string, string>;
+  const secret = `real-${randomBytes(12).toString('hex')}`;
+  const featureSecret = `feature-${randomBytes(12).toString('hex')}`;
+
+  before(async () => {
+    server = await startTestServer();
+    owner = vaultClient(server, server.bootstrap!.pat);
+    project = (await owner.createProject('fallback-rules')).id;
+    await writeSecrets(owner, project, 'production', { X: secret });
+    assert.equal((await owner.createBranch(project, 'feature')).status, 201);
+    await writeSecrets(owner, project, 'production', { X: featureSecret }, { branch: 'feature' });
+    work = await fs.mkdtemp(path.join(os.tmpdir(), 'pavise-rules-'));
+    env = {
+      XTRA_TOKEN: server.bootstrap!.pat,
+      XTRA_API_URL: `${server.url}/api`,
+      PAVISE_CONFIG_DIR: path.join(work, 'config'),
+      XTRA_PROJECT_ID: project,
+    };
+  });
+  after(async () => {
+    await server?.close();
+    if (work) await fs.rm(work, { recursive: true, force: true });
+  });
+
+  /** A read-only service-account key of the project, as a CLI environment. */
+  async function serviceAccountEnv(
+    name: string,
+  ): Promise<{ env: Record<string, string>; accountId: string; keyId: string }> {
+    const account = await owner.createServiceAccount(project, { name, permissions: ['read:secrets'] });
+    assert.equal(account.status, 201, account.text);
+    const key = await owner.createKey(project, account.body.id);
+    assert.equal(key.status, 201, key.text);
+    return { env: { ...env, XTRA_TOKEN: key.body.key }, accountId: account.body.id, keyId: key.body.id };
+  }
+
+  it('asks the vault for the project, environment and branch, keeps an encrypted snapshot, and none with --no-fallback', async () => {
+    const snapshot = path.join(work, 'fetched', 'snapshot.enc');
+    await takeSnapshot(env, work, snapshot, secret);
+    const reads = server
+      .logs()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { msg?: string; req?: { method?: string; url?: string }; statusCode?: number })
+      .filter(({ msg, req }) => msg === 'request completed' && req?.method === 'GET')
+      .map(({ req, statusCode }) => ({ url: req!.url, statusCode }));
+    // The log keeps the names of query parameters, not their values.
+    assert.deepEqual(reads, [{ url: `/api/projects/${project}/envs/production/secrets?branch=…`, statusCode: 200 }]);
+    // The branch reaches the server: the feature branch answers with its own value.
+    await takeSnapshot(env, work, path.join(work, 'fetched', 'feature.enc'), featureSecret, 'feature');
+
+    const untouched = path.join(work, 'untouched-config');
+    const noFallback = await runCli(
+      ['run', '--no-fallback', '--env', 'production', '--', ...PRINT_X],
+      { ...env, PAVISE_CONFIG_DIR: untouched },
+      work,
+    );
+    assert.equal(noFallback.code, 0, noFallback.stderr);
+    assert.equal(noFallback.stdout, secret);
+    await assert.rejects(fs.stat(untouched), { code: 'ENOENT' }, '--no-fallback writes no snapshot');
+  });
+
+  it('falls back when the vault is too slow to answer: the request waits on a lock in its database', async () => {
+    const snapshot = path.join(work, 'slow', 'snapshot.enc');
+    await takeSnapshot(env, work, snapshot, secret);
+
+    const lock = await holdTableLock(server.pavise.db, 'vault.projects');
+    let slow: Awaited<ReturnType<typeof runCli>>;
+    let refused: Awaited<ReturnType<typeof runCli>>;
     try {
-      const snapshot = path.join(work, 'stub', 'snapshot.enc');
-      const stubEnv = { ...env, XTRA_API_URL: `http://127.0.0.1:${(stub.address() as AddressInfo).port}/api` };
-      const args = [
-        'run',
-        '--env',
-        'production',
-        '--branch',
-        'main',
-        '--fallback',
-        snapshot,
-        '--timeout',
-        '0.5',
-        '--',
-        ...PRINT_X,
-      ];
-
-      const ok = await runCli(args, stubEnv, work);
-      assert.equal(ok.stdout, 'stub-secret', ok.stderr);
-      assert.deepEqual(seen[0], {
-        url: `/api/projects/${project}/envs/production/secrets?branch=main`,
-        authorization: `Bearer ${env.XTRA_TOKEN}`,
-      });
-      assert.equal((await fs.stat(snapshot)).mode & 0o777, 0o600);
-      assert.ok(!(await fs.readFile(snapshot, 'utf8')).includes('stub-secret'));
-      const untouched = path.join(work, 'untouched-config');
-      const noFallback = await runCli(
-        ['run', '--no-fallback', '--env', 'production', '--', ...PRINT_X],
-        { ...stubEnv, PAVISE_CONFIG_DIR: untouched },
-        work,
-      );
-      assert.equal(noFallback.stdout, 'stub-secret', noFallback.stderr);
-      await assert.rejects(fs.stat(untouched), { code: 'ENOENT' }, '--no-fallback writes no snapshot');
-
-      for (const failure of [503, 429, 'hang'] as const) {
-        mode = failure;
-        const result = await runCli(args, stubEnv, work);
-        assert.equal(result.code, 0, `${failure}: ${result.stderr}`);
-        assert.equal(result.stdout, 'stub-secret', String(failure));
-        assert.match(oneLine(result.stderr), /using the fallback snapshot/, String(failure));
-      }
-      for (const answer of [401, 403, 404] as const) {
-        mode = answer;
-        const result = await runCli(args, stubEnv, work);
-        assert.equal(result.code, 1, String(answer));
-        assert.equal(result.stdout, '', String(answer));
-        assert.equal(oneLine(result.stderr), `pavise: stub answered ${answer} (HTTP ${answer})`);
-      }
+      [slow, refused] = await Promise.all([
+        runCli(runArgs(snapshot, { timeout: '0.5' }), env, work),
+        runCli(['run', '--no-fallback', '--env', 'production', '--timeout', '0.5', '--', ...PRINT_X], env, work),
+      ]);
     } finally {
-      stub.closeAllConnections();
-      await new Promise((resolve) => stub.close(resolve));
+      await lock.release();
     }
+    assert.equal(slow.code, 0, slow.stderr);
+    assert.equal(slow.stdout, secret);
+    assert.match(oneLine(slow.stderr), /^pavise: the vault at \S+ did not answer within 0\.5 s \(GET [^)]+\)/);
+    assert.match(oneLine(slow.stderr), FELL_BACK);
+    assert.equal(refused.code, 1, 'without the snapshot the slow vault is an error');
+    assert.equal(refused.stdout, '');
+    assert.match(oneLine(refused.stderr), /did not answer within 0\.5 s/);
+
+    // The lock was what made it slow: without it the same server answers at once.
+    const again = await runCli(runArgs(snapshot, { timeout: '0.5' }), env, work);
+    assert.equal(again.stdout, secret, again.stderr);
+    assert.equal(again.stderr, '');
+  });
+
+  it('does not fall back on 401, 403 or 404, though a snapshot this token can read is there', async () => {
+    // 401: a service-account key revoked after its snapshot was taken.
+    const revoked = await serviceAccountEnv('revoked-later');
+    const snapshot401 = path.join(work, 'refused', '401.enc');
+    await takeSnapshot(revoked.env, work, snapshot401, secret);
+    assert.equal((await owner.revokeKey(project, revoked.accountId, revoked.keyId)).status, 200);
+
+    // 403: a service account narrowed to write:secrets after its snapshot was taken (the API has
+    // no call that changes an account's permissions, so the row is changed as an admin would).
+    const narrowed = await serviceAccountEnv('narrowed-later');
+    const snapshot403 = path.join(work, 'refused', '403.enc');
+    await takeSnapshot(narrowed.env, work, snapshot403, secret);
+    await server.pavise.db.query('UPDATE vault.service_accounts SET permissions = $2 WHERE id = $1', [
+      narrowed.accountId,
+      ['write:secrets'],
+    ]);
+
+    // 404: a branch deleted after its snapshot was taken.
+    assert.equal((await owner.createBranch(project, 'short-lived')).status, 201);
+    const snapshot404 = path.join(work, 'refused', '404.enc');
+    await takeSnapshot(env, work, snapshot404, secret, 'short-lived');
+    assert.equal((await owner.deleteBranch(project, 'short-lived')).status, 200);
+
+    const cases = [
+      {
+        status: 401,
+        result: await runCli(runArgs(snapshot401), revoked.env, work),
+        message:
+          'The token is invalid, expired or revoked: send a valid personal access token, access token or service-account key',
+      },
+      {
+        status: 403,
+        result: await runCli(runArgs(snapshot403), narrowed.env, work),
+        message: 'This service account may not read secrets: its permissions are write:secrets',
+      },
+      {
+        status: 404,
+        result: await runCli(runArgs(snapshot404, { branch: 'short-lived' }), env, work),
+        message: `Branch 'short-lived' not found in project ${project}`,
+      },
+    ];
+    for (const { status, result, message } of cases) {
+      assert.equal(result.code, 1, `${status}: ${result.stderr}`);
+      assert.equal(result.stdout, '', `${status}: the command did not run`);
+      assert.equal(oneLine(result.stderr), `pavise: ${message} (HTTP ${status})`);
+    }
+  });
+});
+
+describe('pavise run against a real vault that rate-limits (PAVISE_RATE_LIMIT_VAULT=1/60)', () => {
+  const clock = new TestClock();
+  const WINDOWS = 2 * 60_000; // past the sliding window: the limiter counts afresh
+  let server: TestServer;
+  let work: string;
+  let env: Record<string, string>;
+  const secret = `limited-${randomBytes(12).toString('hex')}`;
+
+  before(async () => {
+    server = await startTestServer({ PAVISE_RATE_LIMIT_VAULT: '1/60' }, undefined, { clock });
+    const owner = vaultClient(server, server.bootstrap!.pat);
+    // One request per window is all the owner gets: the clock moves past the window after each.
+    const project = (await owner.createProject('rate-limited')).id;
+    clock.advance(WINDOWS);
+    await writeSecrets(owner, project, 'production', { X: secret });
+    clock.advance(WINDOWS);
+    work = await fs.mkdtemp(path.join(os.tmpdir(), 'pavise-limited-'));
+    env = {
+      XTRA_TOKEN: server.bootstrap!.pat,
+      XTRA_API_URL: `${server.url}/api`,
+      PAVISE_CONFIG_DIR: path.join(work, 'config'),
+      XTRA_PROJECT_ID: project,
+    };
+  });
+  after(async () => {
+    await server?.close();
+    if (work) await fs.rm(work, { recursive: true, force: true });
+  });
+
+  it('falls back on the 429 of the limiter, and fetches again once the window has passed', async () => {
+    const snapshot = path.join(work, 'snapshot.enc');
+    const online = await runCli(runArgs(snapshot), env, work);
+    assert.equal(online.code, 0, online.stderr);
+    assert.equal(online.stdout, secret);
+    assert.equal(online.stderr, '');
+
+    // The clock stands still: the window's one request is spent.
+    const limited = await runCli(runArgs(snapshot), env, work);
+    assert.equal(limited.code, 0, limited.stderr);
+    assert.equal(limited.stdout, secret);
+    assert.match(
+      oneLine(limited.stderr),
+      /^pavise: Too Many Requests.*\(HTTP 429; retry after \d+ s\); using the fallback/,
+    );
+    assert.match(oneLine(limited.stderr), FELL_BACK);
+    const refused = await runCli(['run', '--no-fallback', '--env', 'production', '--', ...PRINT_X], env, work);
+    assert.equal(refused.code, 1, 'without the snapshot the 429 is an error');
+    assert.equal(refused.stdout, '');
+    assert.match(oneLine(refused.stderr), /\(HTTP 429; retry after \d+ s\)$/);
+
+    clock.advance(WINDOWS);
+    const later = await runCli(runArgs(snapshot), env, work);
+    assert.equal(later.stdout, secret, later.stderr);
+    assert.equal(later.stderr, '', 'a new window: fetched from the vault again');
+  });
+});
+
+describe('pavise run against a real vault that fails (5xx)', () => {
+  let database: TestDatabase;
+  let first: TestServer | undefined;
+  let second: TestServer | undefined;
+  let work: string;
+
+  before(async () => {
+    database = await createTestDatabase();
+    work = await fs.mkdtemp(path.join(os.tmpdir(), 'pavise-failing-'));
+  });
+  after(async () => {
+    await first?.close();
+    await second?.close();
+    await database?.drop();
+    if (work) await fs.rm(work, { recursive: true, force: true });
+  });
+
+  it('falls back on a 500: the server was restarted without the master key of the project', async () => {
+    const secret = `failing-${randomBytes(12).toString('hex')}`;
+    first = await startTestServer({ PAVISE_MASTER_KEY: randomBytes(32).toString('hex') }, database);
+    const pat = first.bootstrap!.pat;
+    const project = (await vaultClient(first, pat).createProject('failing')).id;
+    await writeSecrets(vaultClient(first, pat), project, 'production', { X: secret });
+    const env = {
+      XTRA_TOKEN: pat,
+      XTRA_API_URL: `${first.url}/api`,
+      PAVISE_CONFIG_DIR: path.join(work, 'config'),
+      XTRA_PROJECT_ID: project,
+    };
+    const snapshot = path.join(work, 'snapshot.enc');
+    await takeSnapshot(env, work, snapshot, secret);
+    await first.close();
+    first = undefined;
+
+    // The same database, another master key: the project's data key cannot be unwrapped.
+    second = await startTestServer({ PAVISE_MASTER_KEY: randomBytes(32).toString('hex') }, database);
+    const direct = await vaultClient(second, pat).read(project, 'production');
+    assert.equal(direct.status, 500, direct.text);
+    const failing = { ...env, XTRA_API_URL: `${second.url}/api` };
+
+    const result = await runCli(runArgs(snapshot), failing, work);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, secret);
+    assert.match(
+      oneLine(result.stderr),
+      /^pavise: the vault at \S+ failed: The server cannot decrypt this project.*\(HTTP 500\); using the fallback/,
+    );
+    assert.match(oneLine(result.stderr), FELL_BACK);
+    const refused = await runCli(['run', '--no-fallback', '--env', 'production', '--', ...PRINT_X], failing, work);
+    assert.equal(refused.code, 1, 'without the snapshot the 500 is an error');
+    assert.equal(refused.stdout, '');
+    assert.match(oneLine(refused.stderr), /\(HTTP 500\)$/);
   });
 });
