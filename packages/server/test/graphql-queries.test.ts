@@ -80,9 +80,10 @@ describe('GraphQL queries', () => {
       viaRelationship: dataSubjects(where: {dataController: {id: {_eq: $other}}}) { id }
       dataControllerUsers { userId }
     }`;
-    for (const [self, other] of [
-      [a, b],
-      [b, a],
+    // The subjects the before hook gave each tenant: "only its own" is judged on these.
+    for (const [self, other, subjects] of [
+      [a, b, 3],
+      [b, a, 2],
     ] as const) {
       const response = await gql(query, { token: self.token, variables: { other: other.controllerId } });
       assert.equal(response.status, 200);
@@ -91,6 +92,7 @@ describe('GraphQL queries', () => {
         data.dataControllers.map((c: { id: string }) => c.id),
         [self.controllerId],
       );
+      assert.equal(data.dataControllers[0].dataSubjects.length, subjects, 'its subjects, through the relationship');
       assert.ok(
         data.dataControllers[0].dataSubjects.every(
           (s: { dataControllerId: string }) => s.dataControllerId === self.controllerId,
@@ -101,6 +103,7 @@ describe('GraphQL queries', () => {
         [self.userId],
       );
       assert.equal(data.other, null);
+      assert.equal(data.dataSubjects.length, subjects, 'its subjects, listed');
       assert.ok(
         data.dataSubjects.length > 0 &&
           data.dataSubjects.every(

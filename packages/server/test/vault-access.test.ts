@@ -387,6 +387,8 @@ describe('vault access control', () => {
         if (allowed) {
           assert.equal(response.status, 200, response.text);
           assert.equal(byProject.status, 200, byProject.text);
+          // The seeded project's creation, writes, branch and service account are audited: "only this project" is judged on them.
+          assert.ok(byProject.body.data.length > 0, `the project's audit trail is empty: ${byProject.text}`);
           assert.ok(byProject.body.data.every((entry: { projectId: string }) => entry.projectId === target.projectId));
         } else {
           assertError(response, 403, /may not read its audit trail/);
