@@ -19,6 +19,26 @@ interface PatRow {
   last_used_at: Date | null;
 }
 
+/**
+ * The rule that makes a PAT usable: the row with this digest, not revoked and not yet expired at
+ * `now`. A SQL condition on `auth.personal_access_tokens` (columns qualified by `alias` when
+ * given); `tokenHash` and `now` are SQL expressions from code, normally placeholders, `now` in
+ * epoch milliseconds (the server's clock, architecture §6). Written only here: PAT sign-in
+ * (`PAT_SIGN_IN_SQL`) and the callers other domains authenticate (`callers.ts`) both use it.
+ */
+export function livePatCondition({
+  alias,
+  tokenHash,
+  now,
+}: {
+  alias?: string;
+  tokenHash: string;
+  now: string;
+}): string {
+  const column = (name: string) => (alias ? `${alias}.${name}` : name);
+  return `${column('token_hash')} = ${tokenHash} AND ${column('revoked_at')} IS NULL AND ${column('expires_at')} > to_timestamp(${now}::float8 / 1000)`;
+}
+
 const iso = (value: Date | null) => (value === null ? null : new Date(value).toISOString());
 
 /** Creates a PAT and returns its plaintext, which is never stored and never shown again. */

@@ -10,6 +10,7 @@ import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, verifyPassword 
 import {
   createPersonalAccessToken,
   listPersonalAccessTokens,
+  livePatCondition,
   type PersonalAccessTokenInfo,
   revokePersonalAccessToken,
 } from './personal-access-tokens.js';
@@ -41,7 +42,7 @@ export interface SignUpInput {
  */
 export const PAT_SIGN_IN_SQL = `WITH pat AS (
   UPDATE auth.personal_access_tokens SET last_used_at = to_timestamp($4::float8 / 1000)
-  WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > to_timestamp($4::float8 / 1000)
+  WHERE ${livePatCondition({ tokenHash: '$1', now: '$4' })}
   RETURNING user_id
 ), usr AS (
   UPDATE auth.users u SET last_seen = to_timestamp($4::float8 / 1000) FROM pat WHERE u.id = pat.user_id
