@@ -1,4 +1,6 @@
+import { activeUserByIdOrPatSql } from '../auth/callers.js';
 import type { Queryable } from '../db/database.js';
+import { memberRoleSql } from '../privacy/membership.js';
 import type { WrappedDataKey } from './crypto/data-keys.js';
 import { forbidden, notFound, VaultError } from './errors.js';
 import { idOrUndefined, MAIN_BRANCH } from './names.js';
@@ -63,18 +65,17 @@ const projectJoins = (branchParameter: string) => `LEFT JOIN vault.data_keys k O
   LEFT JOIN vault.branches main ON main.project_id = p.id AND main.name = 'main'
   LEFT JOIN vault.branches b ON b.project_id = p.id AND b.name = ${branchParameter}::text`;
 
-// A user by id (from a verified JWT) or by PAT digest, the PAT live at $5 (epoch ms); the project
-// only if the user may see it.
+// A user by id (from a verified JWT) or by PAT digest, the PAT live at $5 (epoch ms), as auth
+// decides it; the project only if the user owns it or is a member of its organisation, as the
+// privacy domain records it. Both answers come as SQL from their domain (architecture §2), so the
+// whole lookup stays one statement.
 const USER_CONTEXT_SQL = `WITH caller AS (
-  SELECT u.id FROM auth.users u WHERE u.id = $2::uuid AND NOT u.disabled
-  UNION ALL
-  SELECT t.user_id FROM auth.personal_access_tokens t JOIN auth.users u ON u.id = t.user_id
-  WHERE t.token_hash = $3::text AND t.revoked_at IS NULL AND t.expires_at > to_timestamp($5::float8 / 1000) AND NOT u.disabled
+  ${activeUserByIdOrPatSql({ userId: '$2', patHash: '$3', now: '$5' })}
 )
 SELECT c.id AS caller_id, CASE WHEN p.owner_user_id = c.id THEN 'owner' ELSE m.role END AS member_role, ${PROJECT_COLUMNS}
 FROM caller c
-LEFT JOIN public.data_controller_users m ON m.user_id = c.id AND m.data_controller_id = (SELECT data_controller_id FROM vault.projects WHERE id = $1::uuid)
-LEFT JOIN vault.projects p ON p.id = $1::uuid AND (p.owner_user_id = c.id OR m.id IS NOT NULL)
+LEFT JOIN LATERAL (${memberRoleSql({ controllerId: '(SELECT data_controller_id FROM vault.projects WHERE id = $1::uuid)', userId: 'c.id' })}) m ON true
+LEFT JOIN vault.projects p ON p.id = $1::uuid AND (p.owner_user_id = c.id OR m.role IS NOT NULL)
 ${projectJoins('$4')}
 LIMIT 1`;
 

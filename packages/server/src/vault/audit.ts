@@ -1,4 +1,5 @@
 import type { Database } from '../db/database.js';
+import { memberRoleSql } from '../privacy/membership.js';
 import type { Caller } from './access.js';
 import { forbidden, notFound } from './errors.js';
 import { idOrUndefined } from './names.js';
@@ -75,10 +76,7 @@ export async function auditChainFor(
   if (controllerId === undefined || controllerId === null) return { chain: `user:${caller.userId}`, projectId };
   const id = idOrUndefined(controllerId);
   const [membership] = id
-    ? await db.query<{ role: string }>(
-        'SELECT role FROM public.data_controller_users WHERE data_controller_id = $1 AND user_id = $2',
-        [id, caller.userId],
-      )
+    ? await db.query<{ role: string }>(memberRoleSql({ controllerId: '$1', userId: '$2' }), [id, caller.userId])
     : [];
   if (!membership)
     throw notFound(

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/database.js';
+import { memberRoleSql } from '../privacy/membership.js';
 import { type Caller, type ProjectContext, type ProjectRow, workspaceChain } from './access.js';
 import type { DataKeys } from './crypto/data-keys.js';
 import { forbidden, notFound, VaultError } from './errors.js';
@@ -61,8 +62,8 @@ export async function listProjects(db: Database, caller: Caller, rawDataControll
   const rows = await db.query<ProjectRow & { environments: string[]; branches: string[]; member_role: string | null }>(
     `SELECT ${SUMMARY_COLUMNS}, CASE WHEN p.owner_user_id = $1 THEN 'owner' ELSE m.role END AS member_role
      FROM vault.projects p
-     LEFT JOIN public.data_controller_users m ON m.data_controller_id = p.data_controller_id AND m.user_id = $1
-     WHERE (p.owner_user_id = $1 OR m.id IS NOT NULL) AND ($2::uuid IS NULL OR p.data_controller_id = $2::uuid)
+     LEFT JOIN LATERAL (${memberRoleSql({ controllerId: 'p.data_controller_id', userId: '$1' })}) m ON true
+     WHERE (p.owner_user_id = $1 OR m.role IS NOT NULL) AND ($2::uuid IS NULL OR p.data_controller_id = $2::uuid)
      ORDER BY p.created_at, p.id`,
     [caller.userId, controllerFilter],
   );
@@ -86,10 +87,10 @@ export async function createProject(
   if (input.dataControllerId !== undefined && input.dataControllerId !== null) {
     dataControllerId = idOrUndefined(input.dataControllerId) ?? null;
     const [membership] = dataControllerId
-      ? await db.query<{ role: string }>(
-          'SELECT role FROM public.data_controller_users WHERE data_controller_id = $1 AND user_id = $2',
-          [dataControllerId, caller.userId],
-        )
+      ? await db.query<{ role: string }>(memberRoleSql({ controllerId: '$1', userId: '$2' }), [
+          dataControllerId,
+          caller.userId,
+        ])
       : [];
     if (!membership) throw notFound(`Data controller ${String(input.dataControllerId).slice(0, 64)} not found`);
     role = projectRole(membership.role);
