@@ -14,6 +14,14 @@ import { startTestServer, TestClock, type TestServer } from './helpers/server.js
 import { type VaultClient, vaultClient, writeSecrets } from './helpers/vault.js';
 
 const NODE = process.execPath;
+
+/** The environment `pavise run` reads: the server's PAT and URL, the project, a config directory in `work`. */
+const cliEnv = (server: TestServer, work: string, project: string) => ({
+  XTRA_TOKEN: server.bootstrap!.pat,
+  XTRA_API_URL: `${server.url}/api`,
+  PAVISE_CONFIG_DIR: path.join(work, 'config'),
+  XTRA_PROJECT_ID: project,
+});
 const PRINT_X = [NODE, '-e', 'process.stdout.write(String(process.env.X))'];
 
 describe('pavise run', () => {
@@ -30,13 +38,8 @@ describe('pavise run', () => {
     project = (await api.createProject('run-test')).id;
     await writeSecrets(api, project, 'production', { X: secret, OTHER: 'other-value' });
     work = await fs.mkdtemp(path.join(os.tmpdir(), 'pavise-run-'));
+    env = cliEnv(server, work, '');
     configDir = path.join(work, 'config');
-    env = {
-      XTRA_TOKEN: server.bootstrap!.pat,
-      XTRA_API_URL: `${server.url}/api`,
-      PAVISE_CONFIG_DIR: configDir,
-      XTRA_PROJECT_ID: '',
-    };
   });
   after(async () => {
     await server?.close();
@@ -228,12 +231,7 @@ describe('pavise run, offline', () => {
     project = (await api.createProject('offline-test')).id;
     await writeSecrets(api, project, 'production', { X: secret });
     work = await fs.mkdtemp(path.join(os.tmpdir(), 'pavise-offline-'));
-    env = {
-      XTRA_TOKEN: server.bootstrap!.pat,
-      XTRA_API_URL: `${server.url}/api`,
-      PAVISE_CONFIG_DIR: path.join(work, 'config'),
-      XTRA_PROJECT_ID: project,
-    };
+    env = cliEnv(server, work, project);
   });
   after(async () => {
     if (serverOpen) await server.close();
@@ -353,12 +351,7 @@ describe('pavise run against a real vault that is slow or says no', () => {
     assert.equal((await owner.createBranch(project, 'feature')).status, 201);
     await writeSecrets(owner, project, 'production', { X: featureSecret }, { branch: 'feature' });
     work = await fs.mkdtemp(path.join(os.tmpdir(), 'pavise-rules-'));
-    env = {
-      XTRA_TOKEN: server.bootstrap!.pat,
-      XTRA_API_URL: `${server.url}/api`,
-      PAVISE_CONFIG_DIR: path.join(work, 'config'),
-      XTRA_PROJECT_ID: project,
-    };
+    env = cliEnv(server, work, project);
   });
   after(async () => {
     await server?.close();
@@ -497,12 +490,7 @@ describe('pavise run against a real vault that rate-limits (PAVISE_RATE_LIMIT_VA
     await writeSecrets(owner, project, 'production', { X: secret });
     clock.advance(WINDOWS);
     work = await fs.mkdtemp(path.join(os.tmpdir(), 'pavise-limited-'));
-    env = {
-      XTRA_TOKEN: server.bootstrap!.pat,
-      XTRA_API_URL: `${server.url}/api`,
-      PAVISE_CONFIG_DIR: path.join(work, 'config'),
-      XTRA_PROJECT_ID: project,
-    };
+    env = cliEnv(server, work, project);
   });
   after(async () => {
     await server?.close();
@@ -560,12 +548,7 @@ describe('pavise run against a real vault that fails (5xx)', () => {
     const pat = first.bootstrap!.pat;
     const project = (await vaultClient(first, pat).createProject('failing')).id;
     await writeSecrets(vaultClient(first, pat), project, 'production', { X: secret });
-    const env = {
-      XTRA_TOKEN: pat,
-      XTRA_API_URL: `${first.url}/api`,
-      PAVISE_CONFIG_DIR: path.join(work, 'config'),
-      XTRA_PROJECT_ID: project,
-    };
+    const env = cliEnv(first, work, project);
     const snapshot = path.join(work, 'snapshot.enc');
     await takeSnapshot(env, work, snapshot, secret);
     await first.close();
