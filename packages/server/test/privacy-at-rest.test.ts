@@ -7,9 +7,8 @@ import type { Queryable } from '../src/db/database.js';
 import { CONTROLLER_KEYS, openPersonalData, PrivacyKeys, unwrapSubjectKey } from '../src/privacy/keys.js';
 import { storedBytes } from './helpers/at-rest.js';
 import { createTestDatabase } from './helpers/database.js';
-import { ADMIN_SECRET, gql, gqlData, newController } from './helpers/privacy.js';
+import { startPrivacyServer } from './helpers/privacy.js';
 import { unless } from './helpers/requirements.js';
-import { startTestServer } from './helpers/server.js';
 
 /**
  * The acceptance criterion of the privacy domain's storage: personal data received through every
@@ -52,49 +51,33 @@ describe('privacy: no personal data in clear at rest or in the logs; erasure is 
 }, () => {
   it('keeps every email, phone and name out of the database files and the logs, and erased data undecryptable', async () => {
     const database = await createTestDatabase();
-    const server = await startTestServer({ PAVISE_ADMIN_SECRET: ADMIN_SECRET, PAVISE_LOG_LEVEL: 'trace' }, database);
+    const server = await startPrivacyServer({ PAVISE_LOG_LEVEL: 'trace' }, database);
     try {
       const title = `At Rest Controller ${randomBytes(6).toString('hex')}`;
-      const { controllerId, owner } = await newController(server, title);
+      const { controllerId, owner } = await server.newController(title);
       const member = { token: owner.token };
-      const purpose = await gqlData(
-        server,
-        'mutation($o: purposes_insert_input!) { insertPurpose(object: $o) { id } }',
-        { o: { dataControllerId: controllerId, name: 'Newsletter', category: 'marketing', legalBasis: 'consent' } },
+      const purposeId = await server.insertPurpose(member, {
+        dataControllerId: controllerId,
+        name: 'Newsletter',
+        category: 'marketing',
+      });
+      const consentFormId = await server.insertConsentForm(
         member,
-      );
-      const form = await gqlData(
-        server,
-        'mutation($o: consentForms_insert_input!) { insertConsentForm(object: $o) { id } }',
-        { o: { dataControllerId: controllerId, name: 'Banner', status: 'approved' } },
-        member,
-      );
-      await gqlData(
-        server,
-        'mutation($o: consentFormPurposes_insert_input!) { insertConsentFormPurpose(object: $o) { id } }',
-        {
-          o: {
-            dataControllerId: controllerId,
-            consentFormId: form.insertConsentForm.id,
-            purposeId: purpose.insertPurpose.id,
-          },
-        },
-        member,
+        { dataControllerId: controllerId, name: 'Banner', status: 'approved' },
+        [purposeId],
       );
 
       const people = Array.from({ length: 21 }, randomPerson);
       const subjectIds: string[] = [];
       // 14 through createDataSubject, each exported once (a read path that could log what it returns).
       for (const person of people.slice(0, 14)) {
-        const data = await gqlData(
-          server,
+        const data = await server.gqlData(
           'mutation($input: CreateDataSubjectInput!) { createDataSubject(input: $input) { dataSubjectId } }',
           { input: { event: 'signup', dataControllerId: controllerId, payload: { ...person, country: 'DE' } } },
           member,
         );
         subjectIds.push(data.createDataSubject.dataSubjectId);
-        const exported = await gqlData(
-          server,
+        const exported = await server.gqlData(
           'mutation($id: uuid!) { exportDataSubjectData(dataSubjectId: $id, format: "csv") { data { content } } }',
           { id: data.createDataSubject.dataSubjectId },
           member,
@@ -106,16 +89,15 @@ describe('privacy: no personal data in clear at rest or in the logs; erasure is 
       }
       // 3 from a consent banner (no name there), 3 through a rights request form, anonymously.
       for (const person of people.slice(14, 17)) {
-        const captured = await gqlData(
-          server,
+        const captured = await server.gqlData(
           'mutation($input: CaptureConsentInput!) { captureConsent(input: $input) { status } }',
           {
             input: {
               dataControllerId: controllerId,
-              consentFormId: form.insertConsentForm.id,
+              consentFormId,
               email: person.email,
               phone: person.phone,
-              choices: [{ purposeId: purpose.insertPurpose.id, value: 'granted' }],
+              choices: [{ purposeId, value: 'granted' }],
               gpc: true,
             },
           },
@@ -123,8 +105,7 @@ describe('privacy: no personal data in clear at rest or in the logs; erasure is 
         assert.equal(captured.captureConsent.status, 'success');
       }
       for (const person of people.slice(17, 20)) {
-        const submitted = await gqlData(
-          server,
+        const submitted = await server.gqlData(
           'mutation($input: SubmitDataSubjectsRightsRequestInput!) { submitDataSubjectsRightsRequest(input: $input) { status } }',
           {
             input: { dataControllerId: controllerId, requestType: 'access', ...person, country: 'FR' },
@@ -134,8 +115,7 @@ describe('privacy: no personal data in clear at rest or in the logs; erasure is 
       }
       // One refused: its values reach the server (and could reach a log line) but are not stored.
       const refused = people[20]!;
-      const refusal = await gql(
-        server,
+      const refusal = await server.gql(
         'mutation($input: CreateDataSubjectInput!) { createDataSubject(input: $input) { dataSubjectId } }',
         {
           input: {
@@ -170,15 +150,13 @@ describe('privacy: no personal data in clear at rest or in the logs; erasure is 
         'positive control: the sealed row opens with the subject key',
       );
 
-      const erased = await gqlData(
-        server,
+      const erased = await server.gqlData(
         'mutation($id: uuid!) { eraseDataSubject(dataSubjectId: $id) { data { erasedAt } } }',
         { id: victim },
         member,
       );
       assert.ok(erased.eraseDataSubject.data.erasedAt);
-      const afterwards = await gqlData(
-        server,
+      const afterwards = await server.gqlData(
         'mutation($id: uuid!) { exportDataSubjectData(dataSubjectId: $id) { data { content } } }',
         { id: victim },
         member,

@@ -1,17 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import {
-  ADMIN_SECRET,
-  admin,
-  type Caller,
-  createSubject,
-  gql,
-  gqlData,
-  type Member,
-  memberWithRole,
-  newController,
-} from './helpers/privacy.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { admin, type Caller, type Member, type PrivacyServer, startPrivacyServer } from './helpers/privacy.js';
 
 /**
  * The compliance score (dataControllerComplianceScore) and its issues
@@ -77,21 +66,21 @@ interface Score {
 }
 
 describe('compliance score and issues', () => {
-  let server: TestServer;
+  let server: PrivacyServer;
   const as = (member: Member): Caller => ({ token: member.token });
 
   async function scoreOf(controllerId: string, caller: Caller): Promise<Score> {
-    return (await gqlData(server, SCORE, { id: controllerId }, caller)).dataControllerComplianceScore;
+    return (await server.gqlData(SCORE, { id: controllerId }, caller)).dataControllerComplianceScore;
   }
   const areaOf = (score: Score, key: string): Area => score.areas.find((area) => area.key === key)!;
   const scores = (score: Score) => Object.fromEntries(score.areas.map((area) => [area.key, area.score]));
   const metTexts = (area: Area) => area.reasons.filter((r) => r.met).map((r) => r.text);
   const unmetTexts = (area: Area) => area.reasons.filter((r) => !r.met).map((r) => r.text);
   const mutate = (caller: Caller, query: string, variables: Record<string, unknown>) =>
-    gqlData(server, query, variables, caller);
+    server.gqlData(query, variables, caller);
 
   before(async () => {
-    server = await startTestServer({ PAVISE_ADMIN_SECRET: ADMIN_SECRET });
+    server = await startPrivacyServer();
   });
   after(() => server.close());
 
@@ -102,9 +91,9 @@ describe('compliance score and issues', () => {
     let fresh: Score;
 
     before(async () => {
-      ({ controllerId, owner } = await newController(server, 'Compliance Ltd'));
+      ({ controllerId, owner } = await server.newController('Compliance Ltd'));
       // A Data Controller member does the privacy configuration (managePrivacy, not manageCompliance).
-      steward = await memberWithRole(server, controllerId, 'dataController');
+      steward = await server.memberWithRole(controllerId, 'dataController');
     });
 
     it('a fresh controller scores low, with the twelve areas in order and reasons for every one', async () => {
@@ -247,7 +236,7 @@ describe('compliance score and issues', () => {
         { met: true, text: 'Global Privacy Control signals are honoured.' },
       ]);
 
-      const subjectId = await createSubject(server, as(steward), controllerId, {
+      const subjectId = await server.createSubject(as(steward), controllerId, {
         email: 'reader@example.com',
         displayName: 'Reader',
       });
@@ -327,7 +316,7 @@ describe('compliance score and issues', () => {
       ]);
       assert.equal(areaOf(details, 'breachManagement').score, 50, 'contact email, and no stale incident');
 
-      await memberWithRole(server, controllerId, 'dpo');
+      await server.memberWithRole(controllerId, 'dpo');
       await mutate(
         as(owner),
         'mutation($c: uuid!) { updateDataController(pk_columns: {id: $c}, _set: {dpoEmail: "dpo@compliance.example"}) { id } }',
@@ -428,7 +417,7 @@ describe('compliance score and issues', () => {
 
     it('activity counts too: an overdue request, a late answer, a stale incident and an old notice each cost points', async () => {
       // What happened in the past is recorded through the admin secret, with the dates it had.
-      const erasingId = await createSubject(server, as(steward), controllerId, { email: 'leaving@example.com' });
+      const erasingId = await server.createSubject(as(steward), controllerId, { email: 'leaving@example.com' });
       const longAgo = new Date(Date.now() - 40 * 86_400_000).toISOString();
       const { insertDataSubjectsRightsRequest } = await mutate(
         admin,
@@ -497,16 +486,16 @@ describe('compliance score and issues', () => {
     let owner: Member;
     let steward: Member;
     const report = async (caller: Caller) =>
-      (await gqlData(server, REPORT, { id: controllerId }, caller)).reportDataControllersComplianceIssues;
+      (await server.gqlData(REPORT, { id: controllerId }, caller)).reportDataControllersComplianceIssues;
     const issues = async (): Promise<any[]> =>
-      (await gqlData(server, ISSUES, { id: controllerId }, { token: owner.token })).complianceIssues;
+      (await server.gqlData(ISSUES, { id: controllerId }, { token: owner.token })).complianceIssues;
     const assessment = async () => (await issues()).filter((issue) => issue.source === 'assessment');
     const openIssue = async (area: string) =>
       (await assessment()).find((issue) => issue.area === area && issue.status !== 'resolved');
 
     before(async () => {
-      ({ controllerId, owner } = await newController(server, 'Issues Ltd'));
-      steward = await memberWithRole(server, controllerId, 'dataController');
+      ({ controllerId, owner } = await server.newController('Issues Ltd'));
+      steward = await server.memberWithRole(controllerId, 'dataController');
     });
 
     it('opens one issue per area below 100, prioritised by score and listing what to do; manual issues stay as they were', async () => {
@@ -556,7 +545,7 @@ describe('compliance score and issues', () => {
 
     it('is idempotent: a second run with nothing changed writes nothing', async () => {
       const before = await issues();
-      const audit = (await gqlData(server, AUDIT_COUNT, { id: controllerId }, as(owner))).auditEventsAggregate.aggregate
+      const audit = (await server.gqlData(AUDIT_COUNT, { id: controllerId }, as(owner))).auditEventsAggregate.aggregate
         .count;
       const answer = await report(as(owner));
       assert.equal(answer.data.opened, 0);
@@ -564,7 +553,7 @@ describe('compliance score and issues', () => {
       assert.equal(answer.data.issues.length, 12);
       assert.deepEqual(await issues(), before, 'every row as it was, updatedAt included');
       assert.equal(
-        (await gqlData(server, AUDIT_COUNT, { id: controllerId }, as(owner))).auditEventsAggregate.aggregate.count,
+        (await server.gqlData(AUDIT_COUNT, { id: controllerId }, as(owner))).auditEventsAggregate.aggregate.count,
         audit,
       );
     });
@@ -703,30 +692,30 @@ describe('compliance score and issues', () => {
       ],
     });
     const snapshot = async () => ({
-      issues: (await gqlData(server, ISSUES, { id: controllerId }, as(owner))).complianceIssues,
-      audit: (await gqlData(server, AUDIT_COUNT, { id: controllerId }, as(owner))).auditEventsAggregate.aggregate.count,
+      issues: (await server.gqlData(ISSUES, { id: controllerId }, as(owner))).complianceIssues,
+      audit: (await server.gqlData(AUDIT_COUNT, { id: controllerId }, as(owner))).auditEventsAggregate.aggregate.count,
     });
 
     before(async () => {
-      ({ controllerId, owner } = await newController(server, 'Roles Ltd'));
+      ({ controllerId, owner } = await server.newController('Roles Ltd'));
     });
 
     it('the roles that may view compliance read the same score; only the accountable ones may report', async () => {
       const members = new Map<string, Member>();
       for (const role of ['auditor', 'member', 'dataController', 'agency', 'dpo', 'admin', 'businessOwner'])
-        members.set(role, await memberWithRole(server, controllerId, role));
+        members.set(role, await server.memberWithRole(controllerId, role));
       const ownerView = await scoreOf(controllerId, as(owner));
       for (const [role, member] of members) assert.deepEqual(await scoreOf(controllerId, as(member)), ownerView, role);
 
       for (const role of ['auditor', 'member', 'dataController', 'agency']) {
         const before = await snapshot();
-        const response = await gql(server, REPORT, { id: controllerId }, as(members.get(role)!));
+        const response = await server.gql(REPORT, { id: controllerId }, as(members.get(role)!));
         assert.equal(response.status, 200);
         assert.deepEqual(response.body, refused('reportDataControllersComplianceIssues'), role);
         assert.deepEqual(await snapshot(), before, `${role}: nothing written`);
       }
       assert.deepEqual(await snapshot().then((s) => s.issues), [], 'no issue exists yet');
-      const answer = (await gqlData(server, REPORT, { id: controllerId }, as(members.get('dpo')!)))
+      const answer = (await server.gqlData(REPORT, { id: controllerId }, as(members.get('dpo')!)))
         .reportDataControllersComplianceIssues;
       assert.equal(answer.status, 'success', 'a DPO manages compliance');
       assert.equal(answer.data.score, ownerView.score);
@@ -734,20 +723,20 @@ describe('compliance score and issues', () => {
     });
 
     it('a developer cannot read the score', async () => {
-      const developer = await memberWithRole(server, controllerId, 'developer');
-      const response = await gql(server, SCORE, { id: controllerId }, as(developer));
+      const developer = await server.memberWithRole(controllerId, 'developer');
+      const response = await server.gql(SCORE, { id: controllerId }, as(developer));
       assert.deepEqual(response.body, refused('dataControllerComplianceScore'));
     });
 
     it("another tenant's owner gets not-found for both, and nothing is written", async () => {
-      const other = await newController(server, 'Other tenant');
+      const other = await server.newController('Other tenant');
       assert.deepEqual(
-        (await gql(server, SCORE, { id: controllerId }, as(other.owner))).body,
+        (await server.gql(SCORE, { id: controllerId }, as(other.owner))).body,
         refused('dataControllerComplianceScore'),
       );
       const before = await snapshot();
       assert.deepEqual(
-        (await gql(server, REPORT, { id: controllerId }, as(other.owner))).body,
+        (await server.gql(REPORT, { id: controllerId }, as(other.owner))).body,
         refused('reportDataControllersComplianceIssues'),
       );
       assert.deepEqual(await snapshot(), before);
@@ -756,12 +745,12 @@ describe('compliance score and issues', () => {
     });
 
     it('an unknown controller is not found, a malformed id is a clear error, and anonymous callers have no such field', async () => {
-      const unknown = await gql(server, SCORE, { id: '00000000-0000-4000-8000-000000000000' }, as(owner));
+      const unknown = await server.gql(SCORE, { id: '00000000-0000-4000-8000-000000000000' }, as(owner));
       assert.deepEqual(unknown.body, refused('dataControllerComplianceScore'));
-      const malformed = await gql(server, SCORE, { id: 'not-a-uuid' }, as(owner));
+      const malformed = await server.gql(SCORE, { id: 'not-a-uuid' }, as(owner));
       assert.equal(malformed.status, 200);
       assert.equal(malformed.body.errors[0].extensions.code, 'data-exception');
-      const anonymous = await gql(server, SCORE, { id: controllerId });
+      const anonymous = await server.gql(SCORE, { id: controllerId });
       assert.equal(anonymous.body.errors[0].extensions.code, 'validation-failed');
     });
   });

@@ -1,16 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import {
-  ADMIN_SECRET,
-  asSubject,
-  type Caller,
-  gql,
-  gqlData,
-  type Member,
-  memberWithRole,
-  newController,
-} from './helpers/privacy.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { asSubject, type Caller, type Member, type PrivacyServer, startPrivacyServer } from './helpers/privacy.js';
 
 /**
  * Consent capture (captureConsent) from a banner, a member's backend and the Transparency Center;
@@ -30,7 +20,7 @@ const recorded = (n: number) => ({
 });
 
 describe('privacy: consent capture and FAQ answers', () => {
-  let server: TestServer;
+  let server: PrivacyServer;
   let owner: Member;
   let controllerId: string;
   /** Purposes of `form`: analytics (not sale/sharing), marketing and sale (sale/sharing); `offForm` is not on it. */
@@ -41,48 +31,23 @@ describe('privacy: consent capture and FAQ answers', () => {
   let newsletterFormId: string;
   let other: { controllerId: string; owner: Member; formId: string };
 
-  const capture = (input: Record<string, unknown>, caller: Caller = {}) => gql(server, CAPTURE, { input }, caller);
+  const capture = (input: Record<string, unknown>, caller: Caller = {}) => server.gql(CAPTURE, { input }, caller);
   const asOwner = (): Caller => ({ token: owner.token });
 
-  async function insertPurpose(token: string, controller: string, name: string, category: string): Promise<string> {
-    const data = await gqlData(
-      server,
-      'mutation($o: purposes_insert_input!) { insertPurpose(object: $o) { id } }',
-      { o: { dataControllerId: controller, name, category, legalBasis: 'consent' } },
-      { token },
-    );
-    return data.insertPurpose.id;
-  }
-
-  async function insertForm(
+  const insertPurpose = (token: string, controller: string, name: string, category: string) =>
+    server.insertPurpose({ token }, { dataControllerId: controller, name, category });
+  const insertForm = (
     token: string,
     controller: string,
     name: string,
     status: string,
     purposeIds: string[],
     category: string | null = null,
-  ): Promise<string> {
-    const data = await gqlData(
-      server,
-      'mutation($o: consentForms_insert_input!) { insertConsentForm(object: $o) { id } }',
-      { o: { dataControllerId: controller, name, status, category } },
-      { token },
-    );
-    for (const purposeId of purposeIds) {
-      await gqlData(
-        server,
-        'mutation($o: consentFormPurposes_insert_input!) { insertConsentFormPurpose(object: $o) { id } }',
-        { o: { dataControllerId: controller, consentFormId: data.insertConsentForm.id, purposeId } },
-        { token },
-      );
-    }
-    return data.insertConsentForm.id;
-  }
+  ) => server.insertConsentForm({ token }, { dataControllerId: controller, name, status, category }, purposeIds);
 
   /** The subject's current values, history and consent activities, as a member reads them. */
   async function consentOf(subjectId: string) {
-    const data = await gqlData(
-      server,
+    const data = await server.gqlData(
       `query($s: uuid!) {
         values: dataSubjectConsentFormValues(where: {dataSubjectId: {_eq: $s}}, order_by: {createdAt: asc}) { id consentFormId purposeId value source formVersion }
         history: dataSubjectConsentHistory(where: {dataSubjectId: {_eq: $s}}, order_by: {createdAt: asc}) { consentFormValueId purposeId action oldValue newValue source actorRole actorUserId }
@@ -118,8 +83,8 @@ describe('privacy: consent capture and FAQ answers', () => {
   }
 
   before(async () => {
-    server = await startTestServer({ PAVISE_ADMIN_SECRET: ADMIN_SECRET });
-    ({ controllerId, owner } = await newController(server, 'Consent Co'));
+    server = await startPrivacyServer();
+    ({ controllerId, owner } = await server.newController('Consent Co'));
     purpose.analytics = await insertPurpose(owner.token, controllerId, 'Site analytics', 'analytics');
     purpose.marketing = await insertPurpose(owner.token, controllerId, 'Email newsletters', 'marketing');
     purpose.sale = await insertPurpose(
@@ -136,7 +101,7 @@ describe('privacy: consent capture and FAQ answers', () => {
     ]);
     draftFormId = await insertForm(owner.token, controllerId, 'Next banner', 'draft', [purpose.analytics]);
     newsletterFormId = await insertForm(owner.token, controllerId, 'Newsletter', 'required', [], 'Marketing');
-    const b = await newController(server, 'Other Co');
+    const b = await server.newController('Other Co');
     const bPurpose = await insertPurpose(b.owner.token, b.controllerId, 'Analytics', 'analytics');
     other = { ...b, formId: await insertForm(b.owner.token, b.controllerId, 'Their banner', 'approved', [bPurpose]) };
   });
@@ -264,17 +229,17 @@ describe('privacy: consent capture and FAQ answers', () => {
       assert.ok(row);
       const valueId = row.id;
 
-      const dpo = await memberWithRole(server, controllerId, 'dpo');
-      const byMember = await gql(server, UPDATE_VALUE, { id: valueId, v: 'withdrawn' }, { token: dpo.token });
+      const dpo = await server.memberWithRole(controllerId, 'dpo');
+      const byMember = await server.gql(UPDATE_VALUE, { id: valueId, v: 'withdrawn' }, { token: dpo.token });
       assert.deepEqual(byMember.body, {
         data: { updateDataSubjectConsentFormValue: { id: valueId, value: 'withdrawn', source: 'banner' } },
       });
-      const bySubject = await gql(server, UPDATE_VALUE, { id: valueId, v: 'granted' }, asSubject(row.data_subject_id));
+      const bySubject = await server.gql(UPDATE_VALUE, { id: valueId, v: 'granted' }, asSubject(row.data_subject_id));
       assert.deepEqual(bySubject.body, {
         data: { updateDataSubjectConsentFormValue: { id: valueId, value: 'granted', source: 'transparencyCenter' } },
       });
       // The same value again is no change: no history row.
-      await gqlData(server, UPDATE_VALUE, { id: valueId, v: 'granted' }, asSubject(row.data_subject_id));
+      await server.gqlData(UPDATE_VALUE, { id: valueId, v: 'granted' }, asSubject(row.data_subject_id));
 
       const { history, activities } = await consentOf(row.data_subject_id);
       assert.deepEqual(
@@ -330,14 +295,14 @@ describe('privacy: consent capture and FAQ answers', () => {
       );
 
       // An auditor only reads: the update matches no row and changes nothing.
-      const auditor = await memberWithRole(server, controllerId, 'auditor');
-      const refused = await gql(server, UPDATE_VALUE, { id: valueId, v: 'denied' }, { token: auditor.token });
+      const auditor = await server.memberWithRole(controllerId, 'auditor');
+      const refused = await server.gql(UPDATE_VALUE, { id: valueId, v: 'denied' }, { token: auditor.token });
       assert.deepEqual(refused.body, { data: { updateDataSubjectConsentFormValue: null } });
       assert.equal((await consentOf(row.data_subject_id)).history.length, 3);
     });
 
     it('a member that may manage privacy captures for a person it names; the dataSubject role for itself only', async () => {
-      const agency = await memberWithRole(server, controllerId, 'agency');
+      const agency = await server.memberWithRole(controllerId, 'agency');
       const before = new Set(await subjectsOn(formId));
       assert.deepEqual(
         (
@@ -425,7 +390,7 @@ describe('privacy: consent capture and FAQ answers', () => {
           extensions: { path: '$.selectionSet.captureConsent', code: 'not-found' },
         },
       ]);
-      const auditor = await memberWithRole(server, controllerId, 'auditor');
+      const auditor = await server.memberWithRole(controllerId, 'auditor');
       const readOnly = await capture(
         {
           dataControllerId: controllerId,
@@ -512,8 +477,7 @@ describe('privacy: consent capture and FAQ answers', () => {
       );
 
       // A controller that does not honour GPC records what was chosen.
-      await gqlData(
-        server,
+      await server.gqlData(
         'mutation($id: uuid!) { updateDataController(pk_columns: {id: $id}, _set: {honourGpc: false}) { id } }',
         { id: controllerId },
         asOwner(),
@@ -525,8 +489,7 @@ describe('privacy: consent capture and FAQ answers', () => {
           sale: 'granted/banner',
         });
       } finally {
-        await gqlData(
-          server,
+        await server.gqlData(
           'mutation($id: uuid!) { updateDataController(pk_columns: {id: $id}, _set: {honourGpc: true}) { id } }',
           { id: controllerId },
           asOwner(),
@@ -628,8 +591,7 @@ describe('privacy: consent capture and FAQ answers', () => {
     before(async () => {
       const insert = async (question: string, answer: string, published = true, position = 0) =>
         (
-          await gqlData(
-            server,
+          await server.gqlData(
             'mutation($o: dataControllerFaqs_insert_input!) { insertDataControllerFaq(object: $o) { id } }',
             { o: { dataControllerId: controllerId, question, answer, published, position } },
             asOwner(),
@@ -655,7 +617,7 @@ describe('privacy: consent capture and FAQ answers', () => {
     });
 
     const ask = (question: string, caller: Caller = {}, controller = controllerId) =>
-      gql(server, ANSWER, { c: controller, q: question }, caller);
+      server.gql(ANSWER, { c: controller, q: question }, caller);
     const answered = (question: string, id: string, answer: string, matchedQuestion: string, confidence: number) => ({
       data: {
         answerFAQ: {
@@ -717,7 +679,7 @@ describe('privacy: consent capture and FAQ answers', () => {
     it('anyone may ask about an existing controller; members and subjects only about their own', async () => {
       const question = 'delete my data';
       assert.equal((await ask(question, asOwner())).body.data.answerFAQ.data.faqId, faq.delete);
-      const auditor = await memberWithRole(server, controllerId, 'auditor');
+      const auditor = await server.memberWithRole(controllerId, 'auditor');
       assert.equal((await ask(question, { token: auditor.token })).body.data.answerFAQ.data.faqId, faq.delete);
       const [subjectId] = await subjectsOn(formId);
       assert.equal((await ask(question, asSubject(subjectId!))).body.data.answerFAQ.data.faqId, faq.delete);

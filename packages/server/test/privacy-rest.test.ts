@@ -3,16 +3,13 @@ import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import {
-  ADMIN_SECRET,
   admin,
   asSubject,
   type Caller,
-  createSubject,
-  gqlData,
   type Member,
-  newController,
+  type PrivacyServer,
+  startPrivacyServer,
 } from './helpers/privacy.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
 
 /**
  * The privacy REST endpoints of docs/contracts.md §5 over HTTP: the two documented curls
@@ -43,7 +40,7 @@ interface Tenant {
 }
 
 describe('privacy REST endpoints', () => {
-  let server: TestServer;
+  let server: PrivacyServer;
   let a: Tenant;
   let b: Tenant;
 
@@ -54,10 +51,10 @@ describe('privacy REST endpoints', () => {
 
   /** A controller with organisation details, purposes, a processor, a subject with activities, consent, a notification and a request. */
   async function seedTenant(label: string): Promise<Tenant> {
-    const { controllerId, owner } = await newController(server, `${label} Org`);
+    const { controllerId, owner } = await server.newController(`${label} Org`);
     const caller = { token: owner.token };
     const q = (query: string, variables: Record<string, unknown> = {}) =>
-      gqlData(server, query, { c: controllerId, ...variables }, caller);
+      server.gqlData(query, { c: controllerId, ...variables }, caller);
     await q(
       `mutation($c: uuid!, $d: String!, $l: String!) { updateDataController(pk_columns: {id: $c}, _set: {legalName: $l, address: "1 Main St", timezone: "Europe/Berlin",
         description: "Shop", operatingRegions: ["EU"], operatingIndustries: ["retail"], dpoEmail: $d}) { id } }`,
@@ -87,7 +84,7 @@ describe('privacy REST endpoints', () => {
         'mutation($c: uuid!) { insertThirdPartyService(object: {dataControllerId: $c, name: "Stripe", category: "payments", country: "US"}) { id } }',
       )
     ).insertThirdPartyService.id;
-    const subjectId = await createSubject(server, caller, controllerId, {
+    const subjectId = await server.createSubject(caller, controllerId, {
       email: `subject@${label.toLowerCase()}.example`,
       country: 'DE',
     });
@@ -142,7 +139,7 @@ describe('privacy REST endpoints', () => {
   }
 
   before(async () => {
-    server = await startTestServer({ PAVISE_ADMIN_SECRET: ADMIN_SECRET });
+    server = await startPrivacyServer();
     a = await seedTenant('Alpha');
     b = await seedTenant('Beta');
   });
@@ -151,7 +148,7 @@ describe('privacy REST endpoints', () => {
   describe('the documented curls, as printed', () => {
     it('insertdatasubjectsrightsrequest: POST with a Bearer JWT and {"dataSubjectId", "requestType": "access"} files a request', async () => {
       // A subject of its own, so the other tests' view of the seeded subject stays as seeded.
-      const subjectId = await createSubject(server, as(a), a.controllerId, { email: 'curl@alpha.example' });
+      const subjectId = await server.createSubject(as(a), a.controllerId, { email: 'curl@alpha.example' });
       const script = CURL_INSERT.replace('https://api.dxtra.ai', server.url)
         .replace('YOUR_JWT_TOKEN', a.owner.token)
         .replace('"uuid"', `"${subjectId}"`);
@@ -178,8 +175,7 @@ describe('privacy REST endpoints', () => {
         ],
         [subjectId, 'access', 'submitted', 'GDPR', 30 * DAY],
       );
-      const stored = await gqlData(
-        server,
+      const stored = await server.gqlData(
         'query($id: uuid!) { dataSubjectsRightsRequest(id: $id) { dataControllerId channel dueAt } }',
         { id: inserted.id },
         as(a),
@@ -196,7 +192,7 @@ describe('privacy REST endpoints', () => {
       assert.equal(get.status, 405);
       assert.equal(get.headers.get('allow'), 'POST');
       const count = async () =>
-        (await gqlData(server, '{ dataSubjectsRightsRequestsAggregate { aggregate { count } } }', {}, admin))
+        (await server.gqlData('{ dataSubjectsRightsRequestsAggregate { aggregate { count } } }', {}, admin))
           .dataSubjectsRightsRequestsAggregate.aggregate.count;
       const before = await count();
       const foreign = await rest('insertdatasubjectsrightsrequest', as(a), {
@@ -355,8 +351,7 @@ describe('privacy REST endpoints', () => {
     it('getdataprocessingactivityfields: field names and activity types, newest first, a page at a time', async () => {
       const data = await both('getdataprocessingactivityfields', { dataControllerId: a.controllerId }, as(a));
       const expected = (
-        await gqlData(
-          server,
+        await server.gqlData(
           'query($c: uuid!) { dataProcessingActivities(where: {dataControllerId: {_eq: $c}}, order_by: [{createdAt: desc}, {id: asc}]) { id activityType event dataFields source createdAt } }',
           { c: a.controllerId },
           admin,
@@ -442,8 +437,7 @@ describe('privacy REST endpoints', () => {
     it('getdatasubjectscountbycontroller', async () => {
       const count = (n: number) => ({ dataSubjectsAggregate: { aggregate: { count: n } } });
       const expected = (
-        await gqlData(
-          server,
+        await server.gqlData(
           'query($c: uuid!) { dataSubjectsAggregate(where: {dataControllerId: {_eq: $c}}) { aggregate { count } } }',
           { c: a.controllerId },
           admin,

@@ -1,18 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
-  ADMIN_SECRET,
   admin,
   asSubject,
   type Caller,
-  createSubject,
-  gql,
-  gqlData,
   type Member,
-  memberWithRole,
-  newController,
+  type PrivacyServer,
+  startPrivacyServer,
 } from './helpers/privacy.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
 
 /**
  * Rights requests (docs/contracts.md §6.6): submission by the Transparency
@@ -56,13 +51,13 @@ const COUNTS = `query($id: uuid!) {
 }`;
 
 describe('rights requests', () => {
-  let server: TestServer;
+  let server: PrivacyServer;
   let controllerId: string;
   let owner: Member;
   let dpo: Member;
   let other: { controllerId: string; owner: Member };
 
-  const submit = (input: Record<string, unknown>, caller: Caller = {}) => gql(server, SUBMIT, { input }, caller);
+  const submit = (input: Record<string, unknown>, caller: Caller = {}) => server.gql(SUBMIT, { input }, caller);
   /** A submission that must succeed: its data. */
   const submitted = async (input: Record<string, unknown>, caller: Caller = {}) => {
     const response = await submit(input, caller);
@@ -75,11 +70,11 @@ describe('rights requests', () => {
     };
   };
   const read = async (id: string, caller: Caller = { token: owner.token }) =>
-    (await gqlData(server, REQUEST, { id }, caller)).dataSubjectsRightsRequest;
+    (await server.gqlData(REQUEST, { id }, caller)).dataSubjectsRightsRequest;
   const setStatus = (id: string, status: string, caller: Caller = { token: dpo.token }) =>
-    gql(server, SET_STATUS, { id, status }, caller);
+    server.gql(SET_STATUS, { id, status }, caller);
   const counts = async (id: string, caller: Caller = admin) => {
-    const data = await gqlData(server, COUNTS, { id }, caller);
+    const data = await server.gqlData(COUNTS, { id }, caller);
     return Object.fromEntries(
       Object.entries(data).map(([field, value]) => [
         field,
@@ -91,10 +86,10 @@ describe('rights requests', () => {
     (Date.parse(request.dueAt) - Date.parse(request.createdAt)) / DAY;
 
   before(async () => {
-    server = await startTestServer({ PAVISE_ADMIN_SECRET: ADMIN_SECRET });
-    ({ controllerId, owner } = await newController(server, 'Rights Org'));
-    dpo = await memberWithRole(server, controllerId, 'dpo');
-    other = await newController(server, 'Other Org');
+    server = await startPrivacyServer();
+    ({ controllerId, owner } = await server.newController('Rights Org'));
+    dpo = await server.memberWithRole(controllerId, 'dpo');
+    other = await server.newController('Other Org');
   });
   after(() => server.close());
 
@@ -134,8 +129,7 @@ describe('rights requests', () => {
 
       // The subject came through the ingestion pipeline: a GDPR subject known by an email hash.
       const subject = (
-        await gqlData(
-          server,
+        await server.gqlData(
           'query($id: uuid!) { dataSubject(id: $id) { jurisdiction identifiers { kind } processingActivities(order_by: [{createdAt: asc}, {activityType: asc}]) { activityType event source } } }',
           { id: stored.dataSubjectId },
           { token: owner.token },
@@ -163,8 +157,7 @@ describe('rights requests', () => {
       assert.equal(days(stored), 45);
       assert.equal(stored.dueAt, answer.dueAt);
       const subject = (
-        await gqlData(
-          server,
+        await server.gqlData(
           'query($id: uuid!) { dataSubject(id: $id) { jurisdiction } }',
           { id: stored.dataSubjectId },
           { token: owner.token },
@@ -180,9 +173,8 @@ describe('rights requests', () => {
       );
       assert.deepEqual([gdpr.jurisdiction, days(gdpr)], ['GDPR', 30]);
 
-      const us = await newController(server, 'US Org');
-      await gqlData(
-        server,
+      const us = await server.newController('US Org');
+      await server.gqlData(
         'mutation($id: uuid!) { updateDataController(pk_columns: {id: $id}, _set: {defaultJurisdiction: "CCPA"}) { id } }',
         { id: us.controllerId },
         { token: us.owner.token },
@@ -196,7 +188,7 @@ describe('rights requests', () => {
     });
 
     it("an anonymous due date never reveals a known subject's jurisdiction: without a country it follows the controller's default", async () => {
-      const known = await createSubject(server, { token: owner.token }, controllerId, {
+      const known = await server.createSubject({ token: owner.token }, controllerId, {
         email: 'known-ccpa@example.com',
         country: 'US',
       });
@@ -216,18 +208,18 @@ describe('rights requests', () => {
     });
 
     it('a member filing through GraphQL for a subject gets the deadline of the subject’s jurisdiction', async () => {
-      const german = await createSubject(server, { token: owner.token }, controllerId, {
+      const german = await server.createSubject({ token: owner.token }, controllerId, {
         email: 'de-subject@example.com',
         country: 'DE',
       });
-      const californian = await createSubject(server, { token: owner.token }, controllerId, {
+      const californian = await server.createSubject({ token: owner.token }, controllerId, {
         email: 'ca-subject@example.com',
         country: 'US',
       });
       const insert =
         'mutation($s: uuid!) { insertDataSubjectsRightsRequest(object: {dataSubjectId: $s, requestType: "access"}) { jurisdiction createdAt dueAt channel status dataControllerId } }';
-      const de = (await gqlData(server, insert, { s: german }, { token: owner.token })).insertDataSubjectsRightsRequest;
-      const us = (await gqlData(server, insert, { s: californian }, { token: owner.token }))
+      const de = (await server.gqlData(insert, { s: german }, { token: owner.token })).insertDataSubjectsRightsRequest;
+      const us = (await server.gqlData(insert, { s: californian }, { token: owner.token }))
         .insertDataSubjectsRightsRequest;
       assert.deepEqual(
         [de.jurisdiction, days(de), de.channel, de.status, de.dataControllerId],
@@ -249,8 +241,7 @@ describe('rights requests', () => {
           .requestId,
       );
       assert.equal(second.dataSubjectId, first.dataSubjectId);
-      const requests = await gqlData(
-        server,
+      const requests = await server.gqlData(
         'query($s: uuid!) { dataSubjectsRightsRequests(where: {dataSubjectId: {_eq: $s}}, order_by: {createdAt: asc}) { requestType } }',
         { s: first.dataSubjectId },
         { token: owner.token },
@@ -264,14 +255,13 @@ describe('rights requests', () => {
         requestType: 'access',
         email: 'reader@example.com',
       });
-      const readBack = await gql(server, REQUEST, { id: answer.requestId });
+      const readBack = await server.gql(REQUEST, { id: answer.requestId });
       assert.equal(readBack.body.errors[0].extensions.code, 'validation-failed');
       assert.equal(
         readBack.body.errors[0].message,
         "field 'dataSubjectsRightsRequest' not found in type: 'query_root'",
       );
-      const more = await gql(
-        server,
+      const more = await server.gql(
         'mutation($input: SubmitDataSubjectsRightsRequestInput!) { submitDataSubjectsRightsRequest(input: $input) { data { dataSubjectId } } }',
         {
           input: { dataControllerId: controllerId, requestType: 'access', email: 'reader@example.com' },
@@ -282,7 +272,7 @@ describe('rights requests', () => {
     });
 
     it('a signed-in data subject files for itself without identifiers; it cannot file with another controller', async () => {
-      const subjectId = await createSubject(server, { token: owner.token }, controllerId, {
+      const subjectId = await server.createSubject({ token: owner.token }, controllerId, {
         email: 'signed-in@example.com',
         country: 'US',
       });
@@ -296,8 +286,7 @@ describe('rights requests', () => {
         { fromStatus: null, toStatus: 'submitted', actorRole: 'dataSubject', actorUserId: null },
       ]);
       // The subject sees its own request.
-      const own = await gqlData(
-        server,
+      const own = await server.gqlData(
         'query($id: uuid!) { dataSubjectsRightsRequest(id: $id) { id status } }',
         { id: answer.requestId },
         asSubject(subjectId),
@@ -321,7 +310,7 @@ describe('rights requests', () => {
     });
 
     it('a member who may manage privacy may submit; an auditor, a developer and another controller’s owner are told it does not exist', async () => {
-      const agency = await memberWithRole(server, controllerId, 'agency');
+      const agency = await server.memberWithRole(controllerId, 'agency');
       const answer = await submitted(
         { dataControllerId: controllerId, requestType: 'object', email: 'walk-in@example.com' },
         { token: agency.token },
@@ -332,8 +321,8 @@ describe('rights requests', () => {
 
       const before = await counts(controllerId);
       const refused = [
-        await memberWithRole(server, controllerId, 'auditor'),
-        await memberWithRole(server, controllerId, 'developer'),
+        await server.memberWithRole(controllerId, 'auditor'),
+        await server.memberWithRole(controllerId, 'developer'),
         other.owner,
       ];
       for (const member of refused) {
@@ -424,9 +413,8 @@ describe('rights requests', () => {
     let servicesOrg: { controllerId: string; owner: Member };
 
     before(async () => {
-      servicesOrg = await newController(server, 'Services Org');
-      await gqlData(
-        server,
+      servicesOrg = await server.newController('Services Org');
+      await server.gqlData(
         'mutation($c: uuid!) { insertRightsServices(objects: [{dataControllerId: $c, requestType: "access"}, {dataControllerId: $c, requestType: "export"}, {dataControllerId: $c, requestType: "erasure", enabled: false}]) { affected_rows } }',
         { c: servicesOrg.controllerId },
         { token: servicesOrg.owner.token },
@@ -460,22 +448,21 @@ describe('rights requests', () => {
     });
 
     it('holds for a data subject inserting its own request through GraphQL, not for a request a member records', async () => {
-      const subjectId = await createSubject(server, { token: servicesOrg.owner.token }, servicesOrg.controllerId, {
+      const subjectId = await server.createSubject({ token: servicesOrg.owner.token }, servicesOrg.controllerId, {
         email: 'direct@example.com',
       });
       const insert =
         'mutation($t: String!) { insertDataSubjectsRightsRequest(object: {requestType: $t}) { id channel } }';
       const before = await counts(servicesOrg.controllerId);
-      const refused = await gql(server, insert, { t: 'erasure' }, asSubject(subjectId));
+      const refused = await server.gql(insert, { t: 'erasure' }, asSubject(subjectId));
       assert.equal(refused.body.errors[0].extensions.code, 'constraint-violation');
       assert.match(refused.body.errors[0].message, /the data controller does not accept erasure requests/);
       assert.deepEqual(await counts(servicesOrg.controllerId), before);
-      const allowed = await gqlData(server, insert, { t: 'access' }, asSubject(subjectId));
+      const allowed = await server.gqlData(insert, { t: 'access' }, asSubject(subjectId));
       assert.equal(allowed.insertDataSubjectsRightsRequest.channel, 'form');
 
       // A member records an erasure request received by email: a right exercised must be answered.
-      const recorded = await gqlData(
-        server,
+      const recorded = await server.gqlData(
         'mutation($s: uuid!) { insertDataSubjectsRightsRequest(object: {dataSubjectId: $s, requestType: "erasure"}) { status channel } }',
         { s: subjectId },
         { token: servicesOrg.owner.token },
@@ -611,8 +598,7 @@ describe('rights requests', () => {
         '{jurisdiction: "CCPA"}',
         '{createdAt: "2000-01-01T00:00:00Z"}',
       ]) {
-        const response = await gql(
-          server,
+        const response = await server.gql(
           `mutation($id: uuid!) { updateDataSubjectsRightsRequest(pk_columns: {id: $id}, _set: ${set}) { id } }`,
           { id: requestId },
           { token: owner.token },
@@ -621,8 +607,7 @@ describe('rights requests', () => {
       }
       assert.deepEqual(await read(requestId), before);
       // The admin may name every column; the filing stays as filed all the same.
-      const forced = await gqlData(
-        server,
+      const forced = await server.gqlData(
         'mutation($id: uuid!) { updateDataSubjectsRightsRequest(pk_columns: {id: $id}, _set: {requestType: "erasure", dueAt: "2099-01-01T00:00:00Z", jurisdiction: "CCPA", notes: "admin note"}) { requestType dueAt jurisdiction notes } }',
         { id: requestId },
         admin,
@@ -636,7 +621,7 @@ describe('rights requests', () => {
     });
 
     it('a member who may only view privacy cannot move a request', async () => {
-      const auditor = await memberWithRole(server, controllerId, 'auditor');
+      const auditor = await server.memberWithRole(controllerId, 'auditor');
       const { requestId } = await submitted({
         dataControllerId: controllerId,
         requestType: 'access',
@@ -663,13 +648,13 @@ describe('rights requests', () => {
       const { dataSubjectId } = await read(requestId);
       const NOTES = 'query($r: uuid!) { dataSubjectsRightsRequest(id: $r) { notes } }';
       assert.equal(
-        (await gqlData(server, NOTES, { r: requestId }, { token: owner.token })).dataSubjectsRightsRequest.notes,
+        (await server.gqlData(NOTES, { r: requestId }, { token: owner.token })).dataSubjectsRightsRequest.notes,
         'I am Forget Me, please delete my account',
       );
       const EXPORT = 'mutation($s: uuid!) { exportDataSubjectData(dataSubjectId: $s) { data { content } } }';
       const exported = async () =>
         JSON.parse(
-          (await gqlData(server, EXPORT, { s: dataSubjectId }, { token: owner.token })).exportDataSubjectData.data
+          (await server.gqlData(EXPORT, { s: dataSubjectId }, { token: owner.token })).exportDataSubjectData.data
             .content,
         );
 
@@ -684,8 +669,7 @@ describe('rights requests', () => {
         assert.ok(!(await setStatus(requestId, status)).body.errors);
       assert.equal(
         (
-          await gqlData(
-            server,
+          await server.gqlData(
             'query($s: uuid!) { dataSubject(id: $s) { erasedAt } }',
             { s: dataSubjectId },
             { token: owner.token },
@@ -697,8 +681,7 @@ describe('rights requests', () => {
       assert.ok(!(await setStatus(requestId, 'completed')).body.errors);
 
       const subject = (
-        await gqlData(
-          server,
+        await server.gqlData(
           'query($s: uuid!) { dataSubject(id: $s) { erasedAt identifiers { kind } } }',
           { s: dataSubjectId },
           { token: owner.token },
@@ -712,7 +695,7 @@ describe('rights requests', () => {
       // The request itself stays, completed: the proof that the right was honoured; its free text goes.
       assert.equal((await read(requestId)).status, 'completed');
       assert.equal(
-        (await gqlData(server, NOTES, { r: requestId }, { token: owner.token })).dataSubjectsRightsRequest.notes,
+        (await server.gqlData(NOTES, { r: requestId }, { token: owner.token })).dataSubjectsRightsRequest.notes,
         null,
       );
     });
@@ -723,8 +706,7 @@ describe('rights requests', () => {
     /** Files a request as the admin, backdated: the deadline runs from createdAt. */
     const backdated = async (subjectId: string, requestType: string, daysAgo: number) =>
       (
-        await gqlData(
-          server,
+        await server.gqlData(
           'mutation($s: uuid!, $t: String!, $at: timestamptz!) { insertDataSubjectsRightsRequest(object: {dataSubjectId: $s, requestType: $t, createdAt: $at}) { id dueAt } }',
           { s: subjectId, t: requestType, at: new Date(Date.now() - daysAgo * DAY).toISOString() },
           admin,
@@ -733,13 +715,13 @@ describe('rights requests', () => {
 
     let overdue: { id: string; dueAt: string };
     before(async () => {
-      reportOrg = await newController(server, 'Report Org');
+      reportOrg = await server.newController('Report Org');
       const owner = { token: reportOrg.owner.token };
-      const gdpr = await createSubject(server, owner, reportOrg.controllerId, {
+      const gdpr = await server.createSubject(owner, reportOrg.controllerId, {
         email: 'report-gdpr@example.com',
         country: 'DE',
       });
-      const ccpa = await createSubject(server, owner, reportOrg.controllerId, {
+      const ccpa = await server.createSubject(owner, reportOrg.controllerId, {
         email: 'report-ccpa@example.com',
         country: 'US',
       });
@@ -750,14 +732,13 @@ describe('rights requests', () => {
       const rejected = await backdated(ccpa, 'noSale', 1);
       await backdated(ccpa, 'export', 0); // due in 45 days
       for (const status of ['identityVerified', 'inProgress', 'completed'])
-        await gqlData(server, SET_STATUS, { id: closedOverdue.id, status }, owner);
-      await gqlData(server, SET_STATUS, { id: rejected.id, status: 'rejected' }, owner);
-      await gqlData(server, SET_STATUS, { id: overdue.id, status: 'identityVerified' }, owner);
+        await server.gqlData(SET_STATUS, { id: closedOverdue.id, status }, owner);
+      await server.gqlData(SET_STATUS, { id: rejected.id, status: 'rejected' }, owner);
+      await server.gqlData(SET_STATUS, { id: overdue.id, status: 'identityVerified' }, owner);
     });
 
     it('overdue is a where on dueAt over the open statuses', async () => {
-      const list = await gqlData(
-        server,
+      const list = await server.gqlData(
         `query($c: uuid!, $now: timestamptz!) {
           dataSubjectsRightsRequests(where: {dataControllerId: {_eq: $c}, dueAt: {_lt: $now}, status: {_nin: ["completed", "rejected"]}}) { id status dueAt }
         }`,
@@ -770,7 +751,7 @@ describe('rights requests', () => {
     });
 
     it('reportDataSubjectsRightsRequests counts by status and type, open, overdue, due within 7 days and completed in the last 30 days', async () => {
-      const response = await gql(server, REPORT, { id: reportOrg.controllerId }, { token: reportOrg.owner.token });
+      const response = await server.gql(REPORT, { id: reportOrg.controllerId }, { token: reportOrg.owner.token });
       assert.deepEqual(response.body, {
         data: {
           reportDataSubjectsRightsRequests: {
@@ -802,8 +783,8 @@ describe('rights requests', () => {
     });
 
     it('reports to any member who may view privacy (an auditor), and to nobody else', async () => {
-      const auditor = await memberWithRole(server, reportOrg.controllerId, 'auditor');
-      const seen = await gqlData(server, REPORT, { id: reportOrg.controllerId }, { token: auditor.token });
+      const auditor = await server.memberWithRole(reportOrg.controllerId, 'auditor');
+      const seen = await server.gqlData(REPORT, { id: reportOrg.controllerId }, { token: auditor.token });
       assert.equal(seen.reportDataSubjectsRightsRequests.data.total, 6);
       const notFound = {
         errors: [
@@ -813,10 +794,10 @@ describe('rights requests', () => {
           },
         ],
       };
-      const developer = await memberWithRole(server, reportOrg.controllerId, 'developer');
+      const developer = await server.memberWithRole(reportOrg.controllerId, 'developer');
       for (const token of [developer.token, owner.token])
-        assert.deepEqual((await gql(server, REPORT, { id: reportOrg.controllerId }, { token })).body, notFound);
-      const anonymous = await gql(server, REPORT, { id: reportOrg.controllerId });
+        assert.deepEqual((await server.gql(REPORT, { id: reportOrg.controllerId }, { token })).body, notFound);
+      const anonymous = await server.gql(REPORT, { id: reportOrg.controllerId });
       assert.equal(
         anonymous.body.errors[0].message,
         "field 'reportDataSubjectsRightsRequests' not found in type: 'query_root'",
@@ -824,8 +805,8 @@ describe('rights requests', () => {
     });
 
     it('an empty controller reports zeros for every status and type', async () => {
-      const empty = await newController(server, 'Empty Org');
-      const report = (await gqlData(server, REPORT, { id: empty.controllerId }, { token: empty.owner.token }))
+      const empty = await server.newController('Empty Org');
+      const report = (await server.gqlData(REPORT, { id: empty.controllerId }, { token: empty.owner.token }))
         .reportDataSubjectsRightsRequests.data;
       assert.deepEqual(report, {
         total: 0,

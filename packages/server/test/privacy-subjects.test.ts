@@ -1,18 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import {
-  ADMIN_SECRET,
-  asSubject,
-  type Caller,
-  createSubject,
-  gql,
-  gqlData,
-  type Member,
-  memberWithRole,
-  newController,
-} from './helpers/privacy.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { asSubject, type Caller, type Member, type PrivacyServer, startPrivacyServer } from './helpers/privacy.js';
 
 /**
  * Data subjects: createDataSubject resolves the same person to one subject whatever the spelling
@@ -30,14 +19,14 @@ const CREATED = 'Data subject created';
 const RETURNING = 'Data subject already registered: the new data was added to it';
 
 describe('privacy: data subjects', () => {
-  let server: TestServer;
+  let server: PrivacyServer;
   let owner: Member;
   let controllerId: string;
   let other: { controllerId: string; owner: Member };
 
   const asOwner = (): Caller => ({ token: owner.token });
   const create = (payload: unknown, caller: Caller = asOwner(), controller = controllerId, event = 'signup') =>
-    gql(server, CREATE, { input: { event, dataControllerId: controller, payload } }, caller);
+    server.gql(CREATE, { input: { event, dataControllerId: controller, payload } }, caller);
   /** createDataSubject that must work: [id, message]. */
   async function created(payload: unknown, event = 'signup'): Promise<[string, string]> {
     const response = await create(payload, asOwner(), controllerId, event);
@@ -59,16 +48,16 @@ describe('privacy: data subjects', () => {
   }
 
   async function exported(subjectId: string, format: 'json' | 'csv', caller: Caller = asOwner()) {
-    const data = await gqlData(server, EXPORT, { id: subjectId, f: format }, caller);
+    const data = await server.gqlData(EXPORT, { id: subjectId, f: format }, caller);
     return data.exportDataSubjectData;
   }
 
   before(async () => {
-    server = await startTestServer({ PAVISE_ADMIN_SECRET: ADMIN_SECRET });
-    ({ controllerId, owner } = await newController(server, 'Subjects Ltd'));
-    other = await newController(server, 'Elsewhere Ltd');
+    server = await startPrivacyServer();
+    ({ controllerId, owner } = await server.newController('Subjects Ltd'));
+    other = await server.newController('Elsewhere Ltd');
     // The other tenant has ingested: the server knows its keys (the fast path must still refuse outsiders).
-    await createSubject(server, { token: other.owner.token }, other.controllerId, {
+    await server.createSubject({ token: other.owner.token }, other.controllerId, {
       email: 'their.customer@example.com',
     });
   });
@@ -95,8 +84,7 @@ describe('privacy: data subjects', () => {
         RETURNING,
       ]);
       assert.deepEqual(await created({ phone: '+15550100123' }), [ada, RETURNING]);
-      const identifiers = await gqlData(
-        server,
+      const identifiers = await server.gqlData(
         'query($s: uuid!) { dataSubjectIdentifiers(where: {dataSubjectId: {_eq: $s}}, order_by: {kind: asc}) { kind } }',
         { s: ada },
         asOwner(),
@@ -106,8 +94,7 @@ describe('privacy: data subjects', () => {
       // Two different people are two subjects.
       const [grace] = await created({ email: 'grace.hopper@example.com', displayName: 'Grace Hopper' });
       assert.equal(new Set([ada, caller, customer, grace]).size, 4);
-      const subjects = await gqlData(
-        server,
+      const subjects = await server.gqlData(
         'query($c: uuid!) { dataSubjectsAggregate(where: {dataControllerId: {_eq: $c}}) { aggregate { count } } }',
         { c: controllerId },
         asOwner(),
@@ -210,7 +197,7 @@ describe('privacy: data subjects', () => {
       }
       // Members that may not manage privacy (developer, auditor) are outsiders too.
       for (const role of ['developer', 'auditor']) {
-        const member = await memberWithRole(server, controllerId, role);
+        const member = await server.memberWithRole(controllerId, role);
         assert.deepEqual(
           (await create({ email: 'valid@example.com' }, { token: member.token })).body,
           error('data controller not found', 'not-found'),
@@ -230,8 +217,7 @@ describe('privacy: data subjects', () => {
         { email: email.toUpperCase(), newsletter: true, displayName: 'Activity P. Person' },
         'profile.updated',
       );
-      const data = await gqlData(
-        server,
+      const data = await server.gqlData(
         'query($s: uuid!) { dataProcessingActivities(where: {dataSubjectId: {_eq: $s}}, order_by: {createdAt: asc}) { activityType event dataFields source dataControllerId } }',
         { s: subjectId },
         asOwner(),
@@ -265,8 +251,7 @@ describe('privacy: data subjects', () => {
     it('a created subject has did:dep: + SHA3-256 of its id; generateDataSubjectDID answers {status, message, data}', async () => {
       const [subjectId] = await created({ email: 'did.subject@example.com' });
       const did = `did:dep:${createHash('sha3-256').update(subjectId).digest('hex')}`;
-      const read = await gqlData(
-        server,
+      const read = await server.gqlData(
         'query($id: uuid!) { dataSubject(id: $id) { id did dataController { id title } } }',
         { id: subjectId },
         asOwner(),
@@ -280,7 +265,7 @@ describe('privacy: data subjects', () => {
       await server.pavise.db.query('UPDATE public.data_subjects SET did = NULL WHERE id = $1', [subjectId]);
       const generate =
         'mutation($id: uuid!) { generateDataSubjectDID(dataSubjectId: $id) { status message data { dataSubjectId did } } }';
-      assert.deepEqual((await gql(server, generate, { id: subjectId }, asOwner())).body, {
+      assert.deepEqual((await server.gql(generate, { id: subjectId }, asOwner())).body, {
         data: {
           generateDataSubjectDID: {
             status: 'success',
@@ -290,12 +275,12 @@ describe('privacy: data subjects', () => {
         },
       });
       assert.equal(
-        (await gqlData(server, 'query($id: uuid!) { dataSubject(id: $id) { did } }', { id: subjectId }, asOwner()))
+        (await server.gqlData('query($id: uuid!) { dataSubject(id: $id) { did } }', { id: subjectId }, asOwner()))
           .dataSubject.did,
         did,
       );
       // Another tenant cannot touch it.
-      const refused = await gql(server, generate, { id: subjectId }, { token: other.owner.token });
+      const refused = await server.gql(generate, { id: subjectId }, { token: other.owner.token });
       assert.deepEqual(refused.body.errors, [
         {
           message: 'data subject not found',
@@ -305,18 +290,16 @@ describe('privacy: data subjects', () => {
     });
 
     it('takes the jurisdiction from the country (DE → GDPR, US → CCPA), else the controller default', async () => {
-      const { controllerId: regional, owner: regionalOwner } = await newController(server, 'Regional Inc');
-      await gqlData(
-        server,
+      const { controllerId: regional, owner: regionalOwner } = await server.newController('Regional Inc');
+      await server.gqlData(
         'mutation($id: uuid!) { updateDataController(pk_columns: {id: $id}, _set: {defaultJurisdiction: "OTHER"}) { id } }',
         { id: regional },
         { token: regionalOwner.token },
       );
       const jurisdictionOf = async (payload: Record<string, unknown>) => {
-        const id = await createSubject(server, { token: regionalOwner.token }, regional, payload);
+        const id = await server.createSubject({ token: regionalOwner.token }, regional, payload);
         return (
-          await gqlData(
-            server,
+          await server.gqlData(
             'query($id: uuid!) { dataSubject(id: $id) { jurisdiction } }',
             { id },
             { token: regionalOwner.token },
@@ -328,8 +311,7 @@ describe('privacy: data subjects', () => {
       assert.equal(await jurisdictionOf({ email: 'us@example.com', country: 'US' }), 'CCPA');
       assert.equal(await jurisdictionOf({ email: 'jp@example.com', country: 'JP' }), 'OTHER');
       assert.equal(await jurisdictionOf({ email: 'none@example.com' }), 'OTHER');
-      await gqlData(
-        server,
+      await server.gqlData(
         'mutation($id: uuid!) { updateDataController(pk_columns: {id: $id}, _set: {defaultJurisdiction: "CCPA"}) { id } }',
         { id: regional },
         { token: regionalOwner.token },
@@ -347,40 +329,24 @@ describe('privacy: data subjects', () => {
       [subjectId] = await created({ ...person, country: 'DE' }, 'signup');
       await created({ email: person.email, address: '7 Quist Lane, Berlin' }, 'profile.updated');
       // A consent (through the banner: a third ingestion) and a rights request.
-      const purpose = await gqlData(
-        server,
-        'mutation($o: purposes_insert_input!) { insertPurpose(object: $o) { id } }',
-        { o: { dataControllerId: controllerId, name: 'Product updates', legalBasis: 'consent' } },
+      const purposeId = await server.insertPurpose(asOwner(), {
+        dataControllerId: controllerId,
+        name: 'Product updates',
+      });
+      const consentFormId = await server.insertConsentForm(
         asOwner(),
+        { dataControllerId: controllerId, name: 'Updates', status: 'approved' },
+        [purposeId],
       );
-      const form = await gqlData(
-        server,
-        'mutation($o: consentForms_insert_input!) { insertConsentForm(object: $o) { id } }',
-        { o: { dataControllerId: controllerId, name: 'Updates', status: 'approved' } },
-        asOwner(),
-      );
-      await gqlData(
-        server,
-        'mutation($o: consentFormPurposes_insert_input!) { insertConsentFormPurpose(object: $o) { id } }',
-        {
-          o: {
-            dataControllerId: controllerId,
-            consentFormId: form.insertConsentForm.id,
-            purposeId: purpose.insertPurpose.id,
-          },
-        },
-        asOwner(),
-      );
-      await gqlData(server, 'mutation($input: CaptureConsentInput!) { captureConsent(input: $input) { status } }', {
+      await server.gqlData('mutation($input: CaptureConsentInput!) { captureConsent(input: $input) { status } }', {
         input: {
           dataControllerId: controllerId,
-          consentFormId: form.insertConsentForm.id,
+          consentFormId,
           email: person.email,
-          choices: [{ purposeId: purpose.insertPurpose.id, value: 'granted' }],
+          choices: [{ purposeId, value: 'granted' }],
         },
       });
-      const request = await gqlData(
-        server,
+      const request = await server.gqlData(
         'mutation($o: dataSubjectsRightsRequests_insert_input!) { insertDataSubjectsRightsRequest(object: $o) { id } }',
         { o: { dataControllerId: controllerId, dataSubjectId: subjectId, requestType: 'access' } },
         asOwner(),
@@ -482,7 +448,7 @@ describe('privacy: data subjects', () => {
         [asSubject(someoneElse), subjectId],
         [{ token: other.owner.token }, subjectId],
       ] as const) {
-        const refused = await gql(server, EXPORT, { id, f: 'json' }, caller);
+        const refused = await server.gql(EXPORT, { id, f: 'json' }, caller);
         assert.deepEqual(refused.body, {
           errors: [
             {
@@ -492,7 +458,7 @@ describe('privacy: data subjects', () => {
           ],
         });
       }
-      const bad = await gql(server, EXPORT, { id: subjectId, f: 'xml' }, asOwner());
+      const bad = await server.gql(EXPORT, { id: subjectId, f: 'xml' }, asOwner());
       assert.deepEqual(bad.body.errors, [
         {
           message: 'format must be "json" or "csv"',
@@ -502,7 +468,7 @@ describe('privacy: data subjects', () => {
     });
 
     it('erasure leaves no personal data in the export, and the same person arriving again is a new subject', async () => {
-      const response = await gql(server, ERASE, { id: subjectId }, asOwner());
+      const response = await server.gql(ERASE, { id: subjectId }, asOwner());
       assert.equal(response.body.errors, undefined, response.text);
       const { erasedAt } = response.body.data.eraseDataSubject.data;
       assert.deepEqual(response.body.data.eraseDataSubject, {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type ClockControl, serveClock, TestClock } from './helpers/clock.js';
 import { decodeJwt } from './helpers/http.js';
-import { ADMIN_SECRET, createSubject, gql, gqlData, type Member, newController } from './helpers/privacy.js';
+import { type Member, type PrivacyServer, startPrivacyServer } from './helpers/privacy.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { assertError, vaultClient } from './helpers/vault.js';
 
@@ -21,13 +21,11 @@ const ACCESS_TOKEN_LIFETIME = 90 * 86_400;
 
 describe('the server clock', () => {
   const clock = new TestClock(START);
-  let server: TestServer;
+  let server: PrivacyServer;
   before(async () => {
-    server = await startTestServer(
-      { PAVISE_ADMIN_SECRET: ADMIN_SECRET, PAVISE_ACCESS_TOKEN_EXPIRES_IN: String(ACCESS_TOKEN_LIFETIME) },
-      undefined,
-      { clock },
-    );
+    server = await startPrivacyServer({ PAVISE_ACCESS_TOKEN_EXPIRES_IN: String(ACCESS_TOKEN_LIFETIME) }, undefined, {
+      clock,
+    });
   });
   after(() => server.close());
 
@@ -136,20 +134,19 @@ describe('the server clock', () => {
     }`;
     const report = async () =>
       (
-        await gqlData(
-          server,
+        await server.gqlData(
           'query($id: uuid!) { reportDataSubjectsRightsRequests(dataControllerId: $id) { data } }',
           { id: controllerId },
           { token: owner.token },
         )
       ).reportDataSubjectsRightsRequests.data;
     const read = async (id: string) =>
-      (await gqlData(server, REQUEST, { id }, { token: owner.token })).dataSubjectsRightsRequest;
+      (await server.gqlData(REQUEST, { id }, { token: owner.token })).dataSubjectsRightsRequest;
 
     before(async () => {
       clock.set(START);
-      ({ controllerId, owner } = await newController(server, 'Clock Org'));
-      subjectId = await createSubject(server, { token: owner.token }, controllerId, {
+      ({ controllerId, owner } = await server.newController('Clock Org'));
+      subjectId = await server.createSubject({ token: owner.token }, controllerId, {
         email: 'clocked@example.com',
         country: 'DE',
       });
@@ -157,8 +154,7 @@ describe('the server clock', () => {
 
     it('are filed at the moved time and due 30 days (GDPR) after it; the report counts by the clock', async () => {
       clock.set(START);
-      const submitted = await gql(
-        server,
+      const submitted = await server.gql(
         `mutation($input: SubmitDataSubjectsRightsRequestInput!) {
           submitDataSubjectsRightsRequest(input: $input) { data { requestId dueAt } }
         }`,
@@ -176,8 +172,7 @@ describe('the server clock', () => {
       // A member recording one through GraphQL: the column default and the trigger read the clock.
       clock.set(START + DAY);
       const inserted = (
-        await gqlData(
-          server,
+        await server.gqlData(
           'mutation($s: uuid!) { insertDataSubjectsRightsRequest(object: {dataSubjectId: $s, requestType: "erasure"}) { id createdAt dueAt } }',
           { s: subjectId },
           { token: owner.token },
@@ -200,8 +195,7 @@ describe('the server clock', () => {
     it('record transitions and completion at the moved time', async () => {
       clock.set(START);
       const { id } = (
-        await gqlData(
-          server,
+        await server.gqlData(
           'mutation($s: uuid!) { insertDataSubjectsRightsRequest(object: {dataSubjectId: $s, requestType: "access"}) { id } }',
           { s: subjectId },
           { token: owner.token },
@@ -213,7 +207,7 @@ describe('the server clock', () => {
         ['completed', 3],
       ] as const) {
         clock.set(START + day * DAY);
-        await gqlData(server, SET_STATUS, { id, status }, { token: owner.token });
+        await server.gqlData(SET_STATUS, { id, status }, { token: owner.token });
       }
       const request = await read(id);
       assert.equal(Date.parse(request.completedAt), START + 3 * DAY);

@@ -1,9 +1,11 @@
+import type { TestDatabase } from './database.js';
 import type { Response } from './http.js';
-import type { TestServer } from './server.js';
+import { startTestServer, type TestServer, type TestServerOptions } from './server.js';
 
 /**
  * What the privacy-domain tests share: GraphQL calls as any role, members with a given
- * dashboard role, and data subjects registered through createDataSubject.
+ * dashboard role, data subjects registered through createDataSubject, purposes and consent
+ * forms; and a test server with all of them bound to it (startPrivacyServer).
  */
 export const ADMIN_SECRET = 'privacy-test-admin-secret-0123456789';
 
@@ -57,32 +59,40 @@ export interface Member {
   token: string;
 }
 
-let members = 0;
+let accounts = 0;
 
-/** A new account (signed up by email and password) with `role` in `controllerId`, and its JWT. */
+/** A new account, signed up by email and password, and its JWT. */
+async function signUp(server: TestServer, email: string, password: string): Promise<Member> {
+  const response = await server.call('/v1/signup/email-password', { body: { email, password } });
+  if (response.status !== 200) throw new Error(`sign-up failed: ${response.status} ${response.text}`);
+  return { email, userId: response.body.session.user.id, token: response.body.session.accessToken };
+}
+
+/** A new account with `role` in `controllerId`. */
 export async function memberWithRole(server: TestServer, controllerId: string, role: string): Promise<Member> {
-  const email = `member-${++members}-${role.toLowerCase()}-${Date.now()}@example.com`;
-  const signUp = await server.call('/v1/signup/email-password', { body: { email, password: 'member password 123' } });
-  if (signUp.status !== 200) throw new Error(`sign-up failed: ${signUp.status} ${signUp.text}`);
-  const userId = signUp.body.session.user.id as string;
+  const member = await signUp(
+    server,
+    `member-${++accounts}-${role.toLowerCase()}-${Date.now()}@example.com`,
+    'member password 123',
+  );
   await gqlData(
     server,
     'mutation($c: uuid!, $u: uuid!, $r: String!) { insertDataControllerUser(object: {dataControllerId: $c, userId: $u, role: $r}) { id } }',
-    { c: controllerId, u: userId, r: role },
+    { c: controllerId, u: member.userId, r: role },
     admin,
   );
-  return { email, userId, token: signUp.body.session.accessToken };
+  return member;
+}
+
+/** A data controller and its owner. */
+export interface Controller {
+  controllerId: string;
+  owner: Member;
 }
 
 /** A new data controller owned by a new account (the inserting user becomes its owner). */
-export async function newController(
-  server: TestServer,
-  title: string,
-): Promise<{ controllerId: string; owner: Member }> {
-  const email = `owner-${++members}-${Date.now()}@example.com`;
-  const signUp = await server.call('/v1/signup/email-password', { body: { email, password: 'owner password 123' } });
-  if (signUp.status !== 200) throw new Error(`sign-up failed: ${signUp.status} ${signUp.text}`);
-  const owner: Member = { email, userId: signUp.body.session.user.id, token: signUp.body.session.accessToken };
+export async function newController(server: TestServer, title: string): Promise<Controller> {
+  const owner = await signUp(server, `owner-${++accounts}-${Date.now()}@example.com`, 'owner password 123');
   const data = await gqlData(
     server,
     'mutation($t: String!) { insertDataController(object: {title: $t}) { id } }',
@@ -107,4 +117,76 @@ export async function createSubject(
     caller,
   );
   return data.createDataSubject.dataSubjectId;
+}
+
+/** Records a purpose (legal basis consent unless `object` says otherwise) and returns its id. */
+export async function insertPurpose(
+  server: TestServer,
+  caller: Caller,
+  object: { dataControllerId: string; name: string } & Record<string, unknown>,
+): Promise<string> {
+  const data = await gqlData(
+    server,
+    'mutation($o: purposes_insert_input!) { insertPurpose(object: $o) { id } }',
+    { o: { legalBasis: 'consent', ...object } },
+    caller,
+  );
+  return data.insertPurpose.id;
+}
+
+/** Records a consent form asking for `purposeIds` and returns its id. */
+export async function insertConsentForm(
+  server: TestServer,
+  caller: Caller,
+  object: { dataControllerId: string; name: string } & Record<string, unknown>,
+  purposeIds: string[],
+): Promise<string> {
+  const data = await gqlData(
+    server,
+    'mutation($o: consentForms_insert_input!) { insertConsentForm(object: $o) { id } }',
+    { o: object },
+    caller,
+  );
+  const consentFormId: string = data.insertConsentForm.id;
+  for (const purposeId of purposeIds) {
+    await gqlData(
+      server,
+      'mutation($o: consentFormPurposes_insert_input!) { insertConsentFormPurpose(object: $o) { id } }',
+      { o: { dataControllerId: object.dataControllerId, consentFormId, purposeId } },
+      caller,
+    );
+  }
+  return consentFormId;
+}
+
+type Bound<F> = F extends (server: TestServer, ...args: infer A) => infer R ? (...args: A) => R : never;
+
+/** A test server that knows ADMIN_SECRET, with the helpers of this file bound to it. */
+export interface PrivacyServer extends TestServer {
+  gql: Bound<typeof gql>;
+  gqlData: Bound<typeof gqlData>;
+  memberWithRole: Bound<typeof memberWithRole>;
+  newController: Bound<typeof newController>;
+  createSubject: Bound<typeof createSubject>;
+  insertPurpose: Bound<typeof insertPurpose>;
+  insertConsentForm: Bound<typeof insertConsentForm>;
+}
+
+/** startTestServer with `PAVISE_ADMIN_SECRET: ADMIN_SECRET` (so `admin` and `asSubject` work) added to `env`. */
+export async function startPrivacyServer(
+  env: Record<string, string> = {},
+  database?: TestDatabase,
+  options?: TestServerOptions,
+): Promise<PrivacyServer> {
+  const server = await startTestServer({ PAVISE_ADMIN_SECRET: ADMIN_SECRET, ...env }, database, options);
+  return {
+    ...server,
+    gql: (...args) => gql(server, ...args),
+    gqlData: (...args) => gqlData(server, ...args),
+    memberWithRole: (...args) => memberWithRole(server, ...args),
+    newController: (...args) => newController(server, ...args),
+    createSubject: (...args) => createSubject(server, ...args),
+    insertPurpose: (...args) => insertPurpose(server, ...args),
+    insertConsentForm: (...args) => insertConsentForm(server, ...args),
+  };
 }
