@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { TestClock } from './helpers/clock.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { suiteServer } from './helpers/suite.js';
 
 describe('sign-up and sign-in with e-mail and password', () => {
-  let server: TestServer;
-  before(async () => {
-    server = await startTestServer();
-  });
-  after(() => server.close());
+  const server = suiteServer();
 
   it('signs up: {"session": …} for a new user with roles user and me', async () => {
     const response = await server.call('/v1/signup/email-password', {
@@ -84,12 +80,8 @@ describe('sign-up and sign-in with e-mail and password', () => {
 });
 
 describe('GET /v1/user', () => {
-  let server: TestServer;
   const clock = new TestClock();
-  before(async () => {
-    server = await startTestServer({ PAVISE_ACCESS_TOKEN_EXPIRES_IN: '3' }, undefined, { clock });
-  });
-  after(() => server.close());
+  const server = suiteServer({ PAVISE_ACCESS_TOKEN_EXPIRES_IN: '3' }, { clock });
 
   it('returns the caller as a Nhost User, and 401 without a valid access token', async () => {
     const session = await server.signIn();
@@ -119,11 +111,7 @@ describe('GET /v1/user', () => {
 });
 
 describe('PAVISE_SIGNUP=closed', () => {
-  let server: TestServer;
-  before(async () => {
-    server = await startTestServer({ PAVISE_SIGNUP: 'closed' });
-  });
-  after(() => server.close());
+  const server = suiteServer({ PAVISE_SIGNUP: 'closed' });
 
   it('refuses sign-up with 403 signup-disabled and creates nothing', async () => {
     const response = await server.call('/v1/signup/email-password', {

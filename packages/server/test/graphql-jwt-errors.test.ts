@@ -1,22 +1,16 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { SignJWT } from 'jose';
 import { TestClock } from './helpers/clock.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { suiteServer } from './helpers/suite.js';
 
 const KEY = 'a-test-signing-key-that-is-long-enough-0123456789';
 const NAMESPACE = 'https://hasura.io/jwt/claims';
 
 /** Each JWT row of the reference's error table, with a token crafted to hit it. */
 describe('GraphQL: JWT errors as Hasura reports them', () => {
-  let server: TestServer;
   const clock = new TestClock();
-  before(async () => {
-    server = await startTestServer({ PAVISE_JWT_SECRET: JSON.stringify({ type: 'HS256', key: KEY }) }, undefined, {
-      clock,
-    });
-  });
-  after(() => server.close());
+  const server = suiteServer({ PAVISE_JWT_SECRET: JSON.stringify({ type: 'HS256', key: KEY }) }, { clock });
 
   /** A token issued 100 s ago on the server's clock, expiring `expiresIn` seconds from its current second. */
   const sign = (

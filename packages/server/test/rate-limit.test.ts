@@ -13,17 +13,14 @@ import { TestClock } from './helpers/clock.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { REDIS_URL, unless } from './helpers/requirements.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
+import { suiteServer } from './helpers/suite.js';
 
 const from = (ip: string) => ({ 'x-forwarded-for': ip });
 
 describe('sign-in rate limits over HTTP', () => {
-  let server: TestServer;
   const clock = new TestClock();
-  before(async () => {
-    // Trusting X-Forwarded-For lets one test act as several client addresses.
-    server = await startTestServer({ PAVISE_TRUST_PROXY: 'true' }, undefined, { clock });
-  });
-  after(() => server.close());
+  // Trusting X-Forwarded-For lets one test act as several client addresses.
+  const server = suiteServer({ PAVISE_TRUST_PROXY: 'true' }, { clock });
 
   it('stops brute force from one IP with 429 and Retry-After, sparing other IPs', async () => {
     const statuses: number[] = [];
@@ -85,11 +82,7 @@ describe('sign-in rate limits over HTTP', () => {
 });
 
 describe('per-credential limit over HTTP', () => {
-  let server: TestServer;
-  before(async () => {
-    server = await startTestServer({ PAVISE_TRUST_PROXY: 'true', PAVISE_RATE_LIMIT_PER_CREDENTIAL: '3/60' });
-  });
-  after(() => server.close());
+  const server = suiteServer({ PAVISE_TRUST_PROXY: 'true', PAVISE_RATE_LIMIT_PER_CREDENTIAL: '3/60' });
 
   it('limits one PAT presented from many addresses', async () => {
     const statuses: number[] = [];
@@ -105,11 +98,7 @@ describe('per-credential limit over HTTP', () => {
 });
 
 describe('PAVISE_RATE_LIMIT=false', () => {
-  let server: TestServer;
-  before(async () => {
-    server = await startTestServer({ PAVISE_RATE_LIMIT: 'false' });
-  });
-  after(() => server.close());
+  const server = suiteServer({ PAVISE_RATE_LIMIT: 'false' });
 
   it('lets every attempt through', async () => {
     for (let i = 0; i < 15; i++) {

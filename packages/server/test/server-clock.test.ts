@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { type ClockControl, serveClock, TestClock } from './helpers/clock.js';
 import { decodeJwt } from './helpers/http.js';
 import { type Member, type PrivacyServer, startPrivacyServer } from './helpers/privacy.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { suiteServer } from './helpers/suite.js';
 import { assertError, vaultClient } from './helpers/vault.js';
 
 /**
@@ -273,11 +273,7 @@ describe('the server clock', () => {
 
 describe('the vault rate limit on the server clock', () => {
   const clock = new TestClock(START);
-  let server: TestServer;
-  before(async () => {
-    server = await startTestServer({ PAVISE_RATE_LIMIT_VAULT: '2/60' }, undefined, { clock });
-  });
-  after(() => server.close());
+  const server = suiteServer({ PAVISE_RATE_LIMIT_VAULT: '2/60' }, { clock });
 
   it('counts its window on the clock: X-RateLimit-Reset, 429 with Retry-After, allowed again once it has passed', async () => {
     const vault = vaultClient(server, server.bootstrap!.pat);

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { generateToken } from '../src/auth/tokens.js';
 import { TestClock } from './helpers/clock.js';
 import { decodeJwt } from './helpers/http.js';
 import { unless } from './helpers/requirements.js';
 import { importSeedSample, runSeedShell } from './helpers/seeds.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import type { TestServer } from './helpers/server.js';
+import { suiteServer } from './helpers/suite.js';
 
 const noCurl = await unless('curl');
 
@@ -27,12 +28,8 @@ const USER_KEYS = [
 ];
 
 describe('POST /v1/signin/pat', () => {
-  let server: TestServer;
   const clock = new TestClock();
-  before(async () => {
-    server = await startTestServer({ PAVISE_ACCESS_TOKEN_EXPIRES_IN: '1234' }, undefined, { clock });
-  });
-  after(() => server.close());
+  const server = suiteServer({ PAVISE_ACCESS_TOKEN_EXPIRES_IN: '1234' }, { clock });
 
   it('answers the documented {"session": …} with Nhost session and user shapes', async () => {
     const response = await server.call('/v1/signin/pat', { body: { personalAccessToken: server.bootstrap!.pat } });

@@ -1,19 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { generateToken } from '../src/auth/tokens.js';
 import { TestClock } from './helpers/clock.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { suiteServer } from './helpers/suite.js';
 
 const SESSION_KEYS = ['accessToken', 'accessTokenExpiresIn', 'refreshToken', 'refreshTokenId', 'user'];
 
 describe('POST /v1/token', () => {
-  let server: TestServer;
   const clock = new TestClock();
+  const server = suiteServer({ PAVISE_REFRESH_TOKEN_GRACE_SECONDS: '2' }, { clock });
   const refresh = (refreshToken: string) => server.call('/v1/token', { body: { refreshToken } });
-  before(async () => {
-    server = await startTestServer({ PAVISE_REFRESH_TOKEN_GRACE_SECONDS: '2' }, undefined, { clock });
-  });
-  after(() => server.close());
 
   it('returns the bare Session (not wrapped) and rotates the token within the same family', async () => {
     const session = await server.signIn();
@@ -92,13 +88,9 @@ describe('POST /v1/token', () => {
 });
 
 describe('refresh-token expiry', () => {
-  let server: TestServer;
   const clock = new TestClock();
+  const server = suiteServer({ PAVISE_REFRESH_TOKEN_EXPIRES_IN: '60' }, { clock });
   const refresh = (refreshToken: string) => server.call('/v1/token', { body: { refreshToken } });
-  before(async () => {
-    server = await startTestServer({ PAVISE_REFRESH_TOKEN_EXPIRES_IN: '60' }, undefined, { clock });
-  });
-  after(() => server.close());
 
   it('answers 401 once PAVISE_REFRESH_TOKEN_EXPIRES_IN has passed', async () => {
     const session = await server.signIn();
@@ -122,11 +114,7 @@ describe('refresh-token expiry', () => {
 });
 
 describe('POST /v1/signout', () => {
-  let server: TestServer;
-  before(async () => {
-    server = await startTestServer();
-  });
-  after(() => server.close());
+  const server = suiteServer();
 
   it('ends one session with its refresh token and answers "OK"', async () => {
     const ended = await server.signIn();

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from './helpers/server.js';
+import { suiteServer } from './helpers/suite.js';
 import { type Tenant, twoTenants } from './helpers/tenants.js';
 import {
   assertError,
@@ -1143,11 +1144,7 @@ describe('vault API', () => {
 });
 
 describe('vault API rate limit (PAVISE_RATE_LIMIT_VAULT=3/60)', () => {
-  let server: TestServer;
-  before(async () => {
-    server = await startTestServer({ PAVISE_RATE_LIMIT_VAULT: '3/60' });
-  });
-  after(() => server.close());
+  const server = suiteServer({ PAVISE_RATE_LIMIT_VAULT: '3/60' });
 
   it('answers the fourth request in the window with 429, Retry-After and {error, retryAfter}', async () => {
     const api = vaultClient(server, server.bootstrap!.pat);
