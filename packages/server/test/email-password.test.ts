@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { TestClock } from './helpers/clock.js';
+import { assertAuthError } from './helpers/http.js';
 import { suiteServer } from './helpers/suite.js';
 
 describe('sign-up and sign-in with e-mail and password', () => {
@@ -28,8 +29,7 @@ describe('sign-up and sign-in with e-mail and password', () => {
     const response = await server.call('/v1/signup/email-password', {
       body: { email: 'ADA@example.com', password: 'another password' },
     });
-    assert.equal(response.status, 409);
-    assert.deepEqual(response.body, { status: 409, error: 'email-already-in-use', message: 'Email already in use' });
+    assertAuthError(response, 409, 'email-already-in-use', 'Email already in use');
   });
 
   it('refuses short passwords and invalid e-mail addresses with 400', async () => {
@@ -63,12 +63,7 @@ describe('sign-up and sign-in with e-mail and password', () => {
       body: { email: 'nobody@example.com', password: 'analytical engine' },
     });
     for (const response of [wrong, unknown]) {
-      assert.equal(response.status, 401);
-      assert.deepEqual(response.body, {
-        status: 401,
-        error: 'invalid-email-password',
-        message: 'Incorrect email or password',
-      });
+      assertAuthError(response, 401, 'invalid-email-password', 'Incorrect email or password');
     }
   });
 
@@ -117,8 +112,7 @@ describe('PAVISE_SIGNUP=closed', () => {
     const response = await server.call('/v1/signup/email-password', {
       body: { email: 'eve@example.com', password: 'long enough password' },
     });
-    assert.equal(response.status, 403);
-    assert.deepEqual(response.body, { status: 403, error: 'signup-disabled', message: 'Sign up is disabled.' });
+    assertAuthError(response, 403, 'signup-disabled', 'Sign up is disabled.');
     const signIn = await server.call('/v1/signin/email-password', {
       body: { email: 'eve@example.com', password: 'long enough password' },
     });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { generateToken } from '../src/auth/tokens.js';
 import { TestClock } from './helpers/clock.js';
-import { decodeJwt } from './helpers/http.js';
+import { assertAuthError, decodeJwt } from './helpers/http.js';
 import { unless } from './helpers/requirements.js';
 import { importSeedSample, runSeedShell } from './helpers/seeds.js';
 import type { TestServer } from './helpers/server.js';
@@ -103,12 +103,7 @@ describe('POST /v1/signin/pat', () => {
 
   it('answers 401 invalid-pat for a well-formed token that does not exist', async () => {
     const response = await server.call('/v1/signin/pat', { body: { personalAccessToken: generateToken('pat') } });
-    assert.equal(response.status, 401);
-    assert.deepEqual(response.body, {
-      status: 401,
-      error: 'invalid-pat',
-      message: 'Invalid or expired personal access token',
-    });
+    assertAuthError(response, 401, 'invalid-pat', 'Invalid or expired personal access token');
   });
 
   it('answers 401 invalid-pat once the PAT is revoked', async () => {

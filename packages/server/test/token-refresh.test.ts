@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { generateToken } from '../src/auth/tokens.js';
 import { TestClock } from './helpers/clock.js';
+import { assertAuthError } from './helpers/http.js';
 import { suiteServer } from './helpers/suite.js';
 
 const SESSION_KEYS = ['accessToken', 'accessTokenExpiresIn', 'refreshToken', 'refreshTokenId', 'user'];
@@ -56,12 +57,7 @@ describe('POST /v1/token', () => {
     assert.equal(rotated.status, 200);
     clock.advance(2_500);
     const reuse = await refresh(session.refreshToken);
-    assert.equal(reuse.status, 401);
-    assert.deepEqual(reuse.body, {
-      status: 401,
-      error: 'invalid-refresh-token',
-      message: 'Invalid or expired refresh token',
-    });
+    assertAuthError(reuse, 401, 'invalid-refresh-token', 'Invalid or expired refresh token');
     // The legitimate holder's current token died with the family.
     const current = await refresh(rotated.body.refreshToken);
     assert.equal(current.status, 401);

@@ -1,3 +1,5 @@
+import assert from 'node:assert/strict';
+
 /** A small JSON client for the tests: status, headers and parsed body of one request. */
 export interface Response<T = any> {
   status: number;
@@ -32,4 +34,10 @@ export async function request<T = any>(
 /** The payload of a JWT, without verifying it. */
 export function decodeJwt(token: string): Record<string, any> {
   return JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8'));
+}
+
+/** An auth-service refusal: `status`, and exactly the envelope `{status, error, message}` (docs/contracts.md §3.3). */
+export function assertAuthError(response: Response, status: number, error: string, message: string): void {
+  assert.equal(response.status, status, response.text);
+  assert.deepEqual(response.body, { status, error, message });
 }
