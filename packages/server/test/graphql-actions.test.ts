@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { before, describe, it } from 'node:test';
+import { suiteServer } from './helpers/suite.js';
 
 describe('GraphQL actions', () => {
-  let server: TestServer;
+  const server = suiteServer();
   let a: { token: string; controllerId: string };
   let b: { token: string };
   const gql = (query: string, token: string | undefined, variables?: unknown, headers?: Record<string, string>) =>
@@ -13,7 +13,6 @@ describe('GraphQL actions', () => {
     'mutation($id: uuid!) { generateDataControllerDID(dataControllerId: $id) { status message data { dataControllerId did } } }';
 
   before(async () => {
-    server = await startTestServer();
     const sessionA = await server.signIn();
     const list = await gql('{ dataControllers { id } }', sessionA.accessToken);
     a = { token: sessionA.accessToken, controllerId: list.body.data.dataControllers[0].id };
@@ -23,7 +22,6 @@ describe('GraphQL actions', () => {
     });
     b = { token: signUp.body.session.accessToken };
   });
-  after(() => server.close());
 
   it('generateDataControllerDID answers the documented {status, message, data} and stores the DID', async () => {
     const response = await gql(MUTATION, a.token, { id: a.controllerId });

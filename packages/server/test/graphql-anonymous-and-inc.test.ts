@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { before, describe, it } from 'node:test';
+import { suiteServer } from './helpers/suite.js';
 import { type Tenant, twoTenants } from './helpers/tenants.js';
 
 /**
@@ -8,7 +8,7 @@ import { type Tenant, twoTenants } from './helpers/tenants.js';
  * table where both occur in the model. Anonymous visitors read published notices only.
  */
 describe('GraphQL: the anonymous role and _inc', () => {
-  let server: TestServer;
+  const server = suiteServer();
   let a: Tenant;
   let b: Tenant;
   let published: string;
@@ -25,13 +25,11 @@ describe('GraphQL: the anonymous role and _inc', () => {
   };
 
   before(async () => {
-    server = await startTestServer();
     ({ a, b } = await twoTenants(server));
     published = await insertNotice(a, 'Website notice', 'published');
     draft = await insertNotice(a, 'Employee notice (draft)', 'draft');
     await insertNotice(b, 'B website notice', 'published');
   });
-  after(() => server.close());
 
   it('lets a visitor without a token read published notices, and nothing else', async () => {
     const response = await gql('{ privacyNotices(order_by: {title: asc}) { title version publishedAt } }');

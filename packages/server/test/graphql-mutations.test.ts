@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { seedSample } from './helpers/seeds.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { suiteServer } from './helpers/suite.js';
 
 const ADMIN_SECRET = 'test-admin-secret-0123456789';
 
 describe('GraphQL mutations', () => {
-  let server: TestServer;
+  const server = suiteServer({ PAVISE_ADMIN_SECRET: ADMIN_SECRET });
   let a: { token: string; controllerId: string };
   let b: { token: string };
   const gql = (
@@ -22,7 +22,6 @@ describe('GraphQL mutations', () => {
     (await server.pavise.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM public.${table}`))[0]!.n;
 
   before(async () => {
-    server = await startTestServer({ PAVISE_ADMIN_SECRET: ADMIN_SECRET });
     const sessionA = await server.signIn();
     const list = await gql('{ dataControllers { id } }', { token: sessionA.accessToken });
     a = { token: sessionA.accessToken, controllerId: list.body.data.dataControllers[0].id };
@@ -31,7 +30,6 @@ describe('GraphQL mutations', () => {
     });
     b = { token: signUp.body.session.accessToken };
   });
-  after(() => server.close());
 
   it("inserts a data controller with seed 000's mutation, making the caller its owner", async () => {
     const query = await seedSample('000-insert-data-controller.graphql', server.url);

@@ -24,6 +24,7 @@ import {
 } from 'graphql';
 import { classify } from './helpers/role-api.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
+import { suiteServer } from './helpers/suite.js';
 
 /**
  * Property-based checks of the engine through HTTP: random but schema-valid filters, orderings
@@ -155,15 +156,13 @@ function checkErrors(body: ErrorBody, what = '') {
 }
 
 describe('GraphQL engine properties', () => {
-  let server: TestServer;
+  const server = suiteServer();
   let tokenA: string;
   let controllerA: string;
   let controllerB: string;
   before(async () => {
-    server = await startTestServer();
     ({ tokenA, controllerA, controllerB } = await twoTenants(server));
   });
-  after(() => server.close());
 
   it('answers random filters, orderings and paging without a 5xx, and only with tenant A’s rows', async (t) => {
     let rows = 0;

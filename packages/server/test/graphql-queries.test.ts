@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { unless } from './helpers/requirements.js';
 import { importSeedSample, runSeedShell } from './helpers/seeds.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { suiteServer } from './helpers/suite.js';
 import { type Tenant, twoTenants } from './helpers/tenants.js';
 
 const noCurl = await unless('curl');
@@ -15,7 +15,7 @@ const ADMIN_SECRET = 'test-admin-secret-0123456789';
  * B's rows are written with SQL.
  */
 describe('GraphQL queries', () => {
-  let server: TestServer;
+  const server = suiteServer({ PAVISE_ADMIN_SECRET: ADMIN_SECRET });
   let a: Tenant;
   let b: Tenant;
   const gql = (
@@ -29,7 +29,6 @@ describe('GraphQL queries', () => {
     });
 
   before(async () => {
-    server = await startTestServer({ PAVISE_ADMIN_SECRET: ADMIN_SECRET });
     ({ a, b } = await twoTenants(server));
     for (const [controller, count] of [
       [a.controllerId, 3],
@@ -43,7 +42,6 @@ describe('GraphQL queries', () => {
       }
     }
   });
-  after(() => server.close());
 
   it("runs seed 001's Step 3 JavaScript unchanged: the bootstrap controller, with its DID", async () => {
     const { data } = await importSeedSample(
@@ -469,21 +467,19 @@ describe('GraphQL queries', () => {
 });
 
 describe('GraphQL limits', () => {
-  let server: TestServer;
+  const server = suiteServer({
+    PAVISE_GRAPHQL_MAX_DEPTH: '3',
+    PAVISE_GRAPHQL_MAX_SELECTIONS: '6',
+    PAVISE_GRAPHQL_MAX_ROWS: '2',
+    PAVISE_ADMIN_SECRET: ADMIN_SECRET,
+  });
   before(async () => {
-    server = await startTestServer({
-      PAVISE_GRAPHQL_MAX_DEPTH: '3',
-      PAVISE_GRAPHQL_MAX_SELECTIONS: '6',
-      PAVISE_GRAPHQL_MAX_ROWS: '2',
-      PAVISE_ADMIN_SECRET: ADMIN_SECRET,
-    });
     const [controller] = await server.pavise.db.query<{ id: string }>('SELECT id FROM public.data_controllers');
     for (let i = 0; i < 4; i++)
       await server.pavise.db.query('INSERT INTO public.data_subjects (data_controller_id) VALUES ($1)', [
         controller!.id,
       ]);
   });
-  after(() => server.close());
   const admin = { 'x-hasura-admin-secret': ADMIN_SECRET };
 
   it('refuses operations nested deeper than PAVISE_GRAPHQL_MAX_DEPTH, fragments included', async () => {

@@ -4,17 +4,12 @@ import { after, before, describe, it } from 'node:test';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { decodeJwt } from './helpers/http.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
+import { suiteServer } from './helpers/suite.js';
 
 describe('JWT keys and JWKS', () => {
   describe('HS256 from PAVISE_JWT_SECRET', () => {
-    let server: TestServer;
     const key = 'k'.repeat(40);
-    before(async () => {
-      server = await startTestServer({
-        PAVISE_JWT_SECRET: JSON.stringify({ type: 'HS256', key, issuer: 'my-issuer' }),
-      });
-    });
-    after(() => server.close());
+    const server = suiteServer({ PAVISE_JWT_SECRET: JSON.stringify({ type: 'HS256', key, issuer: 'my-issuer' }) });
 
     it('signs with the configured key and issuer, and publishes no shared secret', async () => {
       const session = await server.signIn();

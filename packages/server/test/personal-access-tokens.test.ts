@@ -1,16 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { before, describe, it } from 'node:test';
+import { suiteServer } from './helpers/suite.js';
 
 describe('/v1/pat', () => {
-  let server: TestServer;
+  const server = suiteServer();
   let accessToken: string;
   const inOneYear = () => new Date(Date.now() + 365 * 86_400_000).toISOString();
   before(async () => {
-    server = await startTestServer();
     accessToken = (await server.signIn()).accessToken;
   });
-  after(() => server.close());
 
   it('creates a PAT, shown once as {id, personalAccessToken}, that signs in', async () => {
     const created = await server.call('/v1/pat', {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { admin, type Caller, type Member, type PrivacyServer, startPrivacyServer } from './helpers/privacy.js';
+import { before, describe, it } from 'node:test';
+import { admin, type Caller, type Member, startPrivacyServer } from './helpers/privacy.js';
+import { forSuite } from './helpers/suite.js';
 
 /**
  * The compliance score (dataControllerComplianceScore) and its issues
@@ -66,7 +67,7 @@ interface Score {
 }
 
 describe('compliance score and issues', () => {
-  let server: PrivacyServer;
+  const server = forSuite(() => startPrivacyServer());
   const as = (member: Member): Caller => ({ token: member.token });
 
   async function scoreOf(controllerId: string, caller: Caller): Promise<Score> {
@@ -78,11 +79,6 @@ describe('compliance score and issues', () => {
   const unmetTexts = (area: Area) => area.reasons.filter((r) => !r.met).map((r) => r.text);
   const mutate = (caller: Caller, query: string, variables: Record<string, unknown>) =>
     server.gqlData(query, variables, caller);
-
-  before(async () => {
-    server = await startPrivacyServer();
-  });
-  after(() => server.close());
 
   describe('the score of one controller configured step by step', () => {
     let controllerId: string;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { asSubject, type Caller, type Member, type PrivacyServer, startPrivacyServer } from './helpers/privacy.js';
+import { before, describe, it } from 'node:test';
+import { asSubject, type Caller, type Member, startPrivacyServer } from './helpers/privacy.js';
+import { forSuite } from './helpers/suite.js';
 
 /**
  * Consent capture (captureConsent) from a banner, a member's backend and the Transparency Center;
@@ -20,7 +21,7 @@ const recorded = (n: number) => ({
 });
 
 describe('privacy: consent capture and FAQ answers', () => {
-  let server: PrivacyServer;
+  const server = forSuite(() => startPrivacyServer());
   let owner: Member;
   let controllerId: string;
   /** Purposes of `form`: analytics (not sale/sharing), marketing and sale (sale/sharing); `offForm` is not on it. */
@@ -83,7 +84,6 @@ describe('privacy: consent capture and FAQ answers', () => {
   }
 
   before(async () => {
-    server = await startPrivacyServer();
     ({ controllerId, owner } = await server.newController('Consent Co'));
     purpose.analytics = await insertPurpose(owner.token, controllerId, 'Site analytics', 'analytics');
     purpose.marketing = await insertPurpose(owner.token, controllerId, 'Email newsletters', 'marketing');
@@ -105,7 +105,6 @@ describe('privacy: consent capture and FAQ answers', () => {
     const bPurpose = await insertPurpose(b.owner.token, b.controllerId, 'Analytics', 'analytics');
     other = { ...b, formId: await insertForm(b.owner.token, b.controllerId, 'Their banner', 'approved', [bPurpose]) };
   });
-  after(() => server.close());
 
   describe('captureConsent', () => {
     it('records an anonymous banner capture: values, history and processing activities, and answers nothing about the subject', async () => {

@@ -1,15 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import {
-  admin,
-  asSubject,
-  type Caller,
-  type Member,
-  type PrivacyServer,
-  startPrivacyServer,
-} from './helpers/privacy.js';
+import { admin, asSubject, type Caller, type Member, startPrivacyServer } from './helpers/privacy.js';
+import { forSuite } from './helpers/suite.js';
 
 /**
  * The privacy REST endpoints of docs/contracts.md §5 over HTTP: the two documented curls
@@ -40,7 +34,7 @@ interface Tenant {
 }
 
 describe('privacy REST endpoints', () => {
-  let server: PrivacyServer;
+  const server = forSuite(() => startPrivacyServer());
   let a: Tenant;
   let b: Tenant;
 
@@ -139,11 +133,9 @@ describe('privacy REST endpoints', () => {
   }
 
   before(async () => {
-    server = await startPrivacyServer();
     a = await seedTenant('Alpha');
     b = await seedTenant('Beta');
   });
-  after(() => server.close());
 
   describe('the documented curls, as printed', () => {
     it('insertdatasubjectsrightsrequest: POST with a Bearer JWT and {"dataSubjectId", "requestType": "access"} files a request', async () => {

@@ -1,13 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import {
-  admin,
-  asSubject,
-  type Caller,
-  type Member,
-  type PrivacyServer,
-  startPrivacyServer,
-} from './helpers/privacy.js';
+import { before, describe, it } from 'node:test';
+import { admin, asSubject, type Caller, type Member, startPrivacyServer } from './helpers/privacy.js';
+import { forSuite } from './helpers/suite.js';
 
 /**
  * Rights requests (docs/contracts.md §6.6): submission by the Transparency
@@ -51,7 +45,7 @@ const COUNTS = `query($id: uuid!) {
 }`;
 
 describe('rights requests', () => {
-  let server: PrivacyServer;
+  const server = forSuite(() => startPrivacyServer());
   let controllerId: string;
   let owner: Member;
   let dpo: Member;
@@ -86,12 +80,10 @@ describe('rights requests', () => {
     (Date.parse(request.dueAt) - Date.parse(request.createdAt)) / DAY;
 
   before(async () => {
-    server = await startPrivacyServer();
     ({ controllerId, owner } = await server.newController('Rights Org'));
     dpo = await server.memberWithRole(controllerId, 'dpo');
     other = await server.newController('Other Org');
   });
-  after(() => server.close());
 
   describe('submission and deadline', () => {
     it('an anonymous form submission from a GDPR country is due 30 days after filing, and answers only the write-only result', async () => {

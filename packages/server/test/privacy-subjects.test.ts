@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
-import { asSubject, type Caller, type Member, type PrivacyServer, startPrivacyServer } from './helpers/privacy.js';
+import { before, describe, it } from 'node:test';
+import { asSubject, type Caller, type Member, startPrivacyServer } from './helpers/privacy.js';
+import { forSuite } from './helpers/suite.js';
 
 /**
  * Data subjects: createDataSubject resolves the same person to one subject whatever the spelling
@@ -19,7 +20,7 @@ const CREATED = 'Data subject created';
 const RETURNING = 'Data subject already registered: the new data was added to it';
 
 describe('privacy: data subjects', () => {
-  let server: PrivacyServer;
+  const server = forSuite(() => startPrivacyServer());
   let owner: Member;
   let controllerId: string;
   let other: { controllerId: string; owner: Member };
@@ -53,7 +54,6 @@ describe('privacy: data subjects', () => {
   }
 
   before(async () => {
-    server = await startPrivacyServer();
     ({ controllerId, owner } = await server.newController('Subjects Ltd'));
     other = await server.newController('Elsewhere Ltd');
     // The other tenant has ingested: the server knows its keys (the fast path must still refuse outsiders).
@@ -61,7 +61,6 @@ describe('privacy: data subjects', () => {
       email: 'their.customer@example.com',
     });
   });
-  after(() => server.close());
 
   describe('createDataSubject', () => {
     it('resolves the same person to one subject however its identifiers are written', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { LocalMasterKeys } from '../src/crypto/key-provider.js';
 import { GraphQLEngine } from '../src/graphql/engine.js';
@@ -9,7 +9,8 @@ import { type RestCall, type RestEndpoint, RestEndpoints } from '../src/graphql/
 import { createPrivacyModel } from '../src/privacy/model/index.js';
 import { privacyRestEndpoints } from '../src/privacy/rest-endpoints.js';
 import { privacyServices } from '../src/privacy/services.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import type { TestServer } from './helpers/server.js';
+import { suiteServer } from './helpers/suite.js';
 import { type Tenant, twoTenants } from './helpers/tenants.js';
 
 const ADMIN_SECRET = 'test-admin-secret-0123456789';
@@ -42,7 +43,7 @@ const MEMBER_FIELDS = ['id', 'userId', 'role', 'createdAt'];
  * "My Organisation"; tenant B belongs to a second user, its rows written with SQL.
  */
 describe('REST endpoints', () => {
-  let server: TestServer;
+  const server = suiteServer({ PAVISE_ADMIN_SECRET: ADMIN_SECRET });
   let a: Tenant;
   let b: Tenant;
   const rest = (path: string, options: Parameters<TestServer['call']>[1] = {}) =>
@@ -50,7 +51,6 @@ describe('REST endpoints', () => {
   const json = { 'content-type': 'application/json' };
 
   before(async () => {
-    server = await startTestServer({ PAVISE_ADMIN_SECRET: ADMIN_SECRET });
     ({ a, b } = await twoTenants(server));
     for (const [controller, count] of [
       [a.controllerId, 3],
@@ -60,7 +60,6 @@ describe('REST endpoints', () => {
         await server.pavise.db.query('INSERT INTO public.data_subjects (data_controller_id) VALUES ($1)', [controller]);
     }
   });
-  after(() => server.close());
 
   /** A tenant's controller and members as /v1/graphql returns them with the admin secret. */
   const adminView = async (controllerId: string) => {
@@ -357,7 +356,7 @@ describe('REST endpoints', () => {
  * the start-up checks on an endpoint list. Runs on a real engine and database.
  */
 describe('REST endpoints: variables and start-up checks', () => {
-  let server: TestServer;
+  const server = suiteServer();
   let engine: GraphQLEngine;
   const admin = { role: 'admin', variables: { 'x-hasura-role': 'admin' } };
   const coerce: RestEndpoint = {
@@ -376,14 +375,12 @@ describe('REST endpoints: variables and start-up checks', () => {
   });
 
   before(async () => {
-    server = await startTestServer();
     engine = new GraphQLEngine(
       server.pavise.db,
       createPrivacyModel(privacyServices(new LocalMasterKeys([randomBytes(32)]))),
     );
     await server.pavise.db.query("INSERT INTO public.data_controllers (title) VALUES ('123'), ('true')");
   });
-  after(() => server.close());
 
   it('coerces query-string values by declared type, as Hasura does', async () => {
     const endpoints = new RestEndpoints(engine, [coerce]);

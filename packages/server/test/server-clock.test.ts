@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type ClockControl, serveClock, TestClock } from './helpers/clock.js';
 import { decodeJwt } from './helpers/http.js';
-import { type Member, type PrivacyServer, startPrivacyServer } from './helpers/privacy.js';
-import { suiteServer } from './helpers/suite.js';
+import { type Member, startPrivacyServer } from './helpers/privacy.js';
+import { forSuite, suiteServer } from './helpers/suite.js';
 import { assertError, vaultClient } from './helpers/vault.js';
 
 /**
@@ -21,13 +21,9 @@ const ACCESS_TOKEN_LIFETIME = 90 * 86_400;
 
 describe('the server clock', () => {
   const clock = new TestClock(START);
-  let server: PrivacyServer;
-  before(async () => {
-    server = await startPrivacyServer({ PAVISE_ACCESS_TOKEN_EXPIRES_IN: String(ACCESS_TOKEN_LIFETIME) }, undefined, {
-      clock,
-    });
-  });
-  after(() => server.close());
+  const server = forSuite(() =>
+    startPrivacyServer({ PAVISE_ACCESS_TOKEN_EXPIRES_IN: String(ACCESS_TOKEN_LIFETIME) }, undefined, { clock }),
+  );
 
   describe('access tokens', () => {
     it('are issued at the moved time, accepted until exp and refused with 401 from exp, by the clock', async () => {

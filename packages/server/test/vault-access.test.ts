@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { generateToken } from '../src/auth/tokens.js';
 import type { Response } from './helpers/http.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { suiteServer } from './helpers/suite.js';
 import { type Tenant, twoTenants } from './helpers/tenants.js';
 import {
   addMember,
@@ -45,7 +45,7 @@ function assertRefused(response: Response, what: string): void {
 }
 
 describe('vault access control', () => {
-  let server: TestServer;
+  const server = suiteServer();
   let a: Tenant;
   let b: Tenant;
   /** Tenant A's owner, with the bootstrap PAT. */
@@ -88,11 +88,9 @@ describe('vault access control', () => {
   }
 
   before(async () => {
-    server = await startTestServer();
     ({ a, b } = await twoTenants(server));
     owner = vaultClient(server, server.bootstrap!.pat);
   });
-  after(() => server.close());
 
   describe('tenant isolation: another user’s token', () => {
     let personal: Target;

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { before, describe, it } from 'node:test';
 import { suiteServer } from './helpers/suite.js';
 import { type Tenant, twoTenants } from './helpers/tenants.js';
 import {
@@ -24,7 +23,7 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 const DEFAULT_ENVIRONMENTS = ['development', 'staging', 'production'];
 
 describe('vault API', () => {
-  let server: TestServer;
+  const server = suiteServer();
   let a: Tenant;
   let api: VaultClient;
   let projectCount = 0;
@@ -40,11 +39,9 @@ describe('vault API', () => {
   };
 
   before(async () => {
-    server = await startTestServer();
     ({ a } = await twoTenants(server));
     api = vaultClient(server, server.bootstrap!.pat);
   });
-  after(() => server.close());
 
   describe('projects', () => {
     it('creates a personal project: 201 with the Project shape', async () => {

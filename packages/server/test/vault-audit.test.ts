@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { before, describe, it } from 'node:test';
+import type { TestServer } from './helpers/server.js';
+import { suiteServer } from './helpers/suite.js';
 
 /** The audit trail: what is recorded, and that tampering is found at the entry tampered with. */
 describe('vault audit chain', () => {
-  let server: TestServer;
+  const server = suiteServer();
   let token: string;
   let projectId: string;
   const api = (route: string, options: Parameters<TestServer['call']>[1] = {}) =>
     server.call(`/api${route}`, { token, ...options });
 
   before(async () => {
-    server = await startTestServer();
     token = server.bootstrap!.pat;
     projectId = (await api('/project', { body: { name: 'Audited' } })).body.id;
     await api(`/projects/${projectId}/envs/production/secrets`, {
@@ -20,7 +20,6 @@ describe('vault audit chain', () => {
     await api(`/projects/${projectId}/envs/production/secrets`);
     await api(`/projects/${projectId}/envs/production/secrets/API_KEY`, { method: 'DELETE' });
   });
-  after(() => server.close());
 
   it('records every read and write with actor, action and key names, never values', async () => {
     const { status, body } = await api(`/audit?projectId=${projectId}`);

@@ -2,20 +2,29 @@ import { after, before } from 'node:test';
 import { startTestServer, type TestServer, type TestServerOptions } from './server.js';
 
 /**
- * A test server for the enclosing describe block, said once: started in its `before` hook (with
- * `env`, on `options.clock` when given), closed in its `after` hook. What it returns stands for
- * that server from the first test on; touched before, it throws.
+ * Something the tests of the enclosing describe block share, said once: made by `start` in the
+ * block's `before` hook (ahead of the hooks declared after this call), closed in its `after` hook.
+ * What this returns stands for it from then on; touched before it exists, it throws.
  */
-export function suiteServer(env: Record<string, string> = {}, options: TestServerOptions = {}): TestServer {
-  let server: TestServer | undefined;
+export function forSuite<T extends { close(): Promise<void> }>(start: () => Promise<T>): T {
+  let value: T | undefined;
   before(async () => {
-    server = await startTestServer(env, undefined, options);
+    value = await start();
   });
-  after(() => server?.close());
-  return new Proxy({} as TestServer, {
-    get(_, key) {
-      if (!server) throw new Error('the suite server is used before its before() hook has started it');
-      return Reflect.get(server, key);
-    },
+  after(() => value?.close());
+  const current = (): T => {
+    if (!value) throw new Error('a suite value is used before its before() hook has made it');
+    return value;
+  };
+  return new Proxy({} as T, {
+    get: (_, key) => Reflect.get(current(), key),
+    has: (_, key) => Reflect.has(current(), key),
+    ownKeys: () => Reflect.ownKeys(current()),
+    getOwnPropertyDescriptor: (_, key) => Reflect.getOwnPropertyDescriptor(current(), key),
   });
+}
+
+/** A test server for the enclosing describe block (startTestServer with `env` and `options`). */
+export function suiteServer(env: Record<string, string> = {}, options: TestServerOptions = {}): TestServer {
+  return forSuite(() => startTestServer(env, undefined, options));
 }
