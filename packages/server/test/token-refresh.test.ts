@@ -7,10 +7,16 @@ import { suiteServer } from './helpers/suite.js';
 
 const SESSION_KEYS = ['accessToken', 'accessTokenExpiresIn', 'refreshToken', 'refreshTokenId', 'user'];
 
-describe('POST /v1/token', () => {
+/** The suite's server with `env`, on a test clock, and a refresh at its /v1/token. */
+function tokenSuite(env: Record<string, string>) {
   const clock = new TestClock();
-  const server = suiteServer({ PAVISE_REFRESH_TOKEN_GRACE_SECONDS: '2' }, { clock });
+  const server = suiteServer(env, { clock });
   const refresh = (refreshToken: string) => server.call('/v1/token', { body: { refreshToken } });
+  return { clock, server, refresh };
+}
+
+describe('POST /v1/token', () => {
+  const { clock, server, refresh } = tokenSuite({ PAVISE_REFRESH_TOKEN_GRACE_SECONDS: '2' });
 
   it('returns the bare Session (not wrapped) and rotates the token within the same family', async () => {
     const session = await server.signIn();
@@ -84,9 +90,7 @@ describe('POST /v1/token', () => {
 });
 
 describe('refresh-token expiry', () => {
-  const clock = new TestClock();
-  const server = suiteServer({ PAVISE_REFRESH_TOKEN_EXPIRES_IN: '60' }, { clock });
-  const refresh = (refreshToken: string) => server.call('/v1/token', { body: { refreshToken } });
+  const { clock, server, refresh } = tokenSuite({ PAVISE_REFRESH_TOKEN_EXPIRES_IN: '60' });
 
   it('answers 401 once PAVISE_REFRESH_TOKEN_EXPIRES_IN has passed', async () => {
     const session = await server.signIn();
