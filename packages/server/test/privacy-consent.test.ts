@@ -590,12 +590,12 @@ describe('privacy: consent capture and FAQ answers', () => {
     before(async () => {
       const insert = async (question: string, answer: string, published = true, position = 0) =>
         (
-          await server.gqlData(
+          await server.gqlField(
             'mutation($o: dataControllerFaqs_insert_input!) { insertDataControllerFaq(object: $o) { id } }',
             { o: { dataControllerId: controllerId, question, answer, published, position } },
             asOwner(),
           )
-        ).insertDataControllerFaq.id as string;
+        ).id as string;
       faq = {
         delete: await insert(
           'How do I delete my data?',

@@ -63,8 +63,7 @@ describe('rights requests', () => {
       dueAt: string;
     };
   };
-  const read = async (id: string, caller: Caller = { token: owner.token }) =>
-    (await server.gqlData(REQUEST, { id }, caller)).dataSubjectsRightsRequest;
+  const read = (id: string, caller: Caller = { token: owner.token }) => server.gqlField(REQUEST, { id }, caller);
   const setStatus = (id: string, status: string, caller: Caller = { token: dpo.token }) =>
     server.gql(SET_STATUS, { id, status }, caller);
   const counts = async (id: string, caller: Caller = admin) => {
@@ -120,13 +119,11 @@ describe('rights requests', () => {
       ]);
 
       // The subject came through the ingestion pipeline: a GDPR subject known by an email hash.
-      const subject = (
-        await server.gqlData(
-          'query($id: uuid!) { dataSubject(id: $id) { jurisdiction identifiers { kind } processingActivities(order_by: [{createdAt: asc}, {activityType: asc}]) { activityType event source } } }',
-          { id: stored.dataSubjectId },
-          { token: owner.token },
-        )
-      ).dataSubject;
+      const subject = await server.gqlField(
+        'query($id: uuid!) { dataSubject(id: $id) { jurisdiction identifiers { kind } processingActivities(order_by: [{createdAt: asc}, {activityType: asc}]) { activityType event source } } }',
+        { id: stored.dataSubjectId },
+        { token: owner.token },
+      );
       assert.equal(subject.jurisdiction, 'GDPR');
       assert.deepEqual(subject.identifiers, [{ kind: 'email' }]);
       assert.deepEqual(subject.processingActivities, [
@@ -148,13 +145,11 @@ describe('rights requests', () => {
       assert.equal(stored.jurisdiction, 'CCPA');
       assert.equal(days(stored), 45);
       assert.equal(stored.dueAt, answer.dueAt);
-      const subject = (
-        await server.gqlData(
-          'query($id: uuid!) { dataSubject(id: $id) { jurisdiction } }',
-          { id: stored.dataSubjectId },
-          { token: owner.token },
-        )
-      ).dataSubject;
+      const subject = await server.gqlField(
+        'query($id: uuid!) { dataSubject(id: $id) { jurisdiction } }',
+        { id: stored.dataSubjectId },
+        { token: owner.token },
+      );
       assert.equal(subject.jurisdiction, 'CCPA');
     });
 
@@ -210,9 +205,8 @@ describe('rights requests', () => {
       });
       const insert =
         'mutation($s: uuid!) { insertDataSubjectsRightsRequest(object: {dataSubjectId: $s, requestType: "access"}) { jurisdiction createdAt dueAt channel status dataControllerId } }';
-      const de = (await server.gqlData(insert, { s: german }, { token: owner.token })).insertDataSubjectsRightsRequest;
-      const us = (await server.gqlData(insert, { s: californian }, { token: owner.token }))
-        .insertDataSubjectsRightsRequest;
+      const de = await server.gqlField(insert, { s: german }, { token: owner.token });
+      const us = await server.gqlField(insert, { s: californian }, { token: owner.token });
       assert.deepEqual(
         [de.jurisdiction, days(de), de.channel, de.status, de.dataControllerId],
         ['GDPR', 30, 'api', 'submitted', controllerId],
@@ -640,15 +634,12 @@ describe('rights requests', () => {
       const { dataSubjectId } = await read(requestId);
       const NOTES = 'query($r: uuid!) { dataSubjectsRightsRequest(id: $r) { notes } }';
       assert.equal(
-        (await server.gqlData(NOTES, { r: requestId }, { token: owner.token })).dataSubjectsRightsRequest.notes,
+        (await server.gqlField(NOTES, { r: requestId }, { token: owner.token })).notes,
         'I am Forget Me, please delete my account',
       );
       const EXPORT = 'mutation($s: uuid!) { exportDataSubjectData(dataSubjectId: $s) { data { content } } }';
       const exported = async () =>
-        JSON.parse(
-          (await server.gqlData(EXPORT, { s: dataSubjectId }, { token: owner.token })).exportDataSubjectData.data
-            .content,
-        );
+        JSON.parse((await server.gqlField(EXPORT, { s: dataSubjectId }, { token: owner.token })).data.content);
 
       const held = await exported();
       assert.equal(held.dataSubject.erasedAt, null);
@@ -661,24 +652,22 @@ describe('rights requests', () => {
         assert.ok(!(await setStatus(requestId, status)).body.errors);
       assert.equal(
         (
-          await server.gqlData(
+          await server.gqlField(
             'query($s: uuid!) { dataSubject(id: $s) { erasedAt } }',
             { s: dataSubjectId },
             { token: owner.token },
           )
-        ).dataSubject.erasedAt,
+        ).erasedAt,
         null,
         'not before completion',
       );
       assert.ok(!(await setStatus(requestId, 'completed')).body.errors);
 
-      const subject = (
-        await server.gqlData(
-          'query($s: uuid!) { dataSubject(id: $s) { erasedAt identifiers { kind } } }',
-          { s: dataSubjectId },
-          { token: owner.token },
-        )
-      ).dataSubject;
+      const subject = await server.gqlField(
+        'query($s: uuid!) { dataSubject(id: $s) { erasedAt identifiers { kind } } }',
+        { s: dataSubjectId },
+        { token: owner.token },
+      );
       assert.notEqual(subject.erasedAt, null);
       assert.deepEqual(subject.identifiers, []);
       const after = await exported();
@@ -686,10 +675,7 @@ describe('rights requests', () => {
       assert.deepEqual(after.personalData, []);
       // The request itself stays, completed: the proof that the right was honoured; its free text goes.
       assert.equal((await read(requestId)).status, 'completed');
-      assert.equal(
-        (await server.gqlData(NOTES, { r: requestId }, { token: owner.token })).dataSubjectsRightsRequest.notes,
-        null,
-      );
+      assert.equal((await server.gqlField(NOTES, { r: requestId }, { token: owner.token })).notes, null);
     });
   });
 
@@ -697,13 +683,11 @@ describe('rights requests', () => {
     let reportOrg: { controllerId: string; owner: Member };
     /** Files a request as the admin, backdated: the deadline runs from createdAt. */
     const backdated = async (subjectId: string, requestType: string, daysAgo: number) =>
-      (
-        await server.gqlData(
-          'mutation($s: uuid!, $t: String!, $at: timestamptz!) { insertDataSubjectsRightsRequest(object: {dataSubjectId: $s, requestType: $t, createdAt: $at}) { id dueAt } }',
-          { s: subjectId, t: requestType, at: new Date(Date.now() - daysAgo * DAY).toISOString() },
-          admin,
-        )
-      ).insertDataSubjectsRightsRequest as { id: string; dueAt: string };
+      (await server.gqlField(
+        'mutation($s: uuid!, $t: String!, $at: timestamptz!) { insertDataSubjectsRightsRequest(object: {dataSubjectId: $s, requestType: $t, createdAt: $at}) { id dueAt } }',
+        { s: subjectId, t: requestType, at: new Date(Date.now() - daysAgo * DAY).toISOString() },
+        admin,
+      )) as { id: string; dueAt: string };
 
     let overdue: { id: string; dueAt: string };
     before(async () => {
@@ -798,8 +782,7 @@ describe('rights requests', () => {
 
     it('an empty controller reports zeros for every status and type', async () => {
       const empty = await server.newController('Empty Org');
-      const report = (await server.gqlData(REPORT, { id: empty.controllerId }, { token: empty.owner.token }))
-        .reportDataSubjectsRightsRequests.data;
+      const report = (await server.gqlField(REPORT, { id: empty.controllerId }, { token: empty.owner.token })).data;
       assert.deepEqual(report, {
         total: 0,
         byStatus: { submitted: 0, identityVerified: 0, inProgress: 0, completed: 0, rejected: 0 },

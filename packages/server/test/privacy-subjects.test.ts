@@ -274,8 +274,7 @@ describe('privacy: data subjects', () => {
         },
       });
       assert.equal(
-        (await server.gqlData('query($id: uuid!) { dataSubject(id: $id) { did } }', { id: subjectId }, asOwner()))
-          .dataSubject.did,
+        (await server.gqlField('query($id: uuid!) { dataSubject(id: $id) { did } }', { id: subjectId }, asOwner())).did,
         did,
       );
       // Another tenant cannot touch it.
@@ -298,12 +297,12 @@ describe('privacy: data subjects', () => {
       const jurisdictionOf = async (payload: Record<string, unknown>) => {
         const id = await server.createSubject({ token: regionalOwner.token }, regional, payload);
         return (
-          await server.gqlData(
+          await server.gqlField(
             'query($id: uuid!) { dataSubject(id: $id) { jurisdiction } }',
             { id },
             { token: regionalOwner.token },
           )
-        ).dataSubject.jurisdiction;
+        ).jurisdiction;
       };
       assert.equal(await jurisdictionOf({ email: 'de@example.com', country: 'DE' }), 'GDPR');
       assert.equal(await jurisdictionOf({ email: 'fr@example.com', country: ' fr ' }), 'GDPR');

@@ -130,14 +130,13 @@ describe('the server clock', () => {
     }`;
     const report = async () =>
       (
-        await server.gqlData(
+        await server.gqlField(
           'query($id: uuid!) { reportDataSubjectsRightsRequests(dataControllerId: $id) { data } }',
           { id: controllerId },
           { token: owner.token },
         )
-      ).reportDataSubjectsRightsRequests.data;
-    const read = async (id: string) =>
-      (await server.gqlData(REQUEST, { id }, { token: owner.token })).dataSubjectsRightsRequest;
+      ).data;
+    const read = async (id: string) => await server.gqlField(REQUEST, { id }, { token: owner.token });
 
     before(async () => {
       clock.set(START);
@@ -167,13 +166,11 @@ describe('the server clock', () => {
 
       // A member recording one through GraphQL: the column default and the trigger read the clock.
       clock.set(START + DAY);
-      const inserted = (
-        await server.gqlData(
-          'mutation($s: uuid!) { insertDataSubjectsRightsRequest(object: {dataSubjectId: $s, requestType: "erasure"}) { id createdAt dueAt } }',
-          { s: subjectId },
-          { token: owner.token },
-        )
-      ).insertDataSubjectsRightsRequest;
+      const inserted = await server.gqlField(
+        'mutation($s: uuid!) { insertDataSubjectsRightsRequest(object: {dataSubjectId: $s, requestType: "erasure"}) { id createdAt dueAt } }',
+        { s: subjectId },
+        { token: owner.token },
+      );
       assert.equal(Date.parse(inserted.createdAt), START + DAY);
       assert.equal(Date.parse(inserted.dueAt), START + 31 * DAY);
 
@@ -190,13 +187,11 @@ describe('the server clock', () => {
 
     it('record transitions and completion at the moved time', async () => {
       clock.set(START);
-      const { id } = (
-        await server.gqlData(
-          'mutation($s: uuid!) { insertDataSubjectsRightsRequest(object: {dataSubjectId: $s, requestType: "access"}) { id } }',
-          { s: subjectId },
-          { token: owner.token },
-        )
-      ).insertDataSubjectsRightsRequest;
+      const { id } = await server.gqlField(
+        'mutation($s: uuid!) { insertDataSubjectsRightsRequest(object: {dataSubjectId: $s, requestType: "access"}) { id } }',
+        { s: subjectId },
+        { token: owner.token },
+      );
       for (const [status, day] of [
         ['identityVerified', 1],
         ['inProgress', 2],

@@ -53,6 +53,19 @@ export async function gqlData(
   return response.body.data;
 }
 
+/** The value of the one root field an operation selects (for reads and writes of one thing). */
+export async function gqlField(
+  server: TestServer,
+  query: string,
+  variables: Record<string, unknown> = {},
+  caller: Caller = {},
+): Promise<any> {
+  const data = await gqlData(server, query, variables, caller);
+  const fields = Object.keys(data);
+  if (fields.length !== 1) throw new Error(`expected one root field, got ${fields.join(', ')}`);
+  return data[fields[0]!];
+}
+
 export interface Member {
   email: string;
   userId: string;
@@ -75,12 +88,11 @@ export async function memberWithRole(server: TestServer, controllerId: string, r
     `member-${++accounts}-${role.toLowerCase()}-${Date.now()}@example.com`,
     'member password 123',
   );
-  await gqlData(
-    server,
-    'mutation($c: uuid!, $u: uuid!, $r: String!) { insertDataControllerUser(object: {dataControllerId: $c, userId: $u, role: $r}) { id } }',
-    { c: controllerId, u: member.userId, r: role },
-    admin,
-  );
+  await insertOne(server, admin, 'insertDataControllerUser', 'dataControllerUsers', {
+    dataControllerId: controllerId,
+    userId: member.userId,
+    role,
+  });
   return member;
 }
 
@@ -93,13 +105,10 @@ export interface Controller {
 /** A new data controller owned by a new account (the inserting user becomes its owner). */
 export async function newController(server: TestServer, title: string): Promise<Controller> {
   const owner = await signUp(server, `owner-${++accounts}-${Date.now()}@example.com`, 'owner password 123');
-  const data = await gqlData(
-    server,
-    'mutation($t: String!) { insertDataController(object: {title: $t}) { id } }',
-    { t: title },
-    { token: owner.token },
-  );
-  return { controllerId: data.insertDataController.id, owner };
+  const controllerId = await insertOne(server, { token: owner.token }, 'insertDataController', 'dataControllers', {
+    title,
+  });
+  return { controllerId, owner };
 }
 
 /** Registers a data subject through createDataSubject and returns its id. */
@@ -119,42 +128,41 @@ export async function createSubject(
   return data.createDataSubject.dataSubjectId;
 }
 
-/** Records a purpose (legal basis consent unless `object` says otherwise) and returns its id. */
-export async function insertPurpose(
+/** Inserts one row through GraphQL as `caller` (`field` of the table `table`) and returns its id. */
+async function insertOne(
   server: TestServer,
   caller: Caller,
-  object: { dataControllerId: string; name: string } & Record<string, unknown>,
+  field: string,
+  table: string,
+  object: Record<string, unknown>,
 ): Promise<string> {
   const data = await gqlData(
     server,
-    'mutation($o: purposes_insert_input!) { insertPurpose(object: $o) { id } }',
-    { o: { legalBasis: 'consent', ...object } },
+    `mutation($o: ${table}_insert_input!) { ${field}(object: $o) { id } }`,
+    { o: object },
     caller,
   );
-  return data.insertPurpose.id;
+  return data[field].id;
+}
+
+type Row = { dataControllerId: string; name: string } & Record<string, unknown>;
+
+/** Records a purpose (legal basis consent unless `object` says otherwise) and returns its id. */
+export function insertPurpose(server: TestServer, caller: Caller, object: Row): Promise<string> {
+  return insertOne(server, caller, 'insertPurpose', 'purposes', { legalBasis: 'consent', ...object });
 }
 
 /** Records a consent form asking for `purposeIds` and returns its id. */
 export async function insertConsentForm(
   server: TestServer,
   caller: Caller,
-  object: { dataControllerId: string; name: string } & Record<string, unknown>,
+  object: Row,
   purposeIds: string[],
 ): Promise<string> {
-  const data = await gqlData(
-    server,
-    'mutation($o: consentForms_insert_input!) { insertConsentForm(object: $o) { id } }',
-    { o: object },
-    caller,
-  );
-  const consentFormId: string = data.insertConsentForm.id;
+  const consentFormId = await insertOne(server, caller, 'insertConsentForm', 'consentForms', object);
   for (const purposeId of purposeIds) {
-    await gqlData(
-      server,
-      'mutation($o: consentFormPurposes_insert_input!) { insertConsentFormPurpose(object: $o) { id } }',
-      { o: { dataControllerId: object.dataControllerId, consentFormId, purposeId } },
-      caller,
-    );
+    const link = { dataControllerId: object.dataControllerId, consentFormId, purposeId };
+    await insertOne(server, caller, 'insertConsentFormPurpose', 'consentFormPurposes', link);
   }
   return consentFormId;
 }
@@ -165,6 +173,7 @@ type Bound<F> = F extends (server: TestServer, ...args: infer A) => infer R ? (.
 export interface PrivacyServer extends TestServer {
   gql: Bound<typeof gql>;
   gqlData: Bound<typeof gqlData>;
+  gqlField: Bound<typeof gqlField>;
   memberWithRole: Bound<typeof memberWithRole>;
   newController: Bound<typeof newController>;
   createSubject: Bound<typeof createSubject>;
@@ -183,6 +192,7 @@ export async function startPrivacyServer(
     ...server,
     gql: (...args) => gql(server, ...args),
     gqlData: (...args) => gqlData(server, ...args),
+    gqlField: (...args) => gqlField(server, ...args),
     memberWithRole: (...args) => memberWithRole(server, ...args),
     newController: (...args) => newController(server, ...args),
     createSubject: (...args) => createSubject(server, ...args),
