@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { suiteServer } from './helpers/suite.js';
-import { type Tenant, twoTenants } from './helpers/tenants.js';
+import { graphql, type Tenant, twoTenants } from './helpers/tenants.js';
 
 /**
  * The anonymous role (no Authorization header) and numeric updates, over privacy notices: the
@@ -13,8 +13,7 @@ describe('GraphQL: the anonymous role and _inc', () => {
   let b: Tenant;
   let published: string;
   let draft: string;
-  const gql = (query: string, options: { token?: string; variables?: unknown } = {}) =>
-    server.call('/v1/graphql', { token: options.token, body: { query, variables: options.variables } });
+  const gql = (query: string, options?: Parameters<typeof graphql>[2]) => graphql(server, query, options);
   const insertNotice = async (tenant: Tenant, title: string, status: 'draft' | 'published') => {
     const [row] = await server.pavise.db.query<{ id: string }>(
       `INSERT INTO public.privacy_notices (data_controller_id, title, content, status, published_at)

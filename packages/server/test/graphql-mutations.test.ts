@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { seedSample } from './helpers/seeds.js';
 import { suiteServer } from './helpers/suite.js';
+import { graphql } from './helpers/tenants.js';
 
 const ADMIN_SECRET = 'test-admin-secret-0123456789';
 
@@ -9,15 +10,7 @@ describe('GraphQL mutations', () => {
   const server = suiteServer({ PAVISE_ADMIN_SECRET: ADMIN_SECRET });
   let a: { token: string; controllerId: string };
   let b: { token: string };
-  const gql = (
-    query: string,
-    options: { token?: string; variables?: unknown; headers?: Record<string, string> } = {},
-  ) =>
-    server.call('/v1/graphql', {
-      token: options.token,
-      headers: options.headers,
-      body: { query, variables: options.variables },
-    });
+  const gql = (query: string, options?: Parameters<typeof graphql>[2]) => graphql(server, query, options);
   const countRows = async (table: string) =>
     (await server.pavise.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM public.${table}`))[0]!.n;
 

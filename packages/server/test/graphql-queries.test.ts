@@ -3,7 +3,7 @@ import { before, describe, it } from 'node:test';
 import { unless } from './helpers/requirements.js';
 import { importSeedSample, runSeedShell } from './helpers/seeds.js';
 import { suiteServer } from './helpers/suite.js';
-import { type Tenant, twoTenants } from './helpers/tenants.js';
+import { graphql, insertSubjects, type Tenant, twoTenants } from './helpers/tenants.js';
 
 const noCurl = await unless('curl');
 
@@ -18,29 +18,11 @@ describe('GraphQL queries', () => {
   const server = suiteServer({ PAVISE_ADMIN_SECRET: ADMIN_SECRET });
   let a: Tenant;
   let b: Tenant;
-  const gql = (
-    query: string,
-    options: { token?: string; variables?: unknown; headers?: Record<string, string> } = {},
-  ) =>
-    server.call('/v1/graphql', {
-      token: options.token,
-      headers: options.headers,
-      body: { query, variables: options.variables },
-    });
+  const gql = (query: string, options?: Parameters<typeof graphql>[2]) => graphql(server, query, options);
 
   before(async () => {
     ({ a, b } = await twoTenants(server));
-    for (const [controller, count] of [
-      [a.controllerId, 3],
-      [b.controllerId, 2],
-    ] as const) {
-      for (let i = 0; i < count; i++) {
-        await server.pavise.db.query(
-          "INSERT INTO public.data_subjects (data_controller_id, did, created_at) VALUES ($1, $2, timestamptz '2026-01-01' + make_interval(days => $3))",
-          [controller, i === 0 ? null : `did:dep:${controller.slice(0, 4)}${i}`, i],
-        );
-      }
-    }
+    await insertSubjects(server, a, b);
   });
 
   it("runs seed 001's Step 3 JavaScript unchanged: the bootstrap controller, with its DID", async () => {

@@ -11,7 +11,7 @@ import { privacyRestEndpoints } from '../src/privacy/rest-endpoints.js';
 import { privacyServices } from '../src/privacy/services.js';
 import type { TestServer } from './helpers/server.js';
 import { suiteServer } from './helpers/suite.js';
-import { type Tenant, twoTenants } from './helpers/tenants.js';
+import { insertSubjects, type Tenant, twoTenants } from './helpers/tenants.js';
 
 const ADMIN_SECRET = 'test-admin-secret-0123456789';
 
@@ -52,13 +52,7 @@ describe('REST endpoints', () => {
 
   before(async () => {
     ({ a, b } = await twoTenants(server));
-    for (const [controller, count] of [
-      [a.controllerId, 3],
-      [b.controllerId, 2],
-    ] as const) {
-      for (let i = 0; i < count; i++)
-        await server.pavise.db.query('INSERT INTO public.data_subjects (data_controller_id) VALUES ($1)', [controller]);
-    }
+    await insertSubjects(server, a, b);
   });
 
   /** A tenant's controller and members as /v1/graphql returns them with the admin secret. */

@@ -33,3 +33,35 @@ export async function twoTenants(server: TestServer): Promise<{ a: Tenant; b: Te
     b: { token: sessionB.accessToken, userId: sessionB.user.id, controllerId: controllerB!.id },
   };
 }
+
+/**
+ * Data subjects written with SQL: three of A's, two of B's. Subject i of a tenant (from 0) was
+ * created on 2026-01-01 + i days and has the DID `did:dep:<first four characters of its
+ * controller id><i>`, except subject 0, which has none.
+ */
+export async function insertSubjects(server: TestServer, a: Tenant, b: Tenant): Promise<void> {
+  for (const [controller, count] of [
+    [a.controllerId, 3],
+    [b.controllerId, 2],
+  ] as const) {
+    for (let i = 0; i < count; i++) {
+      await server.pavise.db.query(
+        "INSERT INTO public.data_subjects (data_controller_id, did, created_at) VALUES ($1, $2, timestamptz '2026-01-01' + make_interval(days => $3))",
+        [controller, i === 0 ? null : `did:dep:${controller.slice(0, 4)}${i}`, i],
+      );
+    }
+  }
+}
+
+/** POST /v1/graphql: `query` with `options.variables`, sent with `options.token` and `options.headers`. */
+export function graphql(
+  server: TestServer,
+  query: string,
+  options: { token?: string; variables?: unknown; headers?: Record<string, string> } = {},
+) {
+  return server.call('/v1/graphql', {
+    token: options.token,
+    headers: options.headers,
+    body: { query, variables: options.variables },
+  });
+}
