@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { before, describe, it } from 'node:test';
+import { graphqlError } from './helpers/http.js';
 import { suiteServer } from './helpers/suite.js';
 
 describe('GraphQL actions', () => {
@@ -54,14 +55,10 @@ describe('GraphQL actions', () => {
   it("refuses another tenant's controller, changing nothing", async () => {
     await server.pavise.db.query('UPDATE public.data_controllers SET did = NULL WHERE id = $1', [a.controllerId]);
     const response = await gql(MUTATION, b.token, { id: a.controllerId });
-    assert.deepEqual(response.body, {
-      errors: [
-        {
-          message: 'data controller not found',
-          extensions: { path: '$.selectionSet.generateDataControllerDID', code: 'not-found' },
-        },
-      ],
-    });
+    assert.deepEqual(
+      response.body,
+      graphqlError('data controller not found', 'not-found', '$.selectionSet.generateDataControllerDID'),
+    );
     const [row] = await server.pavise.db.query<{ did: string | null }>(
       'SELECT did FROM public.data_controllers WHERE id = $1',
       [a.controllerId],

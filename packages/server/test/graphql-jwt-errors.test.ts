@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SignJWT } from 'jose';
 import { TestClock } from './helpers/clock.js';
+import { graphqlError } from './helpers/http.js';
 import { suiteServer } from './helpers/suite.js';
 
 const KEY = 'a-test-signing-key-that-is-long-enough-0123456789';
@@ -75,7 +76,7 @@ describe('GraphQL: JWT errors as Hasura reports them', () => {
     it(`answers 401 ${code} for a token ${what}`, async () => {
       const response = await server.call('/v1/graphql', { token: await token(), body: { query: '{ __typename }' } });
       assert.equal(response.status, 401);
-      assert.deepEqual(response.body, { errors: [{ message, extensions: { path: '$', code } }] });
+      assert.deepEqual(response.body, graphqlError(message, code));
     });
   }
 
@@ -99,9 +100,7 @@ describe('GraphQL: JWT errors as Hasura reports them', () => {
     clock.set(exp * 1000);
     const later = await server.call('/v1/graphql', { token, body: { query: '{ __typename }' } });
     assert.equal(later.status, 401);
-    assert.deepEqual(later.body, {
-      errors: [{ message: 'Could not verify JWT: JWTExpired', extensions: { path: '$', code: 'invalid-jwt' } }],
-    });
+    assert.deepEqual(later.body, graphqlError('Could not verify JWT: JWTExpired', 'invalid-jwt'));
   });
 
   it('refuses a token with one changed byte after accepting the original', async () => {

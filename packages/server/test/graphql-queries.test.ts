@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import { graphqlError } from './helpers/http.js';
 import { unless } from './helpers/requirements.js';
 import { importSeedSample, runSeedShell } from './helpers/seeds.js';
 import { suiteServer } from './helpers/suite.js';
@@ -307,14 +308,14 @@ describe('GraphQL queries', () => {
   it('hides what a role may not use, in queries and in introspection', async () => {
     const anonymous = await gql('query($id: uuid) { dataControllers(where: {id: {_eq: $id}}) { id } }');
     assert.equal(anonymous.status, 200);
-    assert.deepEqual(anonymous.body, {
-      errors: [
-        {
-          message: "field 'dataControllers' not found in type: 'query_root'",
-          extensions: { path: '$.selectionSet.dataControllers', code: 'validation-failed' },
-        },
-      ],
-    });
+    assert.deepEqual(
+      anonymous.body,
+      graphqlError(
+        "field 'dataControllers' not found in type: 'query_root'",
+        'validation-failed',
+        '$.selectionSet.dataControllers',
+      ),
+    );
     const types = async (headers: Record<string, string>, token?: string) =>
       (await gql('{ __schema { queryType { fields { name } } types { name } } }', { headers, token })).body.data
         .__schema;
@@ -443,7 +444,7 @@ describe('GraphQL queries', () => {
     for (const [pending, status, code, message, path] of cases) {
       const response = await pending;
       assert.equal(response.status, status, message);
-      assert.deepEqual(response.body, { errors: [{ message, extensions: { path, code } }] });
+      assert.deepEqual(response.body, graphqlError(message, code, path));
     }
   });
 });
@@ -474,14 +475,10 @@ describe('GraphQL limits', () => {
       headers: admin,
       body: { query: '{ dataSubjects { ...F } } fragment F on dataSubjects { dataController { members { id } } }' },
     });
-    assert.deepEqual(deep.body, {
-      errors: [
-        {
-          message: 'the operation is nested 4 levels deep; the server allows 3',
-          extensions: { path: '$', code: 'validation-failed' },
-        },
-      ],
-    });
+    assert.deepEqual(
+      deep.body,
+      graphqlError('the operation is nested 4 levels deep; the server allows 3', 'validation-failed'),
+    );
   });
 
   it('refuses operations selecting more fields than PAVISE_GRAPHQL_MAX_SELECTIONS', async () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import { graphqlError } from './helpers/http.js';
 import { admin, type Caller, type Member, startPrivacyServer } from './helpers/privacy.js';
 import { forSuite } from './helpers/suite.js';
 
@@ -677,11 +678,8 @@ describe('compliance score and issues', () => {
   describe('who may read the score and report issues', () => {
     let controllerId: string;
     let owner: Member;
-    const refused = (field: string) => ({
-      errors: [
-        { message: 'data controller not found', extensions: { path: `$.selectionSet.${field}`, code: 'not-found' } },
-      ],
-    });
+    const refused = (field: string) =>
+      graphqlError('data controller not found', 'not-found', `$.selectionSet.${field}`);
     const snapshot = async () => ({
       issues: await server.gqlField(ISSUES, { id: controllerId }, as(owner)),
       audit: (await server.gqlField(AUDIT_COUNT, { id: controllerId }, as(owner))).aggregate.count,

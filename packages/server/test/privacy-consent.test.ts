@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import { graphqlError } from './helpers/http.js';
 import { asSubject, type Caller, type Member, startPrivacyServer } from './helpers/privacy.js';
 import { forSuite } from './helpers/suite.js';
 
@@ -571,11 +572,7 @@ describe('privacy: consent capture and FAQ answers', () => {
       for (const [label, input, message, code] of cases) {
         const response = await capture(input);
         assert.equal(response.status, 200, label);
-        assert.deepEqual(
-          response.body,
-          { errors: [{ message, extensions: { path: '$.selectionSet.captureConsent', code } }] },
-          label,
-        );
+        assert.deepEqual(response.body, graphqlError(message, code, '$.selectionSet.captureConsent'), label);
       }
       const badId = await capture({ ...base, consentFormId: 'not-a-uuid', choices: [{ value: 'granted' }] });
       assert.equal(badId.status, 200);
@@ -683,11 +680,7 @@ describe('privacy: consent capture and FAQ answers', () => {
       const [subjectId] = await subjectsOn(formId);
       assert.equal((await ask(question, asSubject(subjectId!))).body.data.answerFAQ.data.faqId, faq.delete);
 
-      const notFound = {
-        errors: [
-          { message: 'data controller not found', extensions: { path: '$.selectionSet.answerFAQ', code: 'not-found' } },
-        ],
-      };
+      const notFound = graphqlError('data controller not found', 'not-found', '$.selectionSet.answerFAQ');
       const { errors: unknown } = (await ask(question, {}, '00000000-0000-4000-8000-000000000002')).body;
       assert.deepEqual({ errors: unknown }, notFound);
       assert.deepEqual({ errors: (await ask(question, { token: other.owner.token })).body.errors }, notFound);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import { graphqlError } from './helpers/http.js';
 import { admin, asSubject, type Caller, type Member, startPrivacyServer } from './helpers/privacy.js';
 import { forSuite } from './helpers/suite.js';
 
@@ -284,14 +285,14 @@ describe('rights requests', () => {
         { dataControllerId: other.controllerId, requestType: 'access' },
         asSubject(subjectId),
       );
-      assert.deepEqual(elsewhere.body, {
-        errors: [
-          {
-            message: 'the signed-in data subject is not a data subject of this data controller',
-            extensions: { path: '$.selectionSet.submitDataSubjectsRightsRequest', code: 'not-found' },
-          },
-        ],
-      });
+      assert.deepEqual(
+        elsewhere.body,
+        graphqlError(
+          'the signed-in data subject is not a data subject of this data controller',
+          'not-found',
+          '$.selectionSet.submitDataSubjectsRightsRequest',
+        ),
+      );
       assert.deepEqual(await counts(other.controllerId), before);
     });
 
@@ -316,14 +317,10 @@ describe('rights requests', () => {
           { dataControllerId: controllerId, requestType: 'object', email: 'walk-in@example.com' },
           { token: member.token },
         );
-        assert.deepEqual(response.body, {
-          errors: [
-            {
-              message: 'data controller not found',
-              extensions: { path: '$.selectionSet.submitDataSubjectsRightsRequest', code: 'not-found' },
-            },
-          ],
-        });
+        assert.deepEqual(
+          response.body,
+          graphqlError('data controller not found', 'not-found', '$.selectionSet.submitDataSubjectsRightsRequest'),
+        );
       }
       // An unknown controller: the same answer, for anyone.
       for (const caller of [{}, { token: owner.token }]) {
@@ -331,14 +328,10 @@ describe('rights requests', () => {
           { dataControllerId: '00000000-0000-4000-8000-000000000000', requestType: 'access', email: 'x@example.com' },
           caller,
         );
-        assert.deepEqual(response.body, {
-          errors: [
-            {
-              message: 'data controller not found',
-              extensions: { path: '$.selectionSet.submitDataSubjectsRightsRequest', code: 'not-found' },
-            },
-          ],
-        });
+        assert.deepEqual(
+          response.body,
+          graphqlError('data controller not found', 'not-found', '$.selectionSet.submitDataSubjectsRightsRequest'),
+        );
       }
       assert.deepEqual(await counts(controllerId), before);
     });
@@ -372,14 +365,7 @@ describe('rights requests', () => {
         assert.equal(response.status, 200, message);
         assert.deepEqual(
           response.body,
-          {
-            errors: [
-              {
-                message,
-                extensions: { path: '$.selectionSet.submitDataSubjectsRightsRequest', code: 'validation-failed' },
-              },
-            ],
-          },
+          graphqlError(message, 'validation-failed', '$.selectionSet.submitDataSubjectsRightsRequest'),
           message,
         );
       }
@@ -415,14 +401,14 @@ describe('rights requests', () => {
           requestType,
           email: 'services@example.com',
         });
-        assert.deepEqual(response.body, {
-          errors: [
-            {
-              message: `this data controller does not accept ${requestType} requests: it accepts access, export`,
-              extensions: { path: '$.selectionSet.submitDataSubjectsRightsRequest', code: 'validation-failed' },
-            },
-          ],
-        });
+        assert.deepEqual(
+          response.body,
+          graphqlError(
+            `this data controller does not accept ${requestType} requests: it accepts access, export`,
+            'validation-failed',
+            '$.selectionSet.submitDataSubjectsRightsRequest',
+          ),
+        );
       }
       assert.deepEqual(await counts(servicesOrg.controllerId), before);
       const accepted = await submitted({
@@ -762,14 +748,11 @@ describe('rights requests', () => {
       const auditor = await server.memberWithRole(reportOrg.controllerId, 'auditor');
       const seen = await server.gqlData(REPORT, { id: reportOrg.controllerId }, { token: auditor.token });
       assert.equal(seen.reportDataSubjectsRightsRequests.data.total, 6);
-      const notFound = {
-        errors: [
-          {
-            message: 'data controller not found',
-            extensions: { path: '$.selectionSet.reportDataSubjectsRightsRequests', code: 'not-found' },
-          },
-        ],
-      };
+      const notFound = graphqlError(
+        'data controller not found',
+        'not-found',
+        '$.selectionSet.reportDataSubjectsRightsRequests',
+      );
       const developer = await server.memberWithRole(reportOrg.controllerId, 'developer');
       for (const token of [developer.token, owner.token])
         assert.deepEqual((await server.gql(REPORT, { id: reportOrg.controllerId }, { token })).body, notFound);

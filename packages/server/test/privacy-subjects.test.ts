@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { before, describe, it } from 'node:test';
+import { graphqlError } from './helpers/http.js';
 import { asSubject, type Caller, type Member, startPrivacyServer } from './helpers/privacy.js';
 import { forSuite } from './helpers/suite.js';
 
@@ -130,9 +131,8 @@ describe('privacy: data subjects', () => {
 
     it('refuses bad input and outsiders with a clear error, writing nothing', async () => {
       const EVENT_ERROR = 'event must be a name of at most 100 characters (letters, digits, . _ : -), e.g. "signup"';
-      const error = (message: string, code = 'validation-failed') => ({
-        errors: [{ message, extensions: { path: '$.selectionSet.createDataSubject', code } }],
-      });
+      const error = (message: string, code = 'validation-failed') =>
+        graphqlError(message, code, '$.selectionSet.createDataSubject');
       const start = await counts();
       const cases: Array<[string, Promise<Awaited<ReturnType<typeof create>>>, unknown]> = [
         [
@@ -447,14 +447,10 @@ describe('privacy: data subjects', () => {
         [{ token: other.owner.token }, subjectId],
       ] as const) {
         const refused = await server.gql(EXPORT, { id, f: 'json' }, caller);
-        assert.deepEqual(refused.body, {
-          errors: [
-            {
-              message: 'data subject not found',
-              extensions: { path: '$.selectionSet.exportDataSubjectData', code: 'not-found' },
-            },
-          ],
-        });
+        assert.deepEqual(
+          refused.body,
+          graphqlError('data subject not found', 'not-found', '$.selectionSet.exportDataSubjectData'),
+        );
       }
       const bad = await server.gql(EXPORT, { id: subjectId, f: 'xml' }, asOwner());
       assert.deepEqual(bad.body.errors, [

@@ -9,6 +9,7 @@ import { type RestCall, type RestEndpoint, RestEndpoints } from '../src/graphql/
 import { createPrivacyModel } from '../src/privacy/model/index.js';
 import { privacyRestEndpoints } from '../src/privacy/rest-endpoints.js';
 import { privacyServices } from '../src/privacy/services.js';
+import { graphqlError } from './helpers/http.js';
 import type { TestServer } from './helpers/server.js';
 import { suiteServer } from './helpers/suite.js';
 import { insertSubjects, type Tenant, twoTenants } from './helpers/tenants.js';
@@ -255,7 +256,7 @@ describe('REST endpoints', () => {
     for (const [pending, status, code, message] of cases) {
       const response = await pending;
       assert.equal(response.status, status, message);
-      assert.deepEqual(response.body, { errors: [{ message, extensions: { path: '$', code } }] });
+      assert.deepEqual(response.body, graphqlError(message, code));
     }
     // Anonymous may call the endpoint but sees no privacy table: validation errors, with 200.
     // (Which errors is the engine's business: its schema for anonymous has no uuid type either.)
@@ -277,24 +278,13 @@ describe('REST endpoints', () => {
   it('answers GraphQL errors of the operation with 200, as /v1/graphql does', async () => {
     const missing = await rest('getdatacontrollerusers', { token: a.token });
     assert.equal(missing.status, 200);
-    assert.deepEqual(missing.body, {
-      errors: [
-        {
-          message: 'expecting a value for non-nullable variable: "dataControllerId"',
-          extensions: { path: '$', code: 'validation-failed' },
-        },
-      ],
-    });
+    assert.deepEqual(
+      missing.body,
+      graphqlError('expecting a value for non-nullable variable: "dataControllerId"', 'validation-failed'),
+    );
     const badUuid = await rest('getdatacontrollerusers?dataControllerId=not-a-uuid', { token: a.token });
     assert.equal(badUuid.status, 200);
-    assert.deepEqual(badUuid.body, {
-      errors: [
-        {
-          message: 'invalid input syntax for type uuid: "not-a-uuid"',
-          extensions: { path: '$', code: 'data-exception' },
-        },
-      ],
-    });
+    assert.deepEqual(badUuid.body, graphqlError('invalid input syntax for type uuid: "not-a-uuid"', 'data-exception'));
   });
 
   it('answers 404 for an unknown endpoint and 405 with Allow for a method it does not take', async () => {

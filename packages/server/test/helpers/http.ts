@@ -41,3 +41,8 @@ export function assertAuthError(response: Response, status: number, error: strin
   assert.equal(response.status, status, response.text);
   assert.deepEqual(response.body, { status, error, message });
 }
+
+/** A GraphQL answer of one error and no data: `{errors: [{message, extensions: {path, code}}]}` (docs/contracts.md §4.7). */
+export function graphqlError(message: string, code: string, path = '$') {
+  return { errors: [{ message, extensions: { path, code } }] };
+}
