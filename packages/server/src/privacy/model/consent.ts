@@ -1,15 +1,16 @@
 import { column } from '../../graphql/model.js';
 import { ownController, ownSubject } from '../permissions.js';
 import {
-  arrayRelationship,
   controllerTable,
   createdAt,
   dataSubjectId,
+  hasMany,
   members,
-  objectRelationship,
-  PUBLIC_ROW_LIMIT,
+  publicRead,
   text,
   timestamps,
+  toConsentForm,
+  toPurpose,
   toSubject,
 } from './shared.js';
 
@@ -30,10 +31,7 @@ export const consentForms = controllerTable({
     column('published_at', 'timestamptz', { nullable: true }),
     ...timestamps,
   ],
-  relationships: [
-    arrayRelationship('purposes', 'consentFormPurposes', 'consentFormId'),
-    arrayRelationship('values', 'dataSubjectConsentFormValues', 'consentFormId'),
-  ],
+  relationships: hasMany('consentFormId', { purposes: 'consentFormPurposes', values: 'dataSubjectConsentFormValues' }),
   permissions: {
     user: members('viewPrivacy', {
       may: 'managePrivacy',
@@ -42,20 +40,14 @@ export const consentForms = controllerTable({
       delete: true,
     }),
     // A consent banner renders published forms for visitors without an account.
-    anonymous: {
-      select: {
-        columns: ['id', 'dataControllerId', 'name', 'category', 'description', 'version', 'publishedAt'],
-        filter: PUBLISHED,
-        limit: PUBLIC_ROW_LIMIT,
-      },
-    },
-    dataSubject: {
-      select: {
-        columns: ['id', 'dataControllerId', 'name', 'category', 'description', 'status', 'version', 'publishedAt'],
-        filter: { _and: [PUBLISHED, ownController()] },
-        limit: PUBLIC_ROW_LIMIT,
-      },
-    },
+    anonymous: publicRead(
+      ['id', 'dataControllerId', 'name', 'category', 'description', 'version', 'publishedAt'],
+      PUBLISHED,
+    ),
+    dataSubject: publicRead(
+      ['id', 'dataControllerId', 'name', 'category', 'description', 'status', 'version', 'publishedAt'],
+      { _and: [PUBLISHED, ownController()] },
+    ),
   },
 });
 
@@ -64,30 +56,17 @@ export const consentFormPurposes = controllerTable({
   singular: 'consentFormPurpose',
   table: 'consent_form_purposes',
   columns: [column('consent_form_id', 'uuid'), column('purpose_id', 'uuid'), createdAt],
-  relationships: [
-    objectRelationship('consentForm', 'consentForms', 'consentFormId'),
-    objectRelationship('purpose', 'purposes', 'purposeId'),
-  ],
+  relationships: [toConsentForm, toPurpose],
   permissions: {
     user: members('viewPrivacy', {
       may: 'managePrivacy',
       insert: ['dataControllerId', 'consentFormId', 'purposeId'],
       delete: true,
     }),
-    anonymous: {
-      select: {
-        columns: ['id', 'consentFormId', 'purposeId'],
-        filter: { consentForm: PUBLISHED },
-        limit: PUBLIC_ROW_LIMIT,
-      },
-    },
-    dataSubject: {
-      select: {
-        columns: ['id', 'consentFormId', 'purposeId'],
-        filter: { consentForm: { _and: [PUBLISHED, ownController()] } },
-        limit: PUBLIC_ROW_LIMIT,
-      },
-    },
+    anonymous: publicRead(['id', 'consentFormId', 'purposeId'], { consentForm: PUBLISHED }),
+    dataSubject: publicRead(['id', 'consentFormId', 'purposeId'], {
+      consentForm: { _and: [PUBLISHED, ownController()] },
+    }),
   },
 });
 
@@ -106,9 +85,9 @@ export const dataSubjectConsentFormValues = controllerTable({
   ],
   relationships: [
     toSubject,
-    objectRelationship('consentForm', 'consentForms', 'consentFormId'),
-    objectRelationship('purpose', 'purposes', 'purposeId'),
-    { name: 'history', kind: 'array', target: 'dataSubjectConsentHistory', mapping: { id: 'consentFormValueId' } },
+    toConsentForm,
+    toPurpose,
+    ...hasMany('consentFormValueId', { history: 'dataSubjectConsentHistory' }),
   ],
   permissions: {
     user: members('viewPrivacy', {

@@ -1,6 +1,6 @@
 import { column } from '../../graphql/model.js';
 import { ownController } from '../permissions.js';
-import { controllerTable, members, PUBLIC_ROW_LIMIT, text, timestamps } from './shared.js';
+import { controllerTable, members, publicRead, text, timestamps } from './shared.js';
 
 /** Privacy notices: drafted by members, public once published (the Transparency Center). */
 
@@ -38,9 +38,7 @@ export const privacyNotices = controllerTable({
       delete: true,
     }),
     // Visitors of a Transparency Center: published notices only, never drafts or their status.
-    anonymous: { select: { columns: PUBLIC_COLUMNS, filter: PUBLISHED, limit: PUBLIC_ROW_LIMIT } },
-    dataSubject: {
-      select: { columns: PUBLIC_COLUMNS, filter: { _and: [PUBLISHED, ownController()] }, limit: PUBLIC_ROW_LIMIT },
-    },
+    anonymous: publicRead(PUBLIC_COLUMNS, PUBLISHED),
+    dataSubject: publicRead(PUBLIC_COLUMNS, { _and: [PUBLISHED, ownController()] }),
   },
 });

@@ -1,14 +1,14 @@
 import { column, nhostRootFields, type TableModel } from '../../graphql/model.js';
 import { member, ownController } from '../permissions.js';
 import {
-  arrayRelationship,
   controllerTable,
   createdAt,
+  hasMany,
   id,
   json,
   members,
   objectRelationship,
-  PUBLIC_ROW_LIMIT,
+  publicRead,
   text,
   timestamps,
 } from './shared.js';
@@ -50,20 +50,20 @@ export const dataControllers: TableModel = {
   ],
   primaryKey: ['id'],
   rootFields: nhostRootFields('dataControllers', 'dataController'),
-  relationships: [
-    arrayRelationship('members', 'dataControllerUsers', 'dataControllerId'),
-    arrayRelationship('dataSubjects', 'dataSubjects', 'dataControllerId'),
-    arrayRelationship('privacyNotices', 'privacyNotices', 'dataControllerId'),
-    arrayRelationship('purposes', 'purposes', 'dataControllerId'),
-    arrayRelationship('thirdPartyServices', 'thirdPartyServices', 'dataControllerId'),
-    arrayRelationship('consentForms', 'consentForms', 'dataControllerId'),
-    arrayRelationship('dataProcessingActivities', 'dataProcessingActivities', 'dataControllerId'),
-    arrayRelationship('dataSubjectsRightsRequests', 'dataSubjectsRightsRequests', 'dataControllerId'),
-    arrayRelationship('rightsServices', 'rightsServices', 'dataControllerId'),
-    arrayRelationship('complianceIssues', 'complianceIssues', 'dataControllerId'),
-    arrayRelationship('faqs', 'dataControllerFaqs', 'dataControllerId'),
-    arrayRelationship('auditEvents', 'auditEvents', 'dataControllerId'),
-  ],
+  relationships: hasMany('dataControllerId', {
+    members: 'dataControllerUsers',
+    dataSubjects: 'dataSubjects',
+    privacyNotices: 'privacyNotices',
+    purposes: 'purposes',
+    thirdPartyServices: 'thirdPartyServices',
+    consentForms: 'consentForms',
+    dataProcessingActivities: 'dataProcessingActivities',
+    dataSubjectsRightsRequests: 'dataSubjectsRightsRequests',
+    rightsServices: 'rightsServices',
+    complianceIssues: 'complianceIssues',
+    faqs: 'dataControllerFaqs',
+    auditEvents: 'auditEvents',
+  }),
   permissions: {
     user: {
       select: { columns: '*', filter: member('viewOrganisation', []), allowAggregations: true },
@@ -116,7 +116,7 @@ export const users: TableModel = {
   columns: [id, text('email'), text('display_name'), text('avatar_url'), text('locale'), createdAt],
   primaryKey: ['id'],
   rootFields: nhostRootFields('users', 'user'),
-  relationships: [arrayRelationship('memberships', 'dataControllerUsers', 'userId')],
+  relationships: hasMany('userId', { memberships: 'dataControllerUsers' }),
   permissions: {
     me: {
       select: { columns: '*', filter: { id: { _eq: 'X-Hasura-User-Id' } } },
@@ -150,6 +150,9 @@ export const auditEvents = controllerTable({
   },
 });
 
+const FAQ_COLUMNS = ['id', 'dataControllerId', 'question', 'answer', 'position'];
+const PUBLISHED_FAQ = { published: { _eq: true } };
+
 export const dataControllerFaqs = controllerTable({
   name: 'dataControllerFaqs',
   singular: 'dataControllerFaq',
@@ -163,20 +166,8 @@ export const dataControllerFaqs = controllerTable({
       delete: true,
     }),
     // The Help Center's published answers are public.
-    anonymous: {
-      select: {
-        columns: ['id', 'dataControllerId', 'question', 'answer', 'position'],
-        filter: { published: { _eq: true } },
-        limit: PUBLIC_ROW_LIMIT,
-      },
-    },
-    dataSubject: {
-      select: {
-        columns: ['id', 'dataControllerId', 'question', 'answer', 'position'],
-        filter: { _and: [{ published: { _eq: true } }, ownController()] },
-        limit: PUBLIC_ROW_LIMIT,
-      },
-    },
+    anonymous: publicRead(FAQ_COLUMNS, PUBLISHED_FAQ),
+    dataSubject: publicRead(FAQ_COLUMNS, { _and: [PUBLISHED_FAQ, ownController()] }),
   },
 });
 

@@ -1,15 +1,16 @@
 import { column, type TableModel } from '../../graphql/model.js';
 import { ownController, ownSubject } from '../permissions.js';
 import {
-  arrayRelationship,
   controllerTable,
   createdAt,
+  hasMany,
   json,
   members,
   objectRelationship,
-  PUBLIC_ROW_LIMIT,
+  publicRead,
   text,
   timestamps,
+  toPurpose,
   toSubject,
 } from './shared.js';
 
@@ -44,11 +45,11 @@ export const purposes = controllerTable({
     json('recipients'),
     ...timestamps,
   ],
-  relationships: [
-    arrayRelationship('dataItems', 'purposeDataItems', 'purposeId'),
-    arrayRelationship('templateLinks', 'purposeTemplateLinks', 'purposeId'),
-    arrayRelationship('consentForms', 'consentFormPurposes', 'purposeId'),
-  ],
+  relationships: hasMany('purposeId', {
+    dataItems: 'purposeDataItems',
+    templateLinks: 'purposeTemplateLinks',
+    consentForms: 'consentFormPurposes',
+  }),
   permissions: {
     user: members('viewPrivacy', {
       may: 'managePrivacy',
@@ -57,20 +58,13 @@ export const purposes = controllerTable({
       delete: true,
     }),
     // What a published consent form asks for is public.
-    anonymous: {
-      select: {
-        columns: PUBLIC_PURPOSE_COLUMNS,
-        filter: { consentForms: { consentForm: { status: { _in: ['approved', 'required'] } } } },
-        limit: PUBLIC_ROW_LIMIT,
-      },
-    },
-    dataSubject: {
-      select: {
-        columns: [...PUBLIC_PURPOSE_COLUMNS, 'retentionPeriod', 'dataCategories', 'recipients'],
-        filter: ownController(),
-        limit: PUBLIC_ROW_LIMIT,
-      },
-    },
+    anonymous: publicRead(PUBLIC_PURPOSE_COLUMNS, {
+      consentForms: { consentForm: { status: { _in: ['approved', 'required'] } } },
+    }),
+    dataSubject: publicRead(
+      [...PUBLIC_PURPOSE_COLUMNS, 'retentionPeriod', 'dataCategories', 'recipients'],
+      ownController(),
+    ),
   },
 });
 
@@ -86,7 +80,7 @@ const purposeChild = (
     singular,
     table,
     columns: [column('purpose_id', 'uuid'), ...columns, createdAt],
-    relationships: [objectRelationship('purpose', 'purposes', 'purposeId')],
+    relationships: [toPurpose],
     permissions: {
       user: members('viewPrivacy', {
         may: 'managePrivacy',
@@ -140,7 +134,7 @@ export const thirdPartyServices = controllerTable({
     text('usage_period', true),
     ...timestamps,
   ],
-  relationships: [arrayRelationship('processingActivities', 'dataProcessingActivities', 'thirdPartyServiceId')],
+  relationships: hasMany('thirdPartyServiceId', { processingActivities: 'dataProcessingActivities' }),
   permissions: {
     user: members('viewPrivacy', {
       may: 'managePrivacy',
@@ -149,13 +143,7 @@ export const thirdPartyServices = controllerTable({
       delete: true,
     }),
     // A subject's data map names who processes its data.
-    dataSubject: {
-      select: {
-        columns: ['id', 'dataControllerId', 'name', 'category', 'website', 'country'],
-        filter: ownController(),
-        limit: PUBLIC_ROW_LIMIT,
-      },
-    },
+    dataSubject: publicRead(['id', 'dataControllerId', 'name', 'category', 'website', 'country'], ownController()),
   },
 });
 
@@ -176,7 +164,7 @@ export const dataProcessingActivities = controllerTable({
   relationships: [
     toSubject,
     objectRelationship('thirdPartyService', 'thirdPartyServices', 'thirdPartyServiceId'),
-    objectRelationship('purpose', 'purposes', 'purposeId'),
+    toPurpose,
   ],
   permissions: {
     // Append-only: entries are recorded, never edited.

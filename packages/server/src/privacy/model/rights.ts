@@ -1,10 +1,10 @@
 import { column } from '../../graphql/model.js';
 import { ownSubject } from '../permissions.js';
 import {
-  arrayRelationship,
   controllerTable,
   createdAt,
   dataSubjectId,
+  hasMany,
   members,
   objectRelationship,
   text,
@@ -35,7 +35,7 @@ export const dataSubjectsRightsRequests = controllerTable({
     column('completed_at', 'timestamptz', { nullable: true }),
     ...timestamps,
   ],
-  relationships: [toSubject, arrayRelationship('events', 'dataSubjectsRightsRequestEvents', 'rightsRequestId')],
+  relationships: [toSubject, ...hasMany('rightsRequestId', { events: 'dataSubjectsRightsRequestEvents' })],
   permissions: {
     // The documented REST body is {dataSubjectId, requestType}: the controller comes from the subject.
     user: members('viewPrivacy', {

@@ -1,4 +1,5 @@
 import {
+  type BoolExp,
   type ColumnModel,
   column,
   nhostRootFields,
@@ -22,18 +23,29 @@ export const json = (sql: string) => column(sql, 'jsonb');
 export function objectRelationship(name: string, target: string, local: string): RelationshipModel {
   return { name, kind: 'object', target, mapping: { [local]: 'id' } };
 }
-export function arrayRelationship(name: string, target: string, remote: string): RelationshipModel {
-  return { name, kind: 'array', target, mapping: { id: remote } };
+/**
+ * The array relationships of a table to the rows that point to it: `{name: target}`, every
+ * target's `remote` column holding the id of this table's row.
+ */
+export function hasMany(remote: string, targets: Record<string, string>): RelationshipModel[] {
+  return Object.entries(targets).map(([name, target]) => ({ name, kind: 'array', target, mapping: { id: remote } }));
 }
 
 export const toController = objectRelationship('dataController', 'dataControllers', 'dataControllerId');
 export const toSubject = objectRelationship('dataSubject', 'dataSubjects', 'dataSubjectId');
+export const toPurpose = objectRelationship('purpose', 'purposes', 'purposeId');
+export const toConsentForm = objectRelationship('consentForm', 'consentForms', 'consentFormId');
 
 /**
  * The most rows one anonymous or data-subject request may read from a table: what a
  * Transparency Center page shows fits easily, scraping does not.
  */
 export const PUBLIC_ROW_LIMIT = 100;
+
+/** A read by a public role (anonymous, dataSubject): `columns` of the rows `filter` selects, PUBLIC_ROW_LIMIT at most. */
+export function publicRead(columns: string[], filter: BoolExp): TablePermissions {
+  return { select: { columns, filter, limit: PUBLIC_ROW_LIMIT } };
+}
 
 /**
  * The `user` role on a table of one controller's rows: a member whose dashboard role may `view`

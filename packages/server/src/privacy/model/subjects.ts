@@ -1,15 +1,6 @@
 import { column } from '../../graphql/model.js';
 import { ownSubject } from '../permissions.js';
-import {
-  arrayRelationship,
-  controllerTable,
-  createdAt,
-  dataSubjectId,
-  members,
-  text,
-  timestamps,
-  toSubject,
-} from './shared.js';
+import { controllerTable, createdAt, dataSubjectId, hasMany, members, text, timestamps, toSubject } from './shared.js';
 
 /**
  * Data subjects and what hangs off them directly. A subject row is pseudonymous: its personal
@@ -27,14 +18,14 @@ export const dataSubjects = controllerTable({
     column('erased_at', 'timestamptz', { nullable: true }),
     ...timestamps,
   ],
-  relationships: [
-    arrayRelationship('identifiers', 'dataSubjectIdentifiers', 'dataSubjectId'),
-    arrayRelationship('consentFormValues', 'dataSubjectConsentFormValues', 'dataSubjectId'),
-    arrayRelationship('preferenceValues', 'dataSubjectPreferenceValues', 'dataSubjectId'),
-    arrayRelationship('rightsRequests', 'dataSubjectsRightsRequests', 'dataSubjectId'),
-    arrayRelationship('processingActivities', 'dataProcessingActivities', 'dataSubjectId'),
-    arrayRelationship('notificationMessages', 'notificationMessages', 'dataSubjectId'),
-  ],
+  relationships: hasMany('dataSubjectId', {
+    identifiers: 'dataSubjectIdentifiers',
+    consentFormValues: 'dataSubjectConsentFormValues',
+    preferenceValues: 'dataSubjectPreferenceValues',
+    rightsRequests: 'dataSubjectsRightsRequests',
+    processingActivities: 'dataProcessingActivities',
+    notificationMessages: 'notificationMessages',
+  }),
   permissions: {
     // Registering with personal data goes through createDataSubject; this inserts a bare,
     // pseudonymous subject (its DID comes from generateDataSubjectDID).
