@@ -2,7 +2,7 @@ import type { ActionModel } from '../../graphql/model.js';
 import { controllerAccess } from '../access.js';
 import { reportComplianceIssues } from '../compliance/issues.js';
 import { complianceScore } from '../compliance/score.js';
-import { envelopedAction } from './result.js';
+import { controllerAction } from './scoped.js';
 
 /**
  * The compliance score of the Assurance page (docs/contracts.md §6.9): twelve areas computed
@@ -28,7 +28,7 @@ export const dataControllerComplianceScore: ActionModel = {
   },
 };
 
-export const reportDataControllersComplianceIssues: ActionModel = envelopedAction({
+export const reportDataControllersComplianceIssues: ActionModel = controllerAction({
   name: 'reportDataControllersComplianceIssues',
   kind: 'mutation',
   types: `
@@ -36,10 +36,8 @@ type ReportedComplianceIssue { id: uuid! area: String title: String! description
   data: {
     fields: 'dataControllerId: uuid! score: Int! opened: Int! resolved: Int! issues: [ReportedComplianceIssue!]!',
   },
-  arguments: '(dataControllerId: uuid!)',
-  roles: ['user'],
-  async handler({ input, session, db }) {
-    const { controllerId } = await controllerAccess(db, session, input.dataControllerId as string, 'manageCompliance');
+  may: 'manageCompliance',
+  async handler({ controllerId }, { db }) {
     const { score, areas } = await complianceScore(db, controllerId);
     const { opened, resolved, issues } = await reportComplianceIssues(db, controllerId, areas);
     return { dataControllerId: controllerId, score, opened, resolved, issues };

@@ -6,6 +6,7 @@ import { jurisdictionOf, normaliseIdentifier } from '../identifiers.js';
 import { ingestDataSubject } from '../ingestion.js';
 import type { PrivacyServices } from '../services.js';
 import { envelopedAction } from './result.js';
+import { controllerAction } from './scoped.js';
 
 /**
  * Rights requests (docs/contracts.md §6.6): submission from a Transparency Center or an
@@ -209,14 +210,12 @@ async function requestJurisdiction(
 }
 
 /** reportDataSubjectsRightsRequests(dataControllerId): the dashboard's tiles, for a member who may view privacy operations. */
-export const reportDataSubjectsRightsRequests: ActionModel = envelopedAction({
+export const reportDataSubjectsRightsRequests: ActionModel = controllerAction({
   name: 'reportDataSubjectsRightsRequests',
   kind: 'query',
   data: { type: 'jsonb' },
-  arguments: '(dataControllerId: uuid!)',
-  roles: ['user'],
-  async handler({ input, session, db }) {
-    const { controllerId } = await controllerAccess(db, session, input.dataControllerId as string, 'viewPrivacy');
+  may: 'viewPrivacy',
+  async handler({ controllerId }, { db }) {
     // Every status and type is listed, with 0 when there are none: a dashboard needs no guessing.
     const [row] = await db.query<{ report: Record<string, unknown> }>(
       `WITH requests AS (

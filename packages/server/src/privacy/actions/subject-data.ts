@@ -4,6 +4,7 @@ import { subjectAccess } from '../access.js';
 import { buildDataPackage, dataPackageCsv } from '../export.js';
 import type { PrivacyServices } from '../services.js';
 import { envelopedAction } from './result.js';
+import { subjectAction } from './scoped.js';
 
 /**
  * Access/portability (exportDataSubjectData) and erasure (eraseDataSubject) of one subject.
@@ -39,14 +40,12 @@ export function exportDataSubjectData({ keys }: PrivacyServices): ActionModel {
   });
 }
 
-export const eraseDataSubject: ActionModel = envelopedAction({
+export const eraseDataSubject: ActionModel = subjectAction({
   name: 'eraseDataSubject',
   kind: 'mutation',
   data: { fields: 'dataSubjectId: uuid! erasedAt: timestamptz!' },
-  arguments: '(dataSubjectId: uuid!)',
-  roles: ['user'],
-  async handler({ input, session, db }) {
-    const access = await subjectAccess(db, session, input.dataSubjectId as string, 'managePrivacy');
+  may: 'managePrivacy',
+  async handler(access, { db }) {
     const [row] = await db.query<{ erased_at: Date }>('SELECT privacy.erase_data_subject($1) AS erased_at', [
       access.subjectId,
     ]);
