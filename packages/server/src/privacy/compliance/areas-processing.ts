@@ -3,6 +3,19 @@ import { CORE_RIGHTS, type ComplianceFacts } from './facts.js';
 
 /** The areas about the processing itself: purposes, rights, consent, subjects, processors. */
 
+/**
+ * Every purpose based on consent is on an approved or required consent form: a check of Lawful
+ * Basis and of Consent Management alike, each with its own advice for when there is no purpose.
+ */
+function consentPurposesOnForms(f: ComplianceFacts, empty: string): Check {
+  return every(f.consentPurposesOnForm, f.consentPurposes, {
+    met: `Every purpose based on consent (${f.consentPurposes}) is on an approved or required consent form.`,
+    empty,
+    partial: (missing) =>
+      `${count(missing, 'purpose based on consent is', 'purposes based on consent are')} on no approved or required consent form: add ${them(missing)} to one.`,
+  });
+}
+
 export function lawfulBasis(f: ComplianceFacts): AreaAssessment {
   return assess([
     check(
@@ -18,12 +31,10 @@ export function lawfulBasis(f: ComplianceFacts): AreaAssessment {
     // Purposes on other legal bases need no consent form: met, once there are purposes to judge by.
     f.purposes > 0 && f.consentPurposes === 0
       ? check(true, 'No purpose relies on consent, so none needs a consent form.', '')
-      : every(f.consentPurposesOnForm, f.consentPurposes, {
-          met: `Every purpose based on consent (${f.consentPurposes}) is on an approved or required consent form.`,
-          empty: 'Record your purposes so their legal bases can be checked against your consent forms.',
-          partial: (missing) =>
-            `${count(missing, 'purpose based on consent is', 'purposes based on consent are')} on no approved or required consent form: add ${them(missing)} to one.`,
-        }),
+      : consentPurposesOnForms(
+          f,
+          'Record your purposes so their legal bases can be checked against your consent forms.',
+        ),
   ]);
 }
 
@@ -73,12 +84,10 @@ export function consentManagement(f: ComplianceFacts): AreaAssessment {
       partial: (missing) =>
         `${count(missing, 'approved or required consent form names', 'approved or required consent forms name')} no purpose: add the purposes they ask consent for.`,
     }),
-    every(f.consentPurposesOnForm, f.consentPurposes, {
-      met: `Every purpose based on consent (${f.consentPurposes}) is on an approved or required consent form.`,
-      empty: 'Record the purposes that rely on consent (legal basis consent) and put them on an approved consent form.',
-      partial: (missing) =>
-        `${count(missing, 'purpose based on consent is', 'purposes based on consent are')} on no approved or required consent form: add ${them(missing)} to one.`,
-    }),
+    consentPurposesOnForms(
+      f,
+      'Record the purposes that rely on consent (legal basis consent) and put them on an approved consent form.',
+    ),
     check(
       f.consentRecorded,
       "Data subjects' consent choices are being recorded.",
