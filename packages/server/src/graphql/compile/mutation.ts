@@ -39,6 +39,16 @@ export interface CompiledMutation {
   response(keys: WrittenKeys): Statement;
 }
 
+/** The mutation field being compiled: what it writes, its definition and selection, its arguments and path. */
+interface Target {
+  mutation: MutationField;
+  definition: GraphQLField<unknown, unknown>;
+  field: CollectedField;
+  // biome-ignore lint/suspicious/noExplicitAny: argument values as graphql-js coerced them, checked against the schema
+  args: Record<string, any>;
+  path: string;
+}
+
 /** Compiles one mutation field (insert, update or delete) to the statements that run it. */
 export function compileMutation(
   mutation: MutationField,
@@ -46,10 +56,10 @@ export function compileMutation(
   field: CollectedField,
   ctx: SelectContext,
 ): CompiledMutation {
-  // biome-ignore lint/suspicious/noExplicitAny: argument values as graphql-js coerced them, checked against the schema
-  const args = getArgumentValues(definition, field.nodes[0]!, ctx.variables) as Record<string, any>;
+  const args = getArgumentValues(definition, field.nodes[0]!, ctx.variables);
   const path = `$.selectionSet.${field.responseKey}`;
-  const response = (keys: WrittenKeys) => respond(mutation, definition, field, keys, ctx, path);
+  const target: Target = { mutation, definition, field, args, path };
+  const response = (keys: WrittenKeys) => respond(target, keys, ctx);
   switch (mutation.kind) {
     case 'insert':
     case 'insertOne': {
@@ -64,10 +74,10 @@ export function compileMutation(
     }
     case 'update':
     case 'updateByPk':
-      return { path, precheck: undefined, write: updateRows(mutation, args, ctx, path), response };
+      return { path, precheck: undefined, write: updateRows(target, ctx), response };
     case 'delete':
     case 'deleteByPk': {
-      const statement = deleteRows(mutation, definition, field, args, ctx, path);
+      const statement = deleteRows(target, ctx);
       return { path, precheck: undefined, write: undefined, response: () => statement };
     }
   }
@@ -213,13 +223,7 @@ function checkExpression(table: TableModel, check: BoolExp | undefined, alias: s
   return check ? `coalesce((${compileBoolExp(table, check, alias, ctx, 'permission')}), false)` : 'true';
 }
 
-function updateRows(
-  mutation: MutationField,
-  // biome-ignore lint/suspicious/noExplicitAny: argument values as graphql-js coerced them, checked against the schema
-  args: Record<string, any>,
-  base: SelectContext,
-  path: string,
-): Statement {
+function updateRows({ mutation, args, path }: Target, base: SelectContext): Statement {
   const ctx = fresh(base);
   const { table } = mutation;
   const permission = ctx.index.updatePermission(table, ctx.role)!;
@@ -252,16 +256,9 @@ function updateRows(
   return statement(sql, ctx, path);
 }
 
-function deleteRows(
-  mutation: MutationField,
-  definition: GraphQLField<unknown, unknown>,
-  field: CollectedField,
-  // biome-ignore lint/suspicious/noExplicitAny: argument values as graphql-js coerced them, checked against the schema
-  args: Record<string, any>,
-  base: SelectContext,
-  path: string,
-): Statement {
+function deleteRows(target: Target, base: SelectContext): Statement {
   const ctx = fresh(base);
+  const { mutation, args, path } = target;
   const { table } = mutation;
   const permission = ctx.index.deletePermission(table, ctx.role)!;
   const alias = ctx.aliases.fresh();
@@ -269,9 +266,7 @@ function deleteRows(
   // The response reads the deleted rows from the CTE: the statement's snapshot still has their relatives.
   const rows = ctx.aliases.fresh();
   const body = responseBody(
-    mutation,
-    definition,
-    field,
+    target,
     rows,
     () => `FROM _deleted AS ${rows} WHERE true`,
     '(SELECT count(*) FROM _deleted)::int',
@@ -282,26 +277,18 @@ function deleteRows(
 }
 
 /** The SELECT that builds an insert's or update's response from the written rows' keys. */
-function respond(
-  mutation: MutationField,
-  definition: GraphQLField<unknown, unknown>,
-  field: CollectedField,
-  keys: WrittenKeys,
-  base: SelectContext,
-  path: string,
-): Statement {
+function respond(target: Target, keys: WrittenKeys, base: SelectContext): Statement {
   const ctx = fresh(base);
   const rows = ctx.aliases.fresh();
+  const { table } = target.mutation;
   const body = responseBody(
-    mutation,
-    definition,
-    field,
+    target,
     rows,
-    () => `FROM ${tableRef(mutation.table)} AS ${rows} WHERE ${matchKeys(mutation.table, rows, keys, ctx)}`,
+    () => `FROM ${tableRef(table)} AS ${rows} WHERE ${matchKeys(table, rows, keys, ctx)}`,
     String(keys.length),
     ctx,
   );
-  return statement(`SELECT ${body}::text AS data`, ctx, path);
+  return statement(`SELECT ${body}::text AS data`, ctx, target.path);
 }
 
 /**
@@ -311,9 +298,7 @@ function respond(
  * parameters and a statement must use every parameter it binds.
  */
 function responseBody(
-  mutation: MutationField,
-  definition: GraphQLField<unknown, unknown>,
-  field: CollectedField,
+  { mutation, definition, field }: Target,
   alias: string,
   rowsFrom: () => string,
   affected: string,
