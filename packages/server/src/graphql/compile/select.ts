@@ -1,6 +1,6 @@
 import { type GraphQLField, type GraphQLObjectType, getArgumentValues, getNamedType } from 'graphql';
 import { EngineError } from '../errors.js';
-import type { TableModel } from '../model.js';
+import type { RelationshipModel, TableModel } from '../model.js';
 import type { RoleSchema } from '../schema/build-schema.js';
 import { compileBoolExp, type FilterContext, permissionFilter } from './bool-exp.js';
 import { type CollectedField, type Fragments, subSelections } from './collect-fields.js';
@@ -39,7 +39,7 @@ export function compileQuery(fields: CollectedField[], ctx: SelectContext): stri
       );
     const sql =
       root.kind === 'select'
-        ? compileList(root.table, definition, field, ctx, () => [])
+        ? compileList(root.table, definition, field, ctx)
         : root.kind === 'selectAggregate'
           ? compileAggregate(root.table, definition, field, ctx)
           : compileByPk(root.table, definition, field, ctx);
@@ -82,11 +82,7 @@ export function compileObject(
     if (!relationship || !definition)
       throw new EngineError('validation-failed', `field '${field.name}' not found in type: '${table.name}'`, '$');
     const target = ctx.index.table(relationship.target);
-    const joins = (targetAlias: string) =>
-      Object.entries(relationship.mapping).map(
-        ([local, remote]) =>
-          `${targetAlias}.${ident(ctx.index.column(target, remote)!.sql)} = ${alias}.${ident(ctx.index.column(table, local)!.sql)}`,
-      );
+    const joins = (targetAlias: string) => joinConditions(relationship, table, alias, targetAlias, ctx);
     if (relationship.kind === 'array') return [field.responseKey, compileList(target, definition, field, ctx, joins)];
     const targetAlias = ctx.aliases.fresh();
     const targetType = getNamedType(definition.type) as GraphQLObjectType;
@@ -104,13 +100,13 @@ export function compileObject(
  */
 function rowSource(
   table: TableModel,
-  // biome-ignore lint/suspicious/noExplicitAny: argument values as graphql-js coerced them, checked against the schema
-  args: Record<string, any>,
+  definition: GraphQLField<unknown, unknown>,
   field: CollectedField,
   ctx: SelectContext,
-  joins: (alias: string) => string[],
   select: (alias: string) => string,
+  joins: (alias: string) => string[] = () => [],
 ) {
+  const args = argumentsOf(definition, field, ctx);
   const alias = ctx.aliases.fresh();
   const conditions = [...joins(alias), permissionFilter(table, alias, ctx)];
   if (args.where) conditions.push(compileBoolExp(table, args.where, alias, ctx, 'user'));
@@ -155,16 +151,16 @@ function compileList(
   definition: GraphQLField<unknown, unknown>,
   field: CollectedField,
   ctx: SelectContext,
-  joins: (alias: string) => string[],
+  joins?: (alias: string) => string[],
 ): string {
   const targetType = getNamedType(definition.type) as GraphQLObjectType;
   const source = rowSource(
     table,
-    argumentsOf(definition, field, ctx),
+    definition,
     field,
     ctx,
-    joins,
     (alias) => `${compileObject(table, targetType, alias, subSelections(field, ctx), ctx)} AS _j`,
+    joins,
   );
   return `(SELECT coalesce(json_agg(_s._j${source.aggregateOrder('_s')}), '[]'::json) FROM (${source.sql}) AS _s)`;
 }
@@ -176,15 +172,7 @@ function compileAggregate(
   field: CollectedField,
   ctx: SelectContext,
 ): string {
-  const args = argumentsOf(definition, field, ctx);
-  const source = rowSource(
-    table,
-    args,
-    field,
-    ctx,
-    () => [],
-    (alias) => `${alias}.*`,
-  );
+  const source = rowSource(table, definition, field, ctx, (alias) => `${alias}.*`);
   const rows = source.alias;
   const aggregateType = getNamedType(definition.type) as GraphQLObjectType;
   const entries = subSelections(field, ctx).map((selection): [string, string] => {
@@ -276,10 +264,7 @@ function compileOrderBy(
       // so binds no parameter of the permission filter either.
       if (nested.length === 0) continue;
       const where = [
-        ...Object.entries(relationship.mapping).map(
-          ([local, remote]) =>
-            `${targetAlias}.${ident(ctx.index.column(target, remote)!.sql)} = ${alias}.${ident(ctx.index.column(table, local)!.sql)}`,
-        ),
+        ...joinConditions(relationship, table, alias, targetAlias, ctx),
         permissionFilter(target, targetAlias, ctx),
       ].join(' AND ');
       for (const key of nested) {
@@ -291,6 +276,21 @@ function compileOrderBy(
     }
   }
   return out;
+}
+
+/** `relationship` from `alias` (a row of `table`) to `targetAlias` (a row of its target), one condition a mapped column. */
+function joinConditions(
+  relationship: RelationshipModel,
+  table: TableModel,
+  alias: string,
+  targetAlias: string,
+  ctx: SelectContext,
+): string[] {
+  const target = ctx.index.table(relationship.target);
+  return Object.entries(relationship.mapping).map(
+    ([local, remote]) =>
+      `${targetAlias}.${ident(ctx.index.column(target, remote)!.sql)} = ${alias}.${ident(ctx.index.column(table, local)!.sql)}`,
+  );
 }
 
 export function tableRef(table: TableModel): string {
