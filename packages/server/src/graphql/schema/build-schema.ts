@@ -16,7 +16,14 @@ import {
   GraphQLString,
   parse,
 } from 'graphql';
-import { type ActionModel, ADMIN_ROLE, type ScalarType, type TableModel } from '../model.js';
+import {
+  type ActionModel,
+  ADMIN_ROLE,
+  type ColumnModel,
+  type RelationshipModel,
+  type ScalarType,
+  type TableModel,
+} from '../model.js';
 import type { ModelIndex } from '../model-index.js';
 import { aggregateType } from './aggregate-types.js';
 import { buildMutationFields, type MutationKind } from './mutation-fields.js';
@@ -111,42 +118,57 @@ export function buildRoleSchema(index: ModelIndex, role: string): RoleSchema {
   for (const table of visible) {
     const columns = index.selectableColumns(table, role);
     const relationships = table.relationships.filter((r) => isVisible(r.target));
+    /**
+     * An input type of this table: the `first` fields, then one per column and one per
+     * relationship `relationship` gives a type (built lazily: they name the other tables' types).
+     */
+    const tableInput = (
+      name: string,
+      description: string,
+      column: (column: ColumnModel) => GraphQLInputType,
+      relationship: (relationship: RelationshipModel) => GraphQLInputType | undefined,
+      first: () => GraphQLInputFieldConfigMap = () => ({}),
+    ) =>
+      new GraphQLInputObjectType({
+        name,
+        description,
+        fields: () => {
+          const fields = first();
+          for (const c of columns) fields[c.name] = { type: column(c) };
+          for (const r of relationships) {
+            const type = relationship(r);
+            if (type) fields[r.name] = { type };
+          }
+          return fields;
+        },
+      });
 
     boolExps.set(
       table.name,
-      new GraphQLInputObjectType({
-        name: `${table.name}_bool_exp`,
-        description: `Boolean expression to filter rows from the table "${table.sql.table}". All fields are combined with a logical 'AND'.`,
-        fields: () => {
+      tableInput(
+        `${table.name}_bool_exp`,
+        `Boolean expression to filter rows from the table "${table.sql.table}". All fields are combined with a logical 'AND'.`,
+        (column) => comparisonExp(column.type),
+        (relationship) => boolExps.get(relationship.target)!,
+        () => {
           const self = boolExps.get(table.name)!;
-          const fields: GraphQLInputFieldConfigMap = {
+          return {
             _and: { type: new GraphQLList(new GraphQLNonNull(self)) },
             _not: { type: self },
             _or: { type: new GraphQLList(new GraphQLNonNull(self)) },
           };
-          for (const column of columns) fields[column.name] = { type: comparisonExp(column.type) };
-          for (const relationship of relationships)
-            fields[relationship.name] = { type: boolExps.get(relationship.target)! };
-          return fields;
         },
-      }),
+      ),
     );
-
+    // Array relationships order nothing: only object relationships are fields of order_by.
     orderBys.set(
       table.name,
-      new GraphQLInputObjectType({
-        name: `${table.name}_order_by`,
-        description: `Ordering options when selecting data from "${table.sql.table}".`,
-        fields: () => {
-          const fields: GraphQLInputFieldConfigMap = {};
-          for (const column of columns) fields[column.name] = { type: orderBy };
-          for (const relationship of relationships) {
-            if (relationship.kind === 'object')
-              fields[relationship.name] = { type: orderBys.get(relationship.target)! };
-          }
-          return fields;
-        },
-      }),
+      tableInput(
+        `${table.name}_order_by`,
+        `Ordering options when selecting data from "${table.sql.table}".`,
+        () => orderBy,
+        (relationship) => (relationship.kind === 'object' ? orderBys.get(relationship.target)! : undefined),
+      ),
     );
 
     selectColumns.set(
