@@ -13,12 +13,11 @@ import {
 import {
   addVaultOptions,
   fetchSecrets,
-  handleVaultErrors,
-  resolveTarget,
   VaultCliError,
   type VaultOptionValues,
   type VaultTarget,
   VaultUnavailableError,
+  vaultAction,
 } from './vault-api.js';
 
 interface RunOptions extends VaultOptionValues {
@@ -207,8 +206,7 @@ export function registerRunCommand(program: Command): void {
         '(the terminal sends those to the command itself).',
     )
     .action(
-      handleVaultErrors(async (argv: string[], options: RunOptions) => {
-        const target = resolveTarget(options);
+      vaultAction(async (target, argv: string[], options: RunOptions) => {
         const secrets = await loadSecrets(target, options);
         const env = childEnvironment(secrets, options.override);
         process.exitCode = await runChild(argv, env);

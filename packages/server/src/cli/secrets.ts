@@ -6,23 +6,23 @@ import {
   fetchHistory,
   fetchSecret,
   fetchSecrets,
-  handleVaultErrors,
-  resolveTarget,
   VaultCliError,
   type VaultOptionValues,
   type VaultTarget,
+  vaultAction,
   writeSecrets,
 } from './vault-api.js';
 
 const MASK = '********';
 
-interface ListOptions extends VaultOptionValues {
-  values?: boolean;
+interface JsonOptions extends VaultOptionValues {
   json?: boolean;
 }
-interface SetOptions extends VaultOptionValues {
+interface ListOptions extends JsonOptions {
+  values?: boolean;
+}
+interface SetOptions extends JsonOptions {
   expectedVersion?: string;
-  json?: boolean;
 }
 
 function where(target: VaultTarget): string {
@@ -76,6 +76,9 @@ export function registerSecretsCommands(program: Command): void {
     .description(
       'Read and write the secrets of a project environment in the vault (token from $XTRA_TOKEN, project from $XTRA_PROJECT_ID)',
     );
+  /** A subcommand on one secret: the vault options and its <KEY> argument. */
+  const keyCommand = (name: string, description: string) =>
+    addVaultOptions(secrets.command(name).description(description).argument('<KEY>', 'the secret name'));
 
   addVaultOptions(
     secrets
@@ -85,8 +88,7 @@ export function registerSecretsCommands(program: Command): void {
     .option('--values', 'print KEY=value lines')
     .option('--json', 'print {KEY: value} as JSON')
     .action(
-      handleVaultErrors(async (options: ListOptions) => {
-        const target = resolveTarget(options);
+      vaultAction(async (target, options: ListOptions) => {
         const all = await fetchSecrets(target);
         if (options.json) return printJson(all);
         const keys = Object.keys(all).sort();
@@ -95,18 +97,13 @@ export function registerSecretsCommands(program: Command): void {
       }),
     );
 
-  addVaultOptions(
-    secrets
-      .command('get')
-      .description(
-        'Print the value of one secret alone (for VALUE=$(pavise secrets get KEY)); a newline follows only on a terminal',
-      )
-      .argument('<KEY>', 'the secret name'),
+  keyCommand(
+    'get',
+    'Print the value of one secret alone (for VALUE=$(pavise secrets get KEY)); a newline follows only on a terminal',
   )
     .option('--json', 'print {key, value, version, environment, branch, inherited, updatedAt} as JSON')
     .action(
-      handleVaultErrors(async (key: string, options: VaultOptionValues & { json?: boolean }) => {
-        const target = resolveTarget(options);
+      vaultAction(async (target, key: string, options: JsonOptions) => {
         const secret = await fetchSecret(target, key);
         if (options.json) return printJson(secret);
         process.stdout.write(process.stdout.isTTY ? `${secret.value}\n` : secret.value);
@@ -128,8 +125,7 @@ export function registerSecretsCommands(program: Command): void {
     )
     .option('--json', 'print the result as JSON')
     .action(
-      handleVaultErrors(async (pairs: string[], options: SetOptions) => {
-        const target = resolveTarget(options);
+      vaultAction(async (target, pairs: string[], options: SetOptions) => {
         const values = await parseAssignments(pairs);
         const keys = Object.keys(values);
         let expectedVersions: Record<string, number> | undefined;
@@ -149,33 +145,21 @@ export function registerSecretsCommands(program: Command): void {
       }),
     );
 
-  addVaultOptions(
-    secrets
-      .command('delete')
-      .description('Delete a secret (in a branch: hide the inherited one); its history is kept')
-      .argument('<KEY>', 'the secret name'),
-  )
+  keyCommand('delete', 'Delete a secret (in a branch: hide the inherited one); its history is kept')
     .option('--json', 'print the result as JSON')
     .action(
-      handleVaultErrors(async (key: string, options: VaultOptionValues & { json?: boolean }) => {
-        const target = resolveTarget(options);
+      vaultAction(async (target, key: string, options: JsonOptions) => {
         const result = await deleteSecret(target, key);
         if (options.json) return printJson(result);
         process.stdout.write(`Deleted ${key} from ${where(target)} (version ${result.version}).\n`);
       }),
     );
 
-  addVaultOptions(
-    secrets
-      .command('history')
-      .description('List the versions of a secret, newest first (values masked unless --values)')
-      .argument('<KEY>', 'the secret name'),
-  )
+  keyCommand('history', 'List the versions of a secret, newest first (values masked unless --values)')
     .option('--values', 'show the values')
     .option('--json', 'print the history as JSON (with the values only with --values)')
     .action(
-      handleVaultErrors(async (key: string, options: ListOptions) => {
-        const target = resolveTarget(options);
+      vaultAction(async (target, key: string, options: ListOptions) => {
         const result = await fetchHistory(target, key);
         if (options.json) {
           return printJson(

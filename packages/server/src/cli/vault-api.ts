@@ -293,7 +293,7 @@ export function fetchHistory(target: VaultTarget, key: string): Promise<SecretHi
  * Wraps a command action: the vault's user-facing errors print as `pavise: …` and exit 1 (main.ts
  * reports only its own error types as one line, so these are handled here).
  */
-export function handleVaultErrors<A extends unknown[]>(
+function handleVaultErrors<A extends unknown[]>(
   action: (...args: A) => Promise<void>,
 ): (...args: A) => Promise<void> {
   return async (...args: A) => {
@@ -305,4 +305,18 @@ export function handleVaultErrors<A extends unknown[]>(
       process.exitCode = 1;
     }
   };
+}
+
+/**
+ * A vault command's action: `action` gets the target its options resolve to (resolveTarget), then
+ * the command's arguments and options; errors as handleVaultErrors prints them. Commander calls an
+ * action with the arguments, the options and the Command: the options are the last but one.
+ */
+export function vaultAction<A extends unknown[], O extends VaultOptionValues>(
+  action: (target: VaultTarget, ...args: [...A, O]) => Promise<void>,
+): (...args: [...A, O, Command]) => Promise<void> {
+  return handleVaultErrors(async (...args: [...A, O, Command]) => {
+    const given = args.slice(0, -1) as [...A, O];
+    await action(resolveTarget(given.at(-1) as O), ...given);
+  });
 }
