@@ -293,9 +293,7 @@ export function fetchHistory(target: VaultTarget, key: string): Promise<SecretHi
  * Wraps a command action: the vault's user-facing errors print as `pavise: …` and exit 1 (main.ts
  * reports only its own error types as one line, so these are handled here).
  */
-function handleVaultErrors<A extends unknown[]>(
-  action: (...args: A) => Promise<void>,
-): (...args: A) => Promise<void> {
+function handleVaultErrors<A extends unknown[]>(action: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
   return async (...args: A) => {
     try {
       await action(...args);
