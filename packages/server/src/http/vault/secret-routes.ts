@@ -1,5 +1,12 @@
 import { notFound } from '../../vault/errors.js';
-import { environmentParams, readQuery, rollbackInput, secretParams, writeInput } from '../../vault/inputs.js';
+import {
+  branchQuery,
+  environmentParams,
+  readQuery,
+  rollbackInput,
+  secretParams,
+  writeInput,
+} from '../../vault/inputs.js';
 import { deleteSecret, rollbackSecret, writeSecrets } from '../../vault/secret-writes.js';
 import { readSecrets, readSecretValues, secretHistory } from '../../vault/secrets.js';
 import type { Vault } from '../../vault/vault.js';
@@ -30,7 +37,7 @@ export function registerSecretRoutes(scope: VaultScope, vault: Vault): void {
 
   scope.post(
     base,
-    { schema: { params: environmentParams, querystring: readQuery, body: vaultBody(writeInput) }, config: inProject },
+    { schema: { params: environmentParams, querystring: branchQuery, body: vaultBody(writeInput) }, config: inProject },
     async (request, reply) => {
       const branch = request.body.branch ?? request.query.branch;
       const versions = await writeSecrets(vault, projectOf(request), request.params.env, branch, request.body);
@@ -40,7 +47,7 @@ export function registerSecretRoutes(scope: VaultScope, vault: Vault): void {
 
   scope.get(
     `${base}/:key`,
-    { schema: { params: secretParams, querystring: readQuery }, config: inProject },
+    { schema: { params: secretParams, querystring: branchQuery }, config: inProject },
     async (request, reply) => {
       const { env, key } = request.params;
       const { branch } = request.query;
@@ -52,7 +59,7 @@ export function registerSecretRoutes(scope: VaultScope, vault: Vault): void {
 
   scope.delete(
     `${base}/:key`,
-    { schema: { params: secretParams, querystring: readQuery }, config: inProject },
+    { schema: { params: secretParams, querystring: branchQuery }, config: inProject },
     async (request, reply) => {
       const { env, key } = request.params;
       const version = await deleteSecret(vault, projectOf(request), env, request.query.branch, key);
@@ -62,7 +69,7 @@ export function registerSecretRoutes(scope: VaultScope, vault: Vault): void {
 
   scope.get(
     `${base}/:key/history`,
-    { schema: { params: secretParams, querystring: readQuery }, config: inProject },
+    { schema: { params: secretParams, querystring: branchQuery }, config: inProject },
     async (request, reply) => {
       const { env, key } = request.params;
       const history = await secretHistory(vault, projectOf(request), env, request.query.branch, key);
@@ -72,7 +79,7 @@ export function registerSecretRoutes(scope: VaultScope, vault: Vault): void {
 
   scope.post(
     `${base}/:key/history`,
-    { schema: { params: secretParams, querystring: readQuery, body: vaultBody(rollbackInput) }, config: inProject },
+    { schema: { params: secretParams, querystring: branchQuery, body: vaultBody(rollbackInput) }, config: inProject },
     async (request, reply) => {
       const { env, key } = request.params;
       const branch = request.body.branch ?? request.query.branch;
