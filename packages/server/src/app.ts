@@ -43,7 +43,7 @@ export async function startPavise(config: Config, options: StartOptions = {}): P
   // the database's own error; it is awaited below.
   const loading = import('./server-modules.js');
   loading.catch(() => {});
-  const db = await openDatabase(config);
+  const db = await openDatabase(config, config.statementTimeoutMs);
   let counters: CounterStore | undefined;
   let server: FastifyInstance | undefined;
   try {
@@ -86,11 +86,19 @@ export async function startPavise(config: Config, options: StartOptions = {}): P
       logger,
       config.graphqlLimits,
       clock,
+      config.cacheBudgets,
     );
     const vault = new Vault(db, masterKeys, clock);
     const vaultLimiter = new RequestRateLimiter(
       counters,
       config.rateLimit.vault,
+      config.rateLimit.enabled,
+      (error) => logger.error({ err: error }, 'rate-limit store failed; request allowed'),
+      clock,
+    );
+    const anonymousLimiter = new RequestRateLimiter(
+      counters,
+      config.rateLimit.anonymous,
       config.rateLimit.enabled,
       (error) => logger.error({ err: error }, 'rate-limit store failed; request allowed'),
       clock,
@@ -104,6 +112,7 @@ export async function startPavise(config: Config, options: StartOptions = {}): P
       signInLimiter,
       vault,
       vaultLimiter,
+      anonymousLimiter,
       logger,
     });
     await server.listen({ port: config.port, host: config.host });

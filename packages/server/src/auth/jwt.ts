@@ -9,6 +9,7 @@ import {
   jwtVerify,
   SignJWT,
 } from 'jose';
+import { ByteBudgetLru, digestKey } from '../cache/byte-budget-lru.js';
 import { type Clock, systemClock } from '../clock.js';
 import { DEFAULT_CLAIMS_NAMESPACE, DEFAULT_ISSUER, type JwtSecretConfig } from '../config/jwt-secret.js';
 import type { Queryable } from '../db/database.js';
@@ -49,17 +50,19 @@ export class InvalidTokenError extends AuthError {
 /**
  * Tokens verified recently. A client sends the same access token with every request until it
  * refreshes it, and re-verifying an HMAC through WebCrypto was a fifth of the CPU time of a
- * cached GraphQL query. The key is the whole token, signature included, so only the very token
- * that passed verification hits; its expiry is checked again on every hit.
+ * cached GraphQL query. The key is a digest of the whole token, signature included, so only the
+ * very token that passed verification hits; its expiry is checked again on every hit.
  */
-const VERIFIED_TOKENS_KEPT = 10_000;
+export const DEFAULT_VERIFIED_TOKEN_BYTES = 8 * 1024 * 1024;
+/** A verified token's claims and session variables, roughly, besides the token's own length. */
+const verifiedBytes = (token: Readonly<VerifiedToken>) => 512 + JSON.stringify(token.sessionVariables).length * 2;
 
 /**
  * Signs and verifies access tokens with the configured (or generated and persisted) key. iat and
  * exp are read from, and checked against, the clock it is given.
  */
 export class JwtKeys {
-  private readonly verified = new Map<string, Readonly<VerifiedToken>>();
+  private readonly verified: ByteBudgetLru<Readonly<VerifiedToken>>;
   /** What jwtVerify checks besides the time, built once. */
   private readonly verifyOptions: { algorithms: string[]; issuer: string; requiredClaims: string[] };
 
@@ -69,12 +72,19 @@ export class JwtKeys {
     private readonly verifyingKey: CryptoKey,
     private readonly publicJwk: JWK | undefined,
     private readonly clock: Clock,
+    verifiedBudget: number,
   ) {
+    this.verified = new ByteBudgetLru(verifiedBudget, verifiedBytes);
     this.verifyOptions = { algorithms: [config.type], issuer: config.issuer, requiredClaims: ['sub', 'exp', 'iat'] };
   }
 
   /** Uses PAVISE_JWT_SECRET, or else the HS256 key generated on first start and kept in the database. */
-  static async load(configured: JwtSecretConfig | undefined, db: Queryable, clock = systemClock): Promise<JwtKeys> {
+  static async load(
+    configured: JwtSecretConfig | undefined,
+    db: Queryable,
+    clock = systemClock,
+    verifiedBudget = DEFAULT_VERIFIED_TOKEN_BYTES,
+  ): Promise<JwtKeys> {
     const config =
       configured ??
       (await getOrCreateSetting<JwtSecretConfig>(db, 'auth.jwt_secret', () => ({
@@ -83,10 +93,14 @@ export class JwtKeys {
         issuer: DEFAULT_ISSUER,
         claimsNamespace: DEFAULT_CLAIMS_NAMESPACE,
       })));
-    return JwtKeys.fromConfig(config, clock);
+    return JwtKeys.fromConfig(config, clock, verifiedBudget);
   }
 
-  static async fromConfig(config: JwtSecretConfig, clock: Clock = systemClock): Promise<JwtKeys> {
+  static async fromConfig(
+    config: JwtSecretConfig,
+    clock: Clock = systemClock,
+    verifiedBudget = DEFAULT_VERIFIED_TOKEN_BYTES,
+  ): Promise<JwtKeys> {
     if (config.type.startsWith('HS')) {
       // Imported once: handed raw bytes, jose would import them again on every sign and verify.
       const secret = await crypto.subtle.importKey(
@@ -96,7 +110,7 @@ export class JwtKeys {
         false,
         ['sign', 'verify'],
       );
-      return new JwtKeys(config, secret, secret, undefined, clock);
+      return new JwtKeys(config, secret, secret, undefined, clock, verifiedBudget);
     }
     const signingKey = await importPKCS8(config.signingKey!, config.type, { extractable: false });
     const verifyingKey = await importSPKI(config.key, config.type, { extractable: true });
@@ -104,7 +118,7 @@ export class JwtKeys {
     jwk.alg = config.type;
     jwk.use = 'sig';
     if (config.kid) jwk.kid = config.kid;
-    return new JwtKeys(config, signingKey, verifyingKey, jwk, clock);
+    return new JwtKeys(config, signingKey, verifyingKey, jwk, clock, verifiedBudget);
   }
 
   get issuer(): string {
@@ -135,15 +149,15 @@ export class JwtKeys {
   /** Verifies signature, algorithm, issuer and expiry; throws InvalidTokenError with the reason. */
   async verify(token: string): Promise<Readonly<VerifiedToken>> {
     const now = this.clock.now();
-    const known = this.verified.get(token);
+    const key = digestKey(token);
+    const known = this.verified.get(key);
     if (known) {
       // jose's rule: expired once the current second reaches exp.
       if (Math.floor(now / 1000) < known.expiresAt) return known;
-      this.verified.delete(token);
+      this.verified.delete(key);
     }
     const verified = await this.verifyAfresh(token, now);
-    if (this.verified.size >= VERIFIED_TOKENS_KEPT) this.verified.delete(this.verified.keys().next().value!);
-    this.verified.set(token, verified);
+    this.verified.set(key, verified);
     return verified;
   }
 

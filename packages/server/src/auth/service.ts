@@ -78,11 +78,11 @@ export class AuthService {
     db: Database,
     config: Pick<
       Config,
-      'jwtSecret' | 'accessTokenExpiresIn' | 'refreshTokenExpiresIn' | 'refreshGraceSeconds' | 'signup'
+      'jwtSecret' | 'accessTokenExpiresIn' | 'refreshTokenExpiresIn' | 'refreshGraceSeconds' | 'signup' | 'cacheBudgets'
     >,
     clock: Clock = systemClock,
   ): Promise<AuthService> {
-    const keys = await JwtKeys.load(config.jwtSecret, db, clock);
+    const keys = await JwtKeys.load(config.jwtSecret, db, clock, config.cacheBudgets.verifiedTokens);
     const rotationKey = await getOrCreateSetting(db, 'auth.refresh_rotation_key', () =>
       randomBytes(32).toString('base64url'),
     );

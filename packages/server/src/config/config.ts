@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { DEFAULT_CACHE_BUDGETS, DEFAULT_LIMITS } from '../graphql/limits.js';
 import { type JwtSecretConfig, parseJwtSecret } from './jwt-secret.js';
 import { parseRate, type Rate } from './rate.js';
 
@@ -35,8 +36,24 @@ export interface Config {
     perCredential: Rate;
     /** Secrets-vault requests allowed per caller (user or service account). */
     vault: Rate;
+    /** GraphQL and REST requests without credentials allowed per client IP. */
+    anonymous: Rate;
   };
-  graphqlLimits: { maxDepth: number; maxSelections: number; maxRows: number };
+  graphqlLimits: {
+    maxDepth: number;
+    maxSelections: number;
+    maxRows: number;
+    maxFilterDepth: number;
+    maxDocumentNesting: number;
+  };
+  /** What one POST /v1/graphql may carry. */
+  graphqlRequests: { maxQueryBytes: number; maxVariablesBytes: number; maxBatch: number };
+  /** Milliseconds a database statement may run (PostgreSQL only: PGlite cannot interrupt one). */
+  statementTimeoutMs: number;
+  /** Deepest nesting of objects and arrays a JSON body may have. */
+  maxJsonDepth: number;
+  /** Byte budgets of the in-memory caches. */
+  cacheBudgets: { plans: number; statements: number; schemas: number; verifiedTokens: number };
   trustProxy: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   logFormat: 'json' | 'pretty';
@@ -51,6 +68,8 @@ export class ConfigError extends Error {
 }
 
 type Env = Record<string, string | undefined>;
+
+const MiB = 1024 * 1024;
 
 /** Reads and validates every variable, collecting all problems before failing. */
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
@@ -76,6 +95,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     if (value < min || value > max) throw new Error('');
     return value;
   };
+  const bytes = integer(0, 4 * 1024 * MiB);
+  const byteRange = 'a number of bytes from 0 to 4294967296';
   const oneOf =
     <T extends string>(...values: T[]) =>
     (raw: string) => {
@@ -209,16 +230,62 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
         parseRate,
         '"<count>/<seconds>", e.g. 1200/60',
       ),
+      anonymous: read(
+        'PAVISE_RATE_LIMIT_ANONYMOUS',
+        { limit: 600, windowSeconds: 60 },
+        parseRate,
+        '"<count>/<seconds>", e.g. 600/60',
+      ),
     },
     graphqlLimits: {
-      maxDepth: read('PAVISE_GRAPHQL_MAX_DEPTH', 10, integer(1, 100), 'a whole number from 1 to 100'),
+      maxDepth: read(
+        'PAVISE_GRAPHQL_MAX_DEPTH',
+        DEFAULT_LIMITS.maxDepth,
+        integer(1, 100),
+        'a whole number from 1 to 100',
+      ),
       maxSelections: read(
         'PAVISE_GRAPHQL_MAX_SELECTIONS',
-        1_000,
+        DEFAULT_LIMITS.maxSelections,
         integer(1, 100_000),
         'a whole number from 1 to 100000',
       ),
-      maxRows: read('PAVISE_GRAPHQL_MAX_ROWS', 10_000, integer(1, 10_000_000), 'a whole number from 1 to 10000000'),
+      maxRows: read(
+        'PAVISE_GRAPHQL_MAX_ROWS',
+        DEFAULT_LIMITS.maxRows,
+        integer(1, 10_000_000),
+        'a whole number from 1 to 10000000',
+      ),
+      maxFilterDepth: read(
+        'PAVISE_GRAPHQL_MAX_WHERE_DEPTH',
+        DEFAULT_LIMITS.maxFilterDepth,
+        integer(1, 64),
+        'a whole number from 1 to 64',
+      ),
+      maxDocumentNesting: read(
+        'PAVISE_GRAPHQL_MAX_NESTING',
+        DEFAULT_LIMITS.maxDocumentNesting,
+        integer(8, 1_000),
+        'a whole number from 8 to 1000',
+      ),
+    },
+    graphqlRequests: {
+      maxQueryBytes: read('PAVISE_GRAPHQL_MAX_QUERY_BYTES', 262_144, bytes, byteRange),
+      maxVariablesBytes: read('PAVISE_GRAPHQL_MAX_VARIABLES_BYTES', 1_048_576, bytes, byteRange),
+      maxBatch: read('PAVISE_GRAPHQL_MAX_BATCH', 20, integer(1, 1_000), 'a whole number from 1 to 1000'),
+    },
+    statementTimeoutMs: read(
+      'PAVISE_GRAPHQL_STATEMENT_TIMEOUT_MS',
+      30_000,
+      integer(0, 3_600_000),
+      'milliseconds from 0 (no limit) to 3600000',
+    ),
+    maxJsonDepth: read('PAVISE_MAX_JSON_DEPTH', 64, integer(2, 1_000), 'a whole number from 2 to 1000'),
+    cacheBudgets: {
+      plans: read('PAVISE_CACHE_PLAN_BYTES', DEFAULT_CACHE_BUDGETS.plans, bytes, byteRange),
+      statements: read('PAVISE_CACHE_STATEMENT_BYTES', DEFAULT_CACHE_BUDGETS.statements, bytes, byteRange),
+      schemas: read('PAVISE_CACHE_SCHEMA_BYTES', DEFAULT_CACHE_BUDGETS.schemas, bytes, byteRange),
+      verifiedTokens: read('PAVISE_CACHE_TOKEN_BYTES', 8 * MiB, bytes, byteRange),
     },
     trustProxy: read('PAVISE_TRUST_PROXY', false, boolean, '"true" or "false"'),
     logLevel: read(

@@ -56,6 +56,8 @@ export class MigrationError extends Error {
 export async function migrate(db: Database, dir = MIGRATIONS_DIR): Promise<string[]> {
   const migrations = await readMigrations(dir);
   return db.transaction(async (tx) => {
+    // A migration may rewrite a large table: the server's per-statement limit is not for it.
+    await tx.exec('SET LOCAL statement_timeout = 0');
     await tx.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK_KEY]);
     await tx.exec(`
       CREATE SCHEMA IF NOT EXISTS pavise;

@@ -7,18 +7,36 @@ import {
   type OperationDefinitionNode,
   parse,
   validate,
+  visit,
 } from 'graphql';
+import { ByteBudgetLru, digestKey } from '../cache/byte-budget-lru.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { Database, QueryOptions } from '../db/database.js';
+import { unstorableText } from '../input/text.js';
 import { type CollectedField, collectFields } from './compile/collect-fields.js';
 import { compileMutation } from './compile/mutation.js';
 import { compileQuery, type SelectContext } from './compile/select.js';
 import { Aliases, Params, type SessionBinding } from './compile/sql.js';
+import {
+  bindStrings,
+  type StatementTemplate,
+  templateBytes,
+  type VariableShape,
+  variableShape,
+  verifyTemplate,
+} from './compile/statement-template.js';
 import { EngineError, errorResponse } from './errors.js';
 import { type ActionCall, Executor, type MutationStep } from './execute/executor.js';
 import { introspect } from './execute/introspection.js';
 import { PreparedStatements } from './execute/prepared-statements.js';
-import { checkLimits, DEFAULT_LIMITS, type QueryLimits } from './limits.js';
+import {
+  type CacheBudgets,
+  checkDocumentNesting,
+  checkLimits,
+  DEFAULT_CACHE_BUDGETS,
+  DEFAULT_LIMITS,
+  type QueryLimits,
+} from './limits.js';
 import type { Model } from './model.js';
 import { ModelIndex } from './model-index.js';
 import { buildRoleSchema, type RoleSchema } from './schema/build-schema.js';
@@ -39,40 +57,47 @@ export interface GraphQLRequest {
 
 /** A parsed, validated operation for one role, kept in the plan cache. */
 interface Plan {
+  /** The plan cache's key: a digest of the role, the operation name and the document. */
+  key: string;
   roleSchema: RoleSchema;
   document: DocumentNode;
   operation: OperationDefinitionNode;
   fragments: Record<string, FragmentDefinitionNode>;
-  /** The query's compiled statement per variables (as JSON text), for any session of the role. */
-  statements: Map<string, CompiledStatement>;
+  /** The document's length: what the plan's size is estimated from. */
+  length: number;
 }
 
-/** A query compiled to one statement: its text, its parameters, and which come from the session. */
+/** A query compiled to one statement, without the request's strings; which parameters come from the session. */
 interface CompiledStatement {
-  sql: string;
-  values: readonly unknown[];
+  template: StatementTemplate;
   sessionBindings: readonly SessionBinding[];
   options: QueryOptions | undefined;
 }
 
-const PLAN_CACHE_SIZE = 2_000;
 /**
- * Compiled statements kept per plan. Operations whose variables change on every request (an id)
- * gain nothing from it and cycle through; those with none or few variable values hit it.
+ * A parsed document (without locations) holds about 30 bytes per character of its text; the
+ * estimate is generous, so the budget is an upper bound on what plans really hold.
  */
-const STATEMENTS_PER_PLAN = 8;
+const planBytes = (plan: Plan | PlanFailure) => 2_048 + 40 * plan.length;
+
+/** A document that did not plan: its errors, kept so the same bad document is refused cheaply. */
+interface PlanFailure {
+  errors: EngineError[];
+  length: number;
+}
 
 /**
  * The Hasura-compatible engine: a per-role schema built from the model, and the pipeline of each
  * request — parse and validate (plan, cached per role and document) → compile (compile/: SQL and
- * parameters, a query's statement cached per variables) → execute (execute/: the statement, the
+ * parameters, a query's statement cached per shape of its variables) → execute (execute/: the statement, the
  * mutation's transaction, the action handlers).
  */
 export class GraphQLEngine {
   private readonly index: ModelIndex;
-  private readonly schemas = new Map<string, RoleSchema>();
-  private readonly plans = new Map<string, Plan | EngineError[]>();
-  private readonly prepared = new PreparedStatements();
+  private readonly schemas: ByteBudgetLru<RoleSchema>;
+  private readonly plans: ByteBudgetLru<Plan | PlanFailure>;
+  private readonly statements: ByteBudgetLru<CompiledStatement>;
+  private readonly prepared: PreparedStatements;
   private readonly executor: Executor;
 
   constructor(
@@ -82,16 +107,24 @@ export class GraphQLEngine {
     private readonly limits: QueryLimits = DEFAULT_LIMITS,
     /** Published to SQL with the session, as pavise.now(): the time triggers and actions go by. */
     clock: Clock = systemClock,
+    budgets: CacheBudgets = DEFAULT_CACHE_BUDGETS,
   ) {
     this.index = new ModelIndex(model);
+    this.schemas = new ByteBudgetLru(budgets.schemas, schemaBytes);
+    this.plans = new ByteBudgetLru(budgets.plans, planBytes);
+    this.statements = new ByteBudgetLru(budgets.statements, (s) => templateBytes(s.template));
+    // The prepared statements' names share the statements' budget: the texts they name are theirs.
+    this.prepared = new PreparedStatements(budgets.statements);
     this.executor = new Executor(db, this.prepared, log, clock);
   }
 
   schemaFor(role: string): RoleSchema {
-    let schema = this.schemas.get(role);
+    // Role names come from tokens and admin headers; the key is a digest all the same.
+    const key = digestKey(role);
+    let schema = this.schemas.get(key);
     if (!schema) {
       schema = buildRoleSchema(this.index, role);
-      this.schemas.set(role, schema);
+      this.schemas.set(key, schema);
     }
     return schema;
   }
@@ -108,38 +141,30 @@ export class GraphQLEngine {
 
   private async run(request: GraphQLRequest, session: Session): Promise<string> {
     const plan = this.plan(session.role, request.query, request.operationName);
-    if (Array.isArray(plan)) return JSON.stringify(errorResponse(plan));
-    // A query already compiled with these variables needs no coercion or compilation again:
-    // only the parameters taken from the session are computed for this caller.
-    const variablesKey =
-      request.variables === undefined || request.variables === null ? '' : JSON.stringify(request.variables);
-    const compiled = plan.statements.get(variablesKey);
-    if (compiled)
-      return `{"data":${await this.executor.query(compiled.sql, bindSession(compiled, session.variables), compiled.options)}}`;
-
-    const coerced = getVariableValues(
-      plan.roleSchema.schema,
-      plan.operation.variableDefinitions ?? [],
-      request.variables ?? {},
-    );
+    if ('errors' in plan) return JSON.stringify(errorResponse(plan.errors));
+    const definitions = plan.operation.variableDefinitions ?? [];
+    const coerced = getVariableValues(plan.roleSchema.schema, definitions, request.variables ?? {});
     if (coerced.errors) return JSON.stringify(errorResponse(coerced.errors.map(toHasuraVariableError)));
+
+    // A query compiled before with variables of the same shape needs no compilation again: only
+    // its strings and the parameters taken from the session are bound for this request.
+    const shape =
+      plan.operation.operation === 'query'
+        ? variableShape(plan.roleSchema.schema, definitions, coerced.coerced)
+        : undefined;
+    const statementKey = shape && digestKey(plan.key, shape.text);
+    const compiled = statementKey && this.statements.get(statementKey);
+    if (compiled) {
+      const values = bindSession(bindStrings(compiled.template, shape.strings), compiled.sessionBindings, session);
+      return `{"data":${await this.executor.query(compiled.template.sql, values, compiled.options)}}`;
+    }
 
     // graphql-js validation lets these through; its executor would refuse them.
     if (plan.operation.operation === 'subscription')
       throw new EngineError('validation-failed', 'no subscriptions exist', '$');
     if (plan.operation.operation === 'mutation' && !plan.roleSchema.schema.getMutationType())
       throw new EngineError('validation-failed', 'no mutations exist', '$');
-    const context: SelectContext = {
-      maxRows: this.limits.maxRows,
-      index: this.index,
-      params: new Params(),
-      aliases: new Aliases(),
-      role: session.role,
-      session: session.variables,
-      roleSchema: plan.roleSchema,
-      fragments: plan.fragments,
-      variables: coerced.coerced,
-    };
+    const context = this.selectContext(plan, session, coerced.coerced);
     const fields = collectFields(plan.operation.selectionSet, context);
     if (plan.operation.operation === 'mutation')
       return this.executor.mutation(session, this.compileMutationSteps(plan, fields, context), context);
@@ -148,15 +173,13 @@ export class GraphQLEngine {
     const selected = fields.filter((f) => !isIntrospection(f) && !isAction(f));
     if (selected.length === fields.length) {
       const sql = compileQuery(selected, context);
-      const statement: CompiledStatement = {
-        sql,
-        values: context.params.values,
-        sessionBindings: context.params.sessionBindings,
-        options: this.prepared.optionsFor(sql),
-      };
-      if (plan.statements.size >= STATEMENTS_PER_PLAN) plan.statements.clear();
-      plan.statements.set(variablesKey, statement);
-      return `{"data":${await this.executor.query(sql, statement.values, statement.options)}}`;
+      const options = this.prepared.optionsFor(sql);
+      if (shape && statementKey) {
+        const template = this.templateFor(plan, session, shape, { sql, values: context.params.values });
+        if (template)
+          this.statements.set(statementKey, { template, sessionBindings: context.params.sessionBindings, options });
+      }
+      return `{"data":${await this.executor.query(sql, context.params.values, options)}}`;
     }
 
     // Introspection, actions and tables side by side: each part by what answers it.
@@ -181,6 +204,41 @@ export class GraphQLEngine {
     );
   }
 
+  private selectContext(plan: Plan, session: Session, variables: Record<string, unknown>): SelectContext {
+    return {
+      maxRows: this.limits.maxRows,
+      maxFilterDepth: this.limits.maxFilterDepth,
+      index: this.index,
+      params: new Params(),
+      aliases: new Aliases(),
+      role: session.role,
+      session: session.variables,
+      roleSchema: plan.roleSchema,
+      fragments: plan.fragments,
+      variables,
+    };
+  }
+
+  /**
+   * The query compiled once more, from placeholders in place of the request's strings, and kept
+   * as a template if it is the same statement (statement-template.ts). A miss costs a second
+   * compilation; every later request of the same shape costs none.
+   */
+  private templateFor(
+    plan: Plan,
+    session: Session,
+    shape: VariableShape,
+    real: { sql: string; values: readonly unknown[] },
+  ): StatementTemplate | undefined {
+    const context = this.selectContext(plan, session, shape.withPlaceholders);
+    try {
+      const sql = compileQuery(collectFields(plan.operation.selectionSet, context), context);
+      return verifyTemplate({ sql, values: context.params.values }, real, shape.strings);
+    } catch {
+      return undefined;
+    }
+  }
+
   /**
    * A mutation's fields, compiled in order. A field that does not compile fails in its turn, so the
    * fields before it run (and fail) first, as when each field is compiled just before it runs.
@@ -203,29 +261,34 @@ export class GraphQLEngine {
   }
 
   /** Parse, validate and pick the operation, once per (role, document, operation name). */
-  private plan(role: string, query: string, operationName: string | undefined): Plan | EngineError[] {
-    const key = `${role}\u0000${operationName ?? ''}\u0000${query}`;
+  private plan(role: string, query: string, operationName: string | undefined): Plan | PlanFailure {
+    const key = digestKey(role, operationName ?? '', query);
     const cached = this.plans.get(key);
     if (cached) return cached;
-    const plan = this.makePlan(role, query, operationName);
-    if (this.plans.size >= PLAN_CACHE_SIZE) this.plans.delete(this.plans.keys().next().value!);
+    let plan: Plan | PlanFailure;
+    try {
+      plan = this.makePlan(key, role, query, operationName);
+    } catch (error) {
+      if (!(error instanceof EngineError)) throw error;
+      plan = { errors: [error], length: query.length };
+    }
     this.plans.set(key, plan);
     return plan;
   }
 
-  private makePlan(role: string, query: string, operationName: string | undefined): Plan | EngineError[] {
+  private makePlan(key: string, role: string, query: string, operationName: string | undefined): Plan | PlanFailure {
+    const failure = (...errors: EngineError[]) => ({ errors, length: query.length });
+    checkDocumentNesting(query, this.limits.maxDocumentNesting);
     let document: DocumentNode;
     try {
-      document = parse(query);
+      document = parse(query, { noLocation: true });
     } catch {
-      return [new EngineError('validation-failed', 'not a valid graphql query', '$.query')];
+      return failure(new EngineError('validation-failed', 'not a valid graphql query', '$.query'));
     }
-    const roleSchema = this.schemaFor(role);
-    const errors = validate(roleSchema.schema, document);
-    if (errors.length > 0) return errors.map((error) => toHasuraValidationError(document, error));
+    checkStorableStrings(document);
     const operation = getOperationAST(document, operationName);
     if (!operation) {
-      return [
+      return failure(
         new EngineError(
           'validation-failed',
           operationName
@@ -233,27 +296,43 @@ export class GraphQLEngine {
             : 'exactly one operation has to be present in the document when operationName is not specified',
           '$',
         ),
-      ];
+      );
     }
     const fragments: Record<string, FragmentDefinitionNode> = {};
     for (const definition of document.definitions)
       if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
-    try {
-      checkLimits(operation, fragments, this.limits);
-    } catch (error) {
-      if (error instanceof EngineError) return [error];
-      throw error;
-    }
-    return { roleSchema, document, operation, fragments, statements: new Map() };
+    // Before validation: some of its rules cost the square of the fields, so a document of
+    // thousands of aliases or a fragment bomb is refused on its size first.
+    checkLimits(operation, fragments, this.limits);
+    const roleSchema = this.schemaFor(role);
+    const errors = validate(roleSchema.schema, document);
+    if (errors.length > 0) return failure(...errors.map((error) => toHasuraValidationError(document, error)));
+    return { key, roleSchema, document, operation, fragments, length: query.length };
   }
 }
 
-/** The statement's parameter values for `session`: the template with the session's values in place. */
-function bindSession(statement: CompiledStatement, session: Record<string, string>): readonly unknown[] {
-  if (statement.sessionBindings.length === 0) return statement.values;
-  const values = [...statement.values];
-  for (const binding of statement.sessionBindings) {
-    const bound = binding.values(session);
+/** Refuses a string literal the database could not store (a NUL character). */
+function checkStorableStrings(document: DocumentNode): void {
+  visit(document, {
+    StringValue(node) {
+      const problem = unstorableText(node.value);
+      if (problem) throw new EngineError('validation-failed', `a string in the query contains ${problem}`, '$.query');
+    },
+  });
+}
+
+/** A role's schema, estimated from its types and their fields. */
+function schemaBytes(schema: RoleSchema): number {
+  let fields = 0;
+  for (const type of Object.values(schema.schema.getTypeMap()))
+    if ('getFields' in type) fields += Object.keys(type.getFields()).length;
+  return 4_096 + 1_024 * fields;
+}
+
+/** `values` (a fresh array) with the parameters taken from the session set to `session`'s values. */
+function bindSession(values: unknown[], bindings: readonly SessionBinding[], session: Session): unknown[] {
+  for (const binding of bindings) {
+    const bound = binding.values(session.variables);
     for (let i = 0; i < bound.length; i++) values[binding.first + i] = bound[i];
   }
   return values;

@@ -1,4 +1,12 @@
-import { type FragmentDefinitionNode, Kind, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import {
+  type FragmentDefinitionNode,
+  Kind,
+  Lexer,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  Source,
+  TokenKind,
+} from 'graphql';
 import { EngineError } from './errors.js';
 
 export interface QueryLimits {
@@ -8,10 +16,61 @@ export interface QueryLimits {
   maxSelections: number;
   /** Rows any one list may return: an upper bound on every limit. */
   maxRows: number;
+  /** How deeply a request's `where` may nest its _and, _or, _not and relationships. */
+  maxFilterDepth: number;
+  /** Deepest nesting of braces, brackets and parentheses in a document, checked before it is parsed. */
+  maxDocumentNesting: number;
 }
 
-export const DEFAULT_LIMITS: QueryLimits = { maxDepth: 10, maxSelections: 1_000, maxRows: 10_000 };
+export const DEFAULT_LIMITS: QueryLimits = {
+  maxDepth: 10,
+  maxSelections: 1_000,
+  maxRows: 10_000,
+  maxFilterDepth: 16,
+  maxDocumentNesting: 64,
+};
 
+/** What the engine's caches may hold, in bytes (estimated), each evicting its least recently used. */
+export interface CacheBudgets {
+  /** Parsed and validated operations. */
+  plans: number;
+  /** Compiled query statements (templates: no request strings in them). */
+  statements: number;
+  /** The GraphQL schema of each role. */
+  schemas: number;
+}
+
+export const DEFAULT_CACHE_BUDGETS: CacheBudgets = {
+  plans: 32 * 1024 * 1024,
+  statements: 16 * 1024 * 1024,
+  schemas: 64 * 1024 * 1024,
+};
+
+/**
+ * Refuses a document nested deeper than the limit — counted on its tokens, so that neither the
+ * parser nor anything after it recurses over a hostile depth.
+ */
+export function checkDocumentNesting(query: string, limit: number): void {
+  const lexer = new Lexer(new Source(query));
+  let depth = 0;
+  for (;;) {
+    let kind: TokenKind;
+    try {
+      kind = lexer.advance().kind;
+    } catch {
+      return; // Not a document at all: the parser says so, in its own words.
+    }
+    if (kind === TokenKind.EOF) return;
+    if (kind === TokenKind.BRACE_L || kind === TokenKind.BRACKET_L || kind === TokenKind.PAREN_L) {
+      if (++depth > limit)
+        throw new EngineError(
+          'validation-failed',
+          `the document is nested more than ${limit} levels deep (the server's limit)`,
+          '$.query',
+        );
+    } else if (kind === TokenKind.BRACE_R || kind === TokenKind.BRACKET_R || kind === TokenKind.PAREN_R) depth--;
+  }
+}
 /** Rejects an operation deeper or wider than the limits, before any SQL is built. */
 export function checkLimits(
   operation: OperationDefinitionNode,

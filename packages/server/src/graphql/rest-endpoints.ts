@@ -1,4 +1,5 @@
 import { type DocumentNode, Kind, type OperationDefinitionNode, parse, type TypeNode, validate } from 'graphql';
+import { checkJson, UnsafeInputError } from '../input/json.js';
 import type { GraphQLEngine, Session } from './engine.js';
 import { ADMIN_ROLE } from './model.js';
 
@@ -73,6 +74,8 @@ export class RestEndpoints {
   constructor(
     private readonly engine: Pick<GraphQLEngine, 'execute' | 'schemaFor'>,
     endpoints: readonly RestEndpoint[],
+    /** The deepest JSON body accepted (Config.maxJsonDepth). */
+    private readonly maxJsonDepth = 64,
   ) {
     for (const endpoint of endpoints) {
       if (this.byName.has(endpoint.name)) throw new Error(`REST endpoint "${endpoint.name}" is defined twice`);
@@ -152,7 +155,7 @@ export class RestEndpoints {
       if (coerced !== undefined) result[name] = coerced;
     }
     if (call.method !== 'GET') {
-      for (const [name, value] of Object.entries(bodyVariables(call.body))) {
+      for (const [name, value] of Object.entries(bodyVariables(call.body, this.maxJsonDepth))) {
         if (GRAPHQL_NAME.test(name)) {
           accept(name);
           result[name] = value;
@@ -196,13 +199,19 @@ function coerceQueryValue(name: string, type: TypeNode, raw: string): unknown {
 }
 
 /** A POST body: nothing, or a JSON object whose keys are variable names. */
-function bodyVariables(body: string | undefined): Record<string, unknown> {
+function bodyVariables(body: string | undefined, maxDepth: number): Record<string, unknown> {
   if (body === undefined || body.trim() === '') return {};
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
   } catch {
     throw new RestError(400, 'invalid-json', 'The request body is not valid JSON');
+  }
+  try {
+    checkJson(parsed, maxDepth);
+  } catch (error) {
+    if (error instanceof UnsafeInputError) throw new RestError(400, 'validation-failed', error.message);
+    throw error;
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new RestError(400, 'bad-request', 'The request body must be a JSON object of variables');

@@ -10,7 +10,7 @@ import type { Vault } from '../vault/vault.js';
 
 /** What the HTTP server is built from; each route module takes the part it needs. */
 export interface ServerDependencies {
-  config: Pick<Config, 'trustProxy' | 'adminSecret'>;
+  config: Pick<Config, 'trustProxy' | 'adminSecret' | 'maxJsonDepth' | 'graphqlRequests'>;
   db: Database;
   auth: AuthService;
   engine: GraphQLEngine;
@@ -19,5 +19,7 @@ export interface ServerDependencies {
   signInLimiter: SignInLimiter;
   vault: Vault;
   vaultLimiter: RequestRateLimiter;
+  /** Requests without credentials to /v1/graphql and /api/rest, per client IP. */
+  anonymousLimiter: RequestRateLimiter;
   logger: Logger;
 }

@@ -6,8 +6,10 @@ import type { Config } from '../config/config.js';
 import type { GraphQLEngine, Session } from '../graphql/engine.js';
 import { EngineError, errorResponse } from '../graphql/errors.js';
 import { ADMIN_ROLE } from '../graphql/model.js';
+import { UnsafeInputError } from '../input/json.js';
+import { RequestRateLimitedError, type RequestRateLimiter } from '../rate-limit/request-limiter.js';
 import { bearerToken } from './bearer.js';
-import { graphqlBody, hasuraPath } from './graphql-body.js';
+import { GraphQLRequestTooLarge, graphqlBody, hasuraPath } from './graphql-body.js';
 import { RequestInputError, withZod } from './input-validation.js';
 
 /**
@@ -92,26 +94,46 @@ export async function resolveSession(
   return { role, variables: { ...token.sessionVariables, 'x-hasura-role': role } };
 }
 
+/** What resolving a request's session needs: shared by /v1/graphql and /api/rest. */
+export interface SessionDependencies {
+  auth: AuthService;
+  adminSecret: string | undefined;
+  /** Counts the requests of the anonymous role per client IP. */
+  anonymousLimiter: RequestRateLimiter;
+}
+
 /**
  * The request's session, or undefined after answering the refusal (401/403 in Hasura's
- * envelope) — shared by /v1/graphql and /api/rest.
+ * envelope, or 429 with Retry-After for an anonymous caller over its limit).
  */
 export async function sessionOrRefusal(
   request: FastifyRequest,
   reply: FastifyReply,
-  auth: AuthService,
-  adminSecret: string | undefined,
+  { auth, adminSecret, anonymousLimiter }: SessionDependencies,
 ): Promise<Session | undefined> {
-  try {
-    return await resolveSession(request, auth, adminSecret);
-  } catch (error) {
-    if (!(error instanceof SessionRefusal)) throw error;
+  const refuse = (status: number, error: EngineError) => {
     reply
-      .code(REFUSAL_STATUS[error.refusal])
+      .code(status)
       .type('application/json; charset=utf-8')
       .send(JSON.stringify(errorResponse([error])));
     return undefined;
+  };
+  let session: Session;
+  try {
+    session = await resolveSession(request, auth, adminSecret);
+  } catch (error) {
+    if (!(error instanceof SessionRefusal)) throw error;
+    return refuse(REFUSAL_STATUS[error.refusal], error);
   }
+  if (session.role !== ANONYMOUS_ROLE) return session;
+  try {
+    await anonymousLimiter.admit(`anonymous:${request.ip}`);
+  } catch (error) {
+    if (!(error instanceof RequestRateLimitedError)) throw error;
+    reply.header('retry-after', String(error.retryAfter));
+    return refuse(429, new EngineError('too-many-requests', error.message, '$'));
+  }
+  return session;
 }
 
 declare module 'fastify' {
@@ -124,27 +146,47 @@ declare module 'fastify' {
 /** POST /v1/graphql: a request object or a batch (a JSON array of them). */
 export async function graphqlRoutes(
   plain: FastifyInstance,
-  { auth, engine, config }: { auth: AuthService; engine: GraphQLEngine; config: Pick<Config, 'adminSecret'> },
+  {
+    auth,
+    engine,
+    config,
+    anonymousLimiter,
+  }: {
+    auth: AuthService;
+    engine: GraphQLEngine;
+    config: Pick<Config, 'adminSecret' | 'graphqlRequests'>;
+    anonymousLimiter: RequestRateLimiter;
+  },
 ): Promise<void> {
   const scope = withZod(plain);
+  const sessionDependencies = { auth, adminSecret: config.adminSecret, anonymousLimiter };
   scope.decorateRequest('graphqlSession', null);
   // Hasura authenticates before it reads the body: a bad token is a 401 even with a bad body.
   scope.addHook('preValidation', async (request, reply) => {
-    const session = await sessionOrRefusal(request, reply, auth, config.adminSecret);
+    const session = await sessionOrRefusal(request, reply, sessionDependencies);
     if (!session) return reply;
     request.graphqlSession = session;
   });
-  // A malformed request is answered like the engine's errors: 200 with Hasura's envelope.
+  // A malformed request is answered like the engine's errors: 200 with Hasura's envelope; one
+  // refused for its size or for what it carries, with a 400 in the same envelope.
   scope.setErrorHandler((error, _request, reply) => {
-    if (!(error instanceof RequestInputError)) throw error;
-    const failure = new EngineError('parse-failed', error.message, hasuraPath(error.path));
+    const [status, failure] =
+      error instanceof RequestInputError
+        ? [200, new EngineError('parse-failed', error.message, hasuraPath(error.path))]
+        : error instanceof GraphQLRequestTooLarge
+          ? [400, new EngineError('validation-failed', error.message, hasuraPath(error.path))]
+          : error instanceof UnsafeInputError
+            ? [400, new EngineError('validation-failed', error.message, error.field ? `$.${error.field}` : '$')]
+            : [];
+    if (!failure) throw error;
     return reply
-      .code(200)
+      .code(status!)
       .type('application/json; charset=utf-8')
       .send(JSON.stringify(errorResponse([failure])));
   });
 
-  scope.post('/v1/graphql', { schema: { body: graphqlBody } }, async (request, reply) => {
+  const body = graphqlBody(config.graphqlRequests);
+  scope.post('/v1/graphql', { schema: { body } }, async (request, reply) => {
     const session = request.graphqlSession!;
     reply.type('application/json; charset=utf-8');
     const body = request.body;

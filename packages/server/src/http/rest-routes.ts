@@ -3,6 +3,8 @@ import type { AuthService } from '../auth/service.js';
 import type { Config } from '../config/config.js';
 import type { GraphQLEngine } from '../graphql/engine.js';
 import { type RestEndpoint, RestEndpoints } from '../graphql/rest-endpoints.js';
+import { decodeUtf8, UnsafeInputError } from '../input/json.js';
+import type { RequestRateLimiter } from '../rate-limit/request-limiter.js';
 import { sessionOrRefusal } from './graphql-routes.js';
 
 // Every method Hasura can bind an endpoint to, so that a known endpoint called with one it does
@@ -17,21 +19,38 @@ export async function restRoutes(
     engine,
     config,
     restEndpoints,
+    anonymousLimiter,
   }: {
     auth: AuthService;
     engine: GraphQLEngine;
-    config: Pick<Config, 'adminSecret'>;
+    config: Pick<Config, 'adminSecret' | 'maxJsonDepth'>;
     restEndpoints: readonly RestEndpoint[];
+    anonymousLimiter: RequestRateLimiter;
   },
 ): Promise<void> {
   // Built as the plugin loads, so a bad endpoint list fails the start-up.
-  const endpoints = new RestEndpoints(engine, restEndpoints);
+  const endpoints = new RestEndpoints(engine, restEndpoints, config.maxJsonDepth);
 
   // Own body parsing (this plugin is its own scope): Hasura reads the body as JSON whatever the
   // Content-Type says (curl -d sends form encoding) and an empty body as no variables, where the
   // server-wide JSON parser would answer 415 or 400 before the handler runs.
+  // Bytes that are not UTF-8 are refused, not decoded into U+FFFD.
   scope.removeAllContentTypeParsers();
-  scope.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => {
+    try {
+      done(null, decodeUtf8(body as Buffer));
+    } catch (error) {
+      done(error as Error);
+    }
+  });
+  // Input refused before the endpoint runs (the body's bytes, a parameter), in Hasura's REST shape.
+  scope.setErrorHandler((error, _request, reply) => {
+    if (!(error instanceof UnsafeInputError)) throw error;
+    return reply
+      .code(400)
+      .type('application/json; charset=utf-8')
+      .send(JSON.stringify({ path: '$', error: error.message, code: 'validation-failed' }));
+  });
 
   scope.route({
     method: METHODS,
@@ -40,7 +59,11 @@ export async function restRoutes(
       reply.type('application/json; charset=utf-8');
       // Answers carry tenant data for the caller's token: no cache may keep them.
       reply.header('cache-control', 'no-store');
-      const session = await sessionOrRefusal(request, reply, auth, config.adminSecret);
+      const session = await sessionOrRefusal(request, reply, {
+        auth,
+        adminSecret: config.adminSecret,
+        anonymousLimiter,
+      });
       if (!session) return reply;
       const result = await endpoints.run(
         {

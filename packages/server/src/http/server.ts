@@ -7,12 +7,14 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import { AuthError } from '../auth/errors.js';
+import { UnsafeInputError } from '../input/json.js';
 import { RateLimitedError } from '../rate-limit/signin-limiter.js';
 import { authErrorReply, INTERNAL_ERROR_REPLY } from './auth-errors.js';
 import { authRoutes } from './auth-routes.js';
 import type { ServerDependencies } from './dependencies.js';
 import { graphqlRoutes } from './graphql-routes.js';
 import { RequestInputError, zodValidatorCompiler } from './input-validation.js';
+import { checkRequestParameters, installJsonBodyParser } from './json-body.js';
 import { restRoutes } from './rest-routes.js';
 import { systemRoutes } from './system-routes.js';
 import { vaultRoutes } from './vault-routes.js';
@@ -66,6 +68,10 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
       const { status, body } = authErrorReply(error);
       return reply.code(status).send(body);
     }
+    if (error instanceof UnsafeInputError) {
+      const { status, body } = authErrorReply(new AuthError('invalid-request', error.message));
+      return reply.code(status).send(body);
+    }
     if (error instanceof RequestInputError) {
       const where = error.path.length > 0 ? `${error.path.map(String).join('.')}: ` : '';
       const { status, body } = authErrorReply(
@@ -95,6 +101,17 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
     reply.code(404).send({ status: 404, error: 'not-found', message });
   });
 
+  // Every body is UTF-8, of bounded depth and free of strings the database cannot store, and so
+  // is every query-string and path parameter, before any route reads them (json-body.ts).
+  installJsonBodyParser(server, deps.config.maxJsonDepth);
+  server.addHook('preValidation', (request, _reply, done) => {
+    try {
+      checkRequestParameters(request);
+    } catch (refusal) {
+      return done(refusal as Error);
+    }
+    done();
+  });
   // Every route's input is checked by its zod schemas, before the route runs (input-validation.ts).
   server.setValidatorCompiler(zodValidatorCompiler);
   // Each surface is a Fastify plugin given its dependencies: its own scope for hooks, parsers

@@ -10,6 +10,8 @@ export interface FilterContext {
   role: string;
   /** Session variables, names lower-cased. */
   session: Record<string, string>;
+  /** How deeply a request's `where` may nest (_and, _or, _not, relationships): QueryLimits.maxFilterDepth. */
+  maxFilterDepth?: number;
 }
 
 /**
@@ -49,7 +51,15 @@ export function compileBoolExp(
   alias: string,
   ctx: FilterContext,
   source: FilterSource,
+  /** 1 for the whole expression; one more inside each _and, _or, _not and relationship. */
+  depth = 1,
 ): string {
+  if (source === 'user' && ctx.maxFilterDepth !== undefined && depth > ctx.maxFilterDepth)
+    throw new EngineError(
+      'validation-failed',
+      `the where expression is nested more than ${ctx.maxFilterDepth} levels deep (the server's limit)`,
+      '$',
+    );
   const parts: string[] = [];
   for (const [key, value] of Object.entries(exp)) {
     // A null in place of an expression is dropped, as a comparison with null is (docs/contracts.md §4.4).
@@ -57,13 +67,13 @@ export function compileBoolExp(
     if (key === '_and' || key === '_or') {
       // Hasura coerces a single object to a one-element list.
       const items = (Array.isArray(value) ? value : [value]) as BoolExp[];
-      const compiled = items.map((item) => compileBoolExp(table, item, alias, ctx, source));
+      const compiled = items.map((item) => compileBoolExp(table, item, alias, ctx, source, depth + 1));
       if (key === '_and') parts.push(compiled.length === 0 ? 'true' : `(${compiled.join(' AND ')})`);
       else parts.push(compiled.length === 0 ? 'false' : `(${compiled.join(' OR ')})`);
       continue;
     }
     if (key === '_not') {
-      parts.push(`NOT (${compileBoolExp(table, value as BoolExp, alias, ctx, source)})`);
+      parts.push(`NOT (${compileBoolExp(table, value as BoolExp, alias, ctx, source, depth + 1)})`);
       continue;
     }
     const column = ctx.index.column(table, key);
@@ -82,7 +92,7 @@ export function compileBoolExp(
           `${targetAlias}.${ident(ctx.index.column(target, remote)!.sql)} = ${alias}.${ident(ctx.index.column(table, local)!.sql)}`,
       );
       if (source === 'user') conditions.push(permissionFilter(target, targetAlias, ctx));
-      conditions.push(compileBoolExp(target, value as BoolExp, targetAlias, ctx, source));
+      conditions.push(compileBoolExp(target, value as BoolExp, targetAlias, ctx, source, depth + 1));
       parts.push(
         `EXISTS (SELECT 1 FROM ${ident(target.sql.schema)}.${ident(target.sql.table)} AS ${targetAlias} WHERE ${conditions.join(' AND ')})`,
       );

@@ -168,6 +168,8 @@ export class Executor {
     if (pg.code === '23514')
       return new EngineError('constraint-violation', `Check constraint violation. ${pg.message}`, path);
     if (pg.code === '42501') return new EngineError('permission-error', 'permission denied', path);
+    if (pg.code === '57014')
+      return new EngineError('statement-timeout', "the query ran longer than the server's statement timeout", path);
     // Only the code and message: the driver's error also carries the statement's parameters,
     // which hold the request's values (personal data, secrets).
     this.log.error({ code: pg.code, message: pg.message }, 'GraphQL statement failed');

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { UnknownMasterKeyError } from '../../crypto/key-provider.js';
+import { UnsafeInputError } from '../../input/json.js';
 import { RequestRateLimitedError } from '../../rate-limit/request-limiter.js';
 import { VaultError, type VaultErrorKind } from '../../vault/errors.js';
 import { RequestInputError } from '../input-validation.js';
@@ -36,7 +37,8 @@ function answer(error: FastifyError, request: FastifyRequest, reply: FastifyRepl
       .code(STATUS[error.kind])
       .send(error.conflicts ? { error: error.message, conflicts: error.conflicts } : { error: error.message });
   }
-  if (error instanceof RequestInputError) return reply.code(400).send({ error: error.message });
+  if (error instanceof RequestInputError || error instanceof UnsafeInputError)
+    return reply.code(400).send({ error: error.message });
   if (error instanceof RequestRateLimitedError) {
     return reply
       .code(429)
