@@ -372,22 +372,28 @@ export interface Outcome {
   text: string;
 }
 
-/** Several operations in one HTTP request (a GraphQL batch): each runs on its own, in order. */
+/** The server's default PAVISE_GRAPHQL_MAX_BATCH. */
+const MAX_BATCH = 20;
+
+/**
+ * Several operations in GraphQL batches (as few HTTP requests as the server's batch limit
+ * allows): each runs on its own, in order.
+ */
 export async function batch(server: TestServer, caller: Caller, operations: Operation[]): Promise<Outcome[]> {
-  if (operations.length === 0) return [];
-  const response = await server.call('/v1/graphql', {
-    body: operations.map((o) => ({ query: o.query, variables: o.variables ?? {} })),
-    token: caller.token,
-    headers: caller.headers,
-  });
-  if (response.status !== 200 || !Array.isArray(response.body))
-    throw new Error(`batch failed: ${response.status} ${response.text.slice(0, 500)}`);
-  return (response.body as any[]).map((body, i) => ({
-    request: JSON.stringify(operations[i]),
-    status: 200,
-    body,
-    text: JSON.stringify(body),
-  }));
+  const outcomes: Outcome[] = [];
+  for (let first = 0; first < operations.length; first += MAX_BATCH) {
+    const chunk = operations.slice(first, first + MAX_BATCH);
+    const response = await server.call('/v1/graphql', {
+      body: chunk.map((o) => ({ query: o.query, variables: o.variables ?? {} })),
+      token: caller.token,
+      headers: caller.headers,
+    });
+    if (response.status !== 200 || !Array.isArray(response.body))
+      throw new Error(`batch failed: ${response.status} ${response.text.slice(0, 500)}`);
+    for (const [i, body] of (response.body as any[]).entries())
+      outcomes.push({ request: JSON.stringify(chunk[i]), status: 200, body, text: JSON.stringify(body) });
+  }
+  return outcomes;
 }
 
 /**
