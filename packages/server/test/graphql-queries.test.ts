@@ -1,5 +1,12 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { before, describe, it } from 'node:test';
+import { LocalMasterKeys } from '../src/crypto/key-provider.js';
+import type { Database, Queryable } from '../src/db/database.js';
+import { GraphQLEngine } from '../src/graphql/engine.js';
+import { DEFAULT_LIMITS } from '../src/graphql/limits.js';
+import { createPrivacyModel } from '../src/privacy/model/index.js';
+import { privacyServices } from '../src/privacy/services.js';
 import { graphqlError } from './helpers/http.js';
 import { unless } from './helpers/requirements.js';
 import { importSeedSample, runSeedShell } from './helpers/seeds.js';
@@ -496,5 +503,159 @@ describe('GraphQL limits', () => {
     });
     assert.equal(rows.body.data.dataSubjects.length, 2);
     assert.equal(rows.body.data.limited.length, 1);
+  });
+});
+
+/**
+ * `db` with its statements unprepared: a second engine on the server's pool would otherwise name
+ * its prepared statements as the server's engine does (pavise_gql_0, ...), for different SQL.
+ */
+function unnamedStatements(db: Database): Database {
+  const plain = (q: Queryable): Queryable => ({
+    query: <R extends object>(sql: string, params?: readonly unknown[]) => q.query<R>(sql, params),
+    exec: (sql) => q.exec(sql),
+  });
+  return {
+    ...plain(db),
+    kind: db.kind,
+    transaction: (work) => db.transaction((tx) => work(plain(tx))),
+    close: () => db.close(),
+  };
+}
+
+/**
+ * Aggregates count every row the role may see: PAVISE_GRAPHQL_MAX_ROWS caps only the rows an
+ * answer lists (a list, an aggregate's nodes). Tenant A has 8 subjects, 8 processing activities
+ * and 8 FAQs at positions 1 to 8, more than the server's 5; tenant B's rows (FAQs at position 100)
+ * must stay out of A's numbers.
+ */
+describe('GraphQL aggregates beyond PAVISE_GRAPHQL_MAX_ROWS', () => {
+  const server = suiteServer({ PAVISE_GRAPHQL_MAX_ROWS: '5', PAVISE_ADMIN_SECRET: ADMIN_SECRET });
+  let a: Tenant;
+  const gql = (query: string, variables?: unknown) => graphql(server, query, { token: a.token, variables });
+
+  before(async () => {
+    let b: Tenant;
+    ({ a, b } = await twoTenants(server));
+    const db = server.pavise.db;
+    for (let i = 1; i <= 8; i++) {
+      await db.query('INSERT INTO public.data_subjects (data_controller_id) VALUES ($1)', [a.controllerId]);
+      await db.query(
+        "INSERT INTO public.data_processing_activities (data_controller_id, activity_type) VALUES ($1, 'collection')",
+        [a.controllerId],
+      );
+      await db.query(
+        "INSERT INTO public.data_controller_faqs (data_controller_id, question, answer, position) VALUES ($1, $2, 'a', $3)",
+        [a.controllerId, `question ${i}`, i],
+      );
+    }
+    for (let i = 0; i < 2; i++) {
+      await db.query('INSERT INTO public.data_subjects (data_controller_id) VALUES ($1)', [b.controllerId]);
+      await db.query(
+        "INSERT INTO public.data_controller_faqs (data_controller_id, question, answer, position) VALUES ($1, 'b', 'b', 100)",
+        [b.controllerId],
+      );
+    }
+  });
+
+  it('computes count, sum, avg, min and max over all the rows; nodes and lists stay capped', async () => {
+    const response = await gql(`{
+      dataControllerFaqsAggregate(order_by: {position: asc}) {
+        aggregate { count sum { position } avg { position } min { position } max { position } }
+        nodes { position }
+      }
+      dataSubjectsAggregate { aggregate { count } nodes { id } }
+      dataProcessingActivitiesAggregate { aggregate { count } }
+      dataControllerFaqs { id }
+    }`);
+    assert.equal(response.status, 200, response.text);
+    const data = response.body.data;
+    assert.deepEqual(data.dataControllerFaqsAggregate, {
+      aggregate: {
+        count: 8,
+        sum: { position: 36 },
+        avg: { position: 4.5 },
+        min: { position: 1 },
+        max: { position: 8 },
+      },
+      nodes: [1, 2, 3, 4, 5].map((position) => ({ position })),
+    });
+    assert.equal(data.dataSubjectsAggregate.aggregate.count, 8);
+    assert.equal(data.dataSubjectsAggregate.nodes.length, 5);
+    assert.deepEqual(data.dataProcessingActivitiesAggregate, { aggregate: { count: 8 } });
+    assert.equal(data.dataControllerFaqs.length, 5);
+  });
+
+  it('aggregates the rows an explicit limit and offset select, as Hasura does', async () => {
+    const query = `query($limit: Int, $offset: Int, $order: order_by!) {
+      dataControllerFaqsAggregate(limit: $limit, offset: $offset, order_by: {position: $order}) {
+        aggregate { count sum { position } min { position } max { position } }
+        nodes { position }
+      }
+    }`;
+    const cases: [Record<string, unknown>, number[]][] = [
+      // More than MAX_ROWS asked for: all of them counted, the first 5 listed.
+      [{ limit: 7, order: 'desc' }, [8, 7, 6, 5, 4, 3, 2]],
+      [{ limit: 20, order: 'asc' }, [1, 2, 3, 4, 5, 6, 7, 8]],
+      [{ limit: 3, order: 'asc' }, [1, 2, 3]],
+      [{ offset: 6, order: 'asc' }, [7, 8]],
+      [{ limit: 6, offset: 1, order: 'asc' }, [2, 3, 4, 5, 6, 7]],
+    ];
+    for (const [variables, positions] of cases) {
+      const response = await gql(query, variables);
+      assert.deepEqual(
+        response.body.data?.dataControllerFaqsAggregate,
+        {
+          aggregate: {
+            count: positions.length,
+            sum: { position: positions.reduce((sum, p) => sum + p, 0) },
+            min: { position: Math.min(...positions) },
+            max: { position: Math.max(...positions) },
+          },
+          nodes: positions.slice(0, 5).map((position) => ({ position })),
+        },
+        `${JSON.stringify(variables)}: ${response.text}`,
+      );
+    }
+  });
+
+  it('aggregates every row of a table with a permission row limit; the limit caps nodes and lists (Hasura)', async () => {
+    // No role of the privacy model both limits its rows and may aggregate; this engine's anonymous
+    // role may, on the published FAQs: at most 3 rows of them listed, and the server's 5.
+    const model = createPrivacyModel(privacyServices(new LocalMasterKeys([randomBytes(32)])));
+    const faqs = model.tables.find((table) => table.name === 'dataControllerFaqs')!;
+    const anonymous = faqs.permissions.anonymous!;
+    anonymous.select = { ...anonymous.select!, limit: 3, allowAggregations: true };
+    const engine = new GraphQLEngine(unnamedStatements(server.pavise.db), model, console, {
+      ...DEFAULT_LIMITS,
+      maxRows: 5,
+    });
+    const run = async (query: string) =>
+      JSON.parse(
+        await engine.execute({ query, variables: { c: a.controllerId } }, { role: 'anonymous', variables: {} }),
+      );
+    const where = 'where: {dataControllerId: {_eq: $c}}, order_by: {position: asc}';
+    assert.deepEqual(
+      await run(`query($c: uuid!) {
+        all: dataControllerFaqsAggregate(${where}) { aggregate { count max { position } } nodes { position } }
+        limited: dataControllerFaqsAggregate(${where}, limit: 4) { aggregate { count max { position } } nodes { position } }
+        onlyNodes: dataControllerFaqsAggregate(${where}) { nodes { position } }
+        list: dataControllerFaqs(${where}) { position }
+      }`),
+      {
+        data: {
+          all: {
+            aggregate: { count: 8, max: { position: 8 } },
+            nodes: [{ position: 1 }, { position: 2 }, { position: 3 }],
+          },
+          limited: {
+            aggregate: { count: 4, max: { position: 4 } },
+            nodes: [{ position: 1 }, { position: 2 }, { position: 3 }],
+          },
+          onlyNodes: { nodes: [{ position: 1 }, { position: 2 }, { position: 3 }] },
+          list: [{ position: 1 }, { position: 2 }, { position: 3 }],
+        },
+      },
+    );
   });
 });

@@ -14,7 +14,10 @@ export interface QueryLimits {
   maxDepth: number;
   /** Field selections allowed in one operation, fragments expanded. */
   maxSelections: number;
-  /** Rows any one list may return: an upper bound on every limit. */
+  /**
+   * Rows any one list may return (an aggregate's nodes included): an upper bound on every limit
+   * of what is listed. Aggregate functions count past it, over every row the role may see.
+   */
   maxRows: number;
   /** How deeply a request's `where` may nest its _and, _or, _not and relationships. */
   maxFilterDepth: number;

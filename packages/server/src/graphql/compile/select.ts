@@ -94,9 +94,19 @@ export function compileObject(
 }
 
 /**
- * The rows a list field selects — permission filter, where, order_by, distinct_on, limit and
- * offset — as a subquery whose rows carry the table's columns (or `select`) and the sort keys
- * _o0, _o1, ... for re-ordering after aggregation.
+ * The most rows a list of `table` may return to the role: the smallest of the permission's row
+ * limit and the server's (PAVISE_GRAPHQL_MAX_ROWS).
+ */
+function rowCap(table: TableModel, ctx: SelectContext): number {
+  const permissionLimit = ctx.index.selectPermission(table, ctx.role)?.limit;
+  return Math.max(0, Math.min(ctx.maxRows, permissionLimit ?? ctx.maxRows));
+}
+
+/**
+ * The rows a field selects — permission filter, where, order_by, distinct_on, limit and offset —
+ * as a subquery whose rows carry the table's columns (or `select`) and the sort keys _o0, _o1,
+ * ... for re-ordering after aggregation. `cap` (a list's rowCap) bounds the rows besides the
+ * field's own `limit`; an aggregate passes none, so that it counts every row (see compileAggregate).
  */
 function rowSource(
   table: TableModel,
@@ -104,6 +114,7 @@ function rowSource(
   field: CollectedField,
   ctx: SelectContext,
   select: (alias: string) => string,
+  cap: number | undefined,
   joins: (alias: string) => string[] = () => [],
 ) {
   const args = argumentsOf(definition, field, ctx);
@@ -129,10 +140,7 @@ function rowSource(
     distinct = `DISTINCT ON (${distinctSql.join(', ')}) `;
   }
 
-  const permissionLimit = ctx.index.selectPermission(table, ctx.role)?.limit;
-  const limit = [args.limit as number | undefined, permissionLimit, ctx.maxRows].filter(
-    (n): n is number => typeof n === 'number',
-  );
+  const limit = [args.limit as number | undefined, cap].filter((n): n is number => typeof n === 'number');
   const sortColumns = ordering.map((o, i) => `, ${o.expression} AS _o${i}`).join('');
   const sql =
     `SELECT ${distinct}${select(alias)}${sortColumns} FROM ${tableRef(table)} AS ${alias} WHERE ${conditions.join(' AND ')}` +
@@ -160,27 +168,40 @@ function compileList(
     field,
     ctx,
     (alias) => `${compileObject(table, targetType, alias, subSelections(field, ctx), ctx)} AS _j`,
+    rowCap(table, ctx),
     joins,
   );
   return `(SELECT coalesce(json_agg(_s._j${source.aggregateOrder('_s')}), '[]'::json) FROM (${source.sql}) AS _s)`;
 }
 
-/** <table>Aggregate: aggregate functions and nodes over the same rows a list would select. */
+/**
+ * <table>Aggregate: aggregate functions over every row the field selects — the role's rows that
+ * match, then the field's own limit and offset — and `nodes`, the first of them up to the
+ * table's rowCap. As in Hasura, neither the permission's row limit nor PAVISE_GRAPHQL_MAX_ROWS
+ * narrows what is counted: they bound the rows an answer lists (hasura/graphql-engine#1837).
+ */
 function compileAggregate(
   table: TableModel,
   definition: GraphQLField<unknown, unknown>,
   field: CollectedField,
   ctx: SelectContext,
 ): string {
-  const source = rowSource(table, definition, field, ctx, (alias) => `${alias}.*`);
+  const selections = subSelections(field, ctx);
+  const aggregates = selections.some((selection) => selection.name === 'aggregate');
+  const cap = rowCap(table, ctx);
+  // Without aggregate functions the rows are only the nodes: capped where they are selected, as a list's.
+  const source = rowSource(table, definition, field, ctx, (alias) => `${alias}.*`, aggregates ? undefined : cap);
   const rows = source.alias;
   const aggregateType = getNamedType(definition.type) as GraphQLObjectType;
-  const entries = subSelections(field, ctx).map((selection): [string, string] => {
+  const entries = selections.map((selection): [string, string] => {
     if (selection.name === '__typename') return [selection.responseKey, ctx.params.addText(aggregateType.name)];
     const selectionType = getNamedType(aggregateType.getFields()[selection.name]!.type) as GraphQLObjectType;
     if (selection.name === 'nodes') {
       const object = compileObject(table, selectionType, rows, subSelections(selection, ctx), ctx);
-      return [selection.responseKey, `coalesce(json_agg(${object}${source.aggregateOrder(rows)}), '[]'::json)`];
+      // Only the rows numbered within the cap are turned into JSON (FILTER skips the others).
+      const within = aggregates ? ` FILTER (WHERE ${rows}._n <= ${cap})` : '';
+      const nodes = `json_agg(${object}${source.aggregateOrder(rows)})${within}`;
+      return [selection.responseKey, `coalesce(${nodes}, '[]'::json)`];
     }
     const functions = subSelections(selection, ctx).map((fn): [string, string] => {
       if (fn.name === '__typename') return [fn.responseKey, ctx.params.addText(selectionType.name)];
@@ -209,7 +230,12 @@ function compileAggregate(
     });
     return [selection.responseKey, jsonObject(functions)];
   });
-  return `(SELECT ${jsonObject(entries)} FROM (${source.sql}) AS ${rows})`;
+  // The nodes are the first rows in the field's order: each row gets its number in it (_n).
+  const numbered =
+    aggregates && selections.some((selection) => selection.name === 'nodes')
+      ? `(SELECT _w.*, row_number() OVER (${source.aggregateOrder('_w').trim()}) AS _n FROM (${source.sql}) AS _w)`
+      : `(${source.sql})`;
+  return `(SELECT ${jsonObject(entries)} FROM ${numbered} AS ${rows})`;
 }
 
 function compileByPk(
