@@ -335,6 +335,44 @@ describe('REST endpoints', () => {
   });
 });
 
+/** A count through REST counts every row, however few a list may return (PAVISE_GRAPHQL_MAX_ROWS). */
+describe('REST endpoints: counts beyond PAVISE_GRAPHQL_MAX_ROWS', () => {
+  const server = suiteServer({ PAVISE_GRAPHQL_MAX_ROWS: '5' });
+  let a: Tenant;
+  let b: Tenant;
+
+  before(async () => {
+    ({ a, b } = await twoTenants(server));
+    for (const [controllerId, count] of [
+      [a.controllerId, 8],
+      [b.controllerId, 2],
+    ] as const) {
+      for (let i = 0; i < count; i++)
+        await server.pavise.db.query('INSERT INTO public.data_subjects (data_controller_id) VALUES ($1)', [
+          controllerId,
+        ]);
+    }
+  });
+
+  it('getdatasubjectscountbycontroller counts all of a controller’s data subjects', async () => {
+    for (const method of ['GET', 'POST'] as const) {
+      const response =
+        method === 'GET'
+          ? await server.call(`/api/rest/getdatasubjectscountbycontroller?dataControllerId=${a.controllerId}`, {
+              token: a.token,
+            })
+          : await server.call('/api/rest/getdatasubjectscountbycontroller', {
+              token: a.token,
+              body: { dataControllerId: a.controllerId },
+            });
+      assert.equal(response.status, 200, response.text);
+      assert.deepEqual(response.body, { data: { dataSubjectsAggregate: { aggregate: { count: 8 } } } }, method);
+    }
+    const list = await server.call('/v1/graphql', { token: a.token, body: { query: '{ dataSubjects { id } }' } });
+    assert.equal(list.body.data.dataSubjects.length, 5, 'a list is still capped');
+  });
+});
+
 /**
  * The generic side without HTTP: what Hasura does with query-string values of each type, and
  * the start-up checks on an endpoint list. Runs on a real engine and database.
