@@ -46,3 +46,9 @@ export function assertAuthError(response: Response, status: number, error: strin
 export function graphqlError(message: string, code: string, path = '$') {
   return { errors: [{ message, extensions: { path, code } }] };
 }
+
+/** A GraphQL refusal: HTTP `status` (200 for a refused document, as Hasura answers) and exactly graphqlError's body. */
+export function assertGraphqlError(response: Response, message: string, code: string, path = '$', status = 200): void {
+  assert.equal(response.status, status, response.text);
+  assert.deepEqual(response.body, graphqlError(message, code, path));
+}
