@@ -80,6 +80,42 @@ describe('compliance score and issues', () => {
   const unmetTexts = (area: Area) => area.reasons.filter((r) => !r.met).map((r) => r.text);
   const mutate = (caller: Caller, query: string, variables: Record<string, unknown>) =>
     server.gqlData(query, variables, caller);
+  /** An area's score and, given `unmet`, exactly the sentences of what is still to do. */
+  const assertArea = (score: Score, key: string, expected: number, unmet?: string[], message = key) => {
+    const area = areaOf(score, key);
+    assert.equal(area.score, expected, message);
+    if (unmet) assert.deepEqual(unmetTexts(area), unmet, message);
+  };
+  /** An area's score and every one of its reasons, met or not, in order. */
+  const assertReasons = (score: Score, key: string, expected: number, reasons: Area['reasons']) => {
+    const area = areaOf(score, key);
+    assert.equal(area.score, expected, key);
+    assert.deepEqual(area.reasons, reasons, key);
+  };
+
+  // The configuration steps the tests repeat, each one mutation as `caller`.
+  const updateController = (caller: Caller, id: string, set: Record<string, unknown>) =>
+    mutate(
+      caller,
+      'mutation($id: uuid!, $s: dataControllers_set_input!) { updateDataController(pk_columns: {id: $id}, _set: $s) { id } }',
+      { id, s: set },
+    );
+  const enableRights = (caller: Caller, dataControllerId: string, requestTypes: string[]) =>
+    mutate(
+      caller,
+      'mutation($o: [rightsServices_insert_input!]!) { insertRightsServices(objects: $o) { affected_rows } }',
+      { o: requestTypes.map((requestType) => ({ dataControllerId, requestType })) },
+    );
+  const mapDataItem = (caller: Caller, dataControllerId: string, purposeId: string, name: string) =>
+    mutate(caller, 'mutation($o: purposeDataItems_insert_input!) { insertPurposeDataItem(object: $o) { id } }', {
+      o: { dataControllerId, purposeId, name },
+    });
+  const updateIssue = (caller: Caller, id: string, set: Record<string, unknown>) =>
+    mutate(
+      caller,
+      'mutation($id: uuid!, $s: complianceIssues_set_input!) { updateComplianceIssue(pk_columns: {id: $id}, _set: $s) { id } }',
+      { id, s: set },
+    );
 
   describe('the score of one controller configured step by step', () => {
     let controllerId: string;
@@ -135,9 +171,7 @@ describe('compliance score and issues', () => {
         { c: controllerId, cat: ['contact', 'payment'], rec: ['Stripe'] },
       );
       const withPurpose = await scoreOf(controllerId, as(owner));
-      const lawful = areaOf(withPurpose, 'lawfulBasis');
-      assert.equal(lawful.score, 100);
-      assert.deepEqual(lawful.reasons, [
+      assertReasons(withPurpose, 'lawfulBasis', 100, [
         { met: true, text: '1 processing purpose is recorded.' },
         { met: true, text: 'Every purpose has a legal basis and a description.' },
         { met: true, text: 'No purpose relies on consent, so none needs a consent form.' },
@@ -146,20 +180,15 @@ describe('compliance score and issues', () => {
         areaOf(fresh, 'lawfulBasis').reasons.every((r) => !r.met),
         'all unmet before',
       );
-      const minimization = areaOf(withPurpose, 'dataMinimization');
-      assert.equal(minimization.score, 75, 'three of four checks: no data item is mapped yet');
-      assert.deepEqual(unmetTexts(minimization), [
-        '1 of 1 purpose has no data items mapped: map the data items each uses.',
-      ]);
-
-      await mutate(
-        as(steward),
-        'mutation($c: uuid!, $p: uuid!) { insertPurposeDataItem(object: {dataControllerId: $c, purposeId: $p, name: "email"}) { id } }',
-        {
-          c: controllerId,
-          p: insertPurpose.id,
-        },
+      assertArea(
+        withPurpose,
+        'dataMinimization',
+        75,
+        ['1 of 1 purpose has no data items mapped: map the data items each uses.'],
+        'three of four checks: no data item is mapped yet',
       );
+
+      await mapDataItem(as(steward), controllerId, insertPurpose.id, 'email');
       const mapped = await scoreOf(controllerId, as(owner));
       assert.equal(areaOf(mapped, 'dataMinimization').score, 100);
       assert.deepEqual(metTexts(areaOf(mapped, 'dataMinimization')), [
@@ -180,14 +209,9 @@ describe('compliance score and issues', () => {
         { c: controllerId, cat: ['contact'], rec: ['Mailchimp'] },
       );
       const purposeId = insertPurpose.id as string;
-      await mutate(
-        as(steward),
-        'mutation($c: uuid!, $p: uuid!) { insertPurposeDataItem(object: {dataControllerId: $c, purposeId: $p, name: "email"}) { id } }',
-        { c: controllerId, p: purposeId },
-      );
+      await mapDataItem(as(steward), controllerId, purposeId, 'email');
       const uncovered = await scoreOf(controllerId, as(owner));
-      assert.equal(areaOf(uncovered, 'lawfulBasis').score, 67);
-      assert.deepEqual(unmetTexts(areaOf(uncovered, 'lawfulBasis')), [
+      assertArea(uncovered, 'lawfulBasis', 67, [
         '1 purpose based on consent is on no approved or required consent form: add it to one.',
       ]);
       assert.equal(areaOf(uncovered, 'consentManagement').score, 20);
@@ -220,9 +244,7 @@ describe('compliance score and issues', () => {
       );
       const approved = await scoreOf(controllerId, as(owner));
       assert.equal(areaOf(approved, 'lawfulBasis').score, 100);
-      const consent = areaOf(approved, 'consentManagement');
-      assert.equal(consent.score, 80);
-      assert.deepEqual(consent.reasons, [
+      assertReasons(approved, 'consentManagement', 80, [
         { met: true, text: '1 consent form is approved or required.' },
         { met: true, text: 'Every approved or required consent form names the purposes it asks consent for.' },
         { met: true, text: 'Every purpose based on consent (1) is on an approved or required consent form.' },
@@ -250,42 +272,29 @@ describe('compliance score and issues', () => {
       );
 
       // Turning GPC off is a gap again.
-      await mutate(
-        as(owner),
-        'mutation($c: uuid!) { updateDataController(pk_columns: {id: $c}, _set: {honourGpc: false}) { id } }',
-        { c: controllerId },
-      );
+      await updateController(as(owner), controllerId, { honourGpc: false });
       assert.deepEqual(unmetTexts(areaOf(await scoreOf(controllerId, as(owner)), 'consentManagement')), [
         "Turn on 'Detect Global Privacy Control' (honourGpc) so a GPC signal withdraws consent to sale and sharing.",
       ]);
-      await mutate(
-        as(owner),
-        'mutation($c: uuid!) { updateDataController(pk_columns: {id: $c}, _set: {honourGpc: true}) { id } }',
-        { c: controllerId },
-      );
+      await updateController(as(owner), controllerId, { honourGpc: true });
     });
 
     it('enabling the core rights services raises Rights Management, one right at a time', async () => {
-      const enable = (types: string[]) =>
-        mutate(
-          as(steward),
-          'mutation($o: [rightsServices_insert_input!]!) { insertRightsServices(objects: $o) { affected_rows } }',
-          {
-            o: types.map((requestType) => ({ dataControllerId: controllerId, requestType })),
-          },
-        );
+      const enable = (types: string[]) => enableRights(as(steward), controllerId, types);
       await enable(['access', 'rectify', 'noSale']);
-      const partial = areaOf(await scoreOf(controllerId, as(owner)), 'rightsManagement');
-      assert.deepEqual(unmetTexts(partial), [
-        'Enable the right to erasure service (erasure) in rights management.',
-        'Enable the right to data portability service (export) in rights management.',
-        'Enable the right to object service (object) in rights management.',
-      ]);
-      assert.equal(partial.score, 57, 'four of seven checks: noSale is not a core right');
+      assertArea(
+        await scoreOf(controllerId, as(owner)),
+        'rightsManagement',
+        57,
+        [
+          'Enable the right to erasure service (erasure) in rights management.',
+          'Enable the right to data portability service (export) in rights management.',
+          'Enable the right to object service (object) in rights management.',
+        ],
+        'four of seven checks: noSale is not a core right',
+      );
       await enable(['erasure', 'export', 'object']);
-      const complete = areaOf(await scoreOf(controllerId, as(owner)), 'rightsManagement');
-      assert.equal(complete.score, 100);
-      assert.deepEqual(complete.reasons, [
+      assertReasons(await scoreOf(controllerId, as(owner)), 'rightsManagement', 100, [
         { met: true, text: 'The right of access service is enabled.' },
         { met: true, text: 'The right to rectification service is enabled.' },
         { met: true, text: 'The right to erasure service is enabled.' },
@@ -297,28 +306,31 @@ describe('compliance score and issues', () => {
     });
 
     it('organisation details, a DPO and the DID raise Data Governance and Breach Management', async () => {
-      await mutate(
-        as(owner),
-        `mutation($c: uuid!, $regions: jsonb, $industries: jsonb) { updateDataController(pk_columns: {id: $c}, _set: {legalName: "Compliance Limited",
-           address: "1 High Street, Dublin", timezone: "Europe/Dublin", description: "Online shop", operatingRegions: $regions, operatingIndustries: $industries,
-           email: "hello@compliance.example"}) { id } }`,
-        { c: controllerId, regions: ['EU'], industries: ['retail'] },
-      );
+      await updateController(as(owner), controllerId, {
+        legalName: 'Compliance Limited',
+        address: '1 High Street, Dublin',
+        timezone: 'Europe/Dublin',
+        description: 'Online shop',
+        operatingRegions: ['EU'],
+        operatingIndustries: ['retail'],
+        email: 'hello@compliance.example',
+      });
       const details = await scoreOf(controllerId, as(owner));
-      assert.equal(areaOf(details, 'dataGovernance').score, 67, 'six of nine');
-      assert.deepEqual(unmetTexts(areaOf(details, 'dataGovernance')), [
-        'Give a member the Data Protection Officer role (dpo).',
-        "Record the Data Protection Officer's contact email (dpoEmail).",
-        "Generate the organisation's DID (generateDataControllerDID).",
-      ]);
+      assertArea(
+        details,
+        'dataGovernance',
+        67,
+        [
+          'Give a member the Data Protection Officer role (dpo).',
+          "Record the Data Protection Officer's contact email (dpoEmail).",
+          "Generate the organisation's DID (generateDataControllerDID).",
+        ],
+        'six of nine',
+      );
       assert.equal(areaOf(details, 'breachManagement').score, 50, 'contact email, and no stale incident');
 
       await server.memberWithRole(controllerId, 'dpo');
-      await mutate(
-        as(owner),
-        'mutation($c: uuid!) { updateDataController(pk_columns: {id: $c}, _set: {dpoEmail: "dpo@compliance.example"}) { id } }',
-        { c: controllerId },
-      );
+      await updateController(as(owner), controllerId, { dpoEmail: 'dpo@compliance.example' });
       await mutate(as(owner), 'mutation($c: uuid!) { generateDataControllerDID(dataControllerId: $c) { status } }', {
         c: controllerId,
       });
@@ -350,8 +362,7 @@ describe('compliance score and issues', () => {
         },
       );
       const transfers = await scoreOf(controllerId, as(owner));
-      assert.equal(areaOf(transfers, 'internationalTransfers').score, 67);
-      assert.deepEqual(unmetTexts(areaOf(transfers, 'internationalTransfers')), [
+      assertArea(transfers, 'internationalTransfers', 67, [
         '1 processor has no transfer mechanism for data sent outside the EEA, the UK and Switzerland: record the safeguard (SCC, BCR, adequacy decision).',
       ]);
       assert.equal(areaOf(transfers, 'thirdPartyManagement').score, 100);
@@ -422,12 +433,10 @@ describe('compliance score and issues', () => {
         { s: erasingId, at: longAgo },
       );
       const overdue = await scoreOf(controllerId, as(owner));
-      assert.equal(areaOf(overdue, 'rightsManagement').score, 86);
-      assert.deepEqual(unmetTexts(areaOf(overdue, 'rightsManagement')), [
+      assertArea(overdue, 'rightsManagement', 86, [
         '1 open rights request is past the regulatory deadline: answer it now.',
       ]);
-      assert.equal(areaOf(overdue, 'dataProtection').score, 80);
-      assert.deepEqual(unmetTexts(areaOf(overdue, 'dataProtection')), [
+      assertArea(overdue, 'dataProtection', 80, [
         '1 erasure request is past the deadline: complete it so the data is crypto-shredded.',
       ]);
 
@@ -453,15 +462,10 @@ describe('compliance score and issues', () => {
         { c: controllerId, at: new Date(Date.now() - 4 * 86_400_000).toISOString() },
       );
       const stale = await scoreOf(controllerId, as(owner));
-      assert.equal(areaOf(stale, 'breachManagement').score, 75);
-      assert.deepEqual(unmetTexts(areaOf(stale, 'breachManagement')), [
+      assertArea(stale, 'breachManagement', 75, [
         "1 high-priority compliance issue has stayed open over 72 hours, GDPR's breach-notification window: triage it (in progress or resolved).",
       ]);
-      await mutate(
-        as(owner),
-        'mutation($i: uuid!) { updateComplianceIssue(pk_columns: {id: $i}, _set: {status: "inProgress"}) { id } }',
-        { i: insertComplianceIssue.id },
-      );
+      await updateIssue(as(owner), insertComplianceIssue.id, { status: 'inProgress' });
       assert.equal(areaOf(await scoreOf(controllerId, as(owner)), 'breachManagement').score, 100, 'triaged');
 
       const twoYearsAgo = new Date(Date.now() - 730 * 86_400_000).toISOString();
@@ -470,9 +474,7 @@ describe('compliance score and issues', () => {
         'mutation($c: uuid!, $at: timestamptz!) { insertPrivacyNotice(object: {dataControllerId: $c, title: "Old notice", noticeType: "employee", status: "published", publishedAt: $at, updatedAt: $at}) { id } }',
         { c: controllerId, at: twoYearsAgo },
       );
-      const old = areaOf(await scoreOf(controllerId, as(owner)), 'transparency');
-      assert.equal(old.score, 75);
-      assert.deepEqual(unmetTexts(old), [
+      assertArea(await scoreOf(controllerId, as(owner)), 'transparency', 75, [
         '1 published notice was not updated in the last 12 months: review and republish it.',
       ]);
     });
@@ -554,42 +556,24 @@ describe('compliance score and issues', () => {
       const rightsIssue = await openIssue('rightsManagement');
       const governanceIssue = await openIssue('dataGovernance');
       const minimizationIssue = await openIssue('dataMinimization');
-      await mutate(
-        as(owner),
-        'mutation($i: uuid!) { updateComplianceIssue(pk_columns: {id: $i}, _set: {dismissed: true}) { id } }',
-        { i: minimizationIssue.id },
-      );
+      await updateIssue(as(owner), minimizationIssue.id, { dismissed: true });
 
-      await mutate(
-        as(steward),
-        'mutation($o: [rightsServices_insert_input!]!) { insertRightsServices(objects: $o) { affected_rows } }',
-        {
-          o: ['access', 'rectify', 'erasure', 'export', 'object'].map((requestType) => ({
-            dataControllerId: controllerId,
-            requestType,
-          })),
-        },
-      );
-      await mutate(
-        as(owner),
-        `mutation($c: uuid!, $regions: jsonb, $industries: jsonb) { updateDataController(pk_columns: {id: $c}, _set: {legalName: "Issues Limited",
-           address: "2 Quay", timezone: "Europe/Paris", description: "Bakery", operatingRegions: $regions, operatingIndustries: $industries}) { id } }`,
-        { c: controllerId, regions: ['EU'], industries: ['food'] },
-      );
+      await enableRights(as(steward), controllerId, ['access', 'rectify', 'erasure', 'export', 'object']);
+      await updateController(as(owner), controllerId, {
+        legalName: 'Issues Limited',
+        address: '2 Quay',
+        timezone: 'Europe/Paris',
+        description: 'Bakery',
+        operatingRegions: ['EU'],
+        operatingIndustries: ['food'],
+      });
       const { insertPurpose } = await mutate(
         as(steward),
         `mutation($c: uuid!, $cat: jsonb) { insertPurpose(object: {dataControllerId: $c, name: "Orders", legalBasis: "contract", description: "Take orders.",
            retentionPeriod: "6 years", usagePeriod: "1 year", dataCategories: $cat}) { id } }`,
         { c: controllerId, cat: ['contact'] },
       );
-      await mutate(
-        as(steward),
-        'mutation($c: uuid!, $p: uuid!) { insertPurposeDataItem(object: {dataControllerId: $c, purposeId: $p, name: "address"}) { id } }',
-        {
-          c: controllerId,
-          p: insertPurpose.id,
-        },
-      );
+      await mapDataItem(as(steward), controllerId, insertPurpose.id, 'address');
 
       const answer = await report(as(owner));
       assert.equal(answer.data.opened, 0);
@@ -630,11 +614,7 @@ describe('compliance score and issues', () => {
 
     it('a dismissed open issue is updated, never reopened as a second one, and keeps its flag', async () => {
       const transfers = await openIssue('internationalTransfers');
-      await mutate(
-        as(owner),
-        'mutation($i: uuid!) { updateComplianceIssue(pk_columns: {id: $i}, _set: {dismissed: true, status: "inProgress"}) { id } }',
-        { i: transfers.id },
-      );
+      await updateIssue(as(owner), transfers.id, { dismissed: true, status: 'inProgress' });
       await mutate(
         as(steward),
         'mutation($c: uuid!) { insertThirdPartyService(object: {dataControllerId: $c, name: "Stripe", country: "US"}) { id } }',
