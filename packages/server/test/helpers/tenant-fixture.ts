@@ -37,6 +37,22 @@ export interface TenantSeed {
 /** A row as the admin sees it: every column. */
 export type Row = Record<string, unknown> & { id: string };
 
+/** A row for insertRows: the insert root field, its table and the object to insert. */
+const row = (field: string, table: string, object: Record<string, unknown>) => ({ field, table, object });
+
+/**
+ * Inserts one row per alias in a single mutation (one transaction) with the admin secret, and
+ * answers the new rows' ids by alias.
+ */
+async function insertRows(server: TestServer, rows: Record<string, ReturnType<typeof row>>) {
+  const entries = Object.entries(rows);
+  const definitions = entries.map(([alias, { table }]) => `$${alias}: ${table}_insert_input!`);
+  const fields = entries.map(([alias, { field }]) => `${alias}: ${field}(object: $${alias}) { id }`);
+  const variables = Object.fromEntries(entries.map(([alias, { object }]) => [alias, object]));
+  const data = await gqlData(server, `mutation(${definitions.join(', ')}) { ${fields.join(' ')} }`, variables, admin);
+  return Object.fromEntries(entries.map(([alias]) => [alias, (data[alias] as { id: string }).id]));
+}
+
 export async function seedTenant(
   server: TestServer,
   tag: string,
@@ -57,183 +73,165 @@ export async function seedTenant(
     externalId: s('external id'),
   });
   const c = controllerId;
-  const first = await gqlData(
-    server,
-    `mutation($p1: purposes_insert_input!, $p2: purposes_insert_input!, $tps: thirdPartyServices_insert_input!,
-              $f1: consentForms_insert_input!, $f2: consentForms_insert_input!,
-              $q1: dataControllerFaqs_insert_input!, $q2: dataControllerFaqs_insert_input!,
-              $n1: privacyNotices_insert_input!, $n2: privacyNotices_insert_input!,
-              $rs: rightsServices_insert_input!, $ci: complianceIssues_insert_input!) {
-      purposePublished: insertPurpose(object: $p1) { id }
-      purposeDraft: insertPurpose(object: $p2) { id }
-      thirdPartyService: insertThirdPartyService(object: $tps) { id }
-      consentFormPublished: insertConsentForm(object: $f1) { id }
-      consentFormDraft: insertConsentForm(object: $f2) { id }
-      faqPublished: insertDataControllerFaq(object: $q1) { id }
-      faqDraft: insertDataControllerFaq(object: $q2) { id }
-      noticePublished: insertPrivacyNotice(object: $n1) { id }
-      noticeDraft: insertPrivacyNotice(object: $n2) { id }
-      rightsService: insertRightsService(object: $rs) { id }
-      complianceIssue: insertComplianceIssue(object: $ci) { id }
-    }`,
-    {
-      // The published form asks for purposePublished: its public columns are public.
-      p1: {
-        dataControllerId: c,
-        name: p('purpose name'),
-        category: p('purpose category'),
-        description: p('purpose description'),
-        legalBasis: 'consent',
-        retentionPeriod: s('purpose retention'),
-        usagePeriod: s('purpose usage'),
-        essential: false,
-        dataCategories: [s('purpose data category')],
-        recipients: [s('purpose recipient')],
-      },
-      p2: {
-        dataControllerId: c,
-        name: s('draft purpose name'),
-        description: s('draft purpose description'),
-        legalBasis: 'legitimateInterests',
-        essential: true,
-      },
-      tps: {
-        dataControllerId: c,
-        name: s('processor name'),
-        category: s('processor category'),
-        website: `https://${lower}-secret-processor.example`,
-        country: 'DE',
-        transferMechanism: s('transfer mechanism'),
-        dpaSigned: true,
-        status: 'onboarded',
-        retentionPeriod: s('processor retention'),
-        usagePeriod: s('processor usage'),
-      },
-      f1: {
-        dataControllerId: c,
-        name: p('form name'),
-        category: p('form category'),
-        description: p('form description'),
-        status: 'approved',
-        version: 2,
-        publishedAt: '2024-05-01T00:00:00+00:00',
-      },
-      f2: {
-        dataControllerId: c,
-        name: s('draft form name'),
-        category: s('draft form category'),
-        description: s('draft form description'),
-        status: 'draft',
-        version: 1,
-      },
-      q1: { dataControllerId: c, question: p('faq question'), answer: p('faq answer'), published: true, position: 1 },
-      q2: {
-        dataControllerId: c,
-        question: s('draft faq question'),
-        answer: s('draft faq answer'),
-        published: false,
-        position: 2,
-      },
-      n1: {
-        dataControllerId: c,
-        title: p('notice title'),
-        noticeType: 'website',
-        language: 'en',
-        content: p('notice content'),
-        version: 3,
-        status: 'published',
-        publishedAt: '2024-05-02T00:00:00+00:00',
-      },
-      n2: {
-        dataControllerId: c,
-        title: s('draft notice title'),
-        noticeType: 'employee',
-        language: 'de',
-        content: s('draft notice content'),
-        status: 'draft',
-      },
-      rs: { dataControllerId: c, requestType: 'access', enabled: true },
-      ci: {
-        dataControllerId: c,
-        title: s('compliance issue title'),
-        description: s('compliance issue description'),
-        status: 'open',
-        priority: 'high',
-      },
-    },
-    admin,
-  );
-  const ids: Record<string, string> = Object.fromEntries(
-    Object.entries(first).map(([key, value]) => [key, (value as { id: string }).id]),
-  );
-  const second = await gqlData(
-    server,
-    `mutation($di: purposeDataItems_insert_input!, $tl: purposeTemplateLinks_insert_input!, $fp1: consentFormPurposes_insert_input!,
-              $fp2: consentFormPurposes_insert_input!, $cv: dataSubjectConsentFormValues_insert_input!, $pv: dataSubjectPreferenceValues_insert_input!,
-              $rr: dataSubjectsRightsRequests_insert_input!, $nm: notificationMessages_insert_input!, $pa: dataProcessingActivities_insert_input!) {
-      purposeDataItem: insertPurposeDataItem(object: $di) { id }
-      purposeTemplateLink: insertPurposeTemplateLink(object: $tl) { id }
-      consentFormPurposePublished: insertConsentFormPurpose(object: $fp1) { id }
-      consentFormPurposeDraft: insertConsentFormPurpose(object: $fp2) { id }
-      consentValue: insertDataSubjectConsentFormValue(object: $cv) { id }
-      preferenceValue: insertDataSubjectPreferenceValue(object: $pv) { id }
-      rightsRequest: insertDataSubjectsRightsRequest(object: $rr) { id }
-      notificationMessage: insertNotificationMessage(object: $nm) { id }
-      processingActivity: insertDataProcessingActivity(object: $pa) { id }
-    }`,
-    {
-      di: {
-        dataControllerId: c,
-        purposeId: ids.purposePublished,
-        name: s('data item'),
-        category: s('data item category'),
-      },
-      tl: {
-        dataControllerId: c,
-        purposeId: ids.purposePublished,
-        templateKind: 'business',
-        templateName: s('template name'),
-      },
-      fp1: { dataControllerId: c, consentFormId: ids.consentFormPublished, purposeId: ids.purposePublished },
-      fp2: { dataControllerId: c, consentFormId: ids.consentFormDraft, purposeId: ids.purposeDraft },
-      cv: {
-        dataControllerId: c,
-        dataSubjectId: subjectId,
-        consentFormId: ids.consentFormPublished,
-        purposeId: ids.purposePublished,
-        value: 'granted',
-        source: 'api',
-      },
-      pv: { dataControllerId: c, dataSubjectId: subjectId, preference: s('preference'), value: s('preference value') },
-      rr: {
-        dataControllerId: c,
-        dataSubjectId: subjectId,
-        requestType: 'access',
-        channel: 'api',
-        notes: s('rights request notes'),
-      },
-      nm: {
-        dataControllerId: c,
-        dataSubjectId: subjectId,
-        kind: 'general',
-        title: s('notification title'),
-        body: s('notification body'),
-      },
-      pa: {
-        dataControllerId: c,
-        dataSubjectId: subjectId,
-        thirdPartyServiceId: ids.thirdPartyService,
-        purposeId: ids.purposePublished,
-        activityType: 'sharing',
-        event: s('processing event'),
-        dataFields: ['email'],
-        source: 'api',
-      },
-    },
-    admin,
-  );
-  for (const [key, value] of Object.entries(second)) ids[key] = (value as { id: string }).id;
-  return { tag, controllerId, owner, subjectId, subject, ids };
+  const ids = await insertRows(server, {
+    // The published form asks for purposePublished: its public columns are public.
+    purposePublished: row('insertPurpose', 'purposes', {
+      dataControllerId: c,
+      name: p('purpose name'),
+      category: p('purpose category'),
+      description: p('purpose description'),
+      legalBasis: 'consent',
+      retentionPeriod: s('purpose retention'),
+      usagePeriod: s('purpose usage'),
+      essential: false,
+      dataCategories: [s('purpose data category')],
+      recipients: [s('purpose recipient')],
+    }),
+    purposeDraft: row('insertPurpose', 'purposes', {
+      dataControllerId: c,
+      name: s('draft purpose name'),
+      description: s('draft purpose description'),
+      legalBasis: 'legitimateInterests',
+      essential: true,
+    }),
+    thirdPartyService: row('insertThirdPartyService', 'thirdPartyServices', {
+      dataControllerId: c,
+      name: s('processor name'),
+      category: s('processor category'),
+      website: `https://${lower}-secret-processor.example`,
+      country: 'DE',
+      transferMechanism: s('transfer mechanism'),
+      dpaSigned: true,
+      status: 'onboarded',
+      retentionPeriod: s('processor retention'),
+      usagePeriod: s('processor usage'),
+    }),
+    consentFormPublished: row('insertConsentForm', 'consentForms', {
+      dataControllerId: c,
+      name: p('form name'),
+      category: p('form category'),
+      description: p('form description'),
+      status: 'approved',
+      version: 2,
+      publishedAt: '2024-05-01T00:00:00+00:00',
+    }),
+    consentFormDraft: row('insertConsentForm', 'consentForms', {
+      dataControllerId: c,
+      name: s('draft form name'),
+      category: s('draft form category'),
+      description: s('draft form description'),
+      status: 'draft',
+      version: 1,
+    }),
+    faqPublished: row('insertDataControllerFaq', 'dataControllerFaqs', {
+      dataControllerId: c,
+      question: p('faq question'),
+      answer: p('faq answer'),
+      published: true,
+      position: 1,
+    }),
+    faqDraft: row('insertDataControllerFaq', 'dataControllerFaqs', {
+      dataControllerId: c,
+      question: s('draft faq question'),
+      answer: s('draft faq answer'),
+      published: false,
+      position: 2,
+    }),
+    noticePublished: row('insertPrivacyNotice', 'privacyNotices', {
+      dataControllerId: c,
+      title: p('notice title'),
+      noticeType: 'website',
+      language: 'en',
+      content: p('notice content'),
+      version: 3,
+      status: 'published',
+      publishedAt: '2024-05-02T00:00:00+00:00',
+    }),
+    noticeDraft: row('insertPrivacyNotice', 'privacyNotices', {
+      dataControllerId: c,
+      title: s('draft notice title'),
+      noticeType: 'employee',
+      language: 'de',
+      content: s('draft notice content'),
+      status: 'draft',
+    }),
+    rightsService: row('insertRightsService', 'rightsServices', {
+      dataControllerId: c,
+      requestType: 'access',
+      enabled: true,
+    }),
+    complianceIssue: row('insertComplianceIssue', 'complianceIssues', {
+      dataControllerId: c,
+      title: s('compliance issue title'),
+      description: s('compliance issue description'),
+      status: 'open',
+      priority: 'high',
+    }),
+  });
+  // Then the rows that point to those.
+  const pointing = await insertRows(server, {
+    purposeDataItem: row('insertPurposeDataItem', 'purposeDataItems', {
+      dataControllerId: c,
+      purposeId: ids.purposePublished,
+      name: s('data item'),
+      category: s('data item category'),
+    }),
+    purposeTemplateLink: row('insertPurposeTemplateLink', 'purposeTemplateLinks', {
+      dataControllerId: c,
+      purposeId: ids.purposePublished,
+      templateKind: 'business',
+      templateName: s('template name'),
+    }),
+    consentFormPurposePublished: row('insertConsentFormPurpose', 'consentFormPurposes', {
+      dataControllerId: c,
+      consentFormId: ids.consentFormPublished,
+      purposeId: ids.purposePublished,
+    }),
+    consentFormPurposeDraft: row('insertConsentFormPurpose', 'consentFormPurposes', {
+      dataControllerId: c,
+      consentFormId: ids.consentFormDraft,
+      purposeId: ids.purposeDraft,
+    }),
+    consentValue: row('insertDataSubjectConsentFormValue', 'dataSubjectConsentFormValues', {
+      dataControllerId: c,
+      dataSubjectId: subjectId,
+      consentFormId: ids.consentFormPublished,
+      purposeId: ids.purposePublished,
+      value: 'granted',
+      source: 'api',
+    }),
+    preferenceValue: row('insertDataSubjectPreferenceValue', 'dataSubjectPreferenceValues', {
+      dataControllerId: c,
+      dataSubjectId: subjectId,
+      preference: s('preference'),
+      value: s('preference value'),
+    }),
+    rightsRequest: row('insertDataSubjectsRightsRequest', 'dataSubjectsRightsRequests', {
+      dataControllerId: c,
+      dataSubjectId: subjectId,
+      requestType: 'access',
+      channel: 'api',
+      notes: s('rights request notes'),
+    }),
+    notificationMessage: row('insertNotificationMessage', 'notificationMessages', {
+      dataControllerId: c,
+      dataSubjectId: subjectId,
+      kind: 'general',
+      title: s('notification title'),
+      body: s('notification body'),
+    }),
+    processingActivity: row('insertDataProcessingActivity', 'dataProcessingActivities', {
+      dataControllerId: c,
+      dataSubjectId: subjectId,
+      thirdPartyServiceId: ids.thirdPartyService,
+      purposeId: ids.purposePublished,
+      activityType: 'sharing',
+      event: s('processing event'),
+      dataFields: ['email'],
+      source: 'api',
+    }),
+  });
+  return { tag, controllerId, owner, subjectId, subject, ids: { ...ids, ...pointing } };
 }
 
 /** How to find a tenant's rows in a table: by dataControllerId, or one of these rules. */
