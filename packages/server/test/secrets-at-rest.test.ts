@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { storedBytes } from './helpers/at-rest.js';
+import { assertNotInClear } from './helpers/at-rest.js';
 import { createTestDatabase } from './helpers/database.js';
 import { request } from './helpers/http.js';
 import { startServerProcess } from './helpers/process.js';
@@ -55,22 +55,10 @@ describe('no credential in clear at rest or in the logs', { skip: await unless('
       );
       assert.equal(await server.stop('SIGTERM'), 0);
 
+      // The bootstrap block prints the first credentials on purpose; nothing else may.
       const logs = server.stdout().replace(bootstrapBlock, '') + server.stderr();
-      assert.match(logs, /"msg":"request completed"/, 'the requests were logged');
-      for (const secret of secrets)
-        assert.ok(!logs.includes(secret), `a credential (${secret.slice(0, 12)}…) is in the logs`);
-
-      const stored = await storedBytes(database);
-      for (const { name, bytes } of stored) {
-        for (const secret of secrets) {
-          assert.equal(bytes.indexOf(secret), -1, `a credential (${secret.slice(0, 12)}…) is in clear in ${name}`);
-        }
-      }
-      // The check can see what is stored: the e-mail addresses are there in clear.
-      assert.ok(
-        stored.some(({ bytes }) => bytes.includes('grace@example.com')),
-        'the scan reads the stored rows',
-      );
+      // E-mail addresses are stored in clear.
+      await assertNotInClear(database, logs, secrets, 'grace@example.com');
     } finally {
       await server.stop('SIGKILL');
       await database.drop();

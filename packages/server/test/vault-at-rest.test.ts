@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { storedBytes } from './helpers/at-rest.js';
+import { assertNotInClear } from './helpers/at-rest.js';
 import { createTestDatabase, LANE } from './helpers/database.js';
 import { request } from './helpers/http.js';
 import { runCli, type ServerProcess, startServerProcess } from './helpers/process.js';
@@ -105,19 +105,8 @@ describe('vault: no secret value in clear at rest, and master-key rotation', { s
       );
       assert.equal(await server.stop('SIGTERM'), 0);
 
-      const logs = server.stdout() + server.stderr();
-      assert.match(logs, /"msg":"request completed"/, 'the requests were logged');
-      const stored = await storedBytes(database);
-      for (const value of values) {
-        assert.ok(!logs.includes(value), `a secret value (${value.slice(0, 10)}…) is in the logs`);
-        for (const { name, bytes } of stored)
-          assert.equal(bytes.indexOf(value), -1, `a secret value (${value.slice(0, 10)}…) is in clear in ${name}`);
-      }
-      // The scan can see what is stored in clear: key names are.
-      assert.ok(
-        stored.some(({ bytes }) => bytes.includes('STRIPE_KEY')),
-        'the scan reads the stored rows',
-      );
+      // Key names are stored in clear.
+      await assertNotInClear(database, server.stdout() + server.stderr(), values, 'STRIPE_KEY');
     } finally {
       await server.stop('SIGKILL');
       await database.drop();

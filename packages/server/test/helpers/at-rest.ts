@@ -33,3 +33,28 @@ export async function storedBytes(database: TestDatabase): Promise<StoredFile[]>
   });
   return [...files, { name: 'pg_dump', bytes: stdout }];
 }
+
+/**
+ * Asserts that none of `values` was logged or is stored in clear: not in `logs`, not in any file
+ * or dump of `database`. `inClear` is something the server does store in clear (an e-mail address,
+ * a key name): the positive control that the scan reads what is stored.
+ */
+export async function assertNotInClear(
+  database: TestDatabase,
+  logs: string,
+  values: string[],
+  inClear: string,
+): Promise<void> {
+  assert.match(logs, /"msg":"request completed"/, 'the requests were logged');
+  const stored = await storedBytes(database);
+  assert.ok(
+    stored.some(({ bytes }) => bytes.includes(inClear)),
+    `positive control: the scan finds what is stored in clear (${inClear})`,
+  );
+  for (const value of values) {
+    // Only the start of a value in a message: the test's credentials are not to be printed either.
+    const what = `${value.slice(0, 12)}…`;
+    assert.ok(!logs.includes(value), `${what} is in the logs`);
+    for (const { name, bytes } of stored) assert.equal(bytes.indexOf(value), -1, `${what} is in clear in ${name}`);
+  }
+}
