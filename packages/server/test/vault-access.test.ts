@@ -6,7 +6,9 @@ import { suiteServer } from './helpers/suite.js';
 import { type Tenant, twoTenants } from './helpers/tenants.js';
 import {
   addMember,
+  assertCreated,
   assertError,
+  createPat,
   type Project,
   signUp,
   type VaultClient,
@@ -180,12 +182,7 @@ describe('vault access control', () => {
     });
 
     it('is refused the same way with a personal access token of its own', async () => {
-      const pat = await server.call('/v1/pat', {
-        token: b.token,
-        body: { expiresAt: new Date(Date.now() + 86_400_000).toISOString() },
-      });
-      assert.equal(pat.status, 200, pat.text);
-      const viaPat = vaultClient(server, pat.body.personalAccessToken);
+      const viaPat = vaultClient(server, (await createPat(server, b.token)).personalAccessToken);
       assert.equal((await viaPat.listProjects()).status, 200, 'the PAT is valid');
       for (const target of [personal, organisation]) {
         assertRefused(await viaPat.read(target.projectId, 'production'), 'read with a PAT');
@@ -428,15 +425,7 @@ describe('vault access control', () => {
         description: 'CD',
         permissions: ['read:secrets', 'write:secrets'],
       });
-      assert.equal(response.status, 201, response.text);
-      assert.deepEqual(Object.keys(response.body).sort(), [
-        'createdAt',
-        'description',
-        'id',
-        'name',
-        'permissions',
-        'projectId',
-      ]);
+      assertCreated(response, ['id', 'name', 'description', 'permissions', 'projectId', 'createdAt']);
       assert.deepEqual(
         [response.body.name, response.body.description, response.body.permissions, response.body.projectId],
         ['deployer', 'CD', ['read:secrets', 'write:secrets'], target.projectId],
@@ -710,25 +699,17 @@ describe('vault access control', () => {
     });
 
     it('answers 401 to a revoked PAT', async () => {
-      const created = await server.call('/v1/pat', {
-        token: a.token,
-        body: { expiresAt: new Date(Date.now() + 86_400_000).toISOString() },
-      });
-      assert.equal(created.status, 200, created.text);
-      const client = vaultClient(server, created.body.personalAccessToken);
+      const created = await createPat(server, a.token);
+      const client = vaultClient(server, created.personalAccessToken);
       assert.equal((await client.read(project.id, 'production')).status, 200, 'the PAT works before');
-      const revoked = await server.call(`/v1/pat/${created.body.id}`, { token: a.token, method: 'DELETE' });
+      const revoked = await server.call(`/v1/pat/${created.id}`, { token: a.token, method: 'DELETE' });
       assert.equal(revoked.status, 200, revoked.text);
       assertError(await client.read(project.id, 'production'), 401, /invalid, expired or revoked/);
     });
 
     it('answers 401 to a PAT of a disabled user', async () => {
       const user = await signUp(server, 'disabled@example.com');
-      const created = await server.call('/v1/pat', {
-        token: user.token,
-        body: { expiresAt: new Date(Date.now() + 86_400_000).toISOString() },
-      });
-      const client = vaultClient(server, created.body.personalAccessToken);
+      const client = vaultClient(server, (await createPat(server, user.token)).personalAccessToken);
       assert.equal((await client.listProjects()).status, 200);
       await server.pavise.db.query('UPDATE auth.users SET disabled = true WHERE id = $1', [user.userId]);
       assertError(await client.listProjects(), 401);

@@ -120,6 +120,30 @@ export function assertError(response: Response, status: number, message?: RegExp
   if (message) assert.match(response.body.error, message);
 }
 
+/** Asserts that `object` has exactly these fields, in any order. */
+export function assertFields(object: object, fields: string[]): void {
+  assert.deepEqual(Object.keys(object).sort(), [...fields].sort());
+}
+
+/** Asserts a creation: 201, and a body of exactly these fields. */
+export function assertCreated(response: Response, fields: string[]): void {
+  assert.equal(response.status, 201, response.text);
+  assertFields(response.body, fields);
+}
+
+/** A personal access token of the user whose access token is `token`, valid for a day: `{id, personalAccessToken}`. */
+export async function createPat(
+  server: TestServer,
+  token: string,
+): Promise<{ id: string; personalAccessToken: string }> {
+  const response = await server.call('/v1/pat', {
+    token,
+    body: { expiresAt: new Date(Date.now() + 86_400_000).toISOString() },
+  });
+  assert.equal(response.status, 200, response.text);
+  return response.body;
+}
+
 /** Signs up a user and returns its access token and id. */
 export async function signUp(server: TestServer, email: string): Promise<{ token: string; userId: string }> {
   const response = await server.call('/v1/signup/email-password', { body: { email, password: `${email} password` } });
