@@ -1,6 +1,6 @@
 import type { Database } from '../db/database.js';
 import { type ProjectContext, requireCapability } from './access.js';
-import { invalid, notFound, VaultError } from './errors.js';
+import { conflictIfTaken, invalid, notFound } from './errors.js';
 import type { CreateBranchInput } from './inputs.js';
 import { MAIN_BRANCH } from './names.js';
 
@@ -13,6 +13,8 @@ export interface Branch {
   createdAt: string;
 }
 
+/** The columns a row is read with, in SELECT and RETURNING alike. */
+const BRANCH_COLUMNS = 'id, name, description, base_env, project_id, created_at';
 interface BranchRow {
   id: string;
   name: string;
@@ -34,7 +36,7 @@ const toBranch = (row: BranchRow): Branch => ({
 export async function listBranches(db: Database, context: ProjectContext): Promise<Branch[]> {
   requireCapability(context, 'read');
   const rows = await db.query<BranchRow>(
-    "SELECT id, name, description, base_env, project_id, created_at FROM vault.branches WHERE project_id = $1 ORDER BY name <> 'main', name",
+    `SELECT ${BRANCH_COLUMNS} FROM vault.branches WHERE project_id = $1 ORDER BY name <> 'main', name`,
     [context.project.id],
   );
   return rows.map(toBranch);
@@ -44,11 +46,11 @@ export async function listBranches(db: Database, context: ProjectContext): Promi
 export async function createBranch(db: Database, context: ProjectContext, input: CreateBranchInput): Promise<Branch> {
   requireCapability(context, 'write');
   const { name, description, baseEnv } = input;
-  try {
-    return await db.transaction(async (tx) => {
+  return conflictIfTaken(`Branch '${name}' already exists in this project`, () =>
+    db.transaction(async (tx) => {
       const [row] = await tx.query<BranchRow>(
         `INSERT INTO vault.branches (project_id, name, description, base_env, created_by) VALUES ($1, $2, $3, $4, $5)
-         RETURNING id, name, description, base_env, project_id, created_at`,
+         RETURNING ${BRANCH_COLUMNS}`,
         [context.project.id, name, description, baseEnv, context.caller.userId ?? null],
       );
       await tx.query("SELECT vault.record_audit($1, $2, 'branch.create', $3::uuid, $4, $5, '{}', '{}'::jsonb)", [
@@ -59,12 +61,8 @@ export async function createBranch(db: Database, context: ProjectContext, input:
         name,
       ]);
       return toBranch(row!);
-    });
-  } catch (error) {
-    if ((error as { code?: string }).code === '23505')
-      throw new VaultError('conflict', `Branch '${name}' already exists in this project`);
-    throw error;
-  }
+    }),
+  );
 }
 
 /** Deletes a branch and its overrides; main stays. */

@@ -21,3 +21,16 @@ export class VaultError extends Error {
 export const invalid = (message: string) => new VaultError('invalid', message);
 export const notFound = (message: string) => new VaultError('not-found', message);
 export const forbidden = (message: string) => new VaultError('forbidden', message);
+
+/** A database error that is a unique violation (SQLSTATE 23505): a row with the same unique values exists. */
+export const isUniqueViolation = (error: unknown) => (error as { code?: string } | null)?.code === '23505';
+
+/** Runs `insert`, answering a conflict that says `message` when what it inserts is taken (a unique violation). */
+export async function conflictIfTaken<T>(message: string, insert: () => Promise<T>): Promise<T> {
+  try {
+    return await insert();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new VaultError('conflict', message);
+    throw error;
+  }
+}

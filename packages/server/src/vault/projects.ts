@@ -3,7 +3,7 @@ import type { Database } from '../db/database.js';
 import { memberRoleSql } from '../privacy/membership.js';
 import { type Caller, type ProjectContext, type ProjectRow, workspaceChain } from './access.js';
 import type { DataKeys } from './crypto/data-keys.js';
-import { forbidden, notFound, VaultError } from './errors.js';
+import { conflictIfTaken, forbidden, notFound } from './errors.js';
 import type { CreateProjectInput } from './inputs.js';
 import { DEFAULT_ENVIRONMENTS, idOrUndefined, MAIN_BRANCH } from './names.js';
 import { type ProjectRole, projectRole } from './roles.js';
@@ -102,8 +102,8 @@ export async function createProject(
   // The id is chosen first: the data key's wrapping is bound to it.
   const projectId = randomUUID();
   const { stored } = await dataKeys.create(projectId);
-  try {
-    return await db.transaction(async (tx) => {
+  return conflictIfTaken(`A project named "${name}" already exists in this workspace`, () =>
+    db.transaction(async (tx) => {
       const [row] = await tx.query<ProjectRow>(
         `INSERT INTO vault.projects (id, name, description, owner_user_id, data_controller_id, created_by)
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, name, description, owner_user_id, data_controller_id, created_at, updated_at`,
@@ -125,10 +125,6 @@ export async function createProject(
         JSON.stringify({ name }),
       ]);
       return toProject({ ...row!, environments: [], branches: [MAIN_BRANCH] }, role);
-    });
-  } catch (error) {
-    if ((error as { code?: string }).code === '23505')
-      throw new VaultError('conflict', `A project named "${name}" already exists in this workspace`);
-    throw error;
-  }
+    }),
+  );
 }

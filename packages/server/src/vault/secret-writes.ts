@@ -1,7 +1,7 @@
 import type { Queryable } from '../db/database.js';
 import { type BranchRef, type ProjectContext, requireBranch, requireCapability } from './access.js';
 import { encryptValue } from './crypto/secret-values.js';
-import { invalid, notFound, VaultError, type VersionConflict } from './errors.js';
+import { invalid, isUniqueViolation, notFound, VaultError, type VersionConflict } from './errors.js';
 import type { WriteInput } from './inputs.js';
 import { parsed, version } from './names.js';
 import type { SecretsDependencies } from './secrets.js';
@@ -106,7 +106,7 @@ async function applyChanges(
     ]);
     return Object.fromEntries(rows.map((row) => [row.key, row.version]));
   } catch (error) {
-    if ((error as { code?: string }).code === '23505') throw new ConcurrentCreate();
+    if (isUniqueViolation(error)) throw new ConcurrentCreate();
     throw error;
   }
 }

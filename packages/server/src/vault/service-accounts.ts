@@ -1,7 +1,7 @@
 import { generateToken, hashToken, tokenHint } from '../auth/tokens.js';
 import type { Database } from '../db/database.js';
 import { type ProjectContext, requireCapability } from './access.js';
-import { notFound, VaultError } from './errors.js';
+import { conflictIfTaken, notFound } from './errors.js';
 import type { CreateServiceAccountInput, CreateServiceAccountKeyInput } from './inputs.js';
 import { idOrUndefined } from './names.js';
 
@@ -29,6 +29,8 @@ export interface ServiceAccountKey {
 
 const iso = (value: Date | null) => (value === null ? null : new Date(value).toISOString());
 
+/** The columns a row is read with, in SELECT and RETURNING alike. */
+const ACCOUNT_COLUMNS = 'id, name, description, permissions, project_id, created_at';
 type AccountRow = {
   id: string;
   name: string;
@@ -64,7 +66,7 @@ async function audit(
 export async function listServiceAccounts(db: Database, context: ProjectContext): Promise<ServiceAccount[]> {
   requireCapability(context, 'administer');
   const rows = await db.query<AccountRow>(
-    'SELECT id, name, description, permissions, project_id, created_at FROM vault.service_accounts WHERE project_id = $1 ORDER BY created_at, id',
+    `SELECT ${ACCOUNT_COLUMNS} FROM vault.service_accounts WHERE project_id = $1 ORDER BY created_at, id`,
     [context.project.id],
   );
   return rows.map(toAccount);
@@ -76,21 +78,17 @@ export async function createServiceAccount(
   { name, description, permissions }: CreateServiceAccountInput,
 ): Promise<ServiceAccount> {
   requireCapability(context, 'administer');
-  try {
-    return await db.transaction(async (tx) => {
+  return conflictIfTaken(`A service account named "${name}" already exists in this project`, () =>
+    db.transaction(async (tx) => {
       const [row] = await tx.query<AccountRow>(
         `INSERT INTO vault.service_accounts (project_id, name, description, permissions, created_by) VALUES ($1, $2, $3, $4, $5)
-         RETURNING id, name, description, permissions, project_id, created_at`,
+         RETURNING ${ACCOUNT_COLUMNS}`,
         [context.project.id, name, description, permissions, context.caller.userId ?? null],
       );
       await audit(tx, context, 'service-account.create', { serviceAccountId: row!.id, name, permissions });
       return toAccount(row!);
-    });
-  } catch (error) {
-    if ((error as { code?: string }).code === '23505')
-      throw new VaultError('conflict', `A service account named "${name}" already exists in this project`);
-    throw error;
-  }
+    }),
+  );
 }
 
 export async function deleteServiceAccount(db: Database, context: ProjectContext, rawId: unknown): Promise<void> {
