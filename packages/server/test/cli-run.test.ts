@@ -11,6 +11,7 @@ import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { holdTableLock } from './helpers/db-lock.js';
 import { oneLine, PAVISE_BIN, runCli } from './helpers/process.js';
 import { startTestServer, TestClock, type TestServer } from './helpers/server.js';
+import { suiteServer, suiteWorkDir } from './helpers/suite.js';
 import { type VaultClient, vaultClient, writeSecrets } from './helpers/vault.js';
 
 const NODE = process.execPath;
@@ -25,46 +26,44 @@ const cliEnv = (server: TestServer, work: string, project: string) => ({
 const PRINT_X = [NODE, '-e', 'process.stdout.write(String(process.env.X))'];
 
 describe('pavise run', () => {
-  let server: TestServer;
+  const server = suiteServer();
   let project: string;
-  let work: string;
+  const work = suiteWorkDir('pavise-run-');
   let configDir: string;
   let env: Record<string, string>;
   const secret = `s3cr3t-${randomBytes(12).toString('hex')}`;
 
   before(async () => {
-    server = await startTestServer();
     const api = vaultClient(server, server.bootstrap!.pat);
     project = (await api.createProject('run-test')).id;
     await writeSecrets(api, project, 'production', { X: secret, OTHER: 'other-value' });
-    work = await fs.mkdtemp(path.join(os.tmpdir(), 'pavise-run-'));
-    env = cliEnv(server, work, '');
-    configDir = path.join(work, 'config');
-  });
-  after(async () => {
-    await server?.close();
-    if (work) await fs.rm(work, { recursive: true, force: true });
+    env = cliEnv(server, work.path, '');
+    configDir = path.join(work.path, 'config');
   });
 
   it('injects the secrets into the command, which wins over the inherited environment unless --no-override', async () => {
-    const result = await runCli(['run', '--project', project, '--env', 'production', '--', ...PRINT_X], env, work);
+    const result = await runCli(['run', '--project', project, '--env', 'production', '--', ...PRINT_X], env, work.path);
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, secret);
     assert.equal(result.stderr, '');
 
-    const alias = await runCli(['run', '--env', 'prod', '--', ...PRINT_X], { ...env, XTRA_PROJECT_ID: project }, work);
+    const alias = await runCli(
+      ['run', '--env', 'prod', '--', ...PRINT_X],
+      { ...env, XTRA_PROJECT_ID: project },
+      work.path,
+    );
     assert.equal(alias.stdout, secret, alias.stderr);
 
     const overridden = await runCli(
       ['run', '--project', project, '--env', 'production', '--', ...PRINT_X],
       { ...env, X: 'from-env' },
-      work,
+      work.path,
     );
     assert.equal(overridden.stdout, secret);
     const kept = await runCli(
       ['run', '--project', project, '--env', 'production', '--no-override', '--', ...PRINT_X],
       { ...env, X: 'from-env' },
-      work,
+      work.path,
     );
     assert.equal(kept.stdout, 'from-env');
 
@@ -83,7 +82,7 @@ describe('pavise run', () => {
         '$X; echo hi',
       ],
       env,
-      work,
+      work.path,
     );
     assert.equal(literal.stdout, '$X; echo hi\n');
   });
@@ -92,8 +91,8 @@ describe('pavise run', () => {
     skip: process.platform !== 'linux' && 'needs /proc',
   }, async () => {
     // A preload in the pavise process only (not the command) dumps its process.env when it exits.
-    const dump = path.join(work, 'pavise-env.json');
-    const preload = path.join(work, 'dump-env.mjs');
+    const dump = path.join(work.path, 'pavise-env.json');
+    const preload = path.join(work.path, 'dump-env.mjs');
     await fs.writeFile(
       preload,
       `import fs from 'node:fs';\nif (process.argv[1] && process.argv[1].endsWith('pavise.js')) process.on('exit', () => fs.writeFileSync(${JSON.stringify(dump)}, JSON.stringify(process.env)));\n`,
@@ -108,7 +107,7 @@ describe('pavise run', () => {
     const result = await runCli(
       ['run', '--project', project, '--env', 'production', '--', NODE, '-e', probe],
       { ...env, NODE_OPTIONS: `--import=${pathToFileURL(preload).href}` },
-      work,
+      work.path,
     );
     assert.equal(result.code, 0, result.stderr);
     assert.deepEqual(JSON.parse(result.stdout), {
@@ -124,7 +123,7 @@ describe('pavise run', () => {
     assert.equal(ownEnv.OTHER, undefined);
     assert.ok(!Object.values(ownEnv).some((value) => value.includes(secret)), 'process.env of pavise holds a secret');
 
-    const files = (await filesUnder(work)).filter(({ name }) => name !== dump && name !== preload);
+    const files = (await filesUnder(work.path)).filter(({ name }) => name !== dump && name !== preload);
     const snapshots = files.filter(
       ({ name }) => name.startsWith(path.join(configDir, 'fallback')) && name.endsWith('.enc'),
     );
@@ -143,9 +142,9 @@ describe('pavise run', () => {
   it("exits with the command's exit code, 128 + the signal when a signal ended it, 127 when there is no such command", async () => {
     const base = ['run', '--project', project, '--env', 'production', '--'];
     const [seven, killed, missing] = await Promise.all([
-      runCli([...base, NODE, '-e', 'process.exit(7)'], env, work),
-      runCli([...base, NODE, '-e', "process.kill(process.pid, 'SIGKILL')"], env, work),
-      runCli([...base, 'pavise-no-such-command'], env, work),
+      runCli([...base, NODE, '-e', 'process.exit(7)'], env, work.path),
+      runCli([...base, NODE, '-e', "process.kill(process.pid, 'SIGKILL')"], env, work.path),
+      runCli([...base, 'pavise-no-such-command'], env, work.path),
     ]);
     assert.equal(seven.code, 7, seven.stderr);
     assert.equal(killed.code, 128 + os.constants.signals.SIGKILL, killed.stderr);
@@ -164,7 +163,7 @@ describe('pavise run', () => {
           [PAVISE_BIN, 'run', '--project', project, '--env', 'production', '--', NODE, '-e', trap(signal)],
           {
             env: { ...process.env, ...env },
-            cwd: work,
+            cwd: work.path,
             stdio: ['ignore', 'pipe', 'pipe'],
           },
         );
@@ -191,7 +190,7 @@ describe('pavise run', () => {
     const unauthorized = await runCli(
       ['run', '--project', project, '--env', 'production', '--', ...PRINT_X],
       { ...env, XTRA_TOKEN: badToken },
-      work,
+      work.path,
     );
     assert.equal(unauthorized.code, 1);
     assert.equal(unauthorized.stdout, '');
@@ -201,16 +200,20 @@ describe('pavise run', () => {
     const unknown = await runCli(
       ['run', '--project', 'no-such-project', '--env', 'production', '--', ...PRINT_X],
       env,
-      work,
+      work.path,
     );
     assert.equal(unknown.code, 1);
     assert.equal(unknown.stdout, '');
     assert.match(oneLine(unknown.stderr), /^pavise: .*not found.*\(HTTP 404\)$/i);
 
-    const noToken = await runCli(['run', '--project', project, '--', ...PRINT_X], { ...env, XTRA_TOKEN: '' }, work);
+    const noToken = await runCli(
+      ['run', '--project', project, '--', ...PRINT_X],
+      { ...env, XTRA_TOKEN: '' },
+      work.path,
+    );
     assert.equal(noToken.code, 1);
     assert.match(oneLine(noToken.stderr), /XTRA_TOKEN.*--token/);
-    const noProject = await runCli(['run', '--', ...PRINT_X], env, work);
+    const noProject = await runCli(['run', '--', ...PRINT_X], env, work.path);
     assert.equal(noProject.code, 1);
     assert.match(oneLine(noProject.stderr), /--project.*XTRA_PROJECT_ID/);
   });
@@ -219,7 +222,7 @@ describe('pavise run', () => {
 describe('pavise run, offline', () => {
   let server: TestServer;
   let project: string;
-  let work: string;
+  const work = suiteWorkDir('pavise-offline-');
   let env: Record<string, string>;
   const secret = `offline-${randomBytes(12).toString('hex')}`;
   let serverOpen = false;
@@ -230,24 +233,22 @@ describe('pavise run, offline', () => {
     const api = vaultClient(server, server.bootstrap!.pat);
     project = (await api.createProject('offline-test')).id;
     await writeSecrets(api, project, 'production', { X: secret });
-    work = await fs.mkdtemp(path.join(os.tmpdir(), 'pavise-offline-'));
-    env = cliEnv(server, work, project);
+    env = cliEnv(server, work.path, project);
   });
   after(async () => {
     if (serverOpen) await server.close();
-    if (work) await fs.rm(work, { recursive: true, force: true });
   });
 
   it('runs from the encrypted snapshot when the server is gone, and only with the same token', async () => {
     const args = ['run', '--env', 'production', '--', ...PRINT_X];
-    const online = await runCli(args, env, work);
+    const online = await runCli(args, env, work.path);
     assert.equal(online.code, 0, online.stderr);
     assert.equal(online.stdout, secret);
 
     await server.close();
     serverOpen = false;
 
-    const fallback = await runCli(args, env, work);
+    const fallback = await runCli(args, env, work.path);
     assert.equal(fallback.code, 0, fallback.stderr);
     assert.equal(fallback.stdout, secret);
     assert.match(
@@ -255,21 +256,25 @@ describe('pavise run, offline', () => {
       /cannot reach the vault .*using the fallback snapshot from \S+ \(\d+ seconds? old\)/,
     );
 
-    const offline = await runCli(['run', '--offline', '--env', 'production', '--', ...PRINT_X], env, work);
+    const offline = await runCli(['run', '--offline', '--env', 'production', '--', ...PRINT_X], env, work.path);
     assert.equal(offline.code, 0, offline.stderr);
     assert.equal(offline.stdout, secret);
     assert.match(oneLine(offline.stderr), /--offline: using the fallback snapshot/);
 
     const otherToken = { ...env, XTRA_TOKEN: 'pavise_pat_another-token-0123456789' };
-    const wrongOffline = await runCli(['run', '--offline', '--env', 'production', '--', ...PRINT_X], otherToken, work);
+    const wrongOffline = await runCli(
+      ['run', '--offline', '--env', 'production', '--', ...PRINT_X],
+      otherToken,
+      work.path,
+    );
     assert.equal(wrongOffline.code, 1);
     assert.equal(wrongOffline.stdout, '');
     assert.match(oneLine(wrongOffline.stderr), /cannot be decrypted with this token/);
-    const wrongFallback = await runCli(args, otherToken, work);
+    const wrongFallback = await runCli(args, otherToken, work.path);
     assert.equal(wrongFallback.code, 1);
     assert.match(oneLine(wrongFallback.stderr), /cannot reach the vault.*cannot be decrypted with this token/);
 
-    const disabled = await runCli(['run', '--no-fallback', '--env', 'production', '--', ...PRINT_X], env, work);
+    const disabled = await runCli(['run', '--no-fallback', '--env', 'production', '--', ...PRINT_X], env, work.path);
     assert.equal(disabled.code, 1);
     assert.equal(disabled.stdout, '');
     assert.match(oneLine(disabled.stderr), /cannot reach the vault/);
@@ -277,7 +282,7 @@ describe('pavise run, offline', () => {
     const otherBranch = await runCli(
       ['run', '--offline', '--env', 'production', '--branch', 'feature', '--', ...PRINT_X],
       env,
-      work,
+      work.path,
     );
     assert.equal(otherBranch.code, 1);
     assert.match(oneLine(otherBranch.stderr), /no fallback snapshot for project .*branch feature/);
@@ -335,27 +340,21 @@ async function takeSnapshot(
 const FELL_BACK = /; using the fallback snapshot from \S+ \(\d+ seconds? old\)$/;
 
 describe('pavise run against a real vault that is slow or says no', () => {
-  let server: TestServer;
+  const server = suiteServer();
   let owner: VaultClient;
   let project: string;
-  let work: string;
+  const work = suiteWorkDir('pavise-rules-');
   let env: Record<string, string>;
   const secret = `real-${randomBytes(12).toString('hex')}`;
   const featureSecret = `feature-${randomBytes(12).toString('hex')}`;
 
   before(async () => {
-    server = await startTestServer();
     owner = vaultClient(server, server.bootstrap!.pat);
     project = (await owner.createProject('fallback-rules')).id;
     await writeSecrets(owner, project, 'production', { X: secret });
     assert.equal((await owner.createBranch(project, 'feature')).status, 201);
     await writeSecrets(owner, project, 'production', { X: featureSecret }, { branch: 'feature' });
-    work = await fs.mkdtemp(path.join(os.tmpdir(), 'pavise-rules-'));
-    env = cliEnv(server, work, project);
-  });
-  after(async () => {
-    await server?.close();
-    if (work) await fs.rm(work, { recursive: true, force: true });
+    env = cliEnv(server, work.path, project);
   });
 
   /** A read-only service-account key of the project, as a CLI environment. */
@@ -370,8 +369,8 @@ describe('pavise run against a real vault that is slow or says no', () => {
   }
 
   it('asks the vault for the project, environment and branch, keeps an encrypted snapshot, and none with --no-fallback', async () => {
-    const snapshot = path.join(work, 'fetched', 'snapshot.enc');
-    await takeSnapshot(env, work, snapshot, secret);
+    const snapshot = path.join(work.path, 'fetched', 'snapshot.enc');
+    await takeSnapshot(env, work.path, snapshot, secret);
     const reads = server
       .logs()
       .split('\n')
@@ -382,13 +381,13 @@ describe('pavise run against a real vault that is slow or says no', () => {
     // The log keeps the names of query parameters, not their values.
     assert.deepEqual(reads, [{ url: `/api/projects/${project}/envs/production/secrets?branch=…`, statusCode: 200 }]);
     // The branch reaches the server: the feature branch answers with its own value.
-    await takeSnapshot(env, work, path.join(work, 'fetched', 'feature.enc'), featureSecret, 'feature');
+    await takeSnapshot(env, work.path, path.join(work.path, 'fetched', 'feature.enc'), featureSecret, 'feature');
 
-    const untouched = path.join(work, 'untouched-config');
+    const untouched = path.join(work.path, 'untouched-config');
     const noFallback = await runCli(
       ['run', '--no-fallback', '--env', 'production', '--', ...PRINT_X],
       { ...env, PAVISE_CONFIG_DIR: untouched },
-      work,
+      work.path,
     );
     assert.equal(noFallback.code, 0, noFallback.stderr);
     assert.equal(noFallback.stdout, secret);
@@ -396,16 +395,16 @@ describe('pavise run against a real vault that is slow or says no', () => {
   });
 
   it('falls back when the vault is too slow to answer: the request waits on a lock in its database', async () => {
-    const snapshot = path.join(work, 'slow', 'snapshot.enc');
-    await takeSnapshot(env, work, snapshot, secret);
+    const snapshot = path.join(work.path, 'slow', 'snapshot.enc');
+    await takeSnapshot(env, work.path, snapshot, secret);
 
     const lock = await holdTableLock(server.pavise.db, 'vault.projects');
     let slow: Awaited<ReturnType<typeof runCli>>;
     let refused: Awaited<ReturnType<typeof runCli>>;
     try {
       [slow, refused] = await Promise.all([
-        runCli(runArgs(snapshot, { timeout: '0.5' }), env, work),
-        runCli(['run', '--no-fallback', '--env', 'production', '--timeout', '0.5', '--', ...PRINT_X], env, work),
+        runCli(runArgs(snapshot, { timeout: '0.5' }), env, work.path),
+        runCli(['run', '--no-fallback', '--env', 'production', '--timeout', '0.5', '--', ...PRINT_X], env, work.path),
       ]);
     } finally {
       await lock.release();
@@ -419,7 +418,7 @@ describe('pavise run against a real vault that is slow or says no', () => {
     assert.match(oneLine(refused.stderr), /did not answer within 0\.5 s/);
 
     // The lock was what made it slow: without it the same server answers at once.
-    const again = await runCli(runArgs(snapshot, { timeout: '0.5' }), env, work);
+    const again = await runCli(runArgs(snapshot, { timeout: '0.5' }), env, work.path);
     assert.equal(again.stdout, secret, again.stderr);
     assert.equal(again.stderr, '');
   });
@@ -427,15 +426,15 @@ describe('pavise run against a real vault that is slow or says no', () => {
   it('does not fall back on 401, 403 or 404, though a snapshot this token can read is there', async () => {
     // 401: a service-account key revoked after its snapshot was taken.
     const revoked = await serviceAccountEnv('revoked-later');
-    const snapshot401 = path.join(work, 'refused', '401.enc');
-    await takeSnapshot(revoked.env, work, snapshot401, secret);
+    const snapshot401 = path.join(work.path, 'refused', '401.enc');
+    await takeSnapshot(revoked.env, work.path, snapshot401, secret);
     assert.equal((await owner.revokeKey(project, revoked.accountId, revoked.keyId)).status, 200);
 
     // 403: a service account narrowed to write:secrets after its snapshot was taken (the API has
     // no call that changes an account's permissions, so the row is changed as an admin would).
     const narrowed = await serviceAccountEnv('narrowed-later');
-    const snapshot403 = path.join(work, 'refused', '403.enc');
-    await takeSnapshot(narrowed.env, work, snapshot403, secret);
+    const snapshot403 = path.join(work.path, 'refused', '403.enc');
+    await takeSnapshot(narrowed.env, work.path, snapshot403, secret);
     await server.pavise.db.query('UPDATE vault.service_accounts SET permissions = $2 WHERE id = $1', [
       narrowed.accountId,
       ['write:secrets'],
@@ -443,25 +442,25 @@ describe('pavise run against a real vault that is slow or says no', () => {
 
     // 404: a branch deleted after its snapshot was taken.
     assert.equal((await owner.createBranch(project, 'short-lived')).status, 201);
-    const snapshot404 = path.join(work, 'refused', '404.enc');
-    await takeSnapshot(env, work, snapshot404, secret, 'short-lived');
+    const snapshot404 = path.join(work.path, 'refused', '404.enc');
+    await takeSnapshot(env, work.path, snapshot404, secret, 'short-lived');
     assert.equal((await owner.deleteBranch(project, 'short-lived')).status, 200);
 
     const cases = [
       {
         status: 401,
-        result: await runCli(runArgs(snapshot401), revoked.env, work),
+        result: await runCli(runArgs(snapshot401), revoked.env, work.path),
         message:
           'The token is invalid, expired or revoked: send a valid personal access token, access token or service-account key',
       },
       {
         status: 403,
-        result: await runCli(runArgs(snapshot403), narrowed.env, work),
+        result: await runCli(runArgs(snapshot403), narrowed.env, work.path),
         message: 'This service account may not read secrets: its permissions are write:secrets',
       },
       {
         status: 404,
-        result: await runCli(runArgs(snapshot404, { branch: 'short-lived' }), env, work),
+        result: await runCli(runArgs(snapshot404, { branch: 'short-lived' }), env, work.path),
         message: `Branch 'short-lived' not found in project ${project}`,
       },
     ];
@@ -476,36 +475,30 @@ describe('pavise run against a real vault that is slow or says no', () => {
 describe('pavise run against a real vault that rate-limits (PAVISE_RATE_LIMIT_VAULT=1/60)', () => {
   const clock = new TestClock();
   const WINDOWS = 2 * 60_000; // past the sliding window: the limiter counts afresh
-  let server: TestServer;
-  let work: string;
+  const server = suiteServer({ PAVISE_RATE_LIMIT_VAULT: '1/60' }, { clock });
+  const work = suiteWorkDir('pavise-limited-');
   let env: Record<string, string>;
   const secret = `limited-${randomBytes(12).toString('hex')}`;
 
   before(async () => {
-    server = await startTestServer({ PAVISE_RATE_LIMIT_VAULT: '1/60' }, undefined, { clock });
     const owner = vaultClient(server, server.bootstrap!.pat);
     // One request per window is all the owner gets: the clock moves past the window after each.
     const project = (await owner.createProject('rate-limited')).id;
     clock.advance(WINDOWS);
     await writeSecrets(owner, project, 'production', { X: secret });
     clock.advance(WINDOWS);
-    work = await fs.mkdtemp(path.join(os.tmpdir(), 'pavise-limited-'));
-    env = cliEnv(server, work, project);
-  });
-  after(async () => {
-    await server?.close();
-    if (work) await fs.rm(work, { recursive: true, force: true });
+    env = cliEnv(server, work.path, project);
   });
 
   it('falls back on the 429 of the limiter, and fetches again once the window has passed', async () => {
-    const snapshot = path.join(work, 'snapshot.enc');
-    const online = await runCli(runArgs(snapshot), env, work);
+    const snapshot = path.join(work.path, 'snapshot.enc');
+    const online = await runCli(runArgs(snapshot), env, work.path);
     assert.equal(online.code, 0, online.stderr);
     assert.equal(online.stdout, secret);
     assert.equal(online.stderr, '');
 
     // The clock stands still: the window's one request is spent.
-    const limited = await runCli(runArgs(snapshot), env, work);
+    const limited = await runCli(runArgs(snapshot), env, work.path);
     assert.equal(limited.code, 0, limited.stderr);
     assert.equal(limited.stdout, secret);
     assert.match(
@@ -513,13 +506,13 @@ describe('pavise run against a real vault that rate-limits (PAVISE_RATE_LIMIT_VA
       /^pavise: Too Many Requests.*\(HTTP 429; retry after \d+ s\); using the fallback/,
     );
     assert.match(oneLine(limited.stderr), FELL_BACK);
-    const refused = await runCli(['run', '--no-fallback', '--env', 'production', '--', ...PRINT_X], env, work);
+    const refused = await runCli(['run', '--no-fallback', '--env', 'production', '--', ...PRINT_X], env, work.path);
     assert.equal(refused.code, 1, 'without the snapshot the 429 is an error');
     assert.equal(refused.stdout, '');
     assert.match(oneLine(refused.stderr), /\(HTTP 429; retry after \d+ s\)$/);
 
     clock.advance(WINDOWS);
-    const later = await runCli(runArgs(snapshot), env, work);
+    const later = await runCli(runArgs(snapshot), env, work.path);
     assert.equal(later.stdout, secret, later.stderr);
     assert.equal(later.stderr, '', 'a new window: fetched from the vault again');
   });
@@ -529,17 +522,15 @@ describe('pavise run against a real vault that fails (5xx)', () => {
   let database: TestDatabase;
   let first: TestServer | undefined;
   let second: TestServer | undefined;
-  let work: string;
+  const work = suiteWorkDir('pavise-failing-');
 
   before(async () => {
     database = await createTestDatabase();
-    work = await fs.mkdtemp(path.join(os.tmpdir(), 'pavise-failing-'));
   });
   after(async () => {
     await first?.close();
     await second?.close();
     await database?.drop();
-    if (work) await fs.rm(work, { recursive: true, force: true });
   });
 
   it('falls back on a 500: the server was restarted without the master key of the project', async () => {
@@ -548,9 +539,9 @@ describe('pavise run against a real vault that fails (5xx)', () => {
     const pat = first.bootstrap!.pat;
     const project = (await vaultClient(first, pat).createProject('failing')).id;
     await writeSecrets(vaultClient(first, pat), project, 'production', { X: secret });
-    const env = cliEnv(first, work, project);
-    const snapshot = path.join(work, 'snapshot.enc');
-    await takeSnapshot(env, work, snapshot, secret);
+    const env = cliEnv(first, work.path, project);
+    const snapshot = path.join(work.path, 'snapshot.enc');
+    await takeSnapshot(env, work.path, snapshot, secret);
     await first.close();
     first = undefined;
 
@@ -560,7 +551,7 @@ describe('pavise run against a real vault that fails (5xx)', () => {
     assert.equal(direct.status, 500, direct.text);
     const failing = { ...env, XTRA_API_URL: `${second.url}/api` };
 
-    const result = await runCli(runArgs(snapshot), failing, work);
+    const result = await runCli(runArgs(snapshot), failing, work.path);
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, secret);
     assert.match(
@@ -568,7 +559,7 @@ describe('pavise run against a real vault that fails (5xx)', () => {
       /^pavise: the vault at \S+ failed: The server cannot decrypt this project.*\(HTTP 500\); using the fallback/,
     );
     assert.match(oneLine(result.stderr), FELL_BACK);
-    const refused = await runCli(['run', '--no-fallback', '--env', 'production', '--', ...PRINT_X], failing, work);
+    const refused = await runCli(['run', '--no-fallback', '--env', 'production', '--', ...PRINT_X], failing, work.path);
     assert.equal(refused.code, 1, 'without the snapshot the 500 is an error');
     assert.equal(refused.stdout, '');
     assert.match(oneLine(refused.stderr), /\(HTTP 500\)$/);

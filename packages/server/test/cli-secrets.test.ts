@@ -1,20 +1,18 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs/promises';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { oneLine, runCli } from './helpers/process.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { suiteServer, suiteWorkDir } from './helpers/suite.js';
 
 describe('pavise secrets', () => {
-  let server: TestServer;
+  const server = suiteServer();
   let project: string;
-  let work: string;
+  const work = suiteWorkDir('pavise-secrets-');
   let env: Record<string, string>;
   const databaseUrl = 'postgres://app:p=ss@db.internal:5432/app?sslmode=require';
 
-  const cli = (...args: string[]) => runCli(['secrets', ...args], env, work);
+  const cli = (...args: string[]) => runCli(['secrets', ...args], env, work.path);
   const viaHttp = async (envName: string, branch = 'main') => {
     const response = await server.call(`/api/projects/${project}/envs/${envName}/secrets?branch=${branch}`, {
       token: server.bootstrap!.pat,
@@ -24,21 +22,15 @@ describe('pavise secrets', () => {
   };
 
   before(async () => {
-    server = await startTestServer();
     const created = await server.call('/api/project', { token: server.bootstrap!.pat, body: { name: 'secrets-cli' } });
     assert.equal(created.status, 201, created.text);
     project = created.body.id;
-    work = await fs.mkdtemp(path.join(os.tmpdir(), 'pavise-secrets-'));
     env = {
       XTRA_TOKEN: server.bootstrap!.pat,
       XTRA_API_URL: `${server.url}/api`,
       XTRA_PROJECT_ID: project,
-      PAVISE_CONFIG_DIR: path.join(work, 'config'),
+      PAVISE_CONFIG_DIR: path.join(work.path, 'config'),
     };
-  });
-  after(async () => {
-    await server?.close();
-    if (work) await fs.rm(work, { recursive: true, force: true });
   });
 
   it('sets, lists, gets, versions, deletes', async () => {
@@ -106,7 +98,7 @@ describe('pavise secrets', () => {
 
   it('reads a lone KEY from stdin, keeping it off the command line', async () => {
     const pem = '-----BEGIN KEY-----\nabc=\n-----END KEY-----';
-    const result = await runCli(['secrets', 'set', 'TLS_KEY'], env, work, `${pem}\n`);
+    const result = await runCli(['secrets', 'set', 'TLS_KEY'], env, work.path, `${pem}\n`);
     assert.equal(result.code, 0, result.stderr);
     assert.equal((await viaHttp('development')).TLS_KEY, pem);
     const get = await cli('get', 'TLS_KEY');
@@ -130,9 +122,13 @@ describe('pavise secrets', () => {
     assert.equal((await cli('get', 'SHARED', '--env', 'production', '--branch', 'feature')).stdout, 'branch-value');
 
     const print = [process.execPath, '-e', 'process.stdout.write(process.env.SHARED + "/" + process.env.ONLY_MAIN)'];
-    const onBranch = await runCli(['run', '--env', 'production', '--branch', 'feature', '--', ...print], env, work);
+    const onBranch = await runCli(
+      ['run', '--env', 'production', '--branch', 'feature', '--', ...print],
+      env,
+      work.path,
+    );
     assert.equal(onBranch.stdout, 'branch-value/m', onBranch.stderr);
-    const onMain = await runCli(['run', '--env', 'production', '--', ...print], env, work);
+    const onMain = await runCli(['run', '--env', 'production', '--', ...print], env, work.path);
     assert.equal(onMain.stdout, 'main-value/m', onMain.stderr);
     const unknownBranch = await cli('list', '--env', 'production', '--branch', 'no-such-branch');
     assert.equal(unknownBranch.code, 1);
@@ -142,7 +138,7 @@ describe('pavise secrets', () => {
   it('says in one line what is wrong with the token, the project or the input', async () => {
     const badToken = 'pavise_pat_not-a-real-token-0123456789';
     for (const args of [['list'], ['get', 'X'], ['set', 'X=1'], ['delete', 'X'], ['history', 'X']]) {
-      const result = await runCli(['secrets', ...args], { ...env, XTRA_TOKEN: badToken }, work);
+      const result = await runCli(['secrets', ...args], { ...env, XTRA_TOKEN: badToken }, work.path);
       assert.equal(result.code, 1, args.join(' '));
       assert.equal(result.stdout, '');
       assert.match(oneLine(result.stderr), /^pavise: .*\(HTTP 401\)$/, args.join(' '));
@@ -152,10 +148,10 @@ describe('pavise secrets', () => {
     assert.equal(unknown.code, 1);
     assert.match(oneLine(unknown.stderr), /^pavise: .*not found.*\(HTTP 404\)$/i);
 
-    const noToken = await runCli(['secrets', 'list'], { ...env, XTRA_TOKEN: '' }, work);
+    const noToken = await runCli(['secrets', 'list'], { ...env, XTRA_TOKEN: '' }, work.path);
     assert.equal(noToken.code, 1);
     assert.match(oneLine(noToken.stderr), /XTRA_TOKEN.*--token/);
-    const noProject = await runCli(['secrets', 'list'], { ...env, XTRA_PROJECT_ID: '' }, work);
+    const noProject = await runCli(['secrets', 'list'], { ...env, XTRA_PROJECT_ID: '' }, work.path);
     assert.equal(noProject.code, 1);
     assert.match(oneLine(noProject.stderr), /--project.*XTRA_PROJECT_ID/);
 
@@ -171,7 +167,7 @@ describe('pavise secrets', () => {
     const unreachable = await runCli(
       ['secrets', 'list'],
       { ...env, XTRA_API_URL: `http://127.0.0.1:${closedPort}/api` },
-      work,
+      work.path,
     );
     assert.equal(unreachable.code, 1);
     assert.equal(

@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type ClockControl, serveClock, TestClock } from './helpers/clock.js';
 import { SDK_PYTHON, unless, wheelBuilder } from './helpers/requirements.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
+import { suiteWorkDir } from './helpers/suite.js';
 
 const noWheel = await unless('python-wheel');
 
@@ -97,7 +97,7 @@ describe('the Python SDK (clients/python)', { skip: await unless('python') }, ()
   const limitedClock = new TestClock();
   let limitedClockControl: ClockControl;
   let settings: Record<string, string>;
-  let work: string;
+  const work = suiteWorkDir('pavise-python-sdk-');
 
   before(async () => {
     [server, limited, limitedClockControl] = await Promise.all([
@@ -112,11 +112,9 @@ describe('the Python SDK (clients/python)', { skip: await unless('python') }, ()
       PAVISE_TEST_LIMITED_TOKEN: limited.bootstrap!.pat,
       PAVISE_TEST_LIMITED_CLOCK_URL: limitedClockControl.url,
     };
-    work = await fs.mkdtemp(path.join(os.tmpdir(), 'pavise-python-sdk-'));
   });
   after(async () => {
     await Promise.all([server?.close(), limited?.close(), limitedClockControl?.close()]);
-    if (work) await fs.rm(work, { recursive: true, force: true });
   });
 
   it('passes its unittest suite, from the source tree, against a real server', async () => {
@@ -132,12 +130,12 @@ describe('the Python SDK (clients/python)', { skip: await unless('python') }, ()
     const builder = wheelBuilder()!;
 
     // Build from a copy: an in-tree build leaves build/ and *.egg-info behind.
-    const source = path.join(work, 'source');
+    const source = path.join(work.path, 'source');
     await fs.cp(SDK, source, {
       recursive: true,
       filter: (file) => !/(^|[\\/])(build|dist|__pycache__|[^\\/]*\.egg-info)$/.test(path.relative(SDK, file)),
     });
-    const dist = path.join(work, 'dist');
+    const dist = path.join(work.path, 'dist');
     const quiet = { PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_NO_INPUT: '1', PIP_ROOT_USER_ACTION: 'ignore' };
     const built = await run(
       builder,
@@ -175,7 +173,7 @@ describe('the Python SDK (clients/python)', { skip: await unless('python') }, ()
     assert.match(metadata, /^Requires-Python: >=3\.9$/m);
     assert.doesNotMatch(metadata, /^Requires-Dist:/m, 'standard library only');
 
-    const site = path.join(work, 'site');
+    const site = path.join(work.path, 'site');
     const installed = await run(builder, ['-m', 'pip', 'install', '--no-index', '--no-deps', '--target', site, wheel], {
       env: pythonEnv(quiet),
     });

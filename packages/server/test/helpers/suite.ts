@@ -1,3 +1,6 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before } from 'node:test';
 import { startTestServer, type TestServer, type TestServerOptions } from './server.js';
 
@@ -27,4 +30,12 @@ export function forSuite<T extends { close(): Promise<void> }>(start: () => Prom
 /** A test server for the enclosing describe block (startTestServer with `env` and `options`). */
 export function suiteServer(env: Record<string, string> = {}, options: TestServerOptions = {}): TestServer {
   return forSuite(() => startTestServer(env, undefined, options));
+}
+
+/** A temporary directory (named `prefix` and a random suffix) for the enclosing describe block, removed after it. */
+export function suiteWorkDir(prefix: string): { readonly path: string } {
+  return forSuite(async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
+    return { path: dir, close: () => fs.rm(dir, { recursive: true, force: true }) };
+  });
 }
