@@ -40,27 +40,17 @@ export function gql(
   return server.call('/v1/graphql', { body: { query, variables }, token: caller.token, headers: caller.headers });
 }
 
-/** The data of a GraphQL answer, or a thrown error with its errors (for setup steps that must work). */
-export async function gqlData(
-  server: TestServer,
-  query: string,
-  variables: Record<string, unknown> = {},
-  caller: Caller = {},
-): Promise<any> {
-  const response = await gql(server, query, variables, caller);
+/** The data of a GraphQL answer (a gql call), or a thrown error with its errors (for setup steps that must work). */
+export async function gqlData(...call: Parameters<typeof gql>): Promise<any> {
+  const response = await gql(...call);
   if (response.status !== 200 || response.body.errors)
     throw new Error(`GraphQL failed (${response.status}): ${response.text}`);
   return response.body.data;
 }
 
 /** The value of the one root field an operation selects (for reads and writes of one thing). */
-export async function gqlField(
-  server: TestServer,
-  query: string,
-  variables: Record<string, unknown> = {},
-  caller: Caller = {},
-): Promise<any> {
-  const data = await gqlData(server, query, variables, caller);
+export async function gqlField(...call: Parameters<typeof gql>): Promise<any> {
+  const data = await gqlData(...call);
   const fields = Object.keys(data);
   if (fields.length !== 1) throw new Error(`expected one root field, got ${fields.join(', ')}`);
   return data[fields[0]!];
