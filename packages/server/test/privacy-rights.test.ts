@@ -52,7 +52,9 @@ describe('rights requests', () => {
   let dpo: Member;
   let other: { controllerId: string; owner: Member };
 
-  const submit = (input: Record<string, unknown>, caller: Caller = {}) => server.gql(SUBMIT, { input }, caller);
+  /** Submits `input` to the suite's controller, unless it names another dataControllerId. */
+  const submit = (input: Record<string, unknown>, caller: Caller = {}) =>
+    server.gql(SUBMIT, { input: { dataControllerId: controllerId, ...input } }, caller);
   /** A submission that must succeed: its data. */
   const submitted = async (input: Record<string, unknown>, caller: Caller = {}) => {
     const response = await submit(input, caller);
@@ -64,6 +66,12 @@ describe('rights requests', () => {
       dueAt: string;
     };
   };
+  /** A request of `requestType` that must be filed (anonymously unless `caller`) with `fields`: its id. */
+  const fileRequest = async (requestType: string, fields: Record<string, unknown> = {}, caller: Caller = {}) =>
+    (await submitted({ requestType, ...fields }, caller)).requestId;
+  /** The answer refusing a submission with `message` and `code`. */
+  const refusal = (message: string, code: string) =>
+    graphqlError(message, code, '$.selectionSet.submitDataSubjectsRightsRequest');
   const read = (id: string, caller: Caller = { token: owner.token }) => server.gqlField(REQUEST, { id }, caller);
   const setStatus = (id: string, status: string, caller: Caller = { token: dpo.token }) =>
     server.gql(SET_STATUS, { id, status }, caller);
@@ -88,7 +96,6 @@ describe('rights requests', () => {
   describe('submission and deadline', () => {
     it('an anonymous form submission from a GDPR country is due 30 days after filing, and answers only the write-only result', async () => {
       const response = await submit({
-        dataControllerId: controllerId,
         requestType: 'access',
         email: 'Ada@Example.com ',
         displayName: 'Ada Lovelace',
@@ -137,7 +144,6 @@ describe('rights requests', () => {
 
     it('a CCPA subject (country US) is due 45 days after filing', async () => {
       const answer = await submitted({
-        dataControllerId: controllerId,
         requestType: 'noSale',
         email: 'grace@example.com',
         country: 'US',
@@ -155,10 +161,7 @@ describe('rights requests', () => {
     });
 
     it("without a country the controller's default jurisdiction applies: GDPR by default, CCPA when the controller says so", async () => {
-      const gdpr = await read(
-        (await submitted({ dataControllerId: controllerId, requestType: 'access', phone: '+44 20 7946 0958' }))
-          .requestId,
-      );
+      const gdpr = await read(await fileRequest('access', { phone: '+44 20 7946 0958' }));
       assert.deepEqual([gdpr.jurisdiction, days(gdpr)], ['GDPR', 30]);
 
       const us = await server.newController('US Org');
@@ -168,8 +171,7 @@ describe('rights requests', () => {
         { token: us.owner.token },
       );
       const ccpa = await read(
-        (await submitted({ dataControllerId: us.controllerId, requestType: 'erasure', email: 'someone@example.com' }))
-          .requestId,
+        await fileRequest('erasure', { dataControllerId: us.controllerId, email: 'someone@example.com' }),
         { token: us.owner.token },
       );
       assert.deepEqual([ccpa.jurisdiction, days(ccpa)], ['CCPA', 45]);
@@ -180,18 +182,11 @@ describe('rights requests', () => {
         email: 'known-ccpa@example.com',
         country: 'US',
       });
-      const answer = await submitted({
-        dataControllerId: controllerId,
-        requestType: 'access',
-        email: 'known-ccpa@example.com',
-      });
-      const stored = await read(answer.requestId);
+      const stored = await read(await fileRequest('access', { email: 'known-ccpa@example.com' }));
       assert.equal(stored.dataSubjectId, known);
       assert.deepEqual([stored.jurisdiction, days(stored)], ['GDPR', 30]);
       // The subject itself, signed in, gets its own jurisdiction's deadline.
-      const own = await read(
-        (await submitted({ dataControllerId: controllerId, requestType: 'access' }, asSubject(known))).requestId,
-      );
+      const own = await read(await fileRequest('access', {}, asSubject(known)));
       assert.deepEqual([own.jurisdiction, days(own)], ['CCPA', 45]);
     });
 
@@ -219,14 +214,8 @@ describe('rights requests', () => {
     });
 
     it('the same person submitting twice is one subject with two requests', async () => {
-      const first = await read(
-        (await submitted({ dataControllerId: controllerId, requestType: 'access', email: 'twice@example.com' }))
-          .requestId,
-      );
-      const second = await read(
-        (await submitted({ dataControllerId: controllerId, requestType: 'rectify', email: ' TWICE@example.com' }))
-          .requestId,
-      );
+      const first = await read(await fileRequest('access', { email: 'twice@example.com' }));
+      const second = await read(await fileRequest('rectify', { email: ' TWICE@example.com' }));
       assert.equal(second.dataSubjectId, first.dataSubjectId);
       const requests = await server.gqlData(
         'query($s: uuid!) { dataSubjectsRightsRequests(where: {dataSubjectId: {_eq: $s}}, order_by: {createdAt: asc}) { requestType } }',
@@ -237,12 +226,8 @@ describe('rights requests', () => {
     });
 
     it('anonymous may only submit: it reads no request, no subject, and the answer has no subject in it', async () => {
-      const answer = await submitted({
-        dataControllerId: controllerId,
-        requestType: 'access',
-        email: 'reader@example.com',
-      });
-      const readBack = await server.gql(REQUEST, { id: answer.requestId });
+      const requestId = await fileRequest('access', { email: 'reader@example.com' });
+      const readBack = await server.gql(REQUEST, { id: requestId });
       assert.equal(readBack.body.errors[0].extensions.code, 'validation-failed');
       assert.equal(
         readBack.body.errors[0].message,
@@ -263,8 +248,8 @@ describe('rights requests', () => {
         email: 'signed-in@example.com',
         country: 'US',
       });
-      const answer = await submitted({ dataControllerId: controllerId, requestType: 'export' }, asSubject(subjectId));
-      const stored = await read(answer.requestId);
+      const requestId = await fileRequest('export', {}, asSubject(subjectId));
+      const stored = await read(requestId);
       assert.deepEqual(
         [stored.dataSubjectId, stored.channel, stored.jurisdiction, days(stored)],
         [subjectId, 'form', 'CCPA', 45],
@@ -275,10 +260,10 @@ describe('rights requests', () => {
       // The subject sees its own request.
       const own = await server.gqlData(
         'query($id: uuid!) { dataSubjectsRightsRequest(id: $id) { id status } }',
-        { id: answer.requestId },
+        { id: requestId },
         asSubject(subjectId),
       );
-      assert.deepEqual(own.dataSubjectsRightsRequest, { id: answer.requestId, status: 'submitted' });
+      assert.deepEqual(own.dataSubjectsRightsRequest, { id: requestId, status: 'submitted' });
 
       const before = await counts(other.controllerId);
       const elsewhere = await submit(
@@ -287,22 +272,15 @@ describe('rights requests', () => {
       );
       assert.deepEqual(
         elsewhere.body,
-        graphqlError(
-          'the signed-in data subject is not a data subject of this data controller',
-          'not-found',
-          '$.selectionSet.submitDataSubjectsRightsRequest',
-        ),
+        refusal('the signed-in data subject is not a data subject of this data controller', 'not-found'),
       );
       assert.deepEqual(await counts(other.controllerId), before);
     });
 
     it('a member who may manage privacy may submit; an auditor, a developer and another controller’s owner are told it does not exist', async () => {
       const agency = await server.memberWithRole(controllerId, 'agency');
-      const answer = await submitted(
-        { dataControllerId: controllerId, requestType: 'object', email: 'walk-in@example.com' },
-        { token: agency.token },
-      );
-      assert.deepEqual((await read(answer.requestId)).events, [
+      const requestId = await fileRequest('object', { email: 'walk-in@example.com' }, { token: agency.token });
+      assert.deepEqual((await read(requestId)).events, [
         { fromStatus: null, toStatus: 'submitted', actorRole: 'user', actorUserId: agency.userId },
       ]);
 
@@ -313,14 +291,8 @@ describe('rights requests', () => {
         other.owner,
       ];
       for (const member of refused) {
-        const response = await submit(
-          { dataControllerId: controllerId, requestType: 'object', email: 'walk-in@example.com' },
-          { token: member.token },
-        );
-        assert.deepEqual(
-          response.body,
-          graphqlError('data controller not found', 'not-found', '$.selectionSet.submitDataSubjectsRightsRequest'),
-        );
+        const response = await submit({ requestType: 'object', email: 'walk-in@example.com' }, { token: member.token });
+        assert.deepEqual(response.body, refusal('data controller not found', 'not-found'));
       }
       // An unknown controller: the same answer, for anyone.
       for (const caller of [{}, { token: owner.token }]) {
@@ -328,16 +300,13 @@ describe('rights requests', () => {
           { dataControllerId: '00000000-0000-4000-8000-000000000000', requestType: 'access', email: 'x@example.com' },
           caller,
         );
-        assert.deepEqual(
-          response.body,
-          graphqlError('data controller not found', 'not-found', '$.selectionSet.submitDataSubjectsRightsRequest'),
-        );
+        assert.deepEqual(response.body, refusal('data controller not found', 'not-found'));
       }
       assert.deepEqual(await counts(controllerId), before);
     });
 
     it('refuses bad input with a clear error and writes nothing', async () => {
-      const base = { dataControllerId: controllerId, requestType: 'access', email: 'bad-input@example.com' };
+      const base = { requestType: 'access', email: 'bad-input@example.com' };
       const cases: [Record<string, unknown>, string, Caller?][] = [
         [{ ...base, requestType: 'delete' }, `requestType must be one of ${TYPES.join(', ')}`],
         [{ ...base, requestType: '' }, `requestType must be one of ${TYPES.join(', ')}`],
@@ -363,17 +332,13 @@ describe('rights requests', () => {
       for (const [input, message, caller] of cases) {
         const response = await submit(input, caller);
         assert.equal(response.status, 200, message);
-        assert.deepEqual(
-          response.body,
-          graphqlError(message, 'validation-failed', '$.selectionSet.submitDataSubjectsRightsRequest'),
-          message,
-        );
+        assert.deepEqual(response.body, refusal(message, 'validation-failed'), message);
       }
       // Not a uuid, or no requestType at all: GraphQL's own errors, never a 500.
       const notUuid = await submit({ ...base, dataControllerId: 'not-a-uuid' });
       assert.equal(notUuid.status, 200);
       assert.equal(notUuid.body.errors[0].extensions.code, 'data-exception');
-      const missing = await submit({ dataControllerId: controllerId, email: 'bad-input@example.com' });
+      const missing = await submit({ email: 'bad-input@example.com' });
       assert.equal(missing.status, 200);
       assert.equal(missing.body.errors[0].extensions.code, 'validation-failed');
       assert.deepEqual(await counts(controllerId), before);
@@ -403,10 +368,9 @@ describe('rights requests', () => {
         });
         assert.deepEqual(
           response.body,
-          graphqlError(
+          refusal(
             `this data controller does not accept ${requestType} requests: it accepts access, export`,
             'validation-failed',
-            '$.selectionSet.submitDataSubjectsRightsRequest',
           ),
         );
       }
@@ -453,11 +417,7 @@ describe('rights requests', () => {
       }[];
 
     it('submitted → identityVerified → inProgress → completed, each transition audited in order with its actor', async () => {
-      const { requestId } = await submitted({
-        dataControllerId: controllerId,
-        requestType: 'rectify',
-        email: 'workflow@example.com',
-      });
+      const requestId = await fileRequest('rectify', { email: 'workflow@example.com' });
       for (const status of ['identityVerified', 'inProgress', 'completed']) {
         const response = await setStatus(requestId, status);
         assert.deepEqual(
@@ -479,11 +439,7 @@ describe('rights requests', () => {
 
     it('an open request may be rejected at any step, and the rejection is audited', async () => {
       for (const path of [[], ['identityVerified'], ['identityVerified', 'inProgress']]) {
-        const { requestId } = await submitted({
-          dataControllerId: controllerId,
-          requestType: 'object',
-          email: 'rejected@example.com',
-        });
+        const requestId = await fileRequest('object', { email: 'rejected@example.com' });
         for (const status of [...path, 'rejected'])
           assert.ok(!(await setStatus(requestId, status, { token: owner.token })).body.errors, status);
         const stored = await read(requestId);
@@ -503,11 +459,7 @@ describe('rights requests', () => {
     });
 
     it('refuses an illegal transition, naming the allowed next statuses, and changes nothing', async () => {
-      const { requestId } = await submitted({
-        dataControllerId: controllerId,
-        requestType: 'access',
-        email: 'illegal@example.com',
-      });
+      const requestId = await fileRequest('access', { email: 'illegal@example.com' });
       const cases: [string[], string, string][] = [
         [
           [],
@@ -557,12 +509,7 @@ describe('rights requests', () => {
     });
 
     it('what was filed cannot be changed: requestType, dueAt and jurisdiction are not updatable, even by the admin', async () => {
-      const { requestId } = await submitted({
-        dataControllerId: controllerId,
-        requestType: 'access',
-        email: 'fixed@example.com',
-        country: 'DE',
-      });
+      const requestId = await fileRequest('access', { email: 'fixed@example.com', country: 'DE' });
       const before = await read(requestId);
       for (const set of [
         '{requestType: "erasure"}',
@@ -594,11 +541,7 @@ describe('rights requests', () => {
 
     it('a member who may only view privacy cannot move a request', async () => {
       const auditor = await server.memberWithRole(controllerId, 'auditor');
-      const { requestId } = await submitted({
-        dataControllerId: controllerId,
-        requestType: 'access',
-        email: 'auditor-view@example.com',
-      });
+      const requestId = await fileRequest('access', { email: 'auditor-view@example.com' });
       const before = await read(requestId);
       // Neither the auditor nor another controller's owner matches the update's row filter: no row, nothing changed.
       for (const token of [auditor.token, other.owner.token]) {
@@ -609,9 +552,7 @@ describe('rights requests', () => {
     });
 
     it('completing an erasure request erases the subject: erasedAt set, no personal data left to export', async () => {
-      const { requestId } = await submitted({
-        dataControllerId: controllerId,
-        requestType: 'erasure',
+      const requestId = await fileRequest('erasure', {
         email: 'forget-me@example.com',
         displayName: 'Forget Me',
         country: 'FR',
