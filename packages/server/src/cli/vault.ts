@@ -4,9 +4,10 @@ import { ConfigError, parseMasterKey } from '../config/config.js';
 import type { KeyEncryptionProvider } from '../crypto/key-provider.js';
 import { LocalMasterKeys, masterKeyId } from '../crypto/key-provider.js';
 import { developmentKeyFile, readKeyFile, writeKeyFile } from '../crypto/master-keys.js';
+import { rewrapKeys } from '../crypto/wrapped-keys.js';
 import type { Queryable } from '../db/database.js';
-import { rewrapControllerKeys } from '../privacy/keys.js';
-import { rewrapAllDataKeys } from '../vault/crypto/data-keys.js';
+import { CONTROLLER_KEYS } from '../privacy/keys.js';
+import { PROJECT_DATA_KEYS } from '../vault/crypto/data-keys.js';
 import { withDatabase } from './context.js';
 
 /**
@@ -16,8 +17,8 @@ import { withDatabase } from './context.js';
  * unwraps with whichever key a wrapping names.
  */
 async function rewrapAll(tx: Queryable, from: KeyEncryptionProvider, to: KeyEncryptionProvider): Promise<string> {
-  const projects = await rewrapAllDataKeys(tx, from, to);
-  const controllers = await rewrapControllerKeys(tx, from, to);
+  const projects = await rewrapKeys(tx, PROJECT_DATA_KEYS, from, to);
+  const controllers = await rewrapKeys(tx, CONTROLLER_KEYS, from, to);
   return `${projects.rewrapped} of ${projects.total} project data keys and ${controllers.rewrapped} of ${controllers.total} data controller keys`;
 }
 

@@ -1,7 +1,7 @@
 import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { open, seal } from '../crypto/aes-gcm.js';
 import type { KeyEncryptionProvider } from '../crypto/key-provider.js';
-import { rewrapKeys, type WrappedKey, WrappedKeys, type WrappedKeyTable } from '../crypto/wrapped-keys.js';
+import { type WrappedKey, WrappedKeys, type WrappedKeyTable } from '../crypto/wrapped-keys.js';
 import type { Queryable } from '../db/database.js';
 
 /**
@@ -105,12 +105,4 @@ export function sealPersonalData(subjectKey: Buffer, subjectId: string, data: Re
 /** Throws when the key is not the subject's (e.g. the subject was erased and the key is gone). */
 export function openPersonalData(subjectKey: Buffer, subjectId: string, sealed: Uint8Array): Record<string, unknown> {
   return JSON.parse(open(subjectKey, sealed, `personal-data:${subjectId}`).toString('utf8')) as Record<string, unknown>;
-}
-
-export function rewrapControllerKeys(
-  tx: Queryable,
-  from: KeyEncryptionProvider,
-  to: KeyEncryptionProvider,
-): Promise<{ rewrapped: number; total: number }> {
-  return rewrapKeys(tx, CONTROLLER_KEYS, from, to);
 }

@@ -1,6 +1,5 @@
 import type { KeyEncryptionProvider } from '../../crypto/key-provider.js';
-import { rewrapKeys, WrappedKeys, type WrappedKeyTable } from '../../crypto/wrapped-keys.js';
-import type { Queryable } from '../../db/database.js';
+import { WrappedKeys, type WrappedKeyTable } from '../../crypto/wrapped-keys.js';
 
 export type { WrappedKey as WrappedDataKey } from '../../crypto/wrapped-keys.js';
 
@@ -15,12 +14,4 @@ export class DataKeys extends WrappedKeys {
   constructor(provider: KeyEncryptionProvider) {
     super(provider, PROJECT_DATA_KEYS.context);
   }
-}
-
-export function rewrapAllDataKeys(
-  tx: Queryable,
-  from: KeyEncryptionProvider,
-  to: KeyEncryptionProvider,
-): Promise<{ rewrapped: number; total: number }> {
-  return rewrapKeys(tx, PROJECT_DATA_KEYS, from, to);
 }
