@@ -1,19 +1,5 @@
-import {
-  accountability,
-  breachManagement,
-  dataGovernance,
-  employeeTraining,
-  transparency,
-} from './areas-organisation.js';
-import {
-  consentManagement,
-  dataMinimization,
-  dataProtection,
-  internationalTransfers,
-  lawfulBasis,
-  rightsManagement,
-  thirdPartyManagement,
-} from './areas-processing.js';
+import * as organisation from './areas-organisation.js';
+import * as processing from './areas-processing.js';
 import type { AreaAssessment } from './checks.js';
 import type { ComplianceFacts } from './facts.js';
 
@@ -27,17 +13,31 @@ export interface AreaDefinition {
   assess: (facts: ComplianceFacts) => AreaAssessment;
 }
 
-export const AREAS: readonly AreaDefinition[] = [
-  { key: 'dataGovernance', name: 'Data Governance', assess: dataGovernance },
-  { key: 'lawfulBasis', name: 'Lawful Basis & Purpose', assess: lawfulBasis },
-  { key: 'rightsManagement', name: 'Rights Management', assess: rightsManagement },
-  { key: 'consentManagement', name: 'Consent Management', assess: consentManagement },
-  { key: 'dataProtection', name: 'Data Protection', assess: dataProtection },
-  { key: 'breachManagement', name: 'Breach Management', assess: breachManagement },
-  { key: 'internationalTransfers', name: 'International Transfers', assess: internationalTransfers },
-  { key: 'accountability', name: 'Accountability', assess: accountability },
-  { key: 'transparency', name: 'Transparency', assess: transparency },
-  { key: 'dataMinimization', name: 'Data Minimization & Retention', assess: dataMinimization },
-  { key: 'thirdPartyManagement', name: 'Third Party Management', assess: thirdPartyManagement },
-  { key: 'employeeTraining', name: 'Employee Training & Awareness', assess: employeeTraining },
-];
+/**
+ * Every area's assessment under its key: areas-organisation.ts and areas-processing.ts export
+ * nothing but areas, each a function named by its key.
+ */
+const ASSESSMENTS = { ...organisation, ...processing };
+type AreaKey = keyof typeof ASSESSMENTS;
+
+/** The page's name of each area, in the page's order; the type asks for one name for every assessment. */
+const NAMES: Record<AreaKey, string> = {
+  dataGovernance: 'Data Governance',
+  lawfulBasis: 'Lawful Basis & Purpose',
+  rightsManagement: 'Rights Management',
+  consentManagement: 'Consent Management',
+  dataProtection: 'Data Protection',
+  breachManagement: 'Breach Management',
+  internationalTransfers: 'International Transfers',
+  accountability: 'Accountability',
+  transparency: 'Transparency',
+  dataMinimization: 'Data Minimization & Retention',
+  thirdPartyManagement: 'Third Party Management',
+  employeeTraining: 'Employee Training & Awareness',
+};
+
+export const AREAS: readonly AreaDefinition[] = (Object.keys(NAMES) as AreaKey[]).map((key) => ({
+  key,
+  name: NAMES[key],
+  assess: ASSESSMENTS[key],
+}));
