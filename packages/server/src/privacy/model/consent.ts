@@ -12,6 +12,7 @@ import {
   toConsentForm,
   toPurpose,
   toSubject,
+  uuid,
 } from './shared.js';
 
 /** Consent forms (versioned, with purposes) and each subject's answers with their full history. */
@@ -21,7 +22,6 @@ const PUBLISHED = { status: { _in: ['approved', 'required'] } };
 export const consentForms = controllerTable({
   name: 'consentForms',
   singular: 'consentForm',
-  table: 'consent_forms',
   columns: [
     text('name'),
     text('category', true),
@@ -54,8 +54,7 @@ export const consentForms = controllerTable({
 export const consentFormPurposes = controllerTable({
   name: 'consentFormPurposes',
   singular: 'consentFormPurpose',
-  table: 'consent_form_purposes',
-  columns: [column('consent_form_id', 'uuid'), column('purpose_id', 'uuid'), createdAt],
+  columns: [uuid('consent_form_id'), uuid('purpose_id'), createdAt],
   relationships: [toConsentForm, toPurpose],
   permissions: {
     user: members('viewPrivacy', {
@@ -73,11 +72,10 @@ export const consentFormPurposes = controllerTable({
 export const dataSubjectConsentFormValues = controllerTable({
   name: 'dataSubjectConsentFormValues',
   singular: 'dataSubjectConsentFormValue',
-  table: 'data_subject_consent_form_values',
   columns: [
     dataSubjectId,
-    column('consent_form_id', 'uuid'),
-    column('purpose_id', 'uuid', { nullable: true }),
+    uuid('consent_form_id'),
+    uuid('purpose_id', true),
     text('value'),
     column('form_version', 'Int'),
     text('source'),
@@ -108,17 +106,17 @@ export const dataSubjectConsentHistory = controllerTable({
   singular: 'dataSubjectConsentHistoryEntry',
   table: 'data_subject_consent_form_value_history',
   columns: [
-    column('consent_form_value_id', 'uuid'),
+    uuid('consent_form_value_id'),
     dataSubjectId,
-    column('consent_form_id', 'uuid'),
-    column('purpose_id', 'uuid', { nullable: true }),
+    uuid('consent_form_id'),
+    uuid('purpose_id', true),
     text('action'),
     text('old_value', true),
     text('new_value'),
     column('form_version', 'Int'),
     text('source'),
     text('actor_role', true),
-    column('actor_user_id', 'uuid', { nullable: true }),
+    uuid('actor_user_id', true),
     createdAt,
   ],
   relationships: [toSubject],

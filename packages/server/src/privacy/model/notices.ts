@@ -19,7 +19,6 @@ const PUBLISHED = { status: { _eq: 'published' } };
 export const privacyNotices = controllerTable({
   name: 'privacyNotices',
   singular: 'privacyNotice',
-  table: 'privacy_notices',
   columns: [
     text('title'),
     text('notice_type'),

@@ -11,6 +11,7 @@ import {
   publicRead,
   text,
   timestamps,
+  uuid,
 } from './shared.js';
 
 /** Data controllers (organisations), their members, the members' profiles and the audit trail. */
@@ -89,9 +90,8 @@ export const dataControllers: TableModel = {
 export const dataControllerUsers = controllerTable({
   name: 'dataControllerUsers',
   singular: 'dataControllerUser',
-  table: 'data_controller_users',
   columns: [
-    column('user_id', 'uuid'),
+    uuid('user_id'),
     text('role'),
     column('training_completed_at', 'timestamptz', { nullable: true }),
     ...timestamps,
@@ -135,13 +135,12 @@ export const users: TableModel = {
 export const auditEvents = controllerTable({
   name: 'auditEvents',
   singular: 'auditEvent',
-  table: 'audit_events',
   columns: [
-    column('actor_user_id', 'uuid', { nullable: true }),
+    uuid('actor_user_id', true),
     text('actor_role', true),
     text('action'),
     text('entity'),
-    column('entity_id', 'uuid', { nullable: true }),
+    uuid('entity_id', true),
     json('changed_columns'),
     createdAt,
   ],
@@ -156,7 +155,6 @@ const PUBLISHED_FAQ = { published: { _eq: true } };
 export const dataControllerFaqs = controllerTable({
   name: 'dataControllerFaqs',
   singular: 'dataControllerFaq',
-  table: 'data_controller_faqs',
   columns: [text('question'), text('answer'), column('published', 'Boolean'), column('position', 'Int'), ...timestamps],
   permissions: {
     user: members('viewOrganisation', {
@@ -174,7 +172,6 @@ export const dataControllerFaqs = controllerTable({
 export const complianceIssues = controllerTable({
   name: 'complianceIssues',
   singular: 'complianceIssue',
-  table: 'compliance_issues',
   columns: [
     text('area', true),
     text('title'),

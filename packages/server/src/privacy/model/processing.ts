@@ -12,6 +12,7 @@ import {
   timestamps,
   toPurpose,
   toSubject,
+  uuid,
 } from './shared.js';
 
 /** Purposes (with their data items and template links), processors and the processing log. */
@@ -32,7 +33,6 @@ const PUBLIC_PURPOSE_COLUMNS = ['id', 'dataControllerId', 'name', 'category', 'd
 export const purposes = controllerTable({
   name: 'purposes',
   singular: 'purpose',
-  table: 'purposes',
   columns: [
     text('name'),
     text('category', true),
@@ -68,18 +68,11 @@ export const purposes = controllerTable({
   },
 });
 
-const purposeChild = (
-  name: string,
-  table: string,
-  singular: string,
-  fields: string[],
-  columns: TableModel['columns'],
-): TableModel =>
+const purposeChild = (name: string, singular: string, fields: string[], columns: TableModel['columns']): TableModel =>
   controllerTable({
     name,
     singular,
-    table,
-    columns: [column('purpose_id', 'uuid'), ...columns, createdAt],
+    columns: [uuid('purpose_id'), ...columns, createdAt],
     relationships: [toPurpose],
     permissions: {
       user: members('viewPrivacy', {
@@ -93,14 +86,12 @@ const purposeChild = (
 
 export const purposeDataItems = purposeChild(
   'purposeDataItems',
-  'purpose_data_items',
   'purposeDataItem',
   ['name', 'category'],
   [text('name'), text('category', true)],
 );
 export const purposeTemplateLinks = purposeChild(
   'purposeTemplateLinks',
-  'purpose_template_links',
   'purposeTemplateLink',
   ['templateKind', 'templateName'],
   [text('template_kind'), text('template_name')],
@@ -121,7 +112,6 @@ const PROCESSOR_FIELDS = [
 export const thirdPartyServices = controllerTable({
   name: 'thirdPartyServices',
   singular: 'thirdPartyService',
-  table: 'third_party_services',
   columns: [
     text('name'),
     text('category', true),
@@ -150,11 +140,10 @@ export const thirdPartyServices = controllerTable({
 export const dataProcessingActivities = controllerTable({
   name: 'dataProcessingActivities',
   singular: 'dataProcessingActivity',
-  table: 'data_processing_activities',
   columns: [
-    column('data_subject_id', 'uuid', { nullable: true }),
-    column('third_party_service_id', 'uuid', { nullable: true }),
-    column('purpose_id', 'uuid', { nullable: true }),
+    uuid('data_subject_id', true),
+    uuid('third_party_service_id', true),
+    uuid('purpose_id', true),
     text('activity_type'),
     text('event', true),
     json('data_fields'),

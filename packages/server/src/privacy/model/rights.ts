@@ -10,6 +10,7 @@ import {
   text,
   timestamps,
   toSubject,
+  uuid,
 } from './shared.js';
 
 /**
@@ -59,11 +60,11 @@ export const dataSubjectsRightsRequestEvents = controllerTable({
   singular: 'dataSubjectsRightsRequestEvent',
   table: 'data_subject_rights_request_events',
   columns: [
-    column('rights_request_id', 'uuid'),
+    uuid('rights_request_id'),
     text('from_status', true),
     text('to_status'),
     text('actor_role', true),
-    column('actor_user_id', 'uuid', { nullable: true }),
+    uuid('actor_user_id', true),
     createdAt,
   ],
   relationships: [objectRelationship('rightsRequest', 'dataSubjectsRightsRequests', 'rightsRequestId')],
@@ -81,7 +82,6 @@ export const dataSubjectsRightsRequestEvents = controllerTable({
 export const rightsServices = controllerTable({
   name: 'rightsServices',
   singular: 'rightsService',
-  table: 'rights_services',
   columns: [text('request_type'), column('enabled', 'Boolean'), ...timestamps],
   uniqueConstraints: { rights_services_data_controller_id_request_type_key: ['dataControllerId', 'requestType'] },
   permissions: {

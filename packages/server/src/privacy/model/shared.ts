@@ -10,9 +10,10 @@ import {
 import { type Capability, member } from '../permissions.js';
 
 /** Pieces every privacy table shares. */
-export const id = column('id', 'uuid');
-export const dataControllerId = column('data_controller_id', 'uuid');
-export const dataSubjectId = column('data_subject_id', 'uuid');
+export const uuid = (sql: string, nullable = false) => column(sql, 'uuid', { nullable });
+export const id = uuid('id');
+export const dataControllerId = uuid('data_controller_id');
+export const dataSubjectId = uuid('data_subject_id');
 export const createdAt = column('created_at', 'timestamptz');
 export const updatedAt = column('updated_at', 'timestamptz');
 export const timestamps: ColumnModel[] = [createdAt, updatedAt];
@@ -71,8 +72,8 @@ export function members(
 export interface ControllerTable extends Omit<TableModel, 'sql' | 'primaryKey' | 'rootFields' | 'relationships'> {
   /** The root field of one row (`purpose` for `purposes`). */
   singular: string;
-  /** Its table in the public schema. */
-  table: string;
+  /** Its table in the public schema: by default the snake_case of `name` (audit_events for auditEvents). */
+  table?: string;
   /** Relationships besides the one to its controller. */
   relationships?: RelationshipModel[];
 }
@@ -85,7 +86,7 @@ export interface ControllerTable extends Omit<TableModel, 'sql' | 'primaryKey' |
 export function controllerTable({
   name,
   singular,
-  table,
+  table = name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`),
   columns,
   uniqueConstraints,
   relationships = [],

@@ -11,7 +11,6 @@ import { controllerTable, createdAt, dataSubjectId, hasMany, members, text, time
 export const dataSubjects = controllerTable({
   name: 'dataSubjects',
   singular: 'dataSubject',
-  table: 'data_subjects',
   columns: [
     text('did', true),
     text('jurisdiction'),
@@ -42,7 +41,6 @@ export const dataSubjects = controllerTable({
 export const dataSubjectIdentifiers = controllerTable({
   name: 'dataSubjectIdentifiers',
   singular: 'dataSubjectIdentifier',
-  table: 'data_subject_identifiers',
   // The hash column is deliberately not in the model: no role can read it.
   columns: [dataSubjectId, text('kind'), createdAt],
   relationships: [toSubject],
@@ -55,7 +53,6 @@ export const dataSubjectIdentifiers = controllerTable({
 export const notificationMessages = controllerTable({
   name: 'notificationMessages',
   singular: 'notificationMessage',
-  table: 'notification_messages',
   columns: [
     dataSubjectId,
     text('kind'),
@@ -81,7 +78,6 @@ export const notificationMessages = controllerTable({
 export const dataSubjectPreferenceValues = controllerTable({
   name: 'dataSubjectPreferenceValues',
   singular: 'dataSubjectPreferenceValue',
-  table: 'data_subject_preference_values',
   columns: [dataSubjectId, text('preference'), text('value'), ...timestamps],
   relationships: [toSubject],
   permissions: {
