@@ -13,15 +13,7 @@ import {
   dataSubjectConsentFormValues,
   dataSubjectConsentHistory,
 } from './consent.js';
-import { privacyNotices } from './notices.js';
-import {
-  auditEvents,
-  complianceIssues,
-  dataControllerFaqs,
-  dataControllers,
-  dataControllerUsers,
-  users,
-} from './organisation.js';
+import { auditEvents, complianceIssues, dataControllers, dataControllerUsers, users } from './organisation.js';
 import {
   dataProcessingActivities,
   purposeDataItems,
@@ -29,6 +21,7 @@ import {
   purposeTemplateLinks,
   thirdPartyServices,
 } from './processing.js';
+import { dataControllerFaqs, privacyNotices } from './published.js';
 import { dataSubjectsRightsRequestEvents, dataSubjectsRightsRequests, rightsServices } from './rights.js';
 import { dataSubjectIdentifiers, dataSubjectPreferenceValues, dataSubjects, notificationMessages } from './subjects.js';
 

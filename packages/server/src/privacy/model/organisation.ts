@@ -8,13 +8,12 @@ import {
   json,
   members,
   objectRelationship,
-  publicRead,
   text,
   timestamps,
   uuid,
 } from './shared.js';
 
-/** Data controllers (organisations), their members, the members' profiles and the audit trail. */
+/** Data controllers (organisations), their members, the members' profiles, the audit trail and compliance issues. */
 
 const ORGANISATION_DETAILS = [
   'title',
@@ -146,26 +145,6 @@ export const auditEvents = controllerTable({
   ],
   permissions: {
     user: members('viewAudit'),
-  },
-});
-
-const FAQ_COLUMNS = ['id', 'dataControllerId', 'question', 'answer', 'position'];
-const PUBLISHED_FAQ = { published: { _eq: true } };
-
-export const dataControllerFaqs = controllerTable({
-  name: 'dataControllerFaqs',
-  singular: 'dataControllerFaq',
-  columns: [text('question'), text('answer'), column('published', 'Boolean'), column('position', 'Int'), ...timestamps],
-  permissions: {
-    user: members('viewOrganisation', {
-      may: 'managePrivacy',
-      insert: ['dataControllerId', 'question', 'answer', 'published', 'position'],
-      update: ['question', 'answer', 'published', 'position'],
-      delete: true,
-    }),
-    // The Help Center's published answers are public.
-    anonymous: publicRead(FAQ_COLUMNS, PUBLISHED_FAQ),
-    dataSubject: publicRead(FAQ_COLUMNS, { _and: [PUBLISHED_FAQ, ownController()] }),
   },
 });
 

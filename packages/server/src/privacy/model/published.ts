@@ -2,7 +2,10 @@ import { column } from '../../graphql/model.js';
 import { ownController } from '../permissions.js';
 import { controllerTable, members, publicRead, text, timestamps } from './shared.js';
 
-/** Privacy notices: drafted by members, public once published (the Transparency Center). */
+/**
+ * What a controller publishes for data subjects, drafted by members and public once published:
+ * privacy notices (the Transparency Center) and FAQ answers (the Help Center).
+ */
 
 const PUBLIC_COLUMNS = [
   'id',
@@ -39,5 +42,25 @@ export const privacyNotices = controllerTable({
     // Visitors of a Transparency Center: published notices only, never drafts or their status.
     anonymous: publicRead(PUBLIC_COLUMNS, PUBLISHED),
     dataSubject: publicRead(PUBLIC_COLUMNS, { _and: [PUBLISHED, ownController()] }),
+  },
+});
+
+const FAQ_COLUMNS = ['id', 'dataControllerId', 'question', 'answer', 'position'];
+const PUBLISHED_FAQ = { published: { _eq: true } };
+
+export const dataControllerFaqs = controllerTable({
+  name: 'dataControllerFaqs',
+  singular: 'dataControllerFaq',
+  columns: [text('question'), text('answer'), column('published', 'Boolean'), column('position', 'Int'), ...timestamps],
+  permissions: {
+    user: members('viewOrganisation', {
+      may: 'managePrivacy',
+      insert: ['dataControllerId', 'question', 'answer', 'published', 'position'],
+      update: ['question', 'answer', 'published', 'position'],
+      delete: true,
+    }),
+    // The Help Center's published answers are public.
+    anonymous: publicRead(FAQ_COLUMNS, PUBLISHED_FAQ),
+    dataSubject: publicRead(FAQ_COLUMNS, { _and: [PUBLISHED_FAQ, ownController()] }),
   },
 });
