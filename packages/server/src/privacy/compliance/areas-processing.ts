@@ -160,31 +160,29 @@ export function internationalTransfers(f: ComplianceFacts): AreaAssessment {
 }
 
 export function dataMinimization(f: ComplianceFacts): AreaAssessment {
-  const ofPurposes = (missing: number) => `${missing} of ${count(f.purposes, 'purpose')}`;
+  // "1 of 3 purposes has", "2 of 3 purposes have": of all the purposes, how many lack a detail.
+  const ofPurposes = (missing: number, [one, many] = ['has', 'have']) =>
+    `${missing} of ${count(f.purposes, 'purpose')} ${missing === 1 ? one : many}`;
   return assess([
     every(f.purposesWithRetention, f.purposes, {
       met: 'Every purpose has a retention period.',
       empty: 'Record your purposes, each with a retention period.',
-      partial: (missing) =>
-        `${ofPurposes(missing)} ${missing === 1 ? 'has' : 'have'} no retention period: set one on each.`,
+      partial: (missing) => `${ofPurposes(missing)} no retention period: set one on each.`,
     }),
     every(f.purposesWithUsage, f.purposes, {
       met: 'Every purpose has a usage period.',
       empty: 'Record your purposes, each with a usage period.',
-      partial: (missing) =>
-        `${ofPurposes(missing)} ${missing === 1 ? 'has' : 'have'} no usage period: set one on each.`,
+      partial: (missing) => `${ofPurposes(missing)} no usage period: set one on each.`,
     }),
     every(f.purposesWithCategories, f.purposes, {
       met: 'Every purpose lists its data categories.',
       empty: 'Record your purposes, each with the data categories it uses.',
-      partial: (missing) =>
-        `${ofPurposes(missing)} ${missing === 1 ? 'lists' : 'list'} no data categories: list what each uses.`,
+      partial: (missing) => `${ofPurposes(missing, ['lists', 'list'])} no data categories: list what each uses.`,
     }),
     every(f.purposesWithDataItems, f.purposes, {
       met: 'Every purpose has its data items mapped.',
       empty: 'Record your purposes and map the data items each uses.',
-      partial: (missing) =>
-        `${ofPurposes(missing)} ${missing === 1 ? 'has' : 'have'} no data items mapped: map the data items each uses.`,
+      partial: (missing) => `${ofPurposes(missing)} no data items mapped: map the data items each uses.`,
     }),
   ]);
 }
