@@ -10,7 +10,8 @@ import {
   memberWithRole,
   newController,
 } from './helpers/privacy.js';
-import { callOf, inputValue, introspect, leafSelection, type RoleApi } from './helpers/role-api.js';
+import { introspect, leafSelection, type RoleApi } from './helpers/role-api.js';
+import { callOf, inputValue } from './helpers/role-calls.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import {
   batch,

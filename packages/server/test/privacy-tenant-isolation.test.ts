@@ -3,15 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { Kind, type OperationDefinitionNode, parse } from 'graphql';
 import { privacyRestEndpoints } from '../src/privacy/rest-endpoints.js';
 import { ADMIN_SECRET, admin, gqlData, type Member, memberWithRole } from './helpers/privacy.js';
-import {
-  callOf,
-  inputValue,
-  introspect,
-  leafSelection,
-  type RoleApi,
-  type TableApi,
-  tableSelection,
-} from './helpers/role-api.js';
+import { introspect, leafSelection, type RoleApi, type TableApi, tableSelection } from './helpers/role-api.js';
+import { callOf, inputValue } from './helpers/role-calls.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import {
   batch,
