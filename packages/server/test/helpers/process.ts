@@ -25,12 +25,12 @@ export function oneLine(text: string): string {
   return lines[0]!;
 }
 
-/** Runs `pavise <args>` to completion; `input`, when given, is its stdin. */
+/** Runs `pavise <args>` to completion; `input`, when given, is its stdin (text, or bytes as they are). */
 export function runCli(
   args: string[],
   env: Record<string, string> = {},
   cwd?: string,
-  input?: string,
+  input?: string | Buffer,
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [PAVISE_BIN, ...args], {
