@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config/config.js';
+import type { Rate } from './config/rate.js';
 import { loadMasterKeys } from './crypto/master-keys.js';
 import type { Database } from './db/database.js';
 import { migrate } from './db/migrate.js';
@@ -70,9 +71,9 @@ export async function startPavise(config: Config, options: StartOptions = {}): P
     counters = config.redisUrl
       ? new (await import('./rate-limit/redis-store.js')).RedisCounterStore(config.redisUrl)
       : sqlCounters;
-    const signInLimiter = new SignInLimiter(counters, config.rateLimit, clock, (error) =>
-      logger.error({ err: error }, 'rate-limit store failed; request allowed'),
-    );
+    const store = counters;
+    const onStoreError = (error: unknown) => logger.error({ err: error }, 'rate-limit store failed; request allowed');
+    const signInLimiter = new SignInLimiter(store, config.rateLimit, clock, onStoreError);
     // Bootstrap before listening, so that a server that answers /healthz has its owner account;
     // the block is printed once the URL (and so the curl to show) is known.
     const credentials = config.bootstrap
@@ -89,20 +90,10 @@ export async function startPavise(config: Config, options: StartOptions = {}): P
       config.cacheBudgets,
     );
     const vault = new Vault(db, masterKeys, clock);
-    const vaultLimiter = new RequestRateLimiter(
-      counters,
-      config.rateLimit.vault,
-      config.rateLimit.enabled,
-      (error) => logger.error({ err: error }, 'rate-limit store failed; request allowed'),
-      clock,
-    );
-    const anonymousLimiter = new RequestRateLimiter(
-      counters,
-      config.rateLimit.anonymous,
-      config.rateLimit.enabled,
-      (error) => logger.error({ err: error }, 'rate-limit store failed; request allowed'),
-      clock,
-    );
+    const requestLimiter = (rate: Rate) =>
+      new RequestRateLimiter(store, rate, config.rateLimit.enabled, onStoreError, clock);
+    const vaultLimiter = requestLimiter(config.rateLimit.vault);
+    const anonymousLimiter = requestLimiter(config.rateLimit.anonymous);
     server = buildServer({
       config,
       db,

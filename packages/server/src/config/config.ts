@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { DEFAULT_CACHE_BUDGETS, DEFAULT_LIMITS } from '../graphql/limits.js';
+import { type CacheBudgets, DEFAULT_CACHE_BUDGETS, DEFAULT_LIMITS, type QueryLimits } from '../graphql/limits.js';
 import { type JwtSecretConfig, parseJwtSecret } from './jwt-secret.js';
 import { parseRate, type Rate } from './rate.js';
 
@@ -39,13 +39,7 @@ export interface Config {
     /** GraphQL and REST requests without credentials allowed per client IP. */
     anonymous: Rate;
   };
-  graphqlLimits: {
-    maxDepth: number;
-    maxSelections: number;
-    maxRows: number;
-    maxFilterDepth: number;
-    maxDocumentNesting: number;
-  };
+  graphqlLimits: QueryLimits;
   /** What one POST /v1/graphql may carry. */
   graphqlRequests: { maxQueryBytes: number; maxVariablesBytes: number; maxBatch: number };
   /** Milliseconds a database statement may run (PostgreSQL only: PGlite cannot interrupt one). */
@@ -53,7 +47,7 @@ export interface Config {
   /** Deepest nesting of objects and arrays a JSON body may have. */
   maxJsonDepth: number;
   /** Byte budgets of the in-memory caches. */
-  cacheBudgets: { plans: number; statements: number; schemas: number; verifiedTokens: number };
+  cacheBudgets: CacheBudgets & { verifiedTokens: number };
   trustProxy: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   logFormat: 'json' | 'pretty';
@@ -95,6 +89,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     if (value < min || value > max) throw new Error('');
     return value;
   };
+  const rate = (name: string, limit: number, windowSeconds: number) =>
+    read(name, { limit, windowSeconds }, parseRate, `"<count>/<seconds>", e.g. ${limit}/${windowSeconds}`);
   const bytes = integer(0, 4 * 1024 * MiB);
   const byteRange = 'a number of bytes from 0 to 4294967296';
   const oneOf =
@@ -212,30 +208,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     redisUrl: read('REDIS_URL', undefined, url('redis:', 'rediss:'), 'a redis:// or rediss:// URL', true),
     rateLimit: {
       enabled: read('PAVISE_RATE_LIMIT', true, boolean, '"true" or "false"'),
-      ipFailures: read(
-        'PAVISE_RATE_LIMIT_IP_FAILURES',
-        { limit: 10, windowSeconds: 300 },
-        parseRate,
-        '"<count>/<seconds>", e.g. 10/300',
-      ),
-      perCredential: read(
-        'PAVISE_RATE_LIMIT_PER_CREDENTIAL',
-        { limit: 60, windowSeconds: 300 },
-        parseRate,
-        '"<count>/<seconds>", e.g. 60/300',
-      ),
-      vault: read(
-        'PAVISE_RATE_LIMIT_VAULT',
-        { limit: 1200, windowSeconds: 60 },
-        parseRate,
-        '"<count>/<seconds>", e.g. 1200/60',
-      ),
-      anonymous: read(
-        'PAVISE_RATE_LIMIT_ANONYMOUS',
-        { limit: 600, windowSeconds: 60 },
-        parseRate,
-        '"<count>/<seconds>", e.g. 600/60',
-      ),
+      ipFailures: rate('PAVISE_RATE_LIMIT_IP_FAILURES', 10, 300),
+      perCredential: rate('PAVISE_RATE_LIMIT_PER_CREDENTIAL', 60, 300),
+      vault: rate('PAVISE_RATE_LIMIT_VAULT', 1200, 60),
+      anonymous: rate('PAVISE_RATE_LIMIT_ANONYMOUS', 600, 60),
     },
     graphqlLimits: {
       maxDepth: read(
@@ -261,6 +237,12 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
         DEFAULT_LIMITS.maxFilterDepth,
         integer(1, 64),
         'a whole number from 1 to 64',
+      ),
+      maxFilterTerms: read(
+        'PAVISE_GRAPHQL_MAX_WHERE_TERMS',
+        DEFAULT_LIMITS.maxFilterTerms,
+        integer(1, 1_000_000),
+        'a whole number from 1 to 1000000',
       ),
       maxDocumentNesting: read(
         'PAVISE_GRAPHQL_MAX_NESTING',

@@ -130,88 +130,45 @@ const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const ACCESS = bearer('$ACCESS');
 const PAT = bearer('$PAT');
 
+/** A maker of one surface's cases, sent with the surface's credentials. */
+const casesOf =
+  (surface: Surface, headers: Record<string, string>) =>
+  (
+    name: string,
+    method: HostileCase['method'],
+    url: string,
+    body?: HostileCase['body'],
+    expect?: HostileCase['expect'],
+  ): HostileCase => ({ surface, name, method, url, headers, body, expect });
+
 // ---------------------------------------------------------------------------------------------
 // Cases, per surface. Each section lists its shared cases (nesting, malformed bodies, headers)
 // first, then the string-content cases field by field.
 
-/** The same malformed bodies for every JSON endpoint. */
+/** The same malformed bodies for every JSON endpoint: what is sent, and the statuses that refuse it. */
+const MALFORMED_BODIES: [what: string, body: string | Buffer, status: number | number[], contentType?: string][] = [
+  ['arrays nested 10 000 deep', DEEP_ARRAY_10K, 400],
+  ['objects nested 10 000 deep', DEEP_OBJECT_10K, 400],
+  ['arrays nested 100 deep', DEEP_ARRAY_100, 400],
+  ['objects nested 100 deep', DEEP_OBJECT_100, 400],
+  ['a 200 000-element array', HUGE_ARRAY, 400],
+  ['body over 1 MiB', OVER_LIMIT, [400, 413]],
+  ['malformed JSON', '{"a": ', 400],
+  ['text/plain body', 'hello', [400, 415], 'text/plain'],
+  ['empty JSON body', '', 400],
+  ['raw invalid UTF-8 as the whole body', Buffer.from([0xff, 0xfe, 0xfd]), 400],
+];
+
 function malformedBodies(surface: Surface, method: HostileCase['method'], url: string, headers = {}): HostileCase[] {
-  return [
-    {
-      surface,
-      name: `${url}: arrays nested 10 000 deep`,
-      method,
-      url,
-      headers,
-      body: DEEP_ARRAY_10K,
-      expect: { status: 400 },
-    },
-    {
-      surface,
-      name: `${url}: objects nested 10 000 deep`,
-      method,
-      url,
-      headers,
-      body: DEEP_OBJECT_10K,
-      expect: { status: 400 },
-    },
-    {
-      surface,
-      name: `${url}: arrays nested 100 deep`,
-      method,
-      url,
-      headers,
-      body: DEEP_ARRAY_100,
-      expect: { status: 400 },
-    },
-    {
-      surface,
-      name: `${url}: objects nested 100 deep`,
-      method,
-      url,
-      headers,
-      body: DEEP_OBJECT_100,
-      expect: { status: 400 },
-    },
-    {
-      surface,
-      name: `${url}: a 200 000-element array`,
-      method,
-      url,
-      headers,
-      body: HUGE_ARRAY,
-      expect: { status: 400 },
-    },
-    {
-      surface,
-      name: `${url}: body over 1 MiB`,
-      method,
-      url,
-      headers,
-      body: OVER_LIMIT,
-      expect: { status: [400, 413] },
-    },
-    { surface, name: `${url}: malformed JSON`, method, url, headers, body: '{"a": ', expect: { status: 400 } },
-    {
-      surface,
-      name: `${url}: text/plain body`,
-      method,
-      url,
-      headers: { ...headers, 'content-type': 'text/plain' },
-      body: 'hello',
-      expect: { status: [400, 415] },
-    },
-    { surface, name: `${url}: empty JSON body`, method, url, headers, body: '', expect: { status: 400 } },
-    {
-      surface,
-      name: `${url}: raw invalid UTF-8 as the whole body`,
-      method,
-      url,
-      headers,
-      body: Buffer.from([0xff, 0xfe, 0xfd]),
-      expect: { status: 400 },
-    },
-  ];
+  return MALFORMED_BODIES.map(([what, body, status, contentType]) => ({
+    surface,
+    name: `${url}: ${what}`,
+    method,
+    url,
+    headers: contentType ? { ...headers, 'content-type': contentType } : headers,
+    body,
+    expect: { status },
+  }));
 }
 
 /** Bad credentials on an endpoint that needs them. */
@@ -294,45 +251,25 @@ function stringField(
   const { headers = {}, mentions = field, huge = true, suffix = '' } = options;
   const fields = typeof others === 'function' ? others : () => others;
   const raw = JSON.stringify({ ...fields(), [field]: '\u0001SPLIT\u0001' }).split('"\\u0001SPLIT\\u0001"');
-  const cases: HostileCase[] = [
-    {
-      surface,
-      name: `${url}: NUL in ${field}`,
-      method,
-      url,
-      headers,
-      body: { ...fields(), [field]: NUL + suffix },
-      expect: { status: 400, mentions },
-    },
-    {
-      surface,
-      name: `${url}: lone surrogate in ${field}`,
-      method,
-      url,
-      headers,
-      body: { ...fields(), [field]: LONE + suffix },
-      expect: { status: 400, mentions },
-    },
-    {
-      surface,
-      name: `${url}: invalid UTF-8 bytes in ${field}`,
-      method,
-      url,
-      headers,
-      body: withBadUtf8(`${raw[0]}"hostile`, `value${suffix}"${raw[1]}`),
-      expect: { status: 400, mentions },
-    },
+  const variants: [what: string, body: HostileCase['body'], expect?: HostileCase['expect']][] = [
+    [`NUL in ${field}`, { ...fields(), [field]: NUL + suffix }, { status: 400, mentions }],
+    [`lone surrogate in ${field}`, { ...fields(), [field]: LONE + suffix }, { status: 400, mentions }],
+    [
+      `invalid UTF-8 bytes in ${field}`,
+      withBadUtf8(`${raw[0]}"hostile`, `value${suffix}"${raw[1]}`),
+      { status: 400, mentions },
+    ],
   ];
-  if (huge)
-    cases.push({
-      surface,
-      name: `${url}: 900 KB ${field}`,
-      method,
-      url,
-      headers,
-      body: { ...fields(), [field]: HUGE + suffix },
-    });
-  return cases;
+  if (huge) variants.push([`900 KB ${field}`, { ...fields(), [field]: HUGE + suffix }]);
+  return variants.map(([what, body, expect]) => ({
+    surface,
+    name: `${url}: ${what}`,
+    method,
+    url,
+    headers,
+    body,
+    expect,
+  }));
 }
 
 let unique = 0;
@@ -341,6 +278,15 @@ const email = () => `hostile-${++unique}@example.com`;
 const name = () => `hostile-${++unique}`;
 
 // --- auth (/v1/signin/*, /v1/signup/*, /v1/token, /v1/signout, /v1/pat, /v1/user) -------------
+
+/** A POST to the auth service, refused as `expect` says. */
+const auth = (
+  url: string,
+  what: string,
+  body: HostileCase['body'],
+  expect: HostileCase['expect'],
+  headers?: Record<string, string>,
+) => ({ surface: 'auth', name: `${url}: ${what}`, method: 'POST', url, headers, body, expect }) as HostileCase;
 
 const AUTH: HostileCase[] = [
   ...malformedBodies('auth', 'POST', '/v1/signin/email-password'),
@@ -372,56 +318,34 @@ const AUTH: HostileCase[] = [
     'displayName',
     { huge: false },
   ).map((c) => ({ ...c, body: nestUnderOptions(c.body) })),
-  {
-    surface: 'auth',
-    name: '/v1/signup/email-password: metadata nested 100 deep',
-    method: 'POST',
-    url: '/v1/signup/email-password',
-    body: `{"email":"${email()}","password":"a long password","options":{"metadata":${DEEP_OBJECT_100}}}`,
-    expect: { status: 400 },
-  },
-  {
-    surface: 'auth',
-    name: '/v1/signup/email-password: NUL in a metadata key',
-    method: 'POST',
-    url: '/v1/signup/email-password',
-    body: { email: email(), password: 'a long password', options: { metadata: { [NUL]: 1 } } },
-    expect: { status: 400, mentions: 'metadata' },
-  },
-  {
-    surface: 'auth',
-    name: '/v1/signup/email-password: 900 KB of metadata',
-    method: 'POST',
-    url: '/v1/signup/email-password',
-    body: { email: email(), password: 'a long password', options: { metadata: { notes: HUGE } } },
-    expect: { status: [400, 413] },
-  },
+  auth(
+    '/v1/signup/email-password',
+    'metadata nested 100 deep',
+    `{"email":"${email()}","password":"a long password","options":{"metadata":${DEEP_OBJECT_100}}}`,
+    { status: 400 },
+  ),
+  auth(
+    '/v1/signup/email-password',
+    'NUL in a metadata key',
+    { email: email(), password: 'a long password', options: { metadata: { [NUL]: 1 } } },
+    { status: 400, mentions: 'metadata' },
+  ),
+  auth(
+    '/v1/signup/email-password',
+    '900 KB of metadata',
+    { email: email(), password: 'a long password', options: { metadata: { notes: HUGE } } },
+    { status: [400, 413] },
+  ),
   ...stringField('auth', 'POST', '/v1/signin/pat', {}, 'personalAccessToken'),
-  {
-    surface: 'auth',
-    name: '/v1/signin/pat: a well-formed random PAT',
-    method: 'POST',
-    url: '/v1/signin/pat',
-    body: { personalAccessToken: RANDOM_PAT },
-    expect: { status: 401 },
-  },
-  {
-    surface: 'auth',
-    name: '/v1/signin/pat: the PAT format with a wrong checksum',
-    method: 'POST',
-    url: '/v1/signin/pat',
-    body: { personalAccessToken: `${RANDOM_PAT.slice(0, -6)}000000` },
-    expect: { status: [400, 401] },
-  },
+  auth('/v1/signin/pat', 'a well-formed random PAT', { personalAccessToken: RANDOM_PAT }, { status: 401 }),
+  auth(
+    '/v1/signin/pat',
+    'the PAT format with a wrong checksum',
+    { personalAccessToken: `${RANDOM_PAT.slice(0, -6)}000000` },
+    { status: [400, 401] },
+  ),
   ...stringField('auth', 'POST', '/v1/token', {}, 'refreshToken'),
-  {
-    surface: 'auth',
-    name: '/v1/token: a well-formed random refresh token',
-    method: 'POST',
-    url: '/v1/token',
-    body: { refreshToken: RANDOM_RT },
-    expect: { status: 401 },
-  },
+  auth('/v1/token', 'a well-formed random refresh token', { refreshToken: RANDOM_RT }, { status: 401 }),
   ...stringField('auth', 'POST', '/v1/signout', {}, 'refreshToken', { huge: false }),
   ...stringField('auth', 'POST', '/v1/pat', { expiresAt: '2099-01-01T00:00:00Z' }, 'expiresAt', { headers: ACCESS }),
   {
@@ -613,13 +537,7 @@ const GRAPHQL: HostileCase[] = [
 
 // --- REST endpoints (/api/rest/...) ----------------------------------------------------------
 
-const rest = (
-  name: string,
-  method: HostileCase['method'],
-  url: string,
-  body?: HostileCase['body'],
-  expect?: HostileCase['expect'],
-) => ({ surface: 'rest', name, method, url, headers: ACCESS, body, expect }) as HostileCase;
+const rest = casesOf('rest', ACCESS);
 const NOTICES_REST = '/api/rest/getprivacynotices';
 
 const REST: HostileCase[] = [
@@ -682,13 +600,7 @@ const REST: HostileCase[] = [
 
 // --- the secrets vault (/api/...) -------------------------------------------------------------
 
-const vault = (
-  name: string,
-  method: HostileCase['method'],
-  url: string,
-  body?: HostileCase['body'],
-  expect?: HostileCase['expect'],
-) => ({ surface: 'vault', name, method, url, headers: PAT, body, expect }) as HostileCase;
+const vault = casesOf('vault', PAT);
 const SECRETS = '/api/projects/$PROJECT/envs/development/secrets';
 
 const VAULT: HostileCase[] = [
@@ -715,40 +627,15 @@ const VAULT: HostileCase[] = [
   }),
   vault('path traversal as a secret key', 'POST', SECRETS, { secrets: { [TRAVERSAL]: 'v' } }, { status: 400 }),
   vault('900 KB secret key', 'POST', SECRETS, { secrets: { [HUGE]: 'v' } }, { status: 400 }),
-  vault(
-    'NUL in a secret value',
-    'POST',
-    SECRETS,
-    { secrets: { HOSTILE_NUL: NUL } },
-    { status: 400, mentions: 'HOSTILE_NUL' },
-  ),
-  vault(
-    'lone surrogate in a secret value',
-    'POST',
-    SECRETS,
-    { secrets: { HOSTILE_LONE: LONE } },
-    {
-      status: 400,
-      mentions: 'HOSTILE_LONE',
-    },
-  ),
-  vault(
-    'invalid UTF-8 bytes in a secret value',
-    'POST',
-    SECRETS,
-    withBadUtf8('{"secrets":{"HOSTILE_UTF8":"a', 'b"}}'),
-    {
-      status: 400,
-      mentions: 'HOSTILE_UTF8',
-    },
-  ),
-  vault(
-    '900 KB secret value',
-    'POST',
-    SECRETS,
-    { secrets: { HOSTILE_HUGE: HUGE } },
-    { status: 400, mentions: 'HOSTILE_HUGE' },
-  ),
+  // Each refused value is named by its key.
+  ...(
+    [
+      ['NUL in a secret value', { secrets: { HOSTILE_NUL: NUL } }, 'HOSTILE_NUL'],
+      ['lone surrogate in a secret value', { secrets: { HOSTILE_LONE: LONE } }, 'HOSTILE_LONE'],
+      ['invalid UTF-8 bytes in a secret value', withBadUtf8('{"secrets":{"HOSTILE_UTF8":"a', 'b"}}'), 'HOSTILE_UTF8'],
+      ['900 KB secret value', { secrets: { HOSTILE_HUGE: HUGE } }, 'HOSTILE_HUGE'],
+    ] as const
+  ).map(([what, body, mentions]) => vault(what, 'POST', SECRETS, body, { status: 400, mentions })),
   vault(
     '5 000 secrets in one write',
     'POST',

@@ -209,32 +209,38 @@ async function requestJurisdiction(
   return row!.default_jurisdiction;
 }
 
-/** reportDataSubjectsRightsRequests(dataControllerId): the dashboard's tiles, for a member who may view privacy operations. */
+/**
+ * The dashboard's tiles for a controller's rights requests: totals by status and type, open,
+ * overdue, due within a week, completed in the last 30 days. Every status and type is listed,
+ * with 0 when there are none: a dashboard needs no guessing.
+ */
+async function rightsRequestsReport(db: Queryable, controllerId: string): Promise<Record<string, unknown>> {
+  const [row] = await db.query<{ report: Record<string, unknown> }>(
+    `WITH requests AS (
+       SELECT status, request_type, due_at, completed_at, status IN ('submitted', 'identityVerified', 'inProgress') AS open
+       FROM public.data_subject_rights_requests WHERE data_controller_id = $1
+     )
+     SELECT json_build_object(
+       'total', (SELECT count(*) FROM requests),
+       'byStatus', (SELECT json_object_agg(s.status, (SELECT count(*) FROM requests r WHERE r.status = s.status) ORDER BY s.ord)
+                    FROM unnest($2::text[]) WITH ORDINALITY AS s(status, ord)),
+       'byType', (SELECT json_object_agg(t.type, (SELECT count(*) FROM requests r WHERE r.request_type = t.type) ORDER BY t.ord)
+                  FROM unnest($3::text[]) WITH ORDINALITY AS t(type, ord)),
+       'open', (SELECT count(*) FROM requests WHERE open),
+       'overdue', (SELECT count(*) FROM requests WHERE open AND due_at < pavise.now()),
+       'dueWithin7Days', (SELECT count(*) FROM requests WHERE open AND due_at >= pavise.now() AND due_at < pavise.now() + interval '7 days'),
+       'completedLast30Days', (SELECT count(*) FROM requests WHERE status = 'completed' AND completed_at >= pavise.now() - interval '30 days')
+     ) AS report`,
+    [controllerId, REQUEST_STATUSES, REQUEST_TYPES],
+  );
+  return row!.report;
+}
+
+/** reportDataSubjectsRightsRequests(dataControllerId): the report, for a member who may view privacy operations. */
 export const reportDataSubjectsRightsRequests: ActionModel = controllerAction({
   name: 'reportDataSubjectsRightsRequests',
   kind: 'query',
   data: { type: 'jsonb' },
   may: 'viewPrivacy',
-  async handler({ controllerId }, { db }) {
-    // Every status and type is listed, with 0 when there are none: a dashboard needs no guessing.
-    const [row] = await db.query<{ report: Record<string, unknown> }>(
-      `WITH requests AS (
-         SELECT status, request_type, due_at, completed_at, status IN ('submitted', 'identityVerified', 'inProgress') AS open
-         FROM public.data_subject_rights_requests WHERE data_controller_id = $1
-       )
-       SELECT json_build_object(
-         'total', (SELECT count(*) FROM requests),
-         'byStatus', (SELECT json_object_agg(s.status, (SELECT count(*) FROM requests r WHERE r.status = s.status) ORDER BY s.ord)
-                      FROM unnest($2::text[]) WITH ORDINALITY AS s(status, ord)),
-         'byType', (SELECT json_object_agg(t.type, (SELECT count(*) FROM requests r WHERE r.request_type = t.type) ORDER BY t.ord)
-                    FROM unnest($3::text[]) WITH ORDINALITY AS t(type, ord)),
-         'open', (SELECT count(*) FROM requests WHERE open),
-         'overdue', (SELECT count(*) FROM requests WHERE open AND due_at < pavise.now()),
-         'dueWithin7Days', (SELECT count(*) FROM requests WHERE open AND due_at >= pavise.now() AND due_at < pavise.now() + interval '7 days'),
-         'completedLast30Days', (SELECT count(*) FROM requests WHERE status = 'completed' AND completed_at >= pavise.now() - interval '30 days')
-       ) AS report`,
-      [controllerId, REQUEST_STATUSES, REQUEST_TYPES],
-    );
-    return row!.report;
-  },
+  handler: ({ controllerId }, { db }) => rightsRequestsReport(db, controllerId),
 });
