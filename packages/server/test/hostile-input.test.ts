@@ -77,6 +77,9 @@ describe(`hostile input (${LANE})`, () => {
       PAVISE_RATE_LIMIT_VAULT: '1000000/60',
       // Small, so that 900 KB of valid query text is over it (the fixed server reads this).
       PAVISE_GRAPHQL_MAX_QUERY_BYTES: '65536',
+      // Likewise for variables: 900 KB of them is over it (hostile-memory.test.ts shows that the
+      // default, the body limit, costs memory nothing either).
+      PAVISE_GRAPHQL_MAX_VARIABLES_BYTES: '262144',
       PAVISE_LOG_LEVEL: 'warn',
     });
     const pat = server.bootstrap!.pat;

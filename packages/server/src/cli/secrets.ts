@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { Command } from 'commander';
 import { printJson } from './context.js';
 import {
@@ -34,7 +35,10 @@ async function readStdin(): Promise<string> {
     throw new VaultCliError('give KEY=value, or pipe the value in: printf %s "$VALUE" | pavise secrets set KEY');
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  const bytes = Buffer.concat(chunks);
+  // Decoding would turn bytes that are not UTF-8 into U+FFFD and store that without a word.
+  if (!isUtf8(bytes)) throw new VaultCliError('the value on stdin is not valid UTF-8 text; nothing was stored');
+  return bytes.toString('utf8');
 }
 
 /** KEY=value pairs (split at the first "="); a lone KEY reads its value from stdin, less one trailing newline. */

@@ -1,9 +1,11 @@
 import {
+  type ArgumentNode,
   type DocumentNode,
   type FragmentDefinitionNode,
   getOperationAST,
   getVariableValues,
   Kind,
+  type ObjectFieldNode,
   type OperationDefinitionNode,
   parse,
   validate,
@@ -208,6 +210,7 @@ export class GraphQLEngine {
     return {
       maxRows: this.limits.maxRows,
       maxFilterDepth: this.limits.maxFilterDepth,
+      filterTerms: { left: this.limits.maxFilterTerms },
       index: this.index,
       params: new Params(),
       aliases: new Aliases(),
@@ -311,12 +314,25 @@ export class GraphQLEngine {
   }
 }
 
-/** Refuses a string literal the database could not store (a NUL character). */
+/** Refuses a string literal the database could not store (a NUL character), naming where it stands. */
 function checkStorableStrings(document: DocumentNode): void {
   visit(document, {
-    StringValue(node) {
+    StringValue(node, _key, _parent, _path, ancestors) {
       const problem = unstorableText(node.value);
-      if (problem) throw new EngineError('validation-failed', `a string in the query contains ${problem}`, '$.query');
+      if (!problem) return;
+      // The argument and input fields it is given for, e.g. where.title._eq.
+      const names = ancestors
+        .filter(
+          (a): a is ArgumentNode | ObjectFieldNode =>
+            'kind' in a && (a.kind === Kind.ARGUMENT || a.kind === Kind.OBJECT_FIELD),
+        )
+        .map((a) => a.name.value);
+      const where = names.length > 0 ? ` for ${names.join('.')}` : '';
+      throw new EngineError(
+        'validation-failed',
+        `the string given${where} in the query contains ${problem}`,
+        '$.query',
+      );
     },
   });
 }

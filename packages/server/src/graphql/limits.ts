@@ -21,6 +21,8 @@ export interface QueryLimits {
   maxRows: number;
   /** How deeply a request's `where` may nest its _and, _or, _not and relationships. */
   maxFilterDepth: number;
+  /** How many expressions (objects of _and, _or, _not, columns) the `where`s of one operation may hold. */
+  maxFilterTerms: number;
   /** Deepest nesting of braces, brackets and parentheses in a document, checked before it is parsed. */
   maxDocumentNesting: number;
 }
@@ -30,6 +32,7 @@ export const DEFAULT_LIMITS: QueryLimits = {
   maxSelections: 1_000,
   maxRows: 10_000,
   maxFilterDepth: 16,
+  maxFilterTerms: 1_000,
   maxDocumentNesting: 64,
 };
 

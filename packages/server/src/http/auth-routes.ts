@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AuthError } from '../auth/errors.js';
 import type { VerifiedToken } from '../auth/jwt.js';
+import { jsonLengthExceeds } from '../input/json.js';
 import { isCredentialRefusal } from './auth-errors.js';
 import { bearerToken } from './bearer.js';
 import type { ServerDependencies } from './dependencies.js';
@@ -9,7 +10,13 @@ import { withZod } from './input-validation.js';
 
 /** The Nhost-compatible auth routes (docs/contracts.md §3). */
 
-const metadata = z.record(z.string(), z.unknown());
+/** Metadata a user or a PAT carries: free-form JSON, but a few kilobytes of it, not a megabyte. */
+const METADATA_MAX_CHARACTERS = 16_384;
+const metadata = z
+  .record(z.string(), z.unknown())
+  .refine((value) => !jsonLengthExceeds(value, METADATA_MAX_CHARACTERS), {
+    error: `metadata may hold at most ${METADATA_MAX_CHARACTERS} characters as JSON`,
+  });
 const bodies = {
   signInPat: z.strictObject({ personalAccessToken: z.string().min(1) }),
   signInPassword: z.strictObject({ email: z.string().min(1), password: z.string().min(1) }),

@@ -11,6 +11,7 @@ import { RequestRateLimitedError, type RequestRateLimiter } from '../rate-limit/
 import { bearerToken } from './bearer.js';
 import { GraphQLRequestTooLarge, graphqlBody, hasuraPath } from './graphql-body.js';
 import { RequestInputError, withZod } from './input-validation.js';
+import { bodyRefusalMessage } from './surface-refusal.js';
 
 /**
  * A request whose credentials give no session. Hasura answers request errors with 200; these are
@@ -143,6 +144,16 @@ declare module 'fastify' {
   }
 }
 
+/** A refusal of Fastify's own (the body's media type, size or JSON), with its 4xx status. */
+export const isClientError = (error: unknown): error is Error & { statusCode: number; code?: string } => {
+  const status = (error as { statusCode?: unknown }).statusCode;
+  return typeof status === 'number' && status >= 400 && status < 500;
+};
+
+/** Hasura's code for a body that is not JSON (invalid-json), or refused otherwise. */
+const bodyErrorCode = (error: { code?: string }) =>
+  error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ? 'invalid-json' : 'validation-failed';
+
 /** POST /v1/graphql: a request object or a batch (a JSON array of them). */
 export async function graphqlRoutes(
   plain: FastifyInstance,
@@ -177,7 +188,9 @@ export async function graphqlRoutes(
           ? [400, new EngineError('validation-failed', error.message, hasuraPath(error.path))]
           : error instanceof UnsafeInputError
             ? [400, new EngineError('validation-failed', error.message, error.field ? `$.${error.field}` : '$')]
-            : [];
+            : isClientError(error)
+              ? [error.statusCode, new EngineError(bodyErrorCode(error), bodyRefusalMessage(error), '$')]
+              : [];
     if (!failure) throw error;
     return reply
       .code(status!)

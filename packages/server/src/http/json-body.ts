@@ -29,8 +29,27 @@ export function installJsonBodyParser(server: FastifyInstance, maxDepth: number)
   });
 }
 
-/** Refuses a query-string or path parameter (name or value) the database could not store. */
+/**
+ * Refuses a query-string or path parameter (name or value) the database could not store, or one
+ * whose percent-encoding is not UTF-8 (the query-string parser would pass it on undecoded).
+ */
 export function checkRequestParameters(request: FastifyRequest): void {
+  const queryString = request.url.indexOf('?');
+  if (queryString >= 0) {
+    for (const pair of request.url.slice(queryString + 1).split('&')) {
+      const [name = '', value = ''] = pair.split('=', 2);
+      for (const part of [name, value]) {
+        try {
+          decodeURIComponent(part.replace(/\+/g, ' '));
+        } catch {
+          throw new UnsafeInputError(
+            `The query parameter ${JSON.stringify(name)} is not valid percent-encoded UTF-8`,
+            name,
+          );
+        }
+      }
+    }
+  }
   for (const [part, values] of [
     ['query parameter', request.query],
     ['path parameter', request.params],

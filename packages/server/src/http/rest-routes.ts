@@ -5,7 +5,8 @@ import type { GraphQLEngine } from '../graphql/engine.js';
 import { type RestEndpoint, RestEndpoints } from '../graphql/rest-endpoints.js';
 import { decodeUtf8, UnsafeInputError } from '../input/json.js';
 import type { RequestRateLimiter } from '../rate-limit/request-limiter.js';
-import { sessionOrRefusal } from './graphql-routes.js';
+import { isClientError, sessionOrRefusal } from './graphql-routes.js';
+import { bodyRefusalMessage } from './surface-refusal.js';
 
 // Every method Hasura can bind an endpoint to, so that a known endpoint called with one it does
 // not allow answers 405 rather than the server's generic 404.
@@ -45,11 +46,17 @@ export async function restRoutes(
   });
   // Input refused before the endpoint runs (the body's bytes, a parameter), in Hasura's REST shape.
   scope.setErrorHandler((error, _request, reply) => {
-    if (!(error instanceof UnsafeInputError)) throw error;
+    const [status, message] =
+      error instanceof UnsafeInputError
+        ? [400, error.message]
+        : isClientError(error)
+          ? [error.statusCode, bodyRefusalMessage(error)]
+          : [];
+    if (!status) throw error;
     return reply
-      .code(400)
+      .code(status)
       .type('application/json; charset=utf-8')
-      .send(JSON.stringify({ path: '$', error: error.message, code: 'validation-failed' }));
+      .send(JSON.stringify({ path: '$', error: message, code: 'validation-failed' }));
   });
 
   scope.route({

@@ -16,6 +16,7 @@ import { graphqlRoutes } from './graphql-routes.js';
 import { RequestInputError, zodValidatorCompiler } from './input-validation.js';
 import { checkRequestParameters, installJsonBodyParser } from './json-body.js';
 import { restRoutes } from './rest-routes.js';
+import { bodyRefusalMessage, surfaceRefusal } from './surface-refusal.js';
 import { systemRoutes } from './system-routes.js';
 import { vaultRoutes } from './vault-routes.js';
 
@@ -39,10 +40,25 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
     trustProxy: deps.config.trustProxy,
     logController: new RequestLog(),
     bodyLimit: 1_048_576,
+    // A URL that does not decode (%FF, a lone surrogate) or a path parameter over its length, in
+    // the shape of the API the URL belongs to rather than Fastify's own.
+    frameworkErrors: (error, request, reply) => {
+      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      const status = tooLong ? 414 : 400;
+      const message = tooLong
+        ? 'A part of the URL is longer than the server allows'
+        : 'The URL is not valid: a percent-encoded part of it is not UTF-8';
+      (reply as FastifyReply).code(status).send(surfaceRefusal(request.url, status, message, 'invalid-url'));
+    },
     // Path parameters carry secret names of up to 256 characters (the default allows 100).
     routerOptions: { maxParamLength: 512 },
     return503OnClosing: true,
   });
+
+  // Node drops the headers of a request past its 2 000th raw line without a word, and a request
+  // would lose its Authorization header and be served as anonymous. The header block is bounded
+  // in bytes (16 KiB, Node's maxHeaderSize) all the same; a larger one is refused with 431.
+  server.server.maxHeadersCount = 0;
 
   // Once shutdown begins, every response closes its connection: otherwise a client's keep-alive
   // socket would hold the drain open until it times out, long after the last request finished.
@@ -88,17 +104,18 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       // Fastify's own rejections: malformed JSON, wrong content type, body too large.
-      return reply.code(status).send({ status, error: 'invalid-request', message: clientMessage(error) });
+      return reply.code(status).send({
+        status,
+        error: 'invalid-request',
+        message: bodyRefusalMessage(error, 'The request payload is incorrect'),
+      });
     }
     request.log.error({ err: error }, 'request failed');
     return reply.code(INTERNAL_ERROR_REPLY.status).send(INTERNAL_ERROR_REPLY.body);
   });
   server.setNotFoundHandler((request, reply) => {
     const message = `Route ${request.method} ${request.url.split('?')[0]} not found`;
-    // The vault's clients (XtraSecurity's SDKs) read {"error": "..."}; everything else has the auth service's shape.
-    if (request.url.startsWith('/api/') && !request.url.startsWith('/api/rest/'))
-      return reply.code(404).send({ error: message });
-    reply.code(404).send({ status: 404, error: 'not-found', message });
+    reply.code(404).send(surfaceRefusal(request.url, 404, message, 'not-found'));
   });
 
   // Every body is UTF-8, of bounded depth and free of strings the database cannot store, and so
@@ -122,19 +139,4 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
   server.register(restRoutes, deps);
   server.register(vaultRoutes, { vault: deps.vault, auth: deps.auth, limiter: deps.vaultLimiter });
   return server;
-}
-
-function clientMessage(error: FastifyError): string {
-  switch (error.code) {
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return 'The request body must be JSON (Content-Type: application/json)';
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return 'The request body is empty; send a JSON object';
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return 'The request body is too large';
-    default:
-      return error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError
-        ? 'The request body is not valid JSON'
-        : 'The request payload is incorrect';
-  }
 }

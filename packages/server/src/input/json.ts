@@ -19,8 +19,23 @@ export class UnsafeInputError extends Error {
 
 /** `bytes` as text, refusing invalid UTF-8 (which decoding would silently turn into U+FFFD). */
 export function decodeUtf8(bytes: Buffer, what = 'The request body'): string {
-  if (!isUtf8(bytes)) throw new UnsafeInputError(`${what} is not valid UTF-8`, '');
+  if (!isUtf8(bytes)) throw invalidUtf8(bytes, what);
   return bytes.toString('utf8');
+}
+
+/**
+ * The refusal of bytes that are not UTF-8, naming the field they spoil when the rest is JSON: the
+ * first string that decodes with a U+FFFD in it (a U+FFFD sent as such, earlier in the body,
+ * would be named instead — the refusal is right either way, only its pointer is approximate).
+ */
+function invalidUtf8(bytes: Buffer, what: string): UnsafeInputError {
+  try {
+    const spoilt = (text: string) => (text.includes('\uFFFD') ? 'bytes that are not valid UTF-8' : undefined);
+    checkJson(JSON.parse(bytes.toString('utf8')), Number.POSITIVE_INFINITY, what, spoilt);
+  } catch (error) {
+    if (error instanceof UnsafeInputError) return error;
+  }
+  return new UnsafeInputError(`${what} is not valid UTF-8`, '');
 }
 
 /** One object or array still to visit, and how to name it (built only when something is refused). */
@@ -44,7 +59,16 @@ const fieldName = (frame: Frame | undefined, key?: string | number): string => {
  * objects and arrays, and every string — keys too — one the database can store. The walk keeps
  * its own stack, so a hostile depth costs no call stack.
  */
-export function checkJson(root: unknown, maxDepth: number, what = 'The request body'): void {
+export function checkJson(
+  root: unknown,
+  maxDepth: number,
+  what = 'The request body',
+  problemOf: (text: string) => string | undefined = unstorableText,
+): void {
+  const checkString = (value: string, field: string, named = field) => {
+    const problem = problemOf(value);
+    if (problem) throw new UnsafeInputError(`${named} contains ${problem}, which cannot be stored`, field);
+  };
   if (typeof root === 'string') checkString(root, '', what);
   if (root === null || typeof root !== 'object') return;
   const stack: Frame[] = [{ value: root, depth: 1, parent: undefined, key: undefined }];
@@ -69,12 +93,6 @@ export function checkJson(root: unknown, maxDepth: number, what = 'The request b
         stack.push({ value, depth: frame.depth + 1, parent: frame, key });
     }
   }
-}
-
-/** Refuses a string the database cannot store, naming it as `what` (by default its field). */
-function checkString(value: string, field: string, what = field) {
-  const problem = unstorableText(value);
-  if (problem) throw new UnsafeInputError(`${what} contains ${problem}, which cannot be stored`, field);
 }
 
 /**

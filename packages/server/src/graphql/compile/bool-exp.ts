@@ -12,6 +12,8 @@ export interface FilterContext {
   session: Record<string, string>;
   /** How deeply a request's `where` may nest (_and, _or, _not, relationships): QueryLimits.maxFilterDepth. */
   maxFilterDepth?: number;
+  /** How many more expressions a request's `where`s may hold (QueryLimits.maxFilterTerms), counted down. */
+  filterTerms?: { left: number };
 }
 
 /**
@@ -58,6 +60,12 @@ export function compileBoolExp(
     throw new EngineError(
       'validation-failed',
       `the where expression is nested more than ${ctx.maxFilterDepth} levels deep (the server's limit)`,
+      '$',
+    );
+  if (source === 'user' && ctx.filterTerms && --ctx.filterTerms.left < 0)
+    throw new EngineError(
+      'validation-failed',
+      "the operation's where expressions hold more terms than the server allows",
       '$',
     );
   const parts: string[] = [];

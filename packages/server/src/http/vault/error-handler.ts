@@ -4,6 +4,7 @@ import { UnsafeInputError } from '../../input/json.js';
 import { RequestRateLimitedError } from '../../rate-limit/request-limiter.js';
 import { VaultError, type VaultErrorKind } from '../../vault/errors.js';
 import { RequestInputError } from '../input-validation.js';
+import { bodyRefusalMessage } from '../surface-refusal.js';
 import { settleAdmission } from './request-context.js';
 
 const STATUS: Record<VaultErrorKind, number> = {
@@ -46,17 +47,7 @@ function answer(error: FastifyError, request: FastifyRequest, reply: FastifyRepl
       .send({ error: error.message, retryAfter: error.retryAfter });
   }
   const status = error.statusCode ?? 500;
-  if (status >= 400 && status < 500) {
-    const message =
-      error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY'
-        ? 'The request body is not valid JSON'
-        : error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
-          ? 'The request body is too large'
-          : error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
-            ? 'The request body must be JSON (Content-Type: application/json)'
-            : 'The request is malformed';
-    return reply.code(status).send({ error: message });
-  }
+  if (status >= 400 && status < 500) return reply.code(status).send({ error: bodyRefusalMessage(error) });
   if (error instanceof UnknownMasterKeyError) {
     request.log.error({ masterKeyId: error.keyId }, error.message);
     return reply.code(500).send({
