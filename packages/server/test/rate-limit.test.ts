@@ -97,6 +97,41 @@ describe('per-credential limit over HTTP', () => {
   });
 });
 
+describe('anonymous GraphQL and REST requests, per client IP', () => {
+  const server = suiteServer({ PAVISE_TRUST_PROXY: 'true', PAVISE_RATE_LIMIT_ANONYMOUS: '3/60' });
+  const query = { query: '{ __typename }' };
+
+  it('answers the fourth anonymous request of an IP with 429 and Retry-After, in each API’s shape', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++)
+      statuses.push((await server.call('/v1/graphql', { headers: from('203.0.113.7'), body: query })).status);
+    const graphql = await server.call('/v1/graphql', { headers: from('203.0.113.7'), body: query });
+    const rest = await server.call(
+      '/api/rest/getprivacynotices?dataControllerId=00000000-0000-4000-8000-000000000001',
+      {
+        headers: from('203.0.113.7'),
+      },
+    );
+    assert.deepEqual(statuses, [200, 200, 200]);
+    assert.equal(graphql.status, 429);
+    assert.ok(Number(graphql.headers.get('retry-after')) > 0);
+    assert.equal(graphql.body.errors[0].extensions.code, 'too-many-requests');
+    assert.equal(rest.status, 429);
+    assert.equal(rest.body.errors[0].extensions.code, 'too-many-requests');
+    // Another address has its own count; a signed-in caller is not counted as anonymous at all.
+    assert.equal((await server.call('/v1/graphql', { headers: from('203.0.113.8'), body: query })).status, 200);
+    const session = await server.signIn();
+    for (let i = 0; i < 4; i++) {
+      const signedIn = await server.call('/v1/graphql', {
+        headers: from('203.0.113.7'),
+        token: session.accessToken,
+        body: query,
+      });
+      assert.equal(signedIn.status, 200);
+    }
+  });
+});
+
 describe('PAVISE_RATE_LIMIT=false', () => {
   const server = suiteServer({ PAVISE_RATE_LIMIT: 'false' });
 
