@@ -37,7 +37,9 @@ export function checkRequestParameters(request: FastifyRequest): void {
   const queryString = request.url.indexOf('?');
   if (queryString >= 0) {
     for (const pair of request.url.slice(queryString + 1).split('&')) {
-      const [name = '', value = ''] = pair.split('=', 2);
+      const equals = pair.indexOf('=');
+      const name = equals < 0 ? pair : pair.slice(0, equals);
+      const value = equals < 0 ? '' : pair.slice(equals + 1);
       for (const part of [name, value]) {
         try {
           decodeURIComponent(part.replace(/\+/g, ' '));
