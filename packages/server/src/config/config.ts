@@ -1,5 +1,10 @@
 import path from 'node:path';
-import { type CacheBudgets, DEFAULT_CACHE_BUDGETS, DEFAULT_LIMITS, type QueryLimits } from '../graphql/limits.js';
+import {
+  type CacheBudgets,
+  DEFAULT_CACHE_BUDGETS,
+  DEFAULT_LIMITS,
+  type QueryLimits,
+} from '../graphql/limit-defaults.js';
 import { type JwtSecretConfig, parseJwtSecret } from './jwt-secret.js';
 import { parseRate, type Rate } from './rate.js';
 
