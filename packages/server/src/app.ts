@@ -62,10 +62,30 @@ export async function startPavise(config: Config, options: StartOptions = {}): P
       SqlCounterStore,
       Vault,
       RequestRateLimiter,
+      MailDelivery,
+      Mailer,
+      smtpTransport,
+      RedirectPolicy,
+      SubjectSignIn,
+      purgeOutbox,
     } = await loading;
     const applied = await migrate(db);
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
-    const auth = await AuthService.create(db, config, clock);
+    // Links in mail name the server's public URL: PAVISE_PUBLIC_URL, or else the URL it listens on.
+    let publicUrl = config.publicUrl ?? '';
+    const mailDelivery = new MailDelivery(
+      db,
+      config.smtpUrl ? await smtpTransport(config.smtpUrl) : undefined,
+      clock,
+      logger,
+      { from: config.mailFrom, maxAttempts: 8, leaseSeconds: 120, pollMs: 1000, logLinks: !config.production },
+    );
+    const mailer = new Mailer(mailDelivery, {
+      publicUrl: () => publicUrl,
+      messageIdDomain: config.mailFrom.address.split('@')[1]!,
+    });
+    const redirects = new RedirectPolicy(() => new URL(publicUrl).origin, config.redirectOrigins);
+    const auth = await AuthService.create(db, config, clock, mailer);
     const sqlCounters = new SqlCounterStore(db);
     // ioredis is loaded only when it is used.
     counters = config.redisUrl
@@ -81,9 +101,11 @@ export async function startPavise(config: Config, options: StartOptions = {}): P
       : null;
     // One set of master keys wraps the vault's project keys and the privacy domain's controller keys.
     const masterKeys = await loadMasterKeys(config);
+    const services = privacyServices(masterKeys);
+    const subjectSignIn = new SubjectSignIn(db, services.keys, auth, mailer, clock);
     const engine = new GraphQLEngine(
       db,
-      createPrivacyModel(privacyServices(masterKeys)),
+      createPrivacyModel(services),
       logger,
       config.graphqlLimits,
       clock,
@@ -104,6 +126,9 @@ export async function startPavise(config: Config, options: StartOptions = {}): P
       vault,
       vaultLimiter,
       anonymousLimiter,
+      mailLimiter: requestLimiter(config.rateLimit.mail),
+      subjectSignIn,
+      redirects,
       logger,
     });
     await server.listen({ port: config.port, host: config.host });
@@ -111,15 +136,22 @@ export async function startPavise(config: Config, options: StartOptions = {}): P
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
 
+    publicUrl ||= url;
     if (credentials) output.write(formatBootstrapBlock(credentials, url));
     logger.info(
       { version: PAVISE_VERSION, url, database: db.kind === 'pglite' ? `embedded (${config.dataDir})` : 'postgresql' },
       `Pavise ${PAVISE_VERSION} ready at ${url}`,
     );
 
+    if (!config.smtpUrl)
+      logger.info(
+        { outbox: db.kind === 'pglite' ? `embedded (${config.dataDir})` : 'postgresql' },
+        'no PAVISE_SMTP_URL: mail is kept in the development outbox in the database (npx pavise mail list), its links logged here',
+      );
+    mailDelivery.start();
     vault.startSealing(logger);
     const housekeeping = setInterval(() => {
-      Promise.all([auth.deleteExpired(), sqlCounters.prune(clock.now())]).catch((error) =>
+      Promise.all([auth.deleteExpired(), sqlCounters.prune(clock.now()), purgeOutbox(db, clock.now())]).catch((error) =>
         logger.warn({ err: error }, 'housekeeping failed'),
       );
     }, HOUSEKEEPING_INTERVAL_MS);
@@ -137,6 +169,7 @@ export async function startPavise(config: Config, options: StartOptions = {}): P
         closing ??= (async () => {
           clearInterval(housekeeping);
           await runningServer.close();
+          await mailDelivery.stop();
           await vault
             .stopSealing()
             .catch((error: unknown) => logger.warn({ err: error }, 'sealing the audit trail at shutdown failed'));

@@ -13,6 +13,8 @@ const MESSAGES = {
   'not-found': 'Not found',
   'email-already-in-use': 'Email already in use',
   'password-too-short': 'Password is too short',
+  'invalid-ticket': 'Invalid ticket',
+  'redirectTo-not-allowed': 'The value of "options.redirectTo" is not allowed.',
   'internal-server-error': 'Internal server error',
 } as const satisfies Record<string, string>;
 

@@ -4,6 +4,8 @@ import type { Config } from '../config/config.js';
 import { isEmail } from '../config/config.js';
 import type { Database } from '../db/database.js';
 import { getOrCreateSetting } from '../db/settings.js';
+import type { Mailer } from '../mail/mailer.js';
+import { signInLink } from '../mail/templates/sign-in-link.js';
 import { AuthError } from './errors.js';
 import { JwtKeys, type VerifiedToken } from './jwt.js';
 import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords.js';
@@ -14,9 +16,37 @@ import {
   type PersonalAccessTokenInfo,
   revokePersonalAccessToken,
 } from './personal-access-tokens.js';
-import { deleteExpiredFamilies, endAllFamilies, endFamily, rotate, startFamily } from './refresh-tokens.js';
+import {
+  deleteExpiredFamilies,
+  endAllFamilies,
+  endFamily,
+  type FamilyOwner,
+  rotate,
+  startFamily,
+  startSubjectFamily,
+} from './refresh-tokens.js';
+import { deleteSpentTickets, issueTicket, redeemTicket } from './tickets.js';
 import { generateToken, hashToken, isWellFormedToken } from './tokens.js';
-import { findUserByEmail, findUserById, insertUser, toUser, type User, type UserRow, userColumnsOf } from './users.js';
+import {
+  findUserByEmail,
+  findUserById,
+  insertUser,
+  subjectUser,
+  toUser,
+  type User,
+  type UserRow,
+  userColumnsOf,
+} from './users.js';
+
+/** How long a magic link lives: 15 minutes. */
+export const SIGN_IN_LINK_SECONDS = 15 * 60;
+
+/** The role and claims of a data subject's session (docs/contracts.md §3.8). */
+export const SUBJECT_ROLE = 'dataSubject';
+export interface SubjectSessionClaims {
+  subjectId: string;
+  controllerId: string;
+}
 
 /** Nhost's Session object. */
 export interface Session {
@@ -72,6 +102,7 @@ export class AuthService {
       'accessTokenExpiresIn' | 'refreshTokenExpiresIn' | 'refreshGraceSeconds' | 'signup'
     >,
     private readonly clock: Clock,
+    private readonly mailer: Mailer | undefined,
   ) {}
 
   static async create(
@@ -81,12 +112,13 @@ export class AuthService {
       'jwtSecret' | 'accessTokenExpiresIn' | 'refreshTokenExpiresIn' | 'refreshGraceSeconds' | 'signup' | 'cacheBudgets'
     >,
     clock: Clock = systemClock,
+    mailer?: Mailer,
   ): Promise<AuthService> {
     const keys = await JwtKeys.load(config.jwtSecret, db, clock, config.cacheBudgets.verifiedTokens);
     const rotationKey = await getOrCreateSetting(db, 'auth.refresh_rotation_key', () =>
       randomBytes(32).toString('base64url'),
     );
-    return new AuthService(db, keys, rotationKey, config, clock);
+    return new AuthService(db, keys, rotationKey, config, clock, mailer);
   }
 
   // --- sign-in ---------------------------------------------------------------------------
@@ -172,8 +204,78 @@ export class AuthService {
       this.clock.now(),
     );
     if (rotation.outcome !== 'rotated') throw new AuthError('invalid-refresh-token');
-    if (rotation.user.disabled) throw new AuthError('disabled-user');
-    return this.session(rotation.user, rotation.familyId, rotation.token);
+    const { owner } = rotation;
+    if (owner.kind === 'user' && owner.user.disabled) throw new AuthError('disabled-user');
+    return this.session(owner, rotation.familyId, rotation.token);
+  }
+
+  // --- magic links ---------------------------------------------------------------------------
+
+  /**
+   * Mails a sign-in link to the account of `email`, if there is one and it is enabled; nothing
+   * otherwise. The caller answers the same either way (and should not wait for this: the time
+   * it takes would tell the two apart). `redirectTo` must already be allowed.
+   */
+  async sendSignInLink(email: string, redirectTo: string): Promise<void> {
+    const mailer = this.requireMailer();
+    const user = await findUserByEmail(this.db, email);
+    if (!user || user.disabled) return;
+    const now = this.clock.now();
+    await this.db.transaction(async (tx) => {
+      const ticket = await issueTicket(
+        tx,
+        { kind: 'signinPasswordless', userId: user.id, redirectTo },
+        SIGN_IN_LINK_SECONDS,
+        now,
+      );
+      const url = mailer.link('/v1/verify', { ticket, type: 'signinPasswordless', redirectTo });
+      await mailer.enqueue(
+        tx,
+        signInLink,
+        { url, expiresInMinutes: SIGN_IN_LINK_SECONDS / 60, audience: 'account' },
+        { address: user.email },
+        now,
+      );
+    });
+    mailer.nudge();
+  }
+
+  /** Uses an account's magic-link ticket: a session, and the address counts as verified. */
+  async redeemSignInLink(ticket: string): Promise<{ session: Session; redirectTo: string | null }> {
+    const redeemed = await redeemTicket(this.db, ticket, ['signinPasswordless'], this.clock.now());
+    const user = redeemed?.userId ? await findUserById(this.db, redeemed.userId) : undefined;
+    if (!redeemed || !user) throw new AuthError('invalid-ticket');
+    if (user.disabled) throw new AuthError('disabled-user');
+    await this.db.query(
+      'UPDATE auth.users SET email_verified = true, last_seen = to_timestamp($2::float8 / 1000) WHERE id = $1',
+      [user.id, this.clock.now()],
+    );
+    const family = await startFamily(this.db, user.id, this.settings.refreshTokenExpiresIn, this.clock.now());
+    return {
+      session: await this.session({ kind: 'user', user: { ...user, email_verified: true } }, family.id, family.token),
+      redirectTo: redeemed.redirectTo,
+    };
+  }
+
+  /**
+   * A data subject's session (after the privacy domain has checked its proof): role
+   * dataSubject only, with the subject and its controller as session claims.
+   */
+  async startSubjectSession({ subjectId, controllerId }: SubjectSessionClaims): Promise<Session> {
+    const claims = { 'x-hasura-data-controller-id': controllerId, 'x-hasura-data-subject-id': subjectId };
+    const family = await startSubjectFamily(
+      this.db,
+      subjectId,
+      claims,
+      this.settings.refreshTokenExpiresIn,
+      this.clock.now(),
+    );
+    return this.session({ kind: 'subject', subjectId, claims }, family.id, family.token);
+  }
+
+  private requireMailer(): Mailer {
+    if (!this.mailer) throw new Error('the auth service was made without a mailer');
+    return this.mailer;
   }
 
   async signOut(refreshToken: string): Promise<void> {
@@ -198,9 +300,11 @@ export class AuthService {
     return this.keys.verify(accessToken);
   }
 
-  /** The Nhost User object of the caller's account. */
-  async user(userId: string): Promise<User> {
-    return toUser(await this.activeUser(userId));
+  /** The Nhost User object of the caller's account (or of the data subject a session is of). */
+  async user(token: Readonly<VerifiedToken>): Promise<User> {
+    if (token.defaultRole === SUBJECT_ROLE && token.sessionVariables['x-hasura-data-subject-id'] === token.userId)
+      return subjectUser(token.userId);
+    return toUser(await this.activeUser(token.userId));
   }
 
   /** The caller's account, which must still exist and be enabled. */
@@ -232,21 +336,24 @@ export class AuthService {
 
   // --- housekeeping ----------------------------------------------------------------------
 
-  deleteExpired(): Promise<void> {
-    return deleteExpiredFamilies(this.db, this.clock.now());
+  async deleteExpired(): Promise<void> {
+    await deleteExpiredFamilies(this.db, this.clock.now());
+    await deleteSpentTickets(this.db, this.clock.now());
   }
 
-  private async session(user: UserRow, refreshTokenId: string, refreshToken: string): Promise<Session> {
-    const accessToken = await this.keys.sign(
-      { userId: user.id, allowedRoles: user.roles, defaultRole: user.default_role },
-      this.settings.accessTokenExpiresIn,
-    );
+  private async session(owner: FamilyOwner | UserRow, refreshTokenId: string, refreshToken: string): Promise<Session> {
+    const of: FamilyOwner = 'kind' in owner ? owner : { kind: 'user', user: owner };
+    const claims =
+      of.kind === 'user'
+        ? { userId: of.user.id, allowedRoles: of.user.roles, defaultRole: of.user.default_role }
+        : { userId: of.subjectId, allowedRoles: [SUBJECT_ROLE], defaultRole: SUBJECT_ROLE, extra: of.claims };
+    const accessToken = await this.keys.sign(claims, this.settings.accessTokenExpiresIn);
     return {
       accessToken,
       accessTokenExpiresIn: this.settings.accessTokenExpiresIn,
       refreshToken,
       refreshTokenId,
-      user: toUser(user),
+      user: of.kind === 'user' ? toUser(of.user) : subjectUser(of.subjectId),
     };
   }
 }

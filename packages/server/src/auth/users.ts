@@ -23,7 +23,7 @@ export interface User {
   createdAt: string;
   defaultRole: string;
   displayName: string;
-  email: string;
+  email?: string;
   emailVerified: boolean;
   id: string;
   isAnonymous: false;
@@ -61,6 +61,27 @@ export function toUser(row: UserRow): User {
     metadata: row.metadata,
     phoneNumberVerified: false,
     roles: row.roles,
+  };
+}
+
+/**
+ * The User object of a data subject's session: the subject has no account, no name and, here,
+ * no address (only its keyed hash is stored), so Nhost's optional `email` is left out.
+ */
+export function subjectUser(subjectId: string): User {
+  return {
+    activeMfaType: null,
+    avatarUrl: '',
+    createdAt: new Date(0).toISOString(),
+    defaultRole: 'dataSubject',
+    displayName: '',
+    emailVerified: true,
+    id: subjectId,
+    isAnonymous: false,
+    locale: 'en',
+    metadata: {},
+    phoneNumberVerified: false,
+    roles: ['dataSubject'],
   };
 }
 

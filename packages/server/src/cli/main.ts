@@ -5,6 +5,7 @@ import { ConfigError } from '../config/config.js';
 import { DataDirInUseError } from '../db/data-dir-lock.js';
 import { MigrationError } from '../db/migrate.js';
 import { PAVISE_VERSION } from '../version.js';
+import { registerMailCommands } from './mail.js';
 import { registerMigrateCommand } from './migrate.js';
 import { registerPatCommands } from './pat.js';
 import { registerRunCommand } from './run.js';
@@ -29,6 +30,7 @@ registerPatCommands(program);
 registerVaultCommands(program);
 registerRunCommand(program);
 registerSecretsCommands(program);
+registerMailCommands(program);
 
 /** Errors a user can fix print as one clear line; anything else is a bug and keeps its stack. */
 function report(error: unknown): number {

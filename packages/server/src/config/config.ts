@@ -33,6 +33,14 @@ export interface Config {
   bootstrap: boolean;
   bootstrapEmail: string;
   redisUrl: string | undefined;
+  /** Where mail goes; undefined keeps it in the development outbox (the database). */
+  smtpUrl: string | undefined;
+  /** The From of every message: its address (the display name is the sender's: a controller, or Pavise). */
+  mailFrom: { name: string; address: string };
+  /** The server's URL as people reach it, for links in mail; undefined: the URL it listens on. */
+  publicUrl: string | undefined;
+  /** Origins (besides the server's own and a controller's verified ones) a redirectTo may name. */
+  redirectOrigins: string[];
   rateLimit: {
     enabled: boolean;
     /** Failed sign-ins allowed per client IP (brute-force guard). */
@@ -43,6 +51,8 @@ export interface Config {
     vault: Rate;
     /** GraphQL and REST requests without credentials allowed per client IP. */
     anonymous: Rate;
+    /** Mails (magic links, resets) asked for, per client IP and per recipient address. */
+    mail: Rate;
   };
   graphqlLimits: QueryLimits;
   /** What one POST /v1/graphql may carry. */
@@ -211,12 +221,40 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       'an e-mail address such as admin@example.com',
     ),
     redisUrl: read('REDIS_URL', undefined, url('redis:', 'rediss:'), 'a redis:// or rediss:// URL', true),
+    smtpUrl: read('PAVISE_SMTP_URL', undefined, url('smtp:', 'smtps:'), 'an smtp:// or smtps:// URL', true),
+    mailFrom: read(
+      'PAVISE_MAIL_FROM',
+      { name: 'Pavise', address: 'noreply@localhost' },
+      parseMailbox,
+      'an address such as noreply@example.com or "Pavise <noreply@example.com>"',
+    ),
+    publicUrl: read(
+      'PAVISE_PUBLIC_URL',
+      undefined,
+      (raw) => {
+        const parsed = new URL(raw.trim());
+        if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error(`protocol ${parsed.protocol}`);
+        return parsed.origin + parsed.pathname.replace(/\/+$/, '');
+      },
+      'an http:// or https:// URL such as https://pavise.example.com',
+    ),
+    redirectOrigins: read(
+      'PAVISE_REDIRECT_ORIGINS',
+      [],
+      (raw) =>
+        raw
+          .split(',')
+          .filter((part) => part.trim() !== '')
+          .map(parseOrigin),
+      'a comma-separated list of origins such as https://app.example.com',
+    ),
     rateLimit: {
       enabled: read('PAVISE_RATE_LIMIT', true, boolean, '"true" or "false"'),
       ipFailures: rate('PAVISE_RATE_LIMIT_IP_FAILURES', 10, 300),
       perCredential: rate('PAVISE_RATE_LIMIT_PER_CREDENTIAL', 60, 300),
       vault: rate('PAVISE_RATE_LIMIT_VAULT', 1200, 60),
       anonymous: rate('PAVISE_RATE_LIMIT_ANONYMOUS', 600, 60),
+      mail: rate('PAVISE_RATE_LIMIT_MAIL', 10, 3600),
     },
     graphqlLimits: {
       maxDepth: read(
@@ -306,6 +344,22 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
 export function isEmail(value: string): boolean {
   // Deliberately permissive (admin@localhost is valid): delivery is the real test of an address.
   return value.length <= 254 && /^[^\s@]+@[^\s@]+$/.test(value);
+}
+
+/** "noreply@example.com" or "Name <noreply@example.com>". */
+export function parseMailbox(raw: string): { name: string; address: string } {
+  const match = /^\s*(?:"?([^"<>]*?)"?\s*<([^<>\s]+)>|([^<>\s]+))\s*$/.exec(raw);
+  const address = (match?.[2] ?? match?.[3] ?? '').toLowerCase();
+  if (!isEmail(address)) throw new Error('');
+  return { name: match?.[1]?.trim() || 'Pavise', address };
+}
+
+/** An origin (scheme, host and port, nothing else), normalised as browsers send it. */
+export function parseOrigin(raw: string): string {
+  const parsed = new URL(raw.trim());
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error(`protocol ${parsed.protocol}`);
+  if (parsed.pathname !== '/' || parsed.search || parsed.hash || parsed.username) throw new Error('not an origin');
+  return parsed.origin;
 }
 
 export function parseMasterKey(raw: string): Buffer {

@@ -4,6 +4,8 @@ import { AuthError, type AuthErrorCode } from '../auth/errors.js';
 const STATUS: Readonly<Record<AuthErrorCode, number>> = {
   'invalid-request': 400,
   'password-too-short': 400,
+  'redirectTo-not-allowed': 400,
+  'invalid-ticket': 401,
   'invalid-pat': 401,
   'invalid-refresh-token': 401,
   'invalid-email-password': 401,

@@ -145,8 +145,7 @@ export async function authRoutes(
   });
 
   scope.get('/v1/user', async (request) => {
-    const { userId } = await auth.authenticate(accessToken(request));
-    return auth.user(userId);
+    return auth.user(await auth.authenticate(accessToken(request)));
   });
 
   scope.get('/v1/.well-known/jwks.json', async (_request, reply) => {

@@ -1,9 +1,11 @@
 import type { Logger } from 'pino';
+import type { RedirectPolicy } from '../auth/redirects.js';
 import type { AuthService } from '../auth/service.js';
 import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
 import type { GraphQLEngine } from '../graphql/engine.js';
 import type { RestEndpoint } from '../graphql/rest-endpoints.js';
+import type { SubjectSignIn } from '../privacy/subject-sign-in.js';
 import type { RequestRateLimiter } from '../rate-limit/request-limiter.js';
 import type { SignInLimiter } from '../rate-limit/signin-limiter.js';
 import type { Vault } from '../vault/vault.js';
@@ -21,5 +23,11 @@ export interface ServerDependencies {
   vaultLimiter: RequestRateLimiter;
   /** Requests without credentials to /v1/graphql and /api/rest, per client IP. */
   anonymousLimiter: RequestRateLimiter;
+  /** Mails asked for (magic links, resets), per client IP and per address. */
+  mailLimiter: RequestRateLimiter;
+  /** Magic links for data subjects (the privacy domain). */
+  subjectSignIn: SubjectSignIn;
+  /** Where links in mail may lead afterwards. */
+  redirects: RedirectPolicy;
   logger: Logger;
 }

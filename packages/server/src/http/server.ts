@@ -15,6 +15,7 @@ import type { ServerDependencies } from './dependencies.js';
 import { graphqlRoutes } from './graphql-routes.js';
 import { RequestInputError, zodValidatorCompiler } from './input-validation.js';
 import { checkRequestParameters, installJsonBodyParser } from './json-body.js';
+import { passwordlessRoutes } from './passwordless-routes.js';
 import { restRoutes } from './rest-routes.js';
 import { bodyRefusalMessage, surfaceRefusal } from './surface-refusal.js';
 import { systemRoutes } from './system-routes.js';
@@ -135,6 +136,7 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
   // and error envelope, inheriting the server-wide ones it does not replace.
   server.register(systemRoutes, deps);
   server.register(authRoutes, deps);
+  server.register(passwordlessRoutes, deps);
   server.register(graphqlRoutes, deps);
   server.register(restRoutes, deps);
   server.register(vaultRoutes, { vault: deps.vault, auth: deps.auth, limiter: deps.vaultLimiter });
