@@ -89,3 +89,13 @@ CREATE TRIGGER data_subjects_erasure_ends_sessions
 AFTER UPDATE OF erased_at ON public.data_subjects
 FOR EACH ROW WHEN (NEW.erased_at IS NOT NULL AND OLD.erased_at IS NULL)
 EXECUTE FUNCTION privacy.end_sessions_of_erased_subject();
+
+-- A data subject's session names the subject as its x-hasura-user-id (a JWT always has one);
+-- the audit columns called actor_user_id name accounts, so a subject acting is recorded by its
+-- role alone, as before such sessions existed.
+CREATE OR REPLACE FUNCTION public.session_user_id() RETURNS uuid
+LANGUAGE sql STABLE AS $$
+  SELECT CASE WHEN s.session ->> 'x-hasura-role' = 'dataSubject' THEN NULL
+              ELSE nullif(s.session ->> 'x-hasura-user-id', '')::uuid END
+  FROM (SELECT nullif(current_setting('hasura.user', true), '')::json AS session) AS s
+$$;

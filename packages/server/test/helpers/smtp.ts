@@ -88,14 +88,19 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
         return Promise.resolve(waiting);
       }
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no mail to ${address} within ${timeoutMs} ms`)), timeoutMs);
-        waiters.push({
+        const waiter = {
           address: wanted,
-          resolve: (mail) => {
+          resolve: (mail: ReceivedMail) => {
             clearTimeout(timer);
             resolve(mail);
           },
-        });
+        };
+        // A wait that timed out must not take a later message from the next wait.
+        const timer = setTimeout(() => {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          reject(new Error(`no mail to ${address} within ${timeoutMs} ms`));
+        }, timeoutMs);
+        waiters.push(waiter);
       });
     },
     refuse(count, code = 451) {

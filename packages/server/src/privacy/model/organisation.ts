@@ -27,6 +27,10 @@ const ORGANISATION_DETAILS = [
   'dpoEmail',
   'defaultJurisdiction',
   'honourGpc',
+  'subjectSelfRegistration',
+  'logomarkUrl',
+  'primaryColour',
+  'secondaryColour',
 ];
 
 export const dataControllers: TableModel = {
@@ -46,6 +50,12 @@ export const dataControllers: TableModel = {
     text('dpo_email', true),
     text('default_jurisdiction'),
     column('honour_gpc', 'Boolean'),
+    // Whether a person the controller does not know may register by proving an e-mail address.
+    column('subject_self_registration', 'Boolean'),
+    // Branding: the controller's mail and Transparency Center.
+    text('logomark_url', true),
+    text('primary_colour', true),
+    text('secondary_colour', true),
     ...timestamps,
   ],
   primaryKey: ['id'],
@@ -79,7 +89,18 @@ export const dataControllers: TableModel = {
     // A subject's Transparency Center shows who its controller is and how to reach the DPO.
     dataSubject: {
       select: {
-        columns: ['id', 'title', 'did', 'email', 'legalName', 'address', 'dpoEmail'],
+        columns: [
+          'id',
+          'title',
+          'did',
+          'email',
+          'legalName',
+          'address',
+          'dpoEmail',
+          'logomarkUrl',
+          'primaryColour',
+          'secondaryColour',
+        ],
         filter: ownController([]),
       },
     },
