@@ -26,6 +26,10 @@ export interface TestSmtpServer {
   /** The next message to `address` (one already received and not yet taken counts). */
   next(address: string, timeoutMs?: number): Promise<ReceivedMail>;
   refuse(count: number, code?: number): void;
+  /** From now on, read messages but never answer them (a server that hangs mid-transaction). */
+  hang(): void;
+  /** Messages that arrived while hanging (never accepted). */
+  readonly hung: number;
   close(): Promise<void>;
 }
 
@@ -34,6 +38,8 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
   const taken = new Set<ReceivedMail>();
   const waiters: { address: string; resolve: (mail: ReceivedMail) => void }[] = [];
   let refusals: { count: number; code: number } = { count: 0, code: 451 };
+  let hanging = false;
+  let hung = 0;
 
   const deliver = (mail: ReceivedMail) => {
     received.push(mail);
@@ -49,6 +55,11 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
     authOptional: true,
     logger: false,
     onData(stream, session, callback) {
+      if (hanging) {
+        hung++;
+        stream.resume();
+        return;
+      }
       if (refusals.count > 0) {
         refusals.count--;
         stream.resume();
@@ -106,6 +117,18 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
     refuse(count, code = 451) {
       refusals = { count, code };
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    hang() {
+      hanging = true;
+    },
+    get hung() {
+      return hung;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        // A hanging session would hold close() open forever.
+        for (const connection of (server as unknown as { connections: Set<{ close(): void }> }).connections ?? [])
+          connection.close();
+        server.close(() => resolve());
+      }),
   };
 }
