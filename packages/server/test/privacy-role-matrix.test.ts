@@ -5,10 +5,14 @@ import {
   admin,
   asSubject,
   createSubject,
+  gql,
   gqlData,
+  insertConsentForm,
+  insertPurpose,
   type Member,
   memberWithRole,
   newController,
+  signInSubject,
 } from './helpers/privacy.js';
 import { introspect, leafSelection, type RoleApi } from './helpers/role-api.js';
 import { callOf, inputValue } from './helpers/role-calls.js';
@@ -576,6 +580,140 @@ describe('permission matrix within a tenant: each dashboard role gets exactly wh
     const mine = await gqlData(server, '{ users { id } dataControllerUsers { userId } }', {}, me);
     assert.deepEqual(mine.users, [{ id: members.member.userId }]);
     assert.deepEqual(mine.dataControllerUsers, [{ userId: members.member.userId }]);
+    assert.deepEqual(problems, []);
+  });
+
+  it('a data subject signed in by magic link: every table × operation, on its own rows, a neighbour’s and another controller’s', async () => {
+    // What the dataSubject role may change (docs/contracts.md §6.2), written here from the
+    // contract: its consent values, its notifications (read or not) and its preferences; it may
+    // file a rights request of its own. Nothing else is inserted, and nothing deleted.
+    const UPDATES: Record<string, { column: string; value: string; type: string }> = {
+      dataSubjectConsentFormValues: { column: 'value', value: 'denied', type: 'String' },
+      notificationMessages: { column: 'readAt', value: '2026-01-02T03:04:05+00:00', type: 'timestamptz' },
+      dataSubjectPreferenceValues: { column: 'value', value: 'changed-by-subject', type: 'String' },
+    };
+    const INSERTS = ['dataSubjectsRightsRequests'];
+    const session = await signInSubject(server, B.controllerId, B.subject.email);
+    assert.equal(session.subjectId, B.subjectId);
+    const caller = { token: session.token };
+    const api = await introspect(server, caller);
+    const impersonated = await introspect(server, asSubject(B.subjectId));
+    assert.deepEqual([...api.tables.keys()].sort(), [...impersonated.tables.keys()].sort());
+
+    const problems: string[] = [];
+    for (const [type, table] of api.tables) {
+      for (const operation of ['delete', 'deleteByPk'] as const)
+        if (table[operation]) problems.push(`dataSubject is offered ${operation} on ${type}`);
+      if (Boolean(table.insertOne) !== INSERTS.includes(type))
+        problems.push(`dataSubject ${table.insertOne ? 'is' : 'is not'} offered insert on ${type}`);
+      const updatable = Boolean(table.update || table.updateByPk);
+      if (updatable !== type in UPDATES)
+        problems.push(`dataSubject ${updatable ? 'is' : 'is not'} offered update on ${type}`);
+      if (updatable && table.setColumns.join() !== UPDATES[type]?.column)
+        problems.push(`dataSubject may set ${table.setColumns.join(', ')} on ${type}`);
+    }
+
+    // A neighbour at the same controller and a subject of another controller, each with a row
+    // in every table the subject may update.
+    const other = await newController(server, 'Tenant C');
+    const otherPurpose = await insertPurpose(server, admin, {
+      dataControllerId: other.controllerId,
+      name: 'C purpose',
+    });
+    const otherForm = await insertConsentForm(
+      server,
+      admin,
+      { dataControllerId: other.controllerId, name: 'C form', status: 'approved' },
+      [otherPurpose],
+    );
+    const owners = [
+      { label: 'its own', controllerId: B.controllerId, subjectId: B.subjectId },
+      {
+        label: 'a neighbour’s',
+        controllerId: B.controllerId,
+        subjectId: await createSubject(server, admin, B.controllerId, { email: 'neighbour-of-b@example.com' }),
+      },
+      {
+        label: 'another controller’s',
+        controllerId: other.controllerId,
+        subjectId: await createSubject(server, admin, other.controllerId, { email: B.subject.email }),
+      },
+    ];
+    const rowOf = (type: string, owner: (typeof owners)[number]): Record<string, unknown> => {
+      const ofOwner = { dataControllerId: owner.controllerId, dataSubjectId: owner.subjectId };
+      if (type === 'notificationMessages') return { ...ofOwner, kind: 'general', title: 't', body: 'b' };
+      if (type === 'dataSubjectPreferenceValues') return { ...ofOwner, preference: `p-${n++}`, value: 'v' };
+      const inB = owner.controllerId === B.controllerId;
+      return {
+        ...ofOwner,
+        consentFormId: inB ? B.ids.consentFormPublished : otherForm,
+        purposeId: inB ? B.ids.purposePublished : otherPurpose,
+        value: 'granted',
+        source: 'api',
+        formVersion: 1,
+      };
+    };
+    for (const [type, { column, value, type: valueType }] of Object.entries(UPDATES)) {
+      const table = api.tables.get(type)!;
+      for (const owner of owners) {
+        // The subject's own consent value exists already (the fixture's): it is changed below.
+        if (type === 'dataSubjectConsentFormValues' && owner.label === 'its own') continue;
+        const object = rowOf(type, owner);
+        const insertOne = adminApi.tables.get(type)!.insertOne!;
+        const inserted = await gqlData(
+          server,
+          `mutation($o: ${type}_insert_input!) { row: ${insertOne}(object: $o) { id } }`,
+          { o: object },
+          admin,
+        );
+        const id = inserted.row.id as string;
+        const updated = await gql(
+          server,
+          `mutation($id: uuid!, $v: ${valueType}!) { row: ${table.updateByPk}(pk_columns: {id: $id}, _set: {${column}: $v}) { id } }`,
+          { id, v: value },
+          caller,
+        );
+        const changed = updated.body.data?.row?.id === id;
+        if (changed !== (owner.label === 'its own'))
+          problems.push(
+            `dataSubject ${changed ? 'changed' : 'could not change'} ${owner.label} row of ${type}: ${updated.text}`,
+          );
+        const stored = await gqlData(
+          server,
+          `query($id: uuid!) { row: ${adminApi.tables.get(type)!.byPk}(id: $id) { ${column} } }`,
+          { id },
+          admin,
+        );
+        const now = stored.row[column];
+        if ((now === value || (column === 'readAt' && now !== null)) !== changed)
+          problems.push(`the ${owner.label} row of ${type} holds ${now} after the subject's update`);
+      }
+    }
+
+    // Its own consent value, and its own rights request: filed for itself whatever it names.
+    const consent = await gqlData(server, '{ rows: dataSubjectConsentFormValues { id } }', {}, caller);
+    const own = await gql(
+      server,
+      'mutation($id: uuid!) { row: updateDataSubjectConsentFormValue(pk_columns: {id: $id}, _set: {value: "denied"}) { value source } }',
+      { id: consent.rows[0].id },
+      caller,
+    );
+    assert.deepEqual(own.body.data?.row, { value: 'denied', source: 'transparencyCenter' }, own.text);
+    const insertRequest = api.tables.get('dataSubjectsRightsRequests')!.insertOne!;
+    const filed = await gqlData(
+      server,
+      `mutation { row: ${insertRequest}(object: {requestType: "access"}) { dataSubjectId dataControllerId channel } }`,
+      {},
+      caller,
+    );
+    assert.deepEqual(filed.row, { dataSubjectId: B.subjectId, dataControllerId: B.controllerId, channel: 'form' });
+    const forOther = await gql(
+      server,
+      `mutation($s: uuid!) { row: ${insertRequest}(object: {requestType: "access", dataSubjectId: $s}) { id } }`,
+      { s: owners[1]!.subjectId },
+      caller,
+    );
+    if (!forOther.body.errors) problems.push(`dataSubject filed a rights request for its neighbour: ${forOther.text}`);
     assert.deepEqual(problems, []);
   });
 });

@@ -190,3 +190,38 @@ export async function startPrivacyServer(
     insertConsentForm: (...args) => insertConsentForm(server, ...args),
   };
 }
+
+/**
+ * A real data subject's session, as the Transparency Center gets one: a magic link asked for
+ * `email` at `controllerId`, read from the development outbox's log line (the test server runs
+ * without SMTP, so the link is logged), followed, and its refresh token exchanged for a session.
+ */
+export async function signInSubject(
+  server: TestServer,
+  controllerId: string,
+  email: string,
+): Promise<{ token: string; refreshToken: string; subjectId: string }> {
+  const linksLogged = () =>
+    server
+      .logs()
+      .split('\n')
+      .filter((line) => line.includes('"links"'))
+      .flatMap((line) => JSON.parse(line).links as string[]);
+  const before = linksLogged().length;
+  const asked = await server.call('/v1/signin/passwordless/email', {
+    body: { email, options: { dataControllerId: controllerId } },
+  });
+  if (asked.status !== 200) throw new Error(`asking for a link failed: ${asked.status} ${asked.text}`);
+  const deadline = Date.now() + 10_000;
+  while (linksLogged().length === before) {
+    if (Date.now() > deadline) throw new Error(`no sign-in link was kept for ${email}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const link = linksLogged().at(-1)!;
+  const followed = await fetch(link, { redirect: 'manual' });
+  const refreshToken = new URL(followed.headers.get('location') ?? '').searchParams.get('refreshToken');
+  if (followed.status !== 302 || !refreshToken) throw new Error(`the sign-in link failed: ${followed.status}`);
+  const session = await server.call('/v1/token', { body: { refreshToken } });
+  if (session.status !== 200) throw new Error(`refreshing failed: ${session.status} ${session.text}`);
+  return { token: session.body.accessToken, refreshToken: session.body.refreshToken, subjectId: session.body.user.id };
+}
