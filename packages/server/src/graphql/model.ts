@@ -117,6 +117,8 @@ export interface ActionContext {
   input: Record<string, unknown>;
   session: { role: string; variables: Record<string, string> };
   db: Queryable;
+  /** What the action's `prepare` answered, when it has one. */
+  prepared?: unknown;
 }
 
 /**
@@ -141,6 +143,14 @@ export interface ActionModel {
    * database's now()). Default true.
    */
   readsSessionInSql?: boolean;
+  /**
+   * Slow work that must not hold the request's transaction open (a network round trip): run
+   * before the transaction begins, with `db` the database outside any transaction (on PGlite an
+   * open transaction holds the only connection). What it answers reaches the handler as
+   * `context.prepared`; an ActionError here refuses the request before anything runs. It must
+   * not write: the operation may still fail after it.
+   */
+  prepare?: (context: Omit<ActionContext, 'prepared'>) => Promise<unknown>;
   handler: (context: ActionContext) => Promise<unknown>;
 }
 

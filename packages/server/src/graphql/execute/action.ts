@@ -12,6 +12,45 @@ import { type CollectedField, type Fragments, subSelections } from '../compile/c
 import { ActionError, EngineError } from '../errors.js';
 import type { ActionModel } from '../model.js';
 
+/** The field's arguments, as the action's handler (and its `prepare`) receive them. */
+function actionInput(
+  definition: GraphQLField<unknown, unknown>,
+  field: CollectedField,
+  context: Fragments,
+): Record<string, unknown> {
+  return getArgumentValues(definition, field.nodes[0]!, context.variables) as Record<string, unknown>;
+}
+
+/** An ActionError as the engine reports it, at the action's field. */
+async function asEngineErrors<T>(field: CollectedField, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof ActionError)
+      throw new EngineError(error.code, error.message, `$.selectionSet.${field.responseKey}`);
+    throw error;
+  }
+}
+
+/**
+ * Runs an action's `prepare` (model.ts), if it has one, on the database outside any transaction;
+ * answers what the handler will receive as `prepared`.
+ */
+export function prepareAction(
+  db: Queryable,
+  action: ActionModel,
+  definition: GraphQLField<unknown, unknown>,
+  field: CollectedField,
+  context: Fragments & { session: Record<string, string>; role: string },
+): Promise<unknown> {
+  const { prepare } = action;
+  if (!prepare) return Promise.resolve(undefined);
+  const input = actionInput(definition, field, context);
+  return asEngineErrors(field, () =>
+    prepare({ input, session: { role: context.role, variables: context.session }, db }),
+  );
+}
+
 /**
  * Runs an action's handler inside the request's transaction and shapes its result to the
  * selection: only the fields asked for, under their aliases, in the order asked.
@@ -22,16 +61,12 @@ export async function runAction(
   definition: GraphQLField<unknown, unknown>,
   field: CollectedField,
   context: Fragments & { session: Record<string, string>; role: string },
+  prepared?: unknown,
 ): Promise<string> {
-  const input = getArgumentValues(definition, field.nodes[0]!, context.variables) as Record<string, unknown>;
-  let result: unknown;
-  try {
-    result = await action.handler({ input, session: { role: context.role, variables: context.session }, db });
-  } catch (error) {
-    if (error instanceof ActionError)
-      throw new EngineError(error.code, error.message, `$.selectionSet.${field.responseKey}`);
-    throw error;
-  }
+  const input = actionInput(definition, field, context);
+  const result = await asEngineErrors(field, () =>
+    action.handler({ input, session: { role: context.role, variables: context.session }, db, prepared }),
+  );
   return JSON.stringify(project(result, definition.type, field, context) ?? null);
 }
 

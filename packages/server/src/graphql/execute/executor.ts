@@ -5,7 +5,7 @@ import type { CollectedField, Fragments } from '../compile/collect-fields.js';
 import type { CompiledMutation } from '../compile/mutation.js';
 import { EngineError } from '../errors.js';
 import type { ActionModel } from '../model.js';
-import { runAction } from './action.js';
+import { prepareAction, runAction } from './action.js';
 import { runMutation } from './mutation.js';
 import type { PreparedStatements } from './prepared-statements.js';
 
@@ -78,12 +78,15 @@ export class Executor {
    * (in one transaction with the rest), everything else by one statement. Returns the response's JSON text.
    */
   async mixedQuery(session: ExecutionSession, query: MixedQuery, context: FieldContext): Promise<string> {
+    const preparations = await this.prepareActions(query.actions, context);
     const run = async (db: Queryable) => {
       const parts: Record<string, unknown> = query.select
         ? JSON.parse(await this.query(query.select.sql, query.select.values, undefined, db))
         : {};
       for (const call of query.actions)
-        parts[call.responseKey] = JSON.parse(await runAction(db, call.action, call.definition, call.field, context));
+        parts[call.responseKey] = JSON.parse(
+          await runAction(db, call.action, call.definition, call.field, context, preparations.get(call)),
+        );
       return parts;
     };
     const fromDatabase =
@@ -110,6 +113,10 @@ export class Executor {
     const publish = steps.some((step) =>
       step.kind === 'action' ? readsSession(step.action) : step.kind !== 'typename',
     );
+    const preparations = await this.prepareActions(
+      steps.filter((step): step is MutationStep & { kind: 'action' } => step.kind === 'action'),
+      context,
+    );
     return this.transaction(
       session,
       async (tx) => {
@@ -118,7 +125,7 @@ export class Executor {
           let value: string;
           if (step.kind === 'typename') value = '"mutation_root"';
           else if (step.kind === 'action')
-            value = await runAction(tx, step.action, step.definition, step.field, context);
+            value = await runAction(tx, step.action, step.definition, step.field, context, preparations.get(step));
           else if (step.kind === 'table') value = await runMutation(tx, step.compiled, this.prepared);
           else throw step.error;
           parts.push(`${JSON.stringify(step.responseKey)}:${value}`);
@@ -127,6 +134,24 @@ export class Executor {
       },
       publish,
     );
+  }
+
+  /**
+   * The `prepare` steps of the operation's actions (model.ts), in order, before its transaction
+   * begins: what each answered, by call.
+   */
+  private async prepareActions(calls: readonly ActionCall[], context: FieldContext): Promise<Map<ActionCall, unknown>> {
+    const preparations = new Map<ActionCall, unknown>();
+    for (const call of calls) {
+      if (!call.action.prepare) continue;
+      try {
+        preparations.set(call, await prepareAction(this.db, call.action, call.definition, call.field, context));
+      } catch (error) {
+        if (error instanceof EngineError) throw error;
+        throw this.databaseError(error);
+      }
+    }
+    return preparations;
   }
 
   /**
