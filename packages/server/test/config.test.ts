@@ -32,6 +32,19 @@ describe('configuration validation at start-up', () => {
     [{ PAVISE_ADMIN_SECRET: 'short' }, /PAVISE_ADMIN_SECRET: accepts a secret of at least 16 characters/],
     [{ PAVISE_GRAPHQL_MAX_DEPTH: '0' }, /PAVISE_GRAPHQL_MAX_DEPTH: got "0"; accepts a whole number from 1 to 100/],
     [
+      { PAVISE_CORS_ORIGINS: 'https://dashboard.example.com,https://shop.example.com/widgets' },
+      /PAVISE_CORS_ORIGINS: .*accepts a comma-separated list of origins .*\("https:\/\/shop.example.com\/widgets" is not an origin\)/,
+    ],
+    [{ PAVISE_CORS_ORIGINS: '*' }, /PAVISE_CORS_ORIGINS: got "\*"; accepts a comma-separated list of origins/],
+    [
+      { PAVISE_ORIGIN_VERIFICATION_ALLOW_PRIVATE: 'sometimes' },
+      /PAVISE_ORIGIN_VERIFICATION_ALLOW_PRIVATE: got "sometimes"; accepts "true" or "false"/,
+    ],
+    [
+      { PAVISE_ORIGIN_VERIFICATION_DNS_SERVERS: '1.1.1.1,dns.example' },
+      /PAVISE_ORIGIN_VERIFICATION_DNS_SERVERS: .*accepts a comma-separated list of DNS server addresses/,
+    ],
+    [
       { PAVISE_RATE_LIMIT_IP_FAILURES: 'ten' },
       /PAVISE_RATE_LIMIT_IP_FAILURES: got "ten"; accepts "<count>\/<seconds>"/,
     ],

@@ -1,3 +1,4 @@
+import { Resolver } from 'node:dns';
 import path from 'node:path';
 import {
   type CacheBudgets,
@@ -5,6 +6,7 @@ import {
   DEFAULT_LIMITS,
   type QueryLimits,
 } from '../graphql/limit-defaults.js';
+import { normaliseOrigin } from '../input/origin.js';
 import { type JwtSecretConfig, parseJwtSecret } from './jwt-secret.js';
 import { parseRate, type Rate } from './rate.js';
 
@@ -64,6 +66,18 @@ export interface Config {
   /** Byte budgets of the in-memory caches. */
   cacheBudgets: CacheBudgets & { verifiedTokens: number };
   trustProxy: boolean;
+  /**
+   * Origins besides the server's own that may call every surface from a browser, with any
+   * session (the dashboard's), normalised (docs/contracts.md §1.1).
+   */
+  corsOrigins: string[];
+  /** How verifyDataControllerOrigin may reach a controller's origin (docs/contracts.md §6.10). */
+  originVerification: {
+    /** Whether the origin may resolve to a loopback, private or otherwise internal address. */
+    allowPrivateAddresses: boolean;
+    /** DNS servers asked for TXT records (ip or ip:port); empty: the system's. */
+    dnsServers: string[];
+  };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   logFormat: 'json' | 'pretty';
   production: boolean;
@@ -128,6 +142,12 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       if (!protocols.includes(parsed.protocol)) throw new Error(`protocol ${parsed.protocol}`);
       return raw.trim();
     };
+
+  const list = (raw: string) =>
+    raw
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part !== '');
 
   const portVariable = env.PAVISE_PORT !== undefined && env.PAVISE_PORT !== '' ? 'PAVISE_PORT' : 'PORT';
   const production = (env.NODE_ENV ?? '').toLowerCase() === 'production';
@@ -313,6 +333,38 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       verifiedTokens: read('PAVISE_CACHE_TOKEN_BYTES', 8 * MiB, bytes, byteRange),
     },
     trustProxy: read('PAVISE_TRUST_PROXY', false, boolean, '"true" or "false"'),
+    corsOrigins: read(
+      'PAVISE_CORS_ORIGINS',
+      [],
+      (raw) =>
+        list(raw).map((entry) => {
+          const origin = normaliseOrigin(entry);
+          if (!origin) throw new Error(`${JSON.stringify(entry)} is not an origin`);
+          return origin;
+        }),
+      'a comma-separated list of origins such as https://dashboard.example.com,http://localhost:3000 (scheme, host and port only)',
+    ),
+    originVerification: {
+      // Development and tests verify sites on this machine; a production server must not be led
+      // to its own network by a name that resolves there.
+      allowPrivateAddresses: read(
+        'PAVISE_ORIGIN_VERIFICATION_ALLOW_PRIVATE',
+        !production,
+        boolean,
+        '"true" or "false"',
+      ),
+      dnsServers: read(
+        'PAVISE_ORIGIN_VERIFICATION_DNS_SERVERS',
+        [],
+        (raw) => {
+          const servers = list(raw);
+          // The resolver's own parser decides: it throws on anything that is not ip or ip:port.
+          new Resolver().setServers(servers);
+          return servers;
+        },
+        'a comma-separated list of DNS server addresses such as 1.1.1.1,[2606:4700:4700::1111]:53',
+      ),
+    },
     logLevel: read(
       'PAVISE_LOG_LEVEL',
       'info' as const,
