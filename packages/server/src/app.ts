@@ -101,7 +101,7 @@ export async function startPavise(config: Config, options: StartOptions = {}): P
       : null;
     // One set of master keys wraps the vault's project keys and the privacy domain's controller keys.
     const masterKeys = await loadMasterKeys(config);
-    const services = privacyServices(masterKeys);
+    const services = privacyServices(masterKeys, config.originVerification);
     const subjectSignIn = new SubjectSignIn(db, services.keys, auth, mailer, clock);
     const engine = new GraphQLEngine(
       db,

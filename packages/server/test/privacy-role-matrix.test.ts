@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { type OriginSite, startOriginSite } from './helpers/origin-site.js';
 import {
   ADMIN_SECRET,
   admin,
@@ -121,6 +122,9 @@ const SPEC: Record<string, Spec> = {
   // Creating a controller is open to every account (it becomes the new controller's owner): not a tenant operation.
   dataControllers: { select: 'viewOrganisation', update: 'updateOrganisation', delete: 'deleteOrganisation' },
   dataControllerUsers: VIEW_MANAGE('viewOrganisation', 'manageUsers'),
+  // Domain Management: its members see the origins, those who update the organisation add and
+  // remove them (verifying is an action, below).
+  dataControllerOrigins: { select: 'viewOrganisation', insert: 'updateOrganisation', delete: 'updateOrganisation' },
   users: { select: 'viewOrganisation' },
   auditEvents: { select: 'viewAudit' },
   // The Help Center's entries are public once published: every member sees them, privacy managers edit them.
@@ -159,6 +163,7 @@ const ACTIONS: Record<string, Capability> = {
   reportDataControllersComplianceIssues: 'manageCompliance',
   captureConsent: 'managePrivacy',
   answerFAQ: 'viewOrganisation',
+  verifyDataControllerOrigin: 'updateOrganisation',
 };
 
 const may = (role: DashboardRole, capability: Capability | undefined) =>
@@ -174,6 +179,9 @@ describe('permission matrix within a tenant: each dashboard role gets exactly wh
   let adminApi: RoleApi;
   /** A subject per role that the role's erase or export may use up. */
   const throwaway = {} as Record<DashboardRole, string>;
+  /** B's website, which proves B's origin to whichever role verifies it. */
+  let site: OriginSite;
+  let siteOriginId: string;
   let n = 0;
 
   /**
@@ -186,6 +194,7 @@ describe('permission matrix within a tenant: each dashboard role gets exactly wh
     const tag = `matrix ${++n}`;
     const rows: Record<string, Record<string, unknown>> = {
       dataControllerUsers: { dataControllerId: c, userId: candidates[victim ? 1 : 0]!.userId, role: 'member' },
+      dataControllerOrigins: { dataControllerId: c, origin: `https://matrix-${n}.example` },
       dataControllerFaqs: {
         dataControllerId: c,
         question: `${tag} question`,
@@ -281,8 +290,20 @@ describe('permission matrix within a tenant: each dashboard role gets exactly wh
       throwaway[role] = await createSubject(server, admin, B.controllerId, { email: `throwaway-${role}@example.com` });
     adminApi = await introspect(server, admin);
     userApi = await introspect(server, { token: members.owner.token });
+    site = await startOriginSite();
+    const { origin } = await gqlData(
+      server,
+      'mutation($o: dataControllerOrigins_insert_input!) { origin: insertDataControllerOrigin(object: $o) { id token } }',
+      { o: { dataControllerId: B.controllerId, origin: site.origin } },
+      admin,
+    );
+    siteOriginId = origin.id;
+    site.serveToken(origin.token);
   });
-  after(() => server?.close());
+  after(async () => {
+    await server?.close();
+    await site?.close();
+  });
 
   it('the user role is offered exactly the operations the matrix allows some role, on every table', () => {
     assert.deepEqual(
@@ -444,6 +465,7 @@ describe('permission matrix within a tenant: each dashboard role gets exactly wh
         event: 'matrix',
         payload: { email: `${role}-${++n}@example.com` },
         question: 'B-PUBLIC faq question',
+        id: siteOriginId,
         country: 'DE',
         gpc: false,
       })[name];

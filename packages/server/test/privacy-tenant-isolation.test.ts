@@ -343,6 +343,8 @@ describe('tenant isolation: from tenant B nothing of tenant A is read or changed
         purposeId: A.ids.purposePublished,
         requestId: A.ids.rightsRequest,
         faqId: A.ids.faqPublished,
+        // verifyDataControllerOrigin(id): the only action whose argument is a bare id.
+        id: A.ids.origin,
         email: A.subject.email,
         phone: A.subject.phone,
         displayName: 'Probe',

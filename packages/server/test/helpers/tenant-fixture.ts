@@ -160,6 +160,11 @@ export async function seedTenant(
       requestType: 'access',
       enabled: true,
     }),
+    // Never verified: no site answers for it (the CORS tests verify their own, cors.test.ts).
+    origin: row('insertDataControllerOrigin', 'dataControllerOrigins', {
+      dataControllerId: c,
+      origin: `https://${lower}-shop.example`,
+    }),
     complianceIssue: row('insertComplianceIssue', 'complianceIssues', {
       dataControllerId: c,
       title: s('compliance issue title'),

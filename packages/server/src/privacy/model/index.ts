@@ -6,6 +6,7 @@ import { generateDataControllerDID, generateDataSubjectDID } from '../actions/di
 import { answerFAQ } from '../actions/faq.js';
 import { reportDataSubjectsRightsRequests, submitDataSubjectsRightsRequest } from '../actions/rights-requests.js';
 import { eraseDataSubject, exportDataSubjectData } from '../actions/subject-data.js';
+import { verifyDataControllerOrigin } from '../actions/verify-origin.js';
 import type { PrivacyServices } from '../services.js';
 import {
   consentFormPurposes,
@@ -14,6 +15,7 @@ import {
   dataSubjectConsentHistory,
 } from './consent.js';
 import { auditEvents, complianceIssues, dataControllers, dataControllerUsers, users } from './organisation.js';
+import { dataControllerOrigins } from './origins.js';
 import {
   dataProcessingActivities,
   purposeDataItems,
@@ -36,6 +38,7 @@ export function createPrivacyModel(services: PrivacyServices): Model {
     tables: [
       dataControllers,
       dataControllerUsers,
+      dataControllerOrigins,
       users,
       auditEvents,
       dataControllerFaqs,
@@ -70,6 +73,7 @@ export function createPrivacyModel(services: PrivacyServices): Model {
       reportDataControllersComplianceIssues,
       captureConsent(services),
       answerFAQ,
+      verifyDataControllerOrigin(services),
     ],
   };
 }

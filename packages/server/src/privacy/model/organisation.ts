@@ -62,6 +62,7 @@ export const dataControllers: TableModel = {
   rootFields: nhostRootFields('dataControllers', 'dataController'),
   relationships: hasMany('dataControllerId', {
     members: 'dataControllerUsers',
+    origins: 'dataControllerOrigins',
     dataSubjects: 'dataSubjects',
     privacyNotices: 'privacyNotices',
     purposes: 'purposes',
