@@ -17,6 +17,7 @@ import { RequestInputError, zodValidatorCompiler } from './input-validation.js';
 import { checkRequestParameters, installJsonBodyParser } from './json-body.js';
 import { passwordlessRoutes } from './passwordless-routes.js';
 import { restRoutes } from './rest-routes.js';
+import { setSecurityHeaders } from './security-headers.js';
 import { bodyRefusalMessage, surfaceRefusal } from './surface-refusal.js';
 import { systemRoutes } from './system-routes.js';
 import { vaultRoutes } from './vault-routes.js';
@@ -67,14 +68,12 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
   server.addHook('preClose', async () => {
     draining = true;
   });
-  // Security headers on every response, and no caching of anything under /v1 (tokens, sessions)
-  // or /api (tenant data, secrets).
+  // Security headers on every response (security-headers.ts), and no caching of anything under
+  // /v1 (tokens, sessions) or /api (tenant data, secrets).
   // A callback hook: it runs on every response, and an async one costs a promise per request.
   server.addHook('onSend', (request, reply, payload, done) => {
     if (draining) reply.header('connection', 'close');
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'no-referrer');
-    reply.header('x-frame-options', 'DENY');
+    setSecurityHeaders(request, reply);
     if ((request.url.startsWith('/v1/') || request.url.startsWith('/api/')) && !reply.hasHeader('cache-control'))
       reply.header('cache-control', 'no-store');
     done(null, payload);
