@@ -61,6 +61,7 @@ export async function startPavise(config: Config, options: StartOptions = {}): P
       SignInLimiter,
       SqlCounterStore,
       Vault,
+      VerifiedOrigins,
       RequestRateLimiter,
       MailDelivery,
       Mailer,
@@ -129,6 +130,7 @@ export async function startPavise(config: Config, options: StartOptions = {}): P
       mailLimiter: requestLimiter(config.rateLimit.mail),
       subjectSignIn,
       redirects,
+      verifiedOrigins: new VerifiedOrigins(db, clock),
       logger,
     });
     await server.listen({ port: config.port, host: config.host });

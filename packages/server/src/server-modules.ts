@@ -14,6 +14,7 @@ export { purgeOutbox } from './mail/outbox.js';
 export { smtpTransport } from './mail/transport.js';
 export { createDefaultDataController } from './privacy/bootstrap.js';
 export { createPrivacyModel } from './privacy/model/index.js';
+export { VerifiedOrigins } from './privacy/origins/verified-origins.js';
 export { privacyRestEndpoints } from './privacy/rest-endpoints.js';
 export { privacyServices } from './privacy/services.js';
 export { SubjectSignIn } from './privacy/subject-sign-in.js';

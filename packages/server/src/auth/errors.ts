@@ -10,6 +10,7 @@ const MESSAGES = {
   'disabled-user': 'User is disabled',
   unauthorized: 'Missing or invalid access token',
   'signup-disabled': 'Sign up is disabled.',
+  'forbidden-origin': 'This session may not be used from the origin of this request',
   'not-found': 'Not found',
   'email-already-in-use': 'Email already in use',
   'password-too-short': 'Password is too short',

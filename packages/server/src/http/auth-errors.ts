@@ -12,6 +12,7 @@ const STATUS: Readonly<Record<AuthErrorCode, number>> = {
   'disabled-user': 401,
   unauthorized: 401,
   'signup-disabled': 403,
+  'forbidden-origin': 403,
   'not-found': 404,
   'email-already-in-use': 409,
   'internal-server-error': 500,

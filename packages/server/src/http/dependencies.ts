@@ -9,10 +9,11 @@ import type { SubjectSignIn } from '../privacy/subject-sign-in.js';
 import type { RequestRateLimiter } from '../rate-limit/request-limiter.js';
 import type { SignInLimiter } from '../rate-limit/signin-limiter.js';
 import type { Vault } from '../vault/vault.js';
+import type { OriginDirectory } from './cors/cross-origin.js';
 
 /** What the HTTP server is built from; each route module takes the part it needs. */
 export interface ServerDependencies {
-  config: Pick<Config, 'trustProxy' | 'adminSecret' | 'maxJsonDepth' | 'graphqlRequests'>;
+  config: Pick<Config, 'trustProxy' | 'adminSecret' | 'maxJsonDepth' | 'graphqlRequests' | 'corsOrigins'>;
   db: Database;
   auth: AuthService;
   engine: GraphQLEngine;
@@ -29,5 +30,7 @@ export interface ServerDependencies {
   subjectSignIn: SubjectSignIn;
   /** Where links in mail may lead afterwards. */
   redirects: RedirectPolicy;
+  /** Which data controllers verified a web origin, for CORS (cors/cross-origin.ts). */
+  verifiedOrigins: OriginDirectory;
   logger: Logger;
 }

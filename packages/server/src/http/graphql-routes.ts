@@ -9,6 +9,7 @@ import { ADMIN_ROLE } from '../graphql/model.js';
 import { UnsafeInputError } from '../input/json.js';
 import { RequestRateLimitedError, type RequestRateLimiter } from '../rate-limit/request-limiter.js';
 import { bearerToken } from './bearer.js';
+import { callerOfRole, crossOriginRefusal, DASHBOARD_CALLER, type OriginCaller } from './cors/caller-origin.js';
 import { GraphQLRequestTooLarge, graphqlBody, hasuraPath } from './graphql-body.js';
 import { RequestInputError, withZod } from './input-validation.js';
 import { bodyRefusalMessage } from './surface-refusal.js';
@@ -95,6 +96,12 @@ export async function resolveSession(
   return { role, variables: { ...token.sessionVariables, 'x-hasura-role': role } };
 }
 
+/** Who calls, for the CORS rules: the admin secret is the dashboard's, whatever role it asks for. */
+function originCaller(request: FastifyRequest, session: Session): OriginCaller {
+  const adminKey = header(request, 'x-hasura-admin-secret') ?? header(request, 'x-hasura-access-key');
+  return adminKey !== undefined ? DASHBOARD_CALLER : callerOfRole(session.role, session.variables);
+}
+
 /** What resolving a request's session needs: shared by /v1/graphql and /api/rest. */
 export interface SessionDependencies {
   auth: AuthService;
@@ -105,7 +112,8 @@ export interface SessionDependencies {
 
 /**
  * The request's session, or undefined after answering the refusal (401/403 in Hasura's
- * envelope, or 429 with Retry-After for an anonymous caller over its limit).
+ * envelope, 403 for a session its Origin may not use, or 429 with Retry-After for an anonymous
+ * caller over its limit).
  */
 export async function sessionOrRefusal(
   request: FastifyRequest,
@@ -125,6 +133,12 @@ export async function sessionOrRefusal(
   } catch (error) {
     if (!(error instanceof SessionRefusal)) throw error;
     return refuse(REFUSAL_STATUS[error.refusal], error);
+  }
+  // A page on a foreign origin may use only the sessions its origin admits (docs/contracts.md §1.1),
+  // refused before anything runs.
+  if (request.crossOrigin !== null) {
+    const originRefusal = crossOriginRefusal(request.crossOrigin, originCaller(request, session));
+    if (originRefusal) return refuse(403, new EngineError('access-denied', originRefusal, '$'));
   }
   if (session.role !== ANONYMOUS_ROLE) return session;
   try {
