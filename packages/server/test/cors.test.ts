@@ -13,6 +13,7 @@ import {
   type PrivacyServer,
   startPrivacyServer,
 } from './helpers/privacy.js';
+import { startSmtpServer, type TestSmtpServer } from './helpers/smtp.js';
 
 /**
  * Cross-origin access (docs/contracts.md §1.1): once a controller has verified a web origin
@@ -27,6 +28,7 @@ const DASHBOARD = 'http://dashboard.test:3000';
 describe('cross-origin requests (CORS)', () => {
   const clock = new TestClock();
   let server: PrivacyServer;
+  let smtp: TestSmtpServer;
   /** Controller A's website (verified by the file method), B's, and one nobody verified. */
   let siteA: OriginSite;
   let siteB: OriginSite;
@@ -93,10 +95,12 @@ describe('cross-origin requests (CORS)', () => {
   });
 
   before(async () => {
+    smtp = await startSmtpServer();
     server = await startPrivacyServer(
       {
         PAVISE_JWT_SECRET: JSON.stringify({ type: 'HS256', key: JWT_KEY }),
         PAVISE_CORS_ORIGINS: `${DASHBOARD}, https://second-dashboard.test`,
+        PAVISE_SMTP_URL: smtp.url,
       },
       undefined,
       { clock },
@@ -121,7 +125,7 @@ describe('cross-origin requests (CORS)', () => {
   });
   after(async () => {
     await server?.close();
-    await Promise.all([siteA?.close(), siteB?.close(), stranger?.close()]);
+    await Promise.all([siteA?.close(), siteB?.close(), stranger?.close(), smtp?.close()]);
   });
 
   describe('CORS on the public surfaces', () => {
@@ -271,18 +275,63 @@ describe('cross-origin requests (CORS)', () => {
       });
       assert.equal(fromDashboard.status, 200, fromDashboard.text);
       assertAllowedOrigin(fromDashboard, DASHBOARD);
-      // A data subject's token passes the origin check of its controller's site (the route then
-      // answers for itself: no account has this id).
+      // A data subject's token passes the origin check of its controller's site, not another's.
       const subject = await server.call('/v1/user', {
         token: await subjectToken(A.controllerId, A.subjectId),
         headers: { origin: siteA.origin },
       });
-      assert.notEqual(subject.body.error, 'forbidden-origin', subject.text);
+      assert.equal(subject.status, 200, subject.text);
       const subjectElsewhere = await server.call('/v1/user', {
         token: await subjectToken(A.controllerId, A.subjectId),
         headers: { origin: siteB.origin },
       });
       assert.equal(subjectElsewhere.body.error, 'forbidden-origin', subjectElsewhere.text);
+    });
+
+    it("a data subject's real session (magic link) is used from its controller's site only, and a refusal rotates nothing", async () => {
+      // Asking for a link is anonymous: from a verified origin, not from a stranger's.
+      const ask = (origin: string) =>
+        server.call('/v1/signin/passwordless/email', {
+          body: { email: 'subject-a@example.com', options: { dataControllerId: A.controllerId } },
+          headers: { origin },
+        });
+      const refused = await ask(stranger.origin);
+      assert.equal(refused.status, 403, refused.text);
+      assert.equal(refused.body.error, 'forbidden-origin');
+      const asked = await ask(siteA.origin);
+      assert.equal(asked.status, 200, asked.text);
+      assertAllowedOrigin(asked, siteA.origin);
+      const mail = await smtp.next('subject-a@example.com');
+      assert.equal(smtp.received.length, 1, 'the refused request sent no mail');
+      const link = mail.links.find((url: string) => url.includes('/v1/verify'))!;
+      const followed = await fetch(link, { redirect: 'manual' });
+      const refreshToken = new URL(followed.headers.get('location')!).searchParams.get('refreshToken')!;
+
+      const refresh = (origin: string, token: string) =>
+        server.call('/v1/token', { body: { refreshToken: token }, headers: { origin } });
+      const elsewhere = await refresh(siteB.origin, refreshToken);
+      assertAuthError(
+        elsewhere,
+        403,
+        'forbidden-origin',
+        `A data subject's session may be used only from an origin its data controller has verified, not from ${siteB.origin}`,
+      );
+      const session = await refresh(siteA.origin, refreshToken);
+      assert.equal(session.status, 200, session.text);
+      assertAllowedOrigin(session, siteA.origin);
+      const user = await server.call('/v1/user', {
+        token: session.body.accessToken,
+        headers: { origin: siteA.origin },
+      });
+      assert.equal(user.status, 200, user.text);
+      const own = await gqlFrom(siteA.origin, '{ dataSubjects { id } }', {}, { token: session.body.accessToken });
+      assert.deepEqual(own.body, { data: { dataSubjects: [{ id: A.subjectId }] } });
+      const signOut = await server.call('/v1/signout', {
+        body: { refreshToken: session.body.refreshToken },
+        headers: { origin: siteA.origin },
+      });
+      assert.equal(signOut.status, 200, signOut.text);
+      assert.equal((await refresh(siteA.origin, session.body.refreshToken)).status, 401);
     });
 
     it('a removed origin stops working once the cached answer expires, 30 s on the clock', async () => {
@@ -305,5 +354,27 @@ describe('cross-origin requests (CORS)', () => {
         await site.close();
       }
     });
+  });
+});
+
+describe('the public URL as the origin of the server itself', () => {
+  let server: PrivacyServer;
+  before(async () => {
+    server = await startPrivacyServer({ PAVISE_PUBLIC_URL: 'https://pavise.example.com/base' });
+  });
+  after(() => server?.close());
+
+  it('trusts the origin of PAVISE_PUBLIC_URL with any session, as the server behind a proxy is reached', async () => {
+    const { owner } = await server.newController('Behind a proxy');
+    const call = (origin: string) =>
+      server.call('/v1/graphql', {
+        body: { query: '{ dataControllers { id } }' },
+        token: owner.token,
+        headers: { origin },
+      });
+    const fromPublic = await call('https://pavise.example.com');
+    assert.equal(fromPublic.status, 200, fromPublic.text);
+    assert.equal(fromPublic.headers.get('access-control-allow-origin'), 'https://pavise.example.com');
+    assert.equal((await call('https://other.example.com')).status, 403);
   });
 });

@@ -118,6 +118,25 @@ export async function rotate(
   return { outcome: 'reused' };
 }
 
+/** Whose session a family continues, as far as a caller deciding before it is used needs to know. */
+export type FamilyHolder = { kind: 'user' } | { kind: 'subject'; claims: Record<string, string> };
+
+/**
+ * The holder of the family `token` belongs to (as its current or a replaced token), read without
+ * rotating or ending anything; undefined when it belongs to none. Whether the token would still
+ * refresh is rotate()'s to say.
+ */
+export async function familyHolder(db: Queryable, token: string): Promise<FamilyHolder | undefined> {
+  const [family] = await db.query<{ data_subject_id: string | null; session_claims: Record<string, string> | null }>(
+    `SELECT data_subject_id, session_claims FROM auth.refresh_tokens WHERE id IN (
+       SELECT id FROM auth.refresh_tokens WHERE token_hash = $1
+       UNION SELECT family_id FROM auth.retired_refresh_tokens WHERE token_hash = $1)`,
+    [hashToken(token)],
+  );
+  if (!family) return undefined;
+  return family.data_subject_id ? { kind: 'subject', claims: family.session_claims ?? {} } : { kind: 'user' };
+}
+
 /** Ends the family the token belongs to (whether it is its current or a replaced token). */
 export async function endFamily(db: Queryable, token: string): Promise<void> {
   const hash = hashToken(token);

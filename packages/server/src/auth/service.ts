@@ -20,7 +20,9 @@ import {
   deleteExpiredFamilies,
   endAllFamilies,
   endFamily,
+  type FamilyHolder,
   type FamilyOwner,
+  familyHolder,
   rotate,
   startFamily,
   startSubjectFamily,
@@ -276,6 +278,15 @@ export class AuthService {
   private requireMailer(): Mailer {
     if (!this.mailer) throw new Error('the auth service was made without a mailer');
     return this.mailer;
+  }
+
+  /**
+   * Whose session a refresh token continues (an account's, or a data subject's with its claims),
+   * without using it; undefined for a token of no session, malformed ones included.
+   */
+  refreshTokenHolder(refreshToken: string): Promise<FamilyHolder | undefined> {
+    if (!isWellFormedToken(refreshToken, 'rt')) return Promise.resolve(undefined);
+    return familyHolder(this.db, refreshToken);
   }
 
   async signOut(refreshToken: string): Promise<void> {

@@ -5,9 +5,6 @@ import type { VerifiedToken } from '../auth/jwt.js';
 import { jsonLengthExceeds } from '../input/json.js';
 import { isCredentialRefusal } from './auth-errors.js';
 import { bearerToken } from './bearer.js';
-import { authRouteCaller } from './cors/auth-route-caller.js';
-import { crossOriginRefusal } from './cors/caller-origin.js';
-import { isWidgetAuthRoute } from './cors/public-surfaces.js';
 import type { ServerDependencies } from './dependencies.js';
 import { withZod } from './input-validation.js';
 
@@ -61,16 +58,6 @@ export async function authRoutes(
   { auth, signInLimiter }: Pick<ServerDependencies, 'auth' | 'signInLimiter'>,
 ): Promise<void> {
   const scope = withZod(server);
-  // A page on a foreign origin may use only the sessions its origin admits (docs/contracts.md
-  // §1.1): checked once the body is read, before the route runs. Nothing to do without Origin.
-  scope.addHook('preHandler', (request, _reply, done) => {
-    const from = request.crossOrigin;
-    if (from === null || from.trusted || !isWidgetAuthRoute(request.url)) return done();
-    authRouteCaller(request, auth).then((caller) => {
-      const refusal = crossOriginRefusal(from, caller);
-      done(refusal ? new AuthError('forbidden-origin', refusal) : undefined);
-    }, done);
-  });
   /** Access token → the caller's (still existing, enabled) account. */
   const caller = async (request: FastifyRequest): Promise<VerifiedToken> => {
     const token = await auth.authenticate(accessToken(request));

@@ -13,7 +13,7 @@ import type { OriginDirectory } from './cors/cross-origin.js';
 
 /** What the HTTP server is built from; each route module takes the part it needs. */
 export interface ServerDependencies {
-  config: Pick<Config, 'trustProxy' | 'adminSecret' | 'maxJsonDepth' | 'graphqlRequests' | 'corsOrigins'>;
+  config: Pick<Config, 'trustProxy' | 'adminSecret' | 'maxJsonDepth' | 'graphqlRequests' | 'corsOrigins' | 'publicUrl'>;
   db: Database;
   auth: AuthService;
   engine: GraphQLEngine;

@@ -11,6 +11,7 @@ import { UnsafeInputError } from '../input/json.js';
 import { RateLimitedError } from '../rate-limit/signin-limiter.js';
 import { authErrorReply, INTERNAL_ERROR_REPLY } from './auth-errors.js';
 import { authRoutes } from './auth-routes.js';
+import { authRouteOriginCheck } from './cors/auth-route-origin.js';
 import { registerCrossOrigin } from './cors/cross-origin.js';
 import type { ServerDependencies } from './dependencies.js';
 import { graphqlRoutes } from './graphql-routes.js';
@@ -133,7 +134,14 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
   // Every route's input is checked by its zod schemas, before the route runs (input-validation.ts).
   server.setValidatorCompiler(zodValidatorCompiler);
   // CORS for every route, before the surfaces (their hooks inherit request.crossOrigin).
-  registerCrossOrigin(server, { corsOrigins: deps.config.corsOrigins, directory: deps.verifiedOrigins });
+  // PAVISE_PUBLIC_URL names the server's own origin as people reach it (behind a proxy that does
+  // not pass X-Forwarded-Host, the request alone cannot tell).
+  const publicOrigin = deps.config.publicUrl ? [new URL(deps.config.publicUrl).origin] : [];
+  registerCrossOrigin(server, {
+    corsOrigins: [...deps.config.corsOrigins, ...publicOrigin],
+    directory: deps.verifiedOrigins,
+  });
+  server.addHook('preHandler', authRouteOriginCheck(deps.auth));
   // Each surface is a Fastify plugin given its dependencies: its own scope for hooks, parsers
   // and error envelope, inheriting the server-wide ones it does not replace.
   server.register(systemRoutes, deps);
