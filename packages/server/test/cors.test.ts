@@ -334,6 +334,22 @@ describe('cross-origin requests (CORS)', () => {
       assert.equal((await refresh(siteA.origin, session.body.refreshToken)).status, 401);
     });
 
+    it("a subject's magic link may lead back to its own controller's verified site, not to another controller's", async () => {
+      const ask = (redirectTo: string) =>
+        server.call('/v1/signin/passwordless/email', {
+          body: { email: 'subject-a@example.com', options: { dataControllerId: A.controllerId, redirectTo } },
+        });
+      const toOther = await ask(`${siteB.origin}/privacy`);
+      assertAuthError(toOther, 400, 'redirectTo-not-allowed', 'The value of "options.redirectTo" is not allowed.');
+      const toStranger = await ask(`${stranger.origin}/privacy`);
+      assert.equal(toStranger.status, 400);
+      const home = await ask(`${siteA.origin}/privacy`);
+      assert.equal(home.status, 200, home.text);
+      const link = (await smtp.next('subject-a@example.com')).links.find((url: string) => url.includes('/v1/verify'))!;
+      const followed = await fetch(link, { redirect: 'manual' });
+      assert.equal(new URL(followed.headers.get('location')!).origin, siteA.origin);
+    });
+
     it('a removed origin stops working once the cached answer expires, 30 s on the clock', async () => {
       const site = await startOriginSite();
       try {

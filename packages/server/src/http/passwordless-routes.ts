@@ -40,7 +40,7 @@ const verifyQuery = z.looseObject({
 
 export async function passwordlessRoutes(
   server: FastifyInstance,
-  { auth, subjectSignIn, redirects, mailLimiter }: ServerDependencies,
+  { auth, subjectSignIn, redirects, mailLimiter, verifiedOrigins }: ServerDependencies,
 ): Promise<void> {
   const scope = withZod(server);
 
@@ -60,8 +60,18 @@ export async function passwordlessRoutes(
     const address = email.trim().toLowerCase();
     if (!isEmail(address))
       throw new AuthError('invalid-request', 'The request payload is incorrect: email is not an e-mail address');
+    // A subject's link may also lead back to a web origin its controller verified (the site whose
+    // widget asked for it).
+    const controllerId = options?.dataControllerId;
+    const controllerOrigins = async (redirectTo: string) => {
+      const origin = URL.canParse(redirectTo) ? new URL(redirectTo).origin : undefined;
+      if (!controllerId || !origin) return [];
+      return (await verifiedOrigins.controllersVerifying(origin)).includes(controllerId) ? [origin] : [];
+    };
     const redirectTo =
-      options?.redirectTo === undefined ? redirects.defaultTarget() : redirects.allowed(options.redirectTo);
+      options?.redirectTo === undefined
+        ? redirects.defaultTarget()
+        : redirects.allowed(options.redirectTo, await controllerOrigins(options.redirectTo));
     if (redirectTo === undefined) throw new AuthError('redirectTo-not-allowed');
     await admitMail(request, address);
     // The answer does not wait for the lookup and the mail: whether the address is known must
