@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { hashPassword } from '../src/auth/passwords.js';
 import { TestClock } from './helpers/clock.js';
 import { assertAuthError } from './helpers/http.js';
 import { suiteServer } from './helpers/suite.js';
@@ -11,7 +12,7 @@ describe('sign-up and sign-in with e-mail and password', () => {
     const response = await server.call('/v1/signup/email-password', {
       body: {
         email: 'Ada@Example.com',
-        password: 'analytical engine',
+        password: 'Analytical-engine-1843',
         options: { displayName: 'Ada', locale: 'fr', redirectTo: 'http://x' },
       },
     });
@@ -27,7 +28,7 @@ describe('sign-up and sign-in with e-mail and password', () => {
 
   it('refuses a second account with the same e-mail (any case): 409 email-already-in-use', async () => {
     const response = await server.call('/v1/signup/email-password', {
-      body: { email: 'ADA@example.com', password: 'another password' },
+      body: { email: 'ADA@example.com', password: 'Another-passw0rd' },
     });
     assertAuthError(response, 409, 'email-already-in-use', 'Email already in use');
   });
@@ -39,7 +40,7 @@ describe('sign-up and sign-in with e-mail and password', () => {
     assert.equal(short.status, 400);
     assert.equal(short.body.error, 'password-too-short');
     const email = await server.call('/v1/signup/email-password', {
-      body: { email: 'not an email', password: 'long enough password' },
+      body: { email: 'not an email', password: 'Long-enough-passw0rd' },
     });
     assert.equal(email.status, 400);
     assert.equal(email.body.error, 'invalid-request');
@@ -47,7 +48,7 @@ describe('sign-up and sign-in with e-mail and password', () => {
 
   it('signs in: {"session": …, "mfa": null}', async () => {
     const response = await server.call('/v1/signin/email-password', {
-      body: { email: 'ada@example.com', password: 'analytical engine' },
+      body: { email: 'ada@example.com', password: 'Analytical-engine-1843' },
     });
     assert.equal(response.status, 200);
     assert.deepEqual(Object.keys(response.body), ['session', 'mfa']);
@@ -60,7 +61,7 @@ describe('sign-up and sign-in with e-mail and password', () => {
       body: { email: 'ada@example.com', password: 'difference engine' },
     });
     const unknown = await server.call('/v1/signin/email-password', {
-      body: { email: 'nobody@example.com', password: 'analytical engine' },
+      body: { email: 'nobody@example.com', password: 'Analytical-engine-1843' },
     });
     for (const response of [wrong, unknown]) {
       assertAuthError(response, 401, 'invalid-email-password', 'Incorrect email or password');
@@ -71,6 +72,66 @@ describe('sign-up and sign-in with e-mail and password', () => {
     const { email, password } = server.bootstrap!;
     const response = await server.call('/v1/signin/email-password', { body: { email, password } });
     assert.equal(response.status, 200);
+  });
+});
+
+describe('the password rule (docs/contracts.md §3.3)', () => {
+  const server = suiteServer();
+  let accounts = 0;
+  const signUp = (password: string) =>
+    server.call('/v1/signup/email-password', { body: { email: `rule-${++accounts}@example.com`, password } });
+
+  it('refuses a password without an upper-case letter, a lower-case letter, a digit or a symbol, naming what is missing', async () => {
+    const cases: [string, RegExp][] = [
+      ['lower-case-only-1', /no upper-case letter$/],
+      ['UPPER-CASE-ONLY-1', /no lower-case letter$/],
+      ['No-digits-here', /no digit$/],
+      ['NoSymbols123', /no symbol$/],
+      // A space is not a symbol.
+      ['nothing but letters', /no upper-case letter, no digit, no symbol$/],
+    ];
+    for (const [password, missing] of cases) {
+      const response = await signUp(password);
+      assert.equal(response.status, 400, password);
+      assert.equal(response.body.error, 'invalid-request', password);
+      assert.match(response.body.message, /needs an upper-case letter, a lower-case letter, a digit and a symbol/);
+      assert.match(response.body.message, missing, password);
+    }
+  });
+
+  it('refuses a common password, also with digits and symbols put after it: 400 password-in-hibp-database', async () => {
+    for (const password of ['P@ssw0rd', 'Dragon2024!', 'Sunshine#1']) {
+      const response = await signUp(password);
+      assert.equal(response.status, 400, password);
+      assert.equal(response.body.error, 'password-in-hibp-database', password);
+      assert.match(response.body.message, /one of the most common passwords/);
+    }
+  });
+
+  it('counts the length in characters: seven are too few, eight with every class are enough', async () => {
+    const short = await signUp('Ab1!xyz');
+    assertAuthError(short, 400, 'password-too-short', 'Password is too short: use at least 8 characters');
+    assert.equal((await signUp('Ab1!wxyz')).status, 200);
+    // Any symbol counts, not only ! @ # $ % ^ & *; letters of any script have their case.
+    assert.equal((await signUp('Ünïcode-ß7')).status, 200);
+  });
+
+  it('generates a bootstrap password that meets the rule', async () => {
+    const { password } = server.bootstrap!;
+    assert.equal((await signUp(password)).status, 200);
+  });
+
+  it('does not apply to a password that is already set: an older account still signs in', async () => {
+    // An account made before the rule (written as an older version would have).
+    const weak = 'weak password';
+    await server.pavise.db.query(
+      'INSERT INTO auth.users (email, password_hash, default_role, roles) VALUES ($1, $2, $3, $4)',
+      ['older@example.com', await hashPassword(weak), 'user', ['user', 'me']],
+    );
+    const response = await server.call('/v1/signin/email-password', {
+      body: { email: 'older@example.com', password: weak },
+    });
+    assert.equal(response.status, 200, response.text);
   });
 });
 
@@ -110,11 +171,11 @@ describe('PAVISE_SIGNUP=closed', () => {
 
   it('refuses sign-up with 403 signup-disabled and creates nothing', async () => {
     const response = await server.call('/v1/signup/email-password', {
-      body: { email: 'eve@example.com', password: 'long enough password' },
+      body: { email: 'eve@example.com', password: 'Long-enough-passw0rd' },
     });
     assertAuthError(response, 403, 'signup-disabled', 'Sign up is disabled.');
     const signIn = await server.call('/v1/signin/email-password', {
-      body: { email: 'eve@example.com', password: 'long enough password' },
+      body: { email: 'eve@example.com', password: 'Long-enough-passw0rd' },
     });
     assert.equal(signIn.status, 401);
   });

@@ -19,7 +19,7 @@ describe('GraphQL actions', () => {
     a = { token: sessionA.accessToken, controllerId: list.body.data.dataControllers[0].id };
     await server.pavise.db.query('UPDATE public.data_controllers SET did = NULL');
     const signUp = await server.call('/v1/signup/email-password', {
-      body: { email: 'b@example.com', password: 'tenant b password' },
+      body: { email: 'b@example.com', password: 'Tenant-b-passw0rd' },
     });
     b = { token: signUp.body.session.accessToken };
   });

@@ -20,7 +20,7 @@ describe('GraphQL mutations', () => {
     const list = await gql('{ dataControllers { id } }', { token: sessionA.accessToken });
     a = { token: sessionA.accessToken, controllerId: list.body.data.dataControllers[0].id };
     const signUp = await server.call('/v1/signup/email-password', {
-      body: { email: 'b@example.com', password: 'tenant b password' },
+      body: { email: 'b@example.com', password: 'Tenant-b-passw0rd' },
     });
     b = { token: signUp.body.session.accessToken };
   });

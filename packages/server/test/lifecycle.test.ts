@@ -51,7 +51,7 @@ describe('first start, restart and graceful shutdown of `pavise serve`', () => {
       // A request in flight when SIGTERM arrives: its headers and half its body are sent first,
       // and the rest only once the server has begun shutting down. It must still complete.
       drainedEmails = ['drain@example.com'];
-      const body = JSON.stringify({ email: drainedEmails[0], password: 'drain password' });
+      const body = JSON.stringify({ email: drainedEmails[0], password: 'Drain-passw0rd-1' });
       const target = new URL(`${server.url}/v1/signup/email-password`);
       const inFlight = http.request({
         host: target.hostname,
@@ -96,7 +96,7 @@ describe('first start, restart and graceful shutdown of `pavise serve`', () => {
       assert.equal(signIn.status, 200);
       for (const email of drainedEmails) {
         const response = await request(`${server.url}/v1/signin/email-password`, {
-          body: { email, password: 'drain password' },
+          body: { email, password: 'Drain-passw0rd-1' },
         });
         assert.equal(response.status, 200, email);
       }

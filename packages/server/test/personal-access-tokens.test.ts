@@ -62,7 +62,7 @@ describe('/v1/pat', () => {
 
   it("cannot see or revoke another user's PATs", async () => {
     const other = await server.call('/v1/signup/email-password', {
-      body: { email: 'other@example.com', password: 'correct horse battery' },
+      body: { email: 'other@example.com', password: 'Correct-horse-battery-9' },
     });
     assert.equal(other.status, 200);
     const otherToken = other.body.session.accessToken;

@@ -282,7 +282,7 @@ describe('permission matrix within a tenant: each dashboard role gets exactly wh
     candidates = [];
     for (const email of ['candidate-1@example.com', 'candidate-2@example.com']) {
       const signUp = await server.call('/v1/signup/email-password', {
-        body: { email, password: 'candidate password 123' },
+        body: { email, password: 'Candidate-passw0rd-123' },
       });
       candidates.push({ email, userId: signUp.body.session.user.id, token: signUp.body.session.accessToken });
     }

@@ -30,7 +30,7 @@ describe('no credential in clear at rest or in the logs', { skip: await unless('
           body: { expiresAt: new Date(Date.now() + 86_400_000).toISOString() },
         })
       ).body;
-      const password = 'a memorable passphrase';
+      const password = 'A-memorable-passphrase-9';
       const signUp = (await call('/v1/signup/email-password', { body: { email: 'grace@example.com', password } })).body
         .session;
       const signIn = (await call('/v1/signin/email-password', { body: { email: 'grace@example.com', password } })).body

@@ -16,6 +16,7 @@ const MESSAGES = {
   'password-too-short': 'Password is too short',
   'invalid-ticket': 'Invalid ticket',
   'redirectTo-not-allowed': 'The value of "options.redirectTo" is not allowed.',
+  'password-in-hibp-database': 'Password is in HIBP database',
   'internal-server-error': 'Internal server error',
 } as const satisfies Record<string, string>;
 

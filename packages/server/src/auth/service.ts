@@ -8,7 +8,8 @@ import type { Mailer } from '../mail/mailer.js';
 import { signInLink } from '../mail/templates/sign-in-link.js';
 import { AuthError } from './errors.js';
 import { JwtKeys, type VerifiedToken } from './jwt.js';
-import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords.js';
+import { checkNewPassword } from './password-rule.js';
+import { hashPassword, verifyPassword } from './passwords.js';
 import {
   createPersonalAccessToken,
   listPersonalAccessTokens,
@@ -170,15 +171,7 @@ export class AuthService {
   async createUser(input: SignUpInput & { emailVerified?: boolean }): Promise<UserRow> {
     if (!isEmail(input.email.trim().toLowerCase()))
       throw new AuthError('invalid-request', 'The email address is not valid');
-    if (input.password.length < MIN_PASSWORD_LENGTH) {
-      throw new AuthError(
-        'password-too-short',
-        `Password is too short: use at least ${MIN_PASSWORD_LENGTH} characters`,
-      );
-    }
-    if (input.password.length > MAX_PASSWORD_LENGTH) {
-      throw new AuthError('invalid-request', `The password is longer than ${MAX_PASSWORD_LENGTH} characters`);
-    }
+    checkNewPassword(input.password);
     return insertUser(this.db, {
       email: input.email,
       passwordHash: await hashPassword(input.password),

@@ -1,4 +1,5 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { passwordRuleBreach } from './password-rule.js';
 
 /**
  * Opaque bearer tokens: `pavise_<kind>_` + 31 base62 characters (184 random bits) + a 6-character
@@ -78,6 +79,14 @@ export function tokenHint(token: string): string {
   return match ? `pavise_${match[1]}_${match[2]!.slice(0, 4)}…` : '…';
 }
 
+/**
+ * A generated password (bootstrap, `pavise user create`): 20 random base62 characters (119 bits)
+ * in four groups joined by hyphens, drawn again until it meets the password rule (a draw without
+ * a digit or a letter case is rare); the hyphens are its symbol, and easy to copy from a terminal.
+ */
 export function randomPassword(): string {
-  return toBase62(randomBytes(15), 20);
+  for (;;) {
+    const password = toBase62(randomBytes(15), 20).match(/.{5}/g)!.join('-');
+    if (!passwordRuleBreach(password)) return password;
+  }
 }

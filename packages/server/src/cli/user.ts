@@ -8,7 +8,10 @@ export function registerUserCommands(program: Command): void {
     .command('create')
     .description('Create a user account (a password is generated and printed if none is given)')
     .requiredOption('--email <email>', 'e-mail address of the account')
-    .option('--password <password>', 'password (at least 8 characters); prefer the generated one')
+    .option(
+      '--password <password>',
+      'password (at least 8 characters with upper and lower case, a digit and a symbol; not a common one); prefer the generated one',
+    )
     .option('--display-name <name>', 'display name')
     .option('--json', 'print the result as JSON')
     .action(async (options: { email: string; password?: string; displayName?: string; json?: boolean }) => {

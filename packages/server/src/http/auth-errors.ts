@@ -6,6 +6,7 @@ const STATUS: Readonly<Record<AuthErrorCode, number>> = {
   'password-too-short': 400,
   'redirectTo-not-allowed': 400,
   'invalid-ticket': 401,
+  'password-in-hibp-database': 400,
   'invalid-pat': 401,
   'invalid-refresh-token': 401,
   'invalid-email-password': 401,

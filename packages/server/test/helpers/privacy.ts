@@ -76,7 +76,7 @@ export async function memberWithRole(server: TestServer, controllerId: string, r
   const member = await signUp(
     server,
     `member-${++accounts}-${role.toLowerCase()}-${Date.now()}@example.com`,
-    'member password 123',
+    'Member-passw0rd-123',
   );
   await insertOne(server, admin, 'insertDataControllerUser', 'dataControllerUsers', {
     dataControllerId: controllerId,
@@ -94,7 +94,7 @@ export interface Controller {
 
 /** A new data controller owned by a new account (the inserting user becomes its owner). */
 export async function newController(server: TestServer, title: string): Promise<Controller> {
-  const owner = await signUp(server, `owner-${++accounts}-${Date.now()}@example.com`, 'owner password 123');
+  const owner = await signUp(server, `owner-${++accounts}-${Date.now()}@example.com`, 'Owner-passw0rd-123');
   const controllerId = await insertOne(server, { token: owner.token }, 'insertDataController', 'dataControllers', {
     title,
   });

@@ -18,7 +18,7 @@ export async function twoTenants(server: TestServer): Promise<{ a: Tenant; b: Te
     [sessionA.user.id],
   );
   const signUp = await server.call('/v1/signup/email-password', {
-    body: { email: 'b@example.com', password: 'tenant b password' },
+    body: { email: 'b@example.com', password: 'Tenant-b-passw0rd' },
   });
   const sessionB = signUp.body.session;
   const [controllerB] = await server.pavise.db.query<{ id: string }>(

@@ -146,7 +146,7 @@ export async function createPat(
 
 /** Signs up a user and returns its access token and id. */
 export async function signUp(server: TestServer, email: string): Promise<{ token: string; userId: string }> {
-  const response = await server.call('/v1/signup/email-password', { body: { email, password: `${email} password` } });
+  const response = await server.call('/v1/signup/email-password', { body: { email, password: `Pw1-${email}` } });
   assert.equal(response.status, 200, response.text);
   return { token: response.body.session.accessToken, userId: response.body.session.user.id };
 }
