@@ -72,6 +72,9 @@ export async function startPavise(config: Config, options: StartOptions = {}): P
     } = await loading;
     const applied = await migrate(db);
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+    // One set of master keys wraps the vault's project keys, the privacy domain's controller keys
+    // and the users' TOTP secrets.
+    const masterKeys = await loadMasterKeys(config);
     // Links in mail name the server's public URL: PAVISE_PUBLIC_URL, or else the URL it listens on.
     let publicUrl = config.publicUrl ?? '';
     const mailDelivery = new MailDelivery(
@@ -86,7 +89,7 @@ export async function startPavise(config: Config, options: StartOptions = {}): P
       messageIdDomain: config.mailFrom.address.split('@')[1]!,
     });
     const redirects = new RedirectPolicy(() => new URL(publicUrl).origin, config.redirectOrigins);
-    const auth = await AuthService.create(db, config, clock, mailer);
+    const auth = await AuthService.create(db, config, clock, masterKeys, mailer);
     const sqlCounters = new SqlCounterStore(db);
     // ioredis is loaded only when it is used.
     counters = config.redisUrl
@@ -100,8 +103,6 @@ export async function startPavise(config: Config, options: StartOptions = {}): P
     const credentials = config.bootstrap
       ? await bootstrapOwner(db, config.bootstrapEmail, createDefaultDataController, clock)
       : null;
-    // One set of master keys wraps the vault's project keys and the privacy domain's controller keys.
-    const masterKeys = await loadMasterKeys(config);
     const services = privacyServices(masterKeys, config.originVerification);
     const subjectSignIn = new SubjectSignIn(db, services.keys, auth, mailer, clock);
     const engine = new GraphQLEngine(

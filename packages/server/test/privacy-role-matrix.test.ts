@@ -284,7 +284,12 @@ describe('permission matrix within a tenant: each dashboard role gets exactly wh
       const signUp = await server.call('/v1/signup/email-password', {
         body: { email, password: 'Candidate-passw0rd-123' },
       });
-      candidates.push({ email, userId: signUp.body.session.user.id, token: signUp.body.session.accessToken });
+      candidates.push({
+        email,
+        password: 'Candidate-passw0rd-123',
+        userId: signUp.body.session.user.id,
+        token: signUp.body.session.accessToken,
+      });
     }
     for (const role of ROLES)
       throwaway[role] = await createSubject(server, admin, B.controllerId, { email: `throwaway-${role}@example.com` });

@@ -189,7 +189,12 @@ describe('tenant isolation: from tenant B nothing of tenant A is read or changed
       PAVISE_GRAPHQL_MAX_SELECTIONS: '100000',
     });
     const session = await server.signIn();
-    aOwner = { email: server.bootstrap!.email, userId: session.user.id, token: session.accessToken };
+    aOwner = {
+      email: server.bootstrap!.email,
+      password: server.bootstrap!.password,
+      userId: session.user.id,
+      token: session.accessToken,
+    };
     const aControllerId = (await gqlData(server, '{ dataControllers { id } }', {}, { token: aOwner.token }))
       .dataControllers[0].id;
     const b = await tenantWithEveryRole(server, 'Tenant B');

@@ -6,9 +6,10 @@ import { request } from './helpers/http.js';
 import { startServerProcess } from './helpers/process.js';
 import { unless } from './helpers/requirements.js';
 import { parseBootstrapBlock } from './helpers/server.js';
+import { totpCode } from './helpers/totp.js';
 
 describe('no credential in clear at rest or in the logs', { skip: await unless('pg_dump') }, () => {
-  it('keeps PATs, refresh tokens and passwords out of the database files and the logs', async () => {
+  it('keeps PATs, refresh tokens, passwords, TOTP secrets and sign-in tickets out of the database files and the logs', async () => {
     const database = await createTestDatabase();
     // The most verbose logging, so that anything a log line could carry is there to be found.
     const server = await startServerProcess({ ...database.env, PAVISE_LOG_LEVEL: 'trace' });
@@ -37,6 +38,18 @@ describe('no credential in clear at rest or in the logs', { skip: await unless('
         .session;
       await call('/v1/signin/email-password', { body: { email: 'grace@example.com', password: 'a wrong passphrase' } });
       await call(`/v1/user?token=${pat.personalAccessToken}`, { token: signIn.accessToken });
+      // A TOTP secret, and the ticket of a two-step sign-in (the code is the next step's: the
+      // enrolment spent the current one).
+      const { totpSecret } = (await call('/v1/mfa/totp/generate', { token: signIn.accessToken })).body;
+      await call('/v1/user/mfa', {
+        token: signIn.accessToken,
+        body: { code: totpCode(totpSecret, Date.now()), activeMfaType: 'totp' },
+      });
+      const { ticket } = (await call('/v1/signin/email-password', { body: { email: 'grace@example.com', password } }))
+        .body.mfa;
+      const second = (
+        await call('/v1/signin/mfa/totp', { body: { ticket, otp: totpCode(totpSecret, Date.now() + 30_000) } })
+      ).body.session;
       secrets.push(
         first.refreshToken,
         rotated.body.refreshToken,
@@ -47,8 +60,11 @@ describe('no credential in clear at rest or in the logs', { skip: await unless('
         signIn.refreshToken,
         first.accessToken,
         signIn.accessToken,
+        totpSecret,
+        ticket,
+        second.refreshToken,
       );
-      assert.equal(secrets.length, 11);
+      assert.equal(secrets.length, 14);
       assert.ok(
         secrets.every((s) => typeof s === 'string' && s.length >= 16),
         'every flow produced its credential',

@@ -9,6 +9,7 @@ import { request } from './helpers/http.js';
 import { runCli, type ServerProcess, startServerProcess } from './helpers/process.js';
 import { unless } from './helpers/requirements.js';
 import { parseBootstrapBlock } from './helpers/server.js';
+import { totpCode } from './helpers/totp.js';
 
 /** A value no other byte sequence in the database could contain by chance. */
 const secretValue = (label: string) => `${label}-${randomBytes(12).toString('hex')}`;
@@ -50,6 +51,27 @@ async function exportedPersonalData(server: ServerProcess, pat: string, subjectI
 function client(server: ServerProcess, token: string) {
   return (route: string, options: Parameters<typeof request>[1] = {}) =>
     request(`${server.url}/api${route}`, { token, ...options });
+}
+
+/** Enrols the PAT's account in TOTP (on the real clock of a server process); returns the secret. */
+async function enrolTotp(server: ServerProcess, pat: string): Promise<string> {
+  const session = (await request(`${server.url}/v1/signin/pat`, { body: { personalAccessToken: pat } })).body.session;
+  const { totpSecret } = (await request(`${server.url}/v1/mfa/totp/generate`, { token: session.accessToken })).body;
+  const activated = await request(`${server.url}/v1/user/mfa`, {
+    token: session.accessToken,
+    body: { code: totpCode(totpSecret, Date.now()), activeMfaType: 'totp' },
+  });
+  assert.equal(activated.status, 200, activated.text);
+  return totpSecret;
+}
+
+/** The status of a two-step sign-in; the code is the next step's (the enrolment spent the current one). */
+async function signInWithTotp(server: ServerProcess, email: string, password: string, secret: string) {
+  const first = await request(`${server.url}/v1/signin/email-password`, { body: { email, password } });
+  const second = await request(`${server.url}/v1/signin/mfa/totp`, {
+    body: { ticket: first.body.mfa.ticket, otp: totpCode(secret, Date.now() + 30_000) },
+  });
+  return second.status;
 }
 
 async function createProjectWithSecrets(api: ReturnType<typeof client>, name: string, secrets: Record<string, string>) {
@@ -161,6 +183,9 @@ describe('vault: no secret value in clear at rest, and master-key rotation', { s
       // The privacy domain's controller key is wrapped by the same master key.
       const person = { email: 'rotation@example.com', displayName: 'Rota Tion' };
       const subjectId = await createSubject(server, pat, person);
+      // So is the owner's TOTP secret.
+      const owner = parseBootstrapBlock(server.stdout())!;
+      const totpSecret = await enrolTotp(server, pat);
       assert.equal(await server.stop('SIGTERM'), 0);
 
       const missing = await runCli(['vault', 'rotate-master-key'], { ...database.env, PAVISE_MASTER_KEY: oldKey });
@@ -172,7 +197,10 @@ describe('vault: no secret value in clear at rest, and master-key rotation', { s
         PAVISE_NEW_MASTER_KEY: newKey,
       });
       assert.equal(rotation.code, 0, rotation.stderr);
-      assert.match(rotation.stdout, /Re-wrapped 1 of 1 project data keys and 1 of 1 data controller keys/);
+      assert.match(
+        rotation.stdout,
+        /Re-wrapped 1 of 1 project data keys, 1 of 1 data controller keys and 1 of 1 TOTP secrets/,
+      );
 
       server = await startServerProcess({ ...database.env, PAVISE_MASTER_KEY: newKey });
       assert.deepEqual((await client(server, pat)(`/projects/${projectId}/envs/production/secrets`)).body, secrets);
@@ -180,6 +208,11 @@ describe('vault: no secret value in clear at rest, and master-key rotation', { s
         await exportedPersonalData(server, pat, subjectId),
         [person],
         "the subject's data opens under the new key",
+      );
+      assert.equal(
+        await signInWithTotp(server, owner.email, owner.password, totpSecret),
+        200,
+        'the TOTP secret opens under the new key',
       );
       assert.equal(await server.stop('SIGTERM'), 0);
 

@@ -2,12 +2,20 @@ import { randomBytes } from 'node:crypto';
 import { type Clock, systemClock } from '../clock.js';
 import type { Config } from '../config/config.js';
 import { isEmail } from '../config/config.js';
+import type { KeyEncryptionProvider } from '../crypto/key-provider.js';
 import type { Database } from '../db/database.js';
 import { getOrCreateSetting } from '../db/settings.js';
 import type { Mailer } from '../mail/mailer.js';
 import { signInLink } from '../mail/templates/sign-in-link.js';
 import { AuthError } from './errors.js';
 import { JwtKeys, type VerifiedToken } from './jwt.js';
+import {
+  deleteExpiredMfaTickets,
+  failMfaTicket,
+  issueMfaTicket,
+  lockMfaTicket,
+  spendMfaTicket,
+} from './mfa-tickets.js';
 import { checkNewPassword } from './password-rule.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import {
@@ -30,6 +38,7 @@ import {
 } from './refresh-tokens.js';
 import { deleteSpentTickets, issueTicket, redeemTicket } from './tickets.js';
 import { generateToken, hashToken, isWellFormedToken } from './tokens.js';
+import { TotpFactors } from './totp-factors.js';
 import {
   findUserByEmail,
   findUserById,
@@ -59,6 +68,12 @@ export interface Session {
   refreshTokenId: string;
   user: User;
 }
+
+/**
+ * What a password sign-in answers (Nhost's shape): a session, or, for an account with TOTP
+ * active, no session yet and the ticket to redeem with a code (docs/contracts.md §3.7).
+ */
+export type PasswordSignIn = { session: Session; mfa: null } | { session: null; mfa: { ticket: string } };
 
 export interface SignUpInput {
   email: string;
@@ -105,6 +120,8 @@ export class AuthService {
       'accessTokenExpiresIn' | 'refreshTokenExpiresIn' | 'refreshGraceSeconds' | 'signup'
     >,
     private readonly clock: Clock,
+    /** Without the master keys (some CLI commands), TOTP cannot be set up or checked. */
+    private readonly totp: TotpFactors | undefined,
     private readonly mailer: Mailer | undefined,
   ) {}
 
@@ -115,13 +132,16 @@ export class AuthService {
       'jwtSecret' | 'accessTokenExpiresIn' | 'refreshTokenExpiresIn' | 'refreshGraceSeconds' | 'signup' | 'cacheBudgets'
     >,
     clock: Clock = systemClock,
+    /** The master keys that wrap TOTP secrets (the vault's, app.ts). */
+    masterKeys?: KeyEncryptionProvider,
     mailer?: Mailer,
   ): Promise<AuthService> {
     const keys = await JwtKeys.load(config.jwtSecret, db, clock, config.cacheBudgets.verifiedTokens);
     const rotationKey = await getOrCreateSetting(db, 'auth.refresh_rotation_key', () =>
       randomBytes(32).toString('base64url'),
     );
-    return new AuthService(db, keys, rotationKey, config, clock, mailer);
+    const totp = masterKeys ? new TotpFactors(db, masterKeys, clock) : undefined;
+    return new AuthService(db, keys, rotationKey, config, clock, totp, mailer);
   }
 
   // --- sign-in ---------------------------------------------------------------------------
@@ -146,12 +166,45 @@ export class AuthService {
     return this.session(user, familyId, refresh);
   }
 
-  async signInWithPassword(email: string, password: string): Promise<Session> {
+  async signInWithPassword(email: string, password: string): Promise<PasswordSignIn> {
     const user = await findUserByEmail(this.db, email);
     const valid = await verifyPassword(user?.password_hash, password);
     if (!user || !valid) throw new AuthError('invalid-email-password');
     if (user.disabled) throw new AuthError('disabled-user');
     const now = this.clock.now();
+    if (user.active_mfa_type === 'totp')
+      return { session: null, mfa: { ticket: await issueMfaTicket(this.db, user.id, now) } };
+    return { session: await this.startSession(user, now), mfa: null };
+  }
+
+  /**
+   * The second step of a password sign-in: the ticket it answered and a code of the user's TOTP.
+   * A wrong code counts against the ticket; a right one spends it (and its time step).
+   */
+  async signInWithTotp(ticket: string, code: string): Promise<Session> {
+    const totp = this.requireTotp();
+    const now = this.clock.now();
+    // Refusals are returned, not thrown, so that the wrong code's count is committed.
+    const outcome = await this.db.transaction(async (tx): Promise<{ userId: string } | { refused: AuthError }> => {
+      const userId = await lockMfaTicket(tx, ticket, now);
+      try {
+        await totp.verify(tx, userId, code);
+      } catch (error) {
+        if (!(error instanceof AuthError)) throw error;
+        await failMfaTicket(tx, ticket);
+        return { refused: error };
+      }
+      await spendMfaTicket(tx, ticket);
+      return { userId };
+    });
+    if ('refused' in outcome) throw outcome.refused;
+    const user = await findUserById(this.db, outcome.userId);
+    if (!user) throw new AuthError('invalid-ticket');
+    if (user.disabled) throw new AuthError('disabled-user');
+    return this.startSession(user, now);
+  }
+
+  private async startSession(user: UserRow, now: number): Promise<Session> {
     const family = await startFamily(this.db, user.id, this.settings.refreshTokenExpiresIn, now);
     await this.db.query('UPDATE auth.users SET last_seen = to_timestamp($2::float8 / 1000) WHERE id = $1', [
       user.id,
@@ -319,6 +372,27 @@ export class AuthService {
     return user;
   }
 
+  // --- two-factor sign-in (TOTP) ----------------------------------------------------------
+
+  /** A new pending TOTP secret for the caller, with its QR code (Nhost's GET /mfa/totp/generate). */
+  async generateTotp(userId: string): Promise<{ imageUrl: string; totpSecret: string }> {
+    const user = await this.activeUser(userId);
+    return this.requireTotp().generate(user.id, user.email);
+  }
+
+  /** Turns the caller's TOTP on with a code of the pending secret, or off (`activeMfaType` null) with a current code. */
+  async setActiveMfaType(userId: string, activeMfaType: 'totp' | null, code: string): Promise<void> {
+    const user = await this.activeUser(userId);
+    const totp = this.requireTotp();
+    if (activeMfaType === 'totp') await totp.activate(user.id, code);
+    else await totp.deactivate(user.id, code);
+  }
+
+  private requireTotp(): TotpFactors {
+    if (!this.totp) throw new Error('TOTP needs the master keys: AuthService.create was given none');
+    return this.totp;
+  }
+
   // --- personal access tokens ------------------------------------------------------------
 
   /** Creates a PAT that expires at `expiresAt`, which must be in the future (on the service's clock). */
@@ -341,8 +415,10 @@ export class AuthService {
   // --- housekeeping ----------------------------------------------------------------------
 
   async deleteExpired(): Promise<void> {
-    await deleteExpiredFamilies(this.db, this.clock.now());
-    await deleteSpentTickets(this.db, this.clock.now());
+    const now = this.clock.now();
+    await deleteExpiredFamilies(this.db, now);
+    await deleteExpiredMfaTickets(this.db, now);
+    await deleteSpentTickets(this.db, now);
   }
 
   private async session(owner: FamilyOwner | UserRow, refreshTokenId: string, refreshToken: string): Promise<Session> {

@@ -14,11 +14,13 @@ export interface UserRow {
   default_role: string;
   roles: string[];
   metadata: Record<string, unknown>;
+  /** 'totp' once a TOTP secret is confirmed (docs/contracts.md §3.9). */
+  active_mfa_type: 'totp' | null;
 }
 
 /** The Nhost `User` object, keys in Nhost's order. */
 export interface User {
-  activeMfaType: null;
+  activeMfaType: 'totp' | null;
   avatarUrl: string;
   createdAt: string;
   defaultRole: string;
@@ -34,7 +36,7 @@ export interface User {
 }
 
 export const USER_COLUMNS =
-  'id, created_at, email, display_name, avatar_url, locale, password_hash, email_verified, disabled, default_role, roles, metadata';
+  'id, created_at, email, display_name, avatar_url, locale, password_hash, email_verified, disabled, default_role, roles, metadata, active_mfa_type';
 
 /** USER_COLUMNS qualified with a table alias, for joins. */
 export function userColumnsOf(alias: string): string {
@@ -48,7 +50,7 @@ export const DEFAULT_ALLOWED_ROLES = ['user', 'me'];
 
 export function toUser(row: UserRow): User {
   return {
-    activeMfaType: null,
+    activeMfaType: row.active_mfa_type,
     avatarUrl: row.avatar_url,
     createdAt: new Date(row.created_at).toISOString(),
     defaultRole: row.default_role,

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
+import { TOTP_SECRETS } from '../auth/totp-factors.js';
 import { ConfigError, parseMasterKey } from '../config/config.js';
 import type { KeyEncryptionProvider } from '../crypto/key-provider.js';
 import { LocalMasterKeys, masterKeyId } from '../crypto/key-provider.js';
@@ -11,15 +12,17 @@ import { PROJECT_DATA_KEYS } from '../vault/crypto/data-keys.js';
 import { withDatabase } from './context.js';
 
 /**
- * `pavise vault rotate-master-key`: re-wraps every key the master key wraps — the vault's project
- * data keys and the privacy domain's controller keys — with a new master key, in one transaction.
+ * `pavise vault rotate-master-key`: re-wraps everything the master key wraps — the vault's project
+ * data keys, the privacy domain's controller keys and the users' TOTP secrets — with a new master
+ * key, in one transaction.
  * Nothing they encrypt is re-encrypted, so it is quick and a server keeps serving throughout: it
  * unwraps with whichever key a wrapping names.
  */
 async function rewrapAll(tx: Queryable, from: KeyEncryptionProvider, to: KeyEncryptionProvider): Promise<string> {
   const projects = await rewrapKeys(tx, PROJECT_DATA_KEYS, from, to);
   const controllers = await rewrapKeys(tx, CONTROLLER_KEYS, from, to);
-  return `${projects.rewrapped} of ${projects.total} project data keys and ${controllers.rewrapped} of ${controllers.total} data controller keys`;
+  const totp = await rewrapKeys(tx, TOTP_SECRETS, from, to);
+  return `${projects.rewrapped} of ${projects.total} project data keys, ${controllers.rewrapped} of ${controllers.total} data controller keys and ${totp.rewrapped} of ${totp.total} TOTP secrets`;
 }
 
 export function registerVaultCommands(program: Command): void {
@@ -27,7 +30,7 @@ export function registerVaultCommands(program: Command): void {
   vault
     .command('rotate-master-key')
     .description(
-      'Re-wrap every project data key and data controller key with a new master key. Development (no PAVISE_MASTER_KEY): a new key is generated ' +
+      'Re-wrap every project data key, data controller key and TOTP secret with a new master key. Development (no PAVISE_MASTER_KEY): a new key is generated ' +
         'into the data directory. Production: give the new key in PAVISE_NEW_MASTER_KEY.',
     )
     .action(async () => {

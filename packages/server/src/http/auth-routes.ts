@@ -35,6 +35,9 @@ const bodies = {
   refresh: z.strictObject({ refreshToken: z.string().min(1) }),
   signOut: z.strictObject({ refreshToken: z.string().min(1).optional(), all: z.boolean().optional() }),
   createPat: z.strictObject({ expiresAt: z.iso.datetime({ offset: true }), metadata: metadata.optional() }),
+  signInTotp: z.strictObject({ ticket: z.string().min(1).max(256), otp: z.string().max(64) }),
+  // Nhost's body: "totp" turns TOTP on; null, "" or no activeMfaType turns it off.
+  userMfa: z.strictObject({ code: z.string().max(64), activeMfaType: z.enum(['totp', '']).nullish() }),
 };
 
 /** A route's body schema: an absent body is checked as `{}`, so it names the missing fields. */
@@ -82,11 +85,15 @@ export async function authRoutes(
     return { session };
   });
 
+  // {"session", "mfa": null}, or for an account with TOTP {"session": null, "mfa": {"ticket"}}.
   scope.post('/v1/signin/email-password', body(bodies.signInPassword), async (request) => {
     const { email, password } = request.body;
-    const session = await guarded(request, `email:${email.trim().toLowerCase()}`, () =>
-      auth.signInWithPassword(email, password),
-    );
+    return guarded(request, `email:${email.trim().toLowerCase()}`, () => auth.signInWithPassword(email, password));
+  });
+
+  scope.post('/v1/signin/mfa/totp', body(bodies.signInTotp), async (request) => {
+    const { ticket, otp } = request.body;
+    const session = await guarded(request, `mfa-ticket:${ticket}`, () => auth.signInWithTotp(ticket, otp));
     return { session, mfa: null };
   });
 
@@ -141,6 +148,21 @@ export async function authRoutes(
   scope.delete<{ Params: { id: string } }>('/v1/pat/:id', async (request, reply) => {
     const { userId } = await caller(request);
     await auth.revokePat(userId, request.params.id);
+    return sendOk(reply);
+  });
+
+  scope.get('/v1/mfa/totp/generate', async (request) => {
+    const { userId } = await auth.authenticate(accessToken(request));
+    return auth.generateTotp(userId);
+  });
+
+  // A code is a credential: wrong ones count against the client IP and the account, as sign-ins do.
+  scope.post('/v1/user/mfa', body(bodies.userMfa), async (request, reply) => {
+    const { userId } = await auth.authenticate(accessToken(request));
+    const { code, activeMfaType } = request.body;
+    await guarded(request, `mfa-user:${userId}`, () =>
+      auth.setActiveMfaType(userId, activeMfaType === 'totp' ? 'totp' : null, code),
+    );
     return sendOk(reply);
   });
 

@@ -336,6 +336,10 @@ const AUTH: HostileCase[] = [
     { email: email(), password: 'A-long-passw0rd', options: { metadata: { notes: HUGE } } },
     { status: [400, 413] },
   ),
+  ...malformedBodies('auth', 'POST', '/v1/signin/mfa/totp'),
+  ...stringField('auth', 'POST', '/v1/signin/mfa/totp', { otp: '123456' }, 'ticket'),
+  ...stringField('auth', 'POST', '/v1/signin/mfa/totp', { ticket: 'mfaTotp:x' }, 'otp'),
+  ...badCredentials('auth', 'POST', '/v1/user/mfa', { code: '123456' }),
   ...stringField('auth', 'POST', '/v1/signin/pat', {}, 'personalAccessToken'),
   auth('/v1/signin/pat', 'a well-formed random PAT', { personalAccessToken: RANDOM_PAT }, { status: 401 }),
   auth(

@@ -58,6 +58,7 @@ export async function gqlField(...call: Parameters<typeof gql>): Promise<any> {
 
 export interface Member {
   email: string;
+  password: string;
   userId: string;
   token: string;
 }
@@ -68,7 +69,7 @@ let accounts = 0;
 async function signUp(server: TestServer, email: string, password: string): Promise<Member> {
   const response = await server.call('/v1/signup/email-password', { body: { email, password } });
   if (response.status !== 200) throw new Error(`sign-up failed: ${response.status} ${response.text}`);
-  return { email, userId: response.body.session.user.id, token: response.body.session.accessToken };
+  return { email, password, userId: response.body.session.user.id, token: response.body.session.accessToken };
 }
 
 /** A new account with `role` in `controllerId`. */
