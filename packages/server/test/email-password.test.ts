@@ -135,6 +135,57 @@ describe('the password rule (docs/contracts.md §3.3)', () => {
   });
 });
 
+describe('POST /v1/user/password', () => {
+  const server = suiteServer();
+  const email = 'changer@example.com';
+  const oldPassword = 'Old-passw0rd-here';
+  const newPassword = 'New-passw0rd-here';
+  const signIn = async (password: string) => server.call('/v1/signin/email-password', { body: { email, password } });
+
+  it('sets a new password with an access token; the other sessions end, this one and the PATs go on', async () => {
+    const signUp = await server.call('/v1/signup/email-password', { body: { email, password: oldPassword } });
+    assert.equal(signUp.status, 200, signUp.text);
+    const other = (await signIn(oldPassword)).body.session;
+    const current = (await signIn(oldPassword)).body.session;
+    const pat = await server.call('/v1/pat', {
+      token: current.accessToken,
+      body: { expiresAt: new Date(Date.now() + 86_400_000).toISOString() },
+    });
+    assert.equal(pat.status, 200, pat.text);
+
+    // The rule applies to the new password, and nothing changes when it is broken.
+    const weak = await server.call('/v1/user/password', {
+      token: current.accessToken,
+      body: { newPassword: 'weakpassword' },
+    });
+    assert.equal(weak.status, 400);
+    assert.equal(weak.body.error, 'invalid-request');
+    const otherRotated = await server.call('/v1/token', { body: { refreshToken: other.refreshToken } });
+    assert.equal(otherRotated.status, 200, 'the other session still lives');
+
+    const changed = await server.call('/v1/user/password', { token: current.accessToken, body: { newPassword } });
+    assert.equal(changed.status, 200, changed.text);
+    assert.equal(changed.body, 'OK');
+
+    assertAuthError(await signIn(oldPassword), 401, 'invalid-email-password', 'Incorrect email or password');
+    assert.equal((await signIn(newPassword)).status, 200);
+    // Every other session is over...
+    const ended = await server.call('/v1/token', { body: { refreshToken: otherRotated.body.refreshToken } });
+    assert.equal(ended.status, 401);
+    assert.equal(ended.body.error, 'invalid-refresh-token');
+    // ...the caller's own goes on, and so does the PAT.
+    assert.equal((await server.call('/v1/token', { body: { refreshToken: current.refreshToken } })).status, 200);
+    const byPat = await server.call('/v1/signin/pat', { body: { personalAccessToken: pat.body.personalAccessToken } });
+    assert.equal(byPat.status, 200);
+  });
+
+  it('needs an access token', async () => {
+    const response = await server.call('/v1/user/password', { body: { newPassword } });
+    assert.equal(response.status, 401);
+    assert.equal(response.body.error, 'unauthorized');
+  });
+});
+
 describe('GET /v1/user', () => {
   const clock = new TestClock();
   const server = suiteServer({ PAVISE_ACCESS_TOKEN_EXPIRES_IN: '3' }, { clock });

@@ -23,6 +23,8 @@ export interface SessionClaims {
   defaultRole: string;
   /** Further `x-hasura-*` claims, e.g. x-hasura-data-subject-id. */
   extra?: Record<string, string>;
+  /** The session (refresh-token family) the token was issued for: the `sid` claim. */
+  sessionId?: string;
 }
 
 export interface VerifiedToken extends SessionClaims {
@@ -137,7 +139,9 @@ export class JwtKeys {
     };
     const header: { alg: string; typ: string; kid?: string } = { alg: this.config.type, typ: 'JWT' };
     if (this.config.kid) header.kid = this.config.kid;
-    return new SignJWT({ [this.config.claimsNamespace]: hasura })
+    const payload: JWTPayload = { [this.config.claimsNamespace]: hasura };
+    if (claims.sessionId) payload.sid = claims.sessionId;
+    return new SignJWT(payload)
       .setProtectedHeader(header)
       .setSubject(claims.userId)
       .setIssuedAt(iat)
@@ -205,6 +209,7 @@ export class JwtKeys {
       defaultRole,
       sessionVariables: Object.freeze(sessionVariables),
       expiresAt: payload.exp!,
+      ...(typeof payload.sid === 'string' ? { sessionId: payload.sid } : {}),
     });
   }
 

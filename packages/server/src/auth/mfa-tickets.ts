@@ -54,6 +54,11 @@ export async function failMfaTicket(tx: Queryable, ticket: string): Promise<void
   if (row && row.failed_attempts >= MAX_FAILED_CODES) await spendMfaTicket(tx, ticket);
 }
 
+/** Ends every open ticket of the user (TOTP turned off, the password changed). */
+export async function endMfaTickets(db: Queryable, userId: string): Promise<void> {
+  await db.query('DELETE FROM auth.mfa_tickets WHERE user_id = $1', [userId]);
+}
+
 /** Drops the tickets expired at `now` (epoch ms). */
 export async function deleteExpiredMfaTickets(db: Queryable, now: number): Promise<void> {
   await db.query('DELETE FROM auth.mfa_tickets WHERE expires_at < to_timestamp($1::float8 / 1000)', [now]);

@@ -152,6 +152,14 @@ export async function endAllFamilies(db: Queryable, userId: string): Promise<voi
   await db.query('DELETE FROM auth.refresh_tokens WHERE user_id = $1', [userId]);
 }
 
+/** Ends every family of the user but `keepId` (the caller's own session), when given. */
+export async function endOtherFamilies(db: Queryable, userId: string, keepId: string | undefined): Promise<void> {
+  await db.query('DELETE FROM auth.refresh_tokens WHERE user_id = $1 AND ($2::uuid IS NULL OR id <> $2::uuid)', [
+    userId,
+    keepId ?? null,
+  ]);
+}
+
 /** Drops the families expired at `now` (epoch ms); their replaced tokens go with them. */
 export async function deleteExpiredFamilies(db: Queryable, now: number): Promise<void> {
   await db.query('DELETE FROM auth.refresh_tokens WHERE expires_at < to_timestamp($1::float8 / 1000)', [now]);

@@ -11,6 +11,7 @@ import { AuthError } from './errors.js';
 import { JwtKeys, type VerifiedToken } from './jwt.js';
 import {
   deleteExpiredMfaTickets,
+  endMfaTickets,
   failMfaTicket,
   issueMfaTicket,
   lockMfaTicket,
@@ -29,6 +30,7 @@ import {
   deleteExpiredFamilies,
   endAllFamilies,
   endFamily,
+  endOtherFamilies,
   type FamilyHolder,
   type FamilyOwner,
   familyHolder,
@@ -235,6 +237,26 @@ export class AuthService {
     });
   }
 
+  // --- password change --------------------------------------------------------------------
+
+  /**
+   * Sets the caller's password (which must meet the rule) and ends every other session of the
+   * account: its other refresh-token families, and the second-step tickets the old password
+   * earned. The caller's own session (`keepSessionId`, the access token's `sid`) goes on; PATs
+   * are kept, as by sign-out everywhere. A reset by ticket (no session) is another way in to the
+   * same change.
+   */
+  async changePassword(userId: string, newPassword: string, keepSessionId?: string): Promise<void> {
+    const user = await this.activeUser(userId);
+    checkNewPassword(newPassword);
+    const passwordHash = await hashPassword(newPassword);
+    await this.db.transaction(async (tx) => {
+      await tx.query('UPDATE auth.users SET password_hash = $2 WHERE id = $1', [user.id, passwordHash]);
+      await endOtherFamilies(tx, user.id, keepSessionId && UUID.test(keepSessionId) ? keepSessionId : undefined);
+      await endMfaTickets(tx, user.id);
+    });
+  }
+
   // --- refresh and sign-out ----------------------------------------------------------------
 
   async refresh(refreshToken: string): Promise<Session> {
@@ -425,8 +447,19 @@ export class AuthService {
     const of: FamilyOwner = 'kind' in owner ? owner : { kind: 'user', user: owner };
     const claims =
       of.kind === 'user'
-        ? { userId: of.user.id, allowedRoles: of.user.roles, defaultRole: of.user.default_role }
-        : { userId: of.subjectId, allowedRoles: [SUBJECT_ROLE], defaultRole: SUBJECT_ROLE, extra: of.claims };
+        ? {
+            userId: of.user.id,
+            allowedRoles: of.user.roles,
+            defaultRole: of.user.default_role,
+            sessionId: refreshTokenId,
+          }
+        : {
+            userId: of.subjectId,
+            allowedRoles: [SUBJECT_ROLE],
+            defaultRole: SUBJECT_ROLE,
+            extra: of.claims,
+            sessionId: refreshTokenId,
+          };
     const accessToken = await this.keys.sign(claims, this.settings.accessTokenExpiresIn);
     return {
       accessToken,

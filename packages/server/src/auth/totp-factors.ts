@@ -3,6 +3,7 @@ import type { KeyEncryptionProvider } from '../crypto/key-provider.js';
 import type { WrappedKeyTable } from '../crypto/wrapped-keys.js';
 import type { Database, Queryable } from '../db/database.js';
 import { AuthError } from './errors.js';
+import { endMfaTickets } from './mfa-tickets.js';
 import { newTotpSecret, totpEnrolment, totpStepOf } from './totp.js';
 
 /**
@@ -66,7 +67,7 @@ export class TotpFactors {
     await this.db.transaction(async (tx) => {
       await tx.query('UPDATE auth.users SET active_mfa_type = NULL WHERE id = $1', [userId]);
       await tx.query('DELETE FROM auth.totp_secrets WHERE user_id = $1', [userId]);
-      await tx.query('DELETE FROM auth.mfa_tickets WHERE user_id = $1', [userId]);
+      await endMfaTickets(tx, userId);
     });
   }
 

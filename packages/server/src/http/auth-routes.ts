@@ -37,6 +37,8 @@ const bodies = {
   createPat: z.strictObject({ expiresAt: z.iso.datetime({ offset: true }), metadata: metadata.optional() }),
   signInTotp: z.strictObject({ ticket: z.string().min(1).max(256), otp: z.string().max(64) }),
   // Nhost's body: "totp" turns TOTP on; null, "" or no activeMfaType turns it off.
+  // Nhost's body also takes a reset `ticket` instead of an access token: not offered yet.
+  changePassword: z.strictObject({ newPassword: z.string().min(1) }),
   userMfa: z.strictObject({ code: z.string().max(64), activeMfaType: z.enum(['totp', '']).nullish() }),
 };
 
@@ -148,6 +150,13 @@ export async function authRoutes(
   scope.delete<{ Params: { id: string } }>('/v1/pat/:id', async (request, reply) => {
     const { userId } = await caller(request);
     await auth.revokePat(userId, request.params.id);
+    return sendOk(reply);
+  });
+
+  // With an access token: the caller's own password; the caller's session goes on, the others end.
+  scope.post('/v1/user/password', body(bodies.changePassword), async (request, reply) => {
+    const { userId, sessionId } = await auth.authenticate(accessToken(request));
+    await auth.changePassword(userId, request.body.newPassword, sessionId);
     return sendOk(reply);
   });
 
