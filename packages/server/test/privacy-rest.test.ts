@@ -227,6 +227,7 @@ describe('privacy REST endpoints', () => {
           dpoEmail: 'dpo@alpha.example',
           defaultJurisdiction: 'GDPR',
           honourGpc: true,
+          requireMfa: false,
           createdAt: undefined,
           updatedAt: undefined,
         },

@@ -34,6 +34,7 @@ const CONTROLLER_FIELDS = [
   'dpoEmail',
   'defaultJurisdiction',
   'honourGpc',
+  'requireMfa',
   'createdAt',
   'updatedAt',
 ];

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { Secret } from 'otpauth';
 import { TestClock } from './helpers/clock.js';
 import { assertAuthError } from './helpers/http.js';
+import { type Controller, type Member, startPrivacyServer } from './helpers/privacy.js';
 import type { TestServer } from './helpers/server.js';
-import { suiteServer } from './helpers/suite.js';
+import { forSuite, suiteServer } from './helpers/suite.js';
 import { totpCode } from './helpers/totp.js';
+import { vaultClient, writeSecrets } from './helpers/vault.js';
 
 /** Two-factor sign-in with TOTP (docs/contracts.md §3.7), with time on the server's TestClock. */
 
@@ -273,5 +275,160 @@ describe('TOTP codes and the sign-in rate limits', () => {
     clock.advance(600_000);
     const later = await secondStep(server, await ticketFor(server, account), totpCode(secret, clock.now()));
     assert.equal(later.status, 200, later.text);
+  });
+});
+
+describe('an organisation that requires two-factor sign-in (docs/contracts.md §6.2)', () => {
+  const clock = new TestClock(new Date('2030-01-01T00:00:05Z'));
+  const server = forSuite(() =>
+    startPrivacyServer({ PAVISE_RATE_LIMIT_IP_FAILURES: '1000/300' }, undefined, { clock }),
+  );
+  let org: Controller;
+  let member: Member;
+  let subjectId: string;
+  let projectId: string;
+  const asAccount = (m: Member): Account => ({ email: m.email, password: m.password, token: m.token });
+  const requireMfa = (token: string, value: boolean) =>
+    server.gql(
+      'mutation($id: uuid!, $v: Boolean!) { updateDataController(pk_columns: {id: $id}, _set: {requireMfa: $v}) { id requireMfa } }',
+      { id: org.controllerId, v: value },
+      { token },
+    );
+  /** What a member can reach of the organisation, on every surface. */
+  const reach = async (token: string) => {
+    const graphql = await server
+      .gqlData(
+        `query($id: uuid!) {
+         dataControllers { id requireMfa }
+         dataSubjects { id }
+         dataControllerUsers { userId }
+         score: dataControllerComplianceScore(dataControllerId: $id) { score }
+       }`,
+        { id: org.controllerId },
+        { token },
+      )
+      .catch((error: Error) => error.message);
+    const rest = await server.call(`/api/rest/getdatasubjectscountbycontroller?dataControllerId=${org.controllerId}`, {
+      token,
+    });
+    const vault = await vaultClient(server, token).read(projectId, 'development');
+    return { graphql, rest, vault };
+  };
+
+  before(async () => {
+    org = await server.newController('Strict Org');
+    member = await server.memberWithRole(org.controllerId, 'dataController');
+    subjectId = await server.createSubject({ token: org.owner.token }, org.controllerId, {
+      email: 'subject@example.com',
+    });
+    const owner = vaultClient(server, org.owner.token);
+    projectId = (await owner.createProject('Strict project', { dataControllerId: org.controllerId })).id;
+    await writeSecrets(owner, projectId, 'development', { API_KEY: 'strict-secret' });
+  });
+
+  it('is off by default: a member without TOTP reaches the data', async () => {
+    const { graphql, rest, vault } = await reach(member.token);
+    assert.deepEqual(graphql.dataControllers, [{ id: org.controllerId, requireMfa: false }]);
+    assert.equal(graphql.dataSubjects.length, 1);
+    assert.equal(rest.status, 200);
+    assert.equal(rest.body.data.dataSubjectsAggregate.aggregate.count, 1);
+    assert.deepEqual(vault.body, { API_KEY: 'strict-secret' });
+  });
+
+  it('cannot be turned on by an owner without TOTP (it would lock them out)', async () => {
+    const refused = await requireMfa(org.owner.token, true);
+    assert.equal(refused.body.errors?.[0]?.extensions.code, 'permission-error', refused.text);
+    const { graphql } = await reach(member.token);
+    assert.equal(graphql.dataControllers[0].requireMfa, false, 'nothing changed');
+  });
+
+  it('once an owner with TOTP turns it on, refuses a member without TOTP on the next request, explicably', async () => {
+    await enrol(server, clock, asAccount(org.owner));
+    const on = await requireMfa(org.owner.token, true);
+    assert.deepEqual(on.body, { data: { updateDataController: { id: org.controllerId, requireMfa: true } } }, on.text);
+
+    // The member's token was issued before, and is still valid: the refusal does not wait for it.
+    const { graphql, rest, vault } = await reach(member.token);
+    assert.match(String(graphql), /This organisation requires two-factor sign-in/, 'the action says why');
+    const rows = await server.gqlData(
+      '{ dataControllers { id requireMfa } dataSubjects { id } dataControllerUsers { userId } }',
+      {},
+      { token: member.token },
+    );
+    assert.deepEqual(rows, {
+      // The organisation is still seen, with the flag that says why nothing else is.
+      dataControllers: [{ id: org.controllerId, requireMfa: true }],
+      dataSubjects: [],
+      dataControllerUsers: [],
+    });
+    assert.equal(rest.status, 200);
+    assert.equal(rest.body.data.dataSubjectsAggregate.aggregate.count, 0);
+    assert.equal(vault.status, 403, vault.text);
+    assert.match(vault.body.error, /This organisation requires two-factor sign-in/);
+    const memberVault = vaultClient(server, member.token);
+    assert.deepEqual((await memberVault.listProjects()).body, []);
+    for (const refused of [
+      await memberVault.audit({ dataControllerId: org.controllerId }),
+      await memberVault.postProject({ name: 'Sneaky', dataControllerId: org.controllerId }),
+    ]) {
+      assert.equal(refused.status, 403, refused.text);
+      assert.match(refused.body.error, /This organisation requires two-factor sign-in/);
+    }
+
+    // Actions say so in their own error.
+    const created = await server.gql(
+      'mutation($input: CreateDataSubjectInput!) { createDataSubject(input: $input) { dataSubjectId } }',
+      { input: { event: 'signup', dataControllerId: org.controllerId, payload: { email: 'new@example.com' } } },
+      { token: member.token },
+    );
+    assert.equal(created.body.errors[0].extensions.code, 'two-factor-required', created.text);
+    assert.match(created.body.errors[0].message, /^This organisation requires two-factor sign-in/);
+    const exported = await server.gql(
+      'mutation($id: uuid!) { exportDataSubjectData(dataSubjectId: $id) { status } }',
+      { id: subjectId },
+      { token: member.token },
+    );
+    assert.equal(exported.body.errors[0].extensions.code, 'two-factor-required', exported.text);
+    // Nor can the member change the organisation.
+    const update = await server.gql(
+      'mutation($id: uuid!) { updateDataController(pk_columns: {id: $id}, _set: {title: "Taken"}) { id } }',
+      { id: org.controllerId },
+      { token: member.token },
+    );
+    assert.deepEqual(update.body, { data: { updateDataController: null } });
+
+    // The owner, with TOTP, still reaches everything.
+    const owner = await reach(org.owner.token);
+    assert.equal(owner.graphql.dataSubjects.length, 1);
+    assert.equal(owner.vault.status, 200);
+  });
+
+  it('lets the member sign in and enrol; with TOTP on, the member is back', async () => {
+    const account = asAccount(member);
+    // Password sign-in still works while the member has no TOTP, and enrolling needs only the session.
+    assert.equal((await passwordSignIn(server, account)).status, 200);
+    const secret = await enrol(server, clock, account);
+    clock.advance(STEP_MS);
+    const ticket = await ticketFor(server, account);
+    const session = (await secondStep(server, ticket, totpCode(secret, clock.now()))).body.session;
+
+    const { graphql, rest, vault } = await reach(session.accessToken);
+    assert.deepEqual(graphql.dataControllers, [{ id: org.controllerId, requireMfa: true }]);
+    assert.equal(graphql.dataSubjects.length, 1);
+    assert.equal(graphql.score.score >= 0, true);
+    assert.equal(rest.body.data.dataSubjectsAggregate.aggregate.count, 1);
+    assert.deepEqual(vault.body, { API_KEY: 'strict-secret' });
+    const created = await server.createSubject({ token: session.accessToken }, org.controllerId, {
+      email: 'second@example.com',
+    });
+    assert.ok(created);
+  });
+
+  it('lets a member without TOTP back in once it is turned off', async () => {
+    const other = await server.memberWithRole(org.controllerId, 'member');
+    assert.deepEqual((await reach(other.token)).graphql.dataSubjects ?? 'refused', 'refused');
+    assert.equal((await requireMfa(org.owner.token, false)).body.data.updateDataController.requireMfa, false);
+    const { graphql } = await reach(other.token);
+    assert.equal(graphql.dataSubjects.length, 2);
   });
 });

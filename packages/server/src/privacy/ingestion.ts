@@ -37,6 +37,8 @@ export type IngestionTarget =
 
 /** What the ingest statement raises when the caller is not a member with a required role. */
 export const NOT_A_MEMBER_SQLSTATE = 'PV404';
+/** ...and when the caller is a member the two-factor rule does not count (docs/contracts.md §6.2). */
+export const AWAITING_TWO_FACTOR_SQLSTATE = 'PV403';
 
 export interface Ingested {
   dataSubjectId: string;

@@ -36,14 +36,44 @@ export const MAY = {
 export type Capability = keyof typeof MAY;
 
 /**
- * A row filter: the caller is a member of the row's controller with a role that may `capability`.
- * `path` leads from the table to dataControllers (e.g. ['dataController']; [] on dataControllers).
+ * On a data controller: the caller's membership counts under the two-factor rule (docs/contracts.md
+ * §6.2) — the controller does not require two-factor sign-in, or the caller's account has a
+ * factor active. The same rule as privacy.member_role (migration 0013), which the SQL of the
+ * vault and of the actions uses (membership.ts); here in the model's terms, for row filters. On
+ * the controller's own row, so that an update's check reads the new requireMfa (an owner cannot
+ * require what they lack), and so that it costs nothing while requireMfa is false; otherwise one
+ * more lookup of the caller's membership and account.
+ */
+const TWO_FACTOR_RULE_MET: BoolExp = {
+  _or: [
+    { requireMfa: { _eq: false } },
+    { members: { userId: { _eq: 'X-Hasura-User-Id' }, user: { activeMfaType: { _is_null: false } } } },
+  ],
+};
+
+/**
+ * A row filter: the caller is a member of the row's controller with a role that may `capability`,
+ * and the membership counts under the two-factor rule. `path` leads from the table to
+ * dataControllers (e.g. ['dataController']; [] on dataControllers).
  */
 export function member(capability: Capability, path: string[] = ['dataController']): BoolExp {
+  return nest(path, { members: membership(capability), ...TWO_FACTOR_RULE_MET });
+}
+
+/**
+ * The same, whatever the two-factor rule says: only for the controller's own row, which its
+ * members still see while they enrol (with requireMfa, which tells a console why the rest is
+ * hidden).
+ */
+export function memberAwaitingTwoFactorToo(capability: Capability): BoolExp {
+  return { members: membership(capability) };
+}
+
+function membership(capability: Capability): BoolExp {
   const roles = MAY[capability];
-  const membership: BoolExp = { userId: { _eq: 'X-Hasura-User-Id' } };
-  if (roles.length < DASHBOARD_ROLES.length) membership.role = { _in: roles };
-  return nest(path, { members: membership });
+  const exp: BoolExp = { userId: { _eq: 'X-Hasura-User-Id' } };
+  if (roles.length < DASHBOARD_ROLES.length) exp.role = { _in: roles };
+  return exp;
 }
 
 /** A row filter for the dataSubject role: the row belongs to the signed-in subject. */

@@ -85,7 +85,7 @@ const ENDPOINTS: EndpointDeclaration[] = [
     field: 'dataControllers',
     arguments: { where: '{id: {_eq: $dataControllerId}}' },
     selection: `id title did email legalName address timezone description operatingRegions operatingIndustries
-      dpoEmail defaultJurisdiction honourGpc createdAt updatedAt`,
+      dpoEmail defaultJurisdiction honourGpc requireMfa createdAt updatedAt`,
   },
   {
     name: 'getdatacontrollerpurposedataitems',

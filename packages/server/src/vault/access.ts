@@ -1,6 +1,6 @@
 import { activeUserByIdOrPatSql } from '../auth/callers.js';
 import type { Queryable } from '../db/database.js';
-import { memberRoleSql } from '../privacy/membership.js';
+import { awaitingTwoFactorSql, memberRoleSql, TWO_FACTOR_REQUIRED } from '../privacy/membership.js';
 import type { WrappedDataKey } from './crypto/data-keys.js';
 import { forbidden, notFound, VaultError } from './errors.js';
 import { idOrUndefined, MAIN_BRANCH } from './names.js';
@@ -74,8 +74,9 @@ const USER_CONTEXT_SQL = `WITH caller AS (
 )
 SELECT c.id AS caller_id, CASE WHEN p.owner_user_id = c.id THEN 'owner' ELSE m.role END AS member_role, ${PROJECT_COLUMNS}
 FROM caller c
-LEFT JOIN LATERAL (${memberRoleSql({ controllerId: '(SELECT data_controller_id FROM vault.projects WHERE id = $1::uuid)', userId: 'c.id' })}) m ON true
-LEFT JOIN vault.projects p ON p.id = $1::uuid AND (p.owner_user_id = c.id OR m.role IS NOT NULL)
+LEFT JOIN vault.projects asked ON asked.id = $1::uuid
+LEFT JOIN LATERAL (${memberRoleSql({ controllerId: 'asked.data_controller_id', userId: 'c.id' })}) m ON true
+LEFT JOIN vault.projects p ON p.id = asked.id AND (p.owner_user_id = c.id OR m.role IS NOT NULL)
 ${projectJoins('$4')}
 LIMIT 1`;
 
@@ -148,6 +149,7 @@ export async function loadProjectContext(
     if (caller.serviceAccount && caller.serviceAccount.projectId !== projectId) {
       throw forbidden('This service-account key is locked to another project');
     }
+    if (caller.userId) await refuseIfAwaitingTwoFactor(db, { projectId }, caller.userId);
     throw notFound(`Project ${String(rawProjectId).slice(0, 64)} not found`);
   }
   return {
@@ -161,6 +163,30 @@ export async function loadProjectContext(
     branch:
       row.branch_id === null ? undefined : { id: row.branch_id, name: row.branch_name!, baseEnv: row.branch_base_env },
   };
+}
+
+/**
+ * On the way to a "not found": when the user is a member of the organisation (of the project)
+ * that the two-factor rule does not count, 403 saying so instead (docs/contracts.md §6.2, §7.4).
+ * Service accounts are not members and are never refused for it.
+ */
+export async function refuseIfAwaitingTwoFactor(
+  db: Queryable,
+  target: { projectId: string } | { controllerId: string },
+  userId: string,
+): Promise<void> {
+  const [row] =
+    'projectId' in target
+      ? await db.query<{ awaiting: boolean }>(
+          `SELECT ${awaitingTwoFactorSql({ controllerId: 'p.data_controller_id', userId: '$2::uuid' })} AS awaiting
+           FROM vault.projects p WHERE p.id = $1::uuid AND p.data_controller_id IS NOT NULL`,
+          [target.projectId, userId],
+        )
+      : await db.query<{ awaiting: boolean }>(
+          `SELECT ${awaitingTwoFactorSql({ controllerId: '$1::uuid', userId: '$2::uuid' })} AS awaiting`,
+          [target.controllerId, userId],
+        );
+  if (row?.awaiting) throw forbidden(TWO_FACTOR_REQUIRED);
 }
 
 /** Authenticates a credential at `now` (epoch ms) for the operations that name no project (listing, creating). */

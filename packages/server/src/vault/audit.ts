@@ -1,6 +1,6 @@
 import type { Database } from '../db/database.js';
 import { memberRoleSql } from '../privacy/membership.js';
-import type { Caller } from './access.js';
+import { type Caller, refuseIfAwaitingTwoFactor } from './access.js';
 import { forbidden, notFound } from './errors.js';
 import { idOrUndefined } from './names.js';
 import { mayReadAudit } from './roles.js';
@@ -78,10 +78,12 @@ export async function auditChainFor(
   const [membership] = id
     ? await db.query<{ role: string }>(memberRoleSql({ controllerId: '$1', userId: '$2' }), [id, caller.userId])
     : [];
-  if (!membership)
+  if (!membership) {
+    if (id && caller.userId) await refuseIfAwaitingTwoFactor(db, { controllerId: id }, caller.userId);
     throw notFound(
       `${projectId ? `Project ${projectId}` : `Data controller ${String(controllerId).slice(0, 64)}`} not found`,
     );
+  }
   if (!mayReadAudit(membership.role))
     throw forbidden(
       `Your role in this organisation (${membership.role}) may not read its audit trail; owners, admins and auditors may`,

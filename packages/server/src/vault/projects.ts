@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/database.js';
 import { memberRoleSql } from '../privacy/membership.js';
-import { type Caller, type ProjectContext, type ProjectRow, workspaceChain } from './access.js';
+import {
+  type Caller,
+  type ProjectContext,
+  type ProjectRow,
+  refuseIfAwaitingTwoFactor,
+  workspaceChain,
+} from './access.js';
 import type { DataKeys } from './crypto/data-keys.js';
 import { conflictIfTaken, forbidden, notFound } from './errors.js';
 import type { CreateProjectInput } from './inputs.js';
@@ -92,7 +98,10 @@ export async function createProject(
           caller.userId,
         ])
       : [];
-    if (!membership) throw notFound(`Data controller ${String(input.dataControllerId).slice(0, 64)} not found`);
+    if (!membership) {
+      if (dataControllerId) await refuseIfAwaitingTwoFactor(db, { controllerId: dataControllerId }, caller.userId);
+      throw notFound(`Data controller ${String(input.dataControllerId).slice(0, 64)} not found`);
+    }
     role = projectRole(membership.role);
     if (!ADMINISTERING_ROLES.has(role))
       throw forbidden(

@@ -1,7 +1,13 @@
 import { ActionError } from '../../graphql/errors.js';
 import type { ActionModel } from '../../graphql/model.js';
 import { controllerAccess, sessionUserId } from '../access.js';
-import { type IngestionTarget, ingestDataSubject, NOT_A_MEMBER_SQLSTATE } from '../ingestion.js';
+import {
+  AWAITING_TWO_FACTOR_SQLSTATE,
+  type IngestionTarget,
+  ingestDataSubject,
+  NOT_A_MEMBER_SQLSTATE,
+} from '../ingestion.js';
+import { TWO_FACTOR_REQUIRED } from '../membership.js';
 import { MAY } from '../permissions.js';
 import type { PrivacyServices } from '../services.js';
 
@@ -44,6 +50,8 @@ type CreateDataSubjectOutput { dataSubjectId: uuid! message: String! }`,
       } catch (error) {
         if ((error as { code?: string }).code === NOT_A_MEMBER_SQLSTATE)
           throw new ActionError('data controller not found', 'not-found');
+        if ((error as { code?: string }).code === AWAITING_TWO_FACTOR_SQLSTATE)
+          throw new ActionError(TWO_FACTOR_REQUIRED, 'two-factor-required');
         throw error;
       }
       const { dataSubjectId, created } = ingested;

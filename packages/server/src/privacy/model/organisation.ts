@@ -1,5 +1,5 @@
 import { column, nhostRootFields, type TableModel } from '../../graphql/model.js';
-import { member, ownController } from '../permissions.js';
+import { member, memberAwaitingTwoFactorToo, ownController } from '../permissions.js';
 import {
   controllerTable,
   createdAt,
@@ -56,6 +56,8 @@ export const dataControllers: TableModel = {
     text('logomark_url', true),
     text('primary_colour', true),
     text('secondary_colour', true),
+    // Two-factor sign-in required of the members (docs/contracts.md §6.2).
+    column('require_mfa', 'Boolean'),
     ...timestamps,
   ],
   primaryKey: ['id'],
@@ -77,11 +79,13 @@ export const dataControllers: TableModel = {
   }),
   permissions: {
     user: {
-      select: { columns: '*', filter: member('viewOrganisation', []), allowAggregations: true },
+      // Seen by members awaiting two-factor sign-in too: requireMfa says why nothing else is.
+      select: { columns: '*', filter: memberAwaitingTwoFactorToo('viewOrganisation'), allowAggregations: true },
       // The inserting user becomes the owner (a trigger, see migration 0004).
       insert: { columns: ORGANISATION_DETAILS },
+      // Turning requireMfa on without a factor of one's own fails the check: it would lock one out.
       update: {
-        columns: ORGANISATION_DETAILS,
+        columns: [...ORGANISATION_DETAILS, 'requireMfa'],
         filter: member('updateOrganisation', []),
         check: member('updateOrganisation', []),
       },
@@ -134,7 +138,16 @@ export const dataControllerUsers = controllerTable({
 export const users: TableModel = {
   name: 'users',
   sql: { schema: 'auth', table: 'users' },
-  columns: [id, text('email'), text('display_name'), text('avatar_url'), text('locale'), createdAt],
+  columns: [
+    id,
+    text('email'),
+    text('display_name'),
+    text('avatar_url'),
+    text('locale'),
+    // 'totp' or null (docs/contracts.md §3.7): read by the two-factor rule, shown to the team.
+    text('active_mfa_type', true),
+    createdAt,
+  ],
   primaryKey: ['id'],
   rootFields: nhostRootFields('users', 'user'),
   relationships: hasMany('userId', { memberships: 'dataControllerUsers' }),
@@ -146,7 +159,7 @@ export const users: TableModel = {
     // A member sees itself and the people it shares a controller with (the team page).
     user: {
       select: {
-        columns: ['id', 'email', 'displayName', 'avatarUrl'],
+        columns: ['id', 'email', 'displayName', 'avatarUrl', 'activeMfaType'],
         filter: { _or: [{ id: { _eq: 'X-Hasura-User-Id' } }, { memberships: member('viewOrganisation') }] },
       },
     },
