@@ -36,9 +36,9 @@ const bodies = {
   signOut: z.strictObject({ refreshToken: z.string().min(1).optional(), all: z.boolean().optional() }),
   createPat: z.strictObject({ expiresAt: z.iso.datetime({ offset: true }), metadata: metadata.optional() }),
   signInTotp: z.strictObject({ ticket: z.string().min(1).max(256), otp: z.string().max(64) }),
-  // Nhost's body: "totp" turns TOTP on; null, "" or no activeMfaType turns it off.
   // Nhost's body also takes a reset `ticket` instead of an access token: not offered yet.
   changePassword: z.strictObject({ newPassword: z.string().min(1) }),
+  // Nhost's body: "totp" turns TOTP on; null, "" or no activeMfaType turns it off.
   userMfa: z.strictObject({ code: z.string().max(64), activeMfaType: z.enum(['totp', '']).nullish() }),
 };
 
