@@ -251,7 +251,7 @@ describe('cross-origin requests (CORS)', () => {
     it("the widget's auth routes refuse an account's session from a verified origin, changing nothing", async () => {
       const session = (
         await server.call('/v1/signin/email-password', {
-          body: { email: A.owner.email, password: 'owner password 123' },
+          body: { email: A.owner.email, password: A.owner.password },
         })
       ).body.session;
       const user = await server.call('/v1/user', { token: session.accessToken, headers: { origin: siteA.origin } });
