@@ -103,7 +103,7 @@ export async function startPavise(config: Config, options: StartOptions = {}): P
     const credentials = config.bootstrap
       ? await bootstrapOwner(db, config.bootstrapEmail, createDefaultDataController, clock)
       : null;
-    const services = privacyServices(masterKeys, config.originVerification);
+    const services = privacyServices(masterKeys, { db, mailer, clock }, config.originVerification);
     const subjectSignIn = new SubjectSignIn(db, services.keys, auth, mailer, clock);
     const engine = new GraphQLEngine(
       db,
@@ -130,6 +130,7 @@ export async function startPavise(config: Config, options: StartOptions = {}): P
       anonymousLimiter,
       mailLimiter: requestLimiter(config.rateLimit.mail),
       subjectSignIn,
+      team: services.team,
       redirects,
       verifiedOrigins: new VerifiedOrigins(db, clock),
       logger,

@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { before, describe, it } from 'node:test';
-import { LocalMasterKeys } from '../src/crypto/key-provider.js';
 import type { Database, Queryable } from '../src/db/database.js';
 import { GraphQLEngine } from '../src/graphql/engine.js';
 import { DEFAULT_LIMITS } from '../src/graphql/limits.js';
-import { createPrivacyModel } from '../src/privacy/model/index.js';
-import { privacyServices } from '../src/privacy/services.js';
 import { assertGraphqlError, graphqlError } from './helpers/http.js';
+import { privacyModelOn } from './helpers/privacy-model.js';
 import { unless } from './helpers/requirements.js';
 import { importSeedSample, runSeedShell } from './helpers/seeds.js';
 import { suiteServer } from './helpers/suite.js';
@@ -607,7 +604,7 @@ describe('GraphQL aggregates beyond PAVISE_GRAPHQL_MAX_ROWS', () => {
   it('aggregates every row of a table with a permission row limit; the limit caps nodes and lists (Hasura)', async () => {
     // No role of the privacy model both limits its rows and may aggregate; this engine's anonymous
     // role may, on the published FAQs: at most 3 rows of them listed, and the server's 5.
-    const model = createPrivacyModel(privacyServices(new LocalMasterKeys([randomBytes(32)])));
+    const model = privacyModelOn(server.pavise.db);
     const faqs = model.tables.find((table) => table.name === 'dataControllerFaqs')!;
     const anonymous = faqs.permissions.anonymous!;
     anonymous.select = { ...anonymous.select!, limit: 3, allowAggregations: true };

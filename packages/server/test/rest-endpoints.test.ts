@@ -1,15 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { LocalMasterKeys } from '../src/crypto/key-provider.js';
 import { GraphQLEngine } from '../src/graphql/engine.js';
 import { type RestCall, type RestEndpoint, RestEndpoints } from '../src/graphql/rest-endpoints.js';
-import { createPrivacyModel } from '../src/privacy/model/index.js';
 import { privacyRestEndpoints } from '../src/privacy/rest-endpoints.js';
-import { privacyServices } from '../src/privacy/services.js';
 import { graphqlError } from './helpers/http.js';
+import { privacyModelOn } from './helpers/privacy-model.js';
 import type { TestServer } from './helpers/server.js';
 import { suiteServer } from './helpers/suite.js';
 import { insertSubjects, type Tenant, twoTenants } from './helpers/tenants.js';
@@ -398,10 +395,7 @@ describe('REST endpoints: variables and start-up checks', () => {
   });
 
   before(async () => {
-    engine = new GraphQLEngine(
-      server.pavise.db,
-      createPrivacyModel(privacyServices(new LocalMasterKeys([randomBytes(32)]))),
-    );
+    engine = new GraphQLEngine(server.pavise.db, privacyModelOn(server.pavise.db));
     await server.pavise.db.query("INSERT INTO public.data_controllers (title) VALUES ('123'), ('true')");
   });
 

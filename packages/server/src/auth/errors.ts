@@ -18,6 +18,8 @@ const MESSAGES = {
   'forbidden-origin': 'This session may not be used from the origin of this request',
   'not-found': 'Not found',
   'email-already-in-use': 'Email already in use',
+  'already-a-member': 'This account is already a member of the data controller',
+  'invitation-for-another-address': 'This invitation was sent to another e-mail address: sign in with that account',
   'password-too-short': 'Password is too short',
   'redirectTo-not-allowed': 'The value of "options.redirectTo" is not allowed.',
   'password-in-hibp-database': 'Password is in HIBP database',

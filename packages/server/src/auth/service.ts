@@ -3,7 +3,7 @@ import { type Clock, systemClock } from '../clock.js';
 import type { Config } from '../config/config.js';
 import { isEmail } from '../config/config.js';
 import type { KeyEncryptionProvider } from '../crypto/key-provider.js';
-import type { Database } from '../db/database.js';
+import type { Database, Queryable } from '../db/database.js';
 import { getOrCreateSetting } from '../db/settings.js';
 import type { Mailer } from '../mail/mailer.js';
 import { signInLink } from '../mail/templates/sign-in-link.js';
@@ -206,6 +206,11 @@ export class AuthService {
     return this.startSession(user, now);
   }
 
+  /** A new session of an enabled account that has just proven itself another way (an accepted invitation). */
+  async startSessionFor(userId: string): Promise<Session> {
+    return this.startSession(await this.activeUser(userId), this.clock.now());
+  }
+
   private async startSession(user: UserRow, now: number): Promise<Session> {
     const family = await startFamily(this.db, user.id, this.settings.refreshTokenExpiresIn, now);
     await this.db.query('UPDATE auth.users SET last_seen = to_timestamp($2::float8 / 1000) WHERE id = $1', [
@@ -222,12 +227,15 @@ export class AuthService {
     return this.session(user, family.id, family.token);
   }
 
-  /** Creates an account (sign-up, the CLI and bootstrap); the e-mail is taken as verified only when told. */
-  async createUser(input: SignUpInput & { emailVerified?: boolean }): Promise<UserRow> {
+  /**
+   * Creates an account (sign-up, the CLI, bootstrap, an accepted invitation: in the caller's
+   * transaction `db`); the e-mail is taken as verified only when told.
+   */
+  async createUser(input: SignUpInput & { emailVerified?: boolean }, db: Queryable = this.db): Promise<UserRow> {
     if (!isEmail(input.email.trim().toLowerCase()))
       throw new AuthError('invalid-request', 'The email address is not valid');
     checkNewPassword(input.password);
-    return insertUser(this.db, {
+    return insertUser(db, {
       email: input.email,
       passwordHash: await hashPassword(input.password),
       displayName: input.displayName ?? '',

@@ -71,32 +71,20 @@ export async function issueTicket(db: Queryable, grant: TicketGrant, ttlSeconds:
   return ticket;
 }
 
-/**
- * Uses the ticket if it is of one of `kinds`, unused and live at `now`; undefined otherwise
- * (unknown, forged, used, expired: the caller answers all alike).
- */
-export async function redeemTicket(
-  db: Queryable,
-  ticket: string,
-  kinds: readonly TicketKind[],
-  now: number,
-): Promise<RedeemedTicket | undefined> {
-  if (!TICKET.test(ticket)) return undefined;
-  const [row] = await db.query<{
-    id: string;
-    kind: TicketKind;
-    user_id: string | null;
-    data_controller_id: string | null;
-    data_subject_id: string | null;
-    redirect_to: string | null;
-    payload: Record<string, unknown>;
-    sealed: Buffer | null;
-  }>(
-    `UPDATE auth.tickets SET used_at = to_timestamp($3::float8 / 1000)
-     WHERE ticket_hash = $1 AND kind = ANY ($2::text[]) AND used_at IS NULL AND expires_at > to_timestamp($3::float8 / 1000)
-     RETURNING id, kind, user_id, data_controller_id, data_subject_id, redirect_to, payload, sealed`,
-    [digest(ticket), kinds, now],
-  );
+interface TicketRow {
+  id: string;
+  kind: TicketKind;
+  user_id: string | null;
+  data_controller_id: string | null;
+  data_subject_id: string | null;
+  redirect_to: string | null;
+  payload: Record<string, unknown>;
+  sealed: Buffer | null;
+}
+const TICKET_COLUMNS = 'id, kind, user_id, data_controller_id, data_subject_id, redirect_to, payload, sealed';
+const LIVE = `ticket_hash = $1 AND kind = ANY ($2::text[]) AND used_at IS NULL AND expires_at > to_timestamp($3::float8 / 1000)`;
+
+function redeemed(ticket: string, row: TicketRow | undefined): RedeemedTicket | undefined {
   if (!row) return undefined;
   return {
     id: row.id,
@@ -108,6 +96,43 @@ export async function redeemTicket(
     payload: row.payload,
     sealed: row.sealed ? open(sealKey(ticket), row.sealed, row.kind).toString('utf8') : null,
   };
+}
+
+/**
+ * Uses the ticket if it is of one of `kinds`, unused and live at `now`; undefined otherwise
+ * (unknown, forged, used, expired: the caller answers all alike).
+ */
+export async function redeemTicket(
+  db: Queryable,
+  ticket: string,
+  kinds: readonly TicketKind[],
+  now: number,
+): Promise<RedeemedTicket | undefined> {
+  if (!TICKET.test(ticket)) return undefined;
+  const [row] = await db.query<TicketRow>(
+    `UPDATE auth.tickets SET used_at = to_timestamp($3::float8 / 1000) WHERE ${LIVE} RETURNING ${TICKET_COLUMNS}`,
+    [digest(ticket), kinds, now],
+  );
+  return redeemed(ticket, row);
+}
+
+/**
+ * What a live ticket grants, without using it (a page that shows an invitation before it is
+ * accepted); undefined as for redeemTicket.
+ */
+export async function peekTicket(
+  db: Queryable,
+  ticket: string,
+  kinds: readonly TicketKind[],
+  now: number,
+): Promise<RedeemedTicket | undefined> {
+  if (!TICKET.test(ticket)) return undefined;
+  const [row] = await db.query<TicketRow>(`SELECT ${TICKET_COLUMNS} FROM auth.tickets WHERE ${LIVE}`, [
+    digest(ticket),
+    kinds,
+    now,
+  ]);
+  return redeemed(ticket, row);
 }
 
 /** Makes the unused tickets matching `where` unusable (a resent invitation replaces the old link). */

@@ -119,6 +119,12 @@ export interface ActionContext {
   db: Queryable;
   /** What the action's `prepare` answered, when it has one. */
   prepared?: unknown;
+  /**
+   * Runs `effect` once the request's transaction has committed (never if it rolls back): to
+   * tell a worker that there is work its commit made visible (the mail outbox). Errors in it are
+   * logged, not answered: the request has succeeded.
+   */
+  afterCommit: (effect: () => void) => void;
 }
 
 /**
@@ -128,7 +134,7 @@ export interface ActionContext {
 export interface ActionModel {
   name: string;
   kind: 'query' | 'mutation';
-  /** SDL of the input and output types it uses; identical strings may be shared by actions. */
+  /** SDL of the input and output types it uses; a definition several actions repeat identically is declared once. */
   types: string;
   /** The field's arguments in SDL, e.g. "(input: CreateDataSubjectInput!)", or "". */
   arguments: string;
@@ -150,7 +156,7 @@ export interface ActionModel {
    * `context.prepared`; an ActionError here refuses the request before anything runs. It must
    * not write: the operation may still fail after it.
    */
-  prepare?: (context: Omit<ActionContext, 'prepared'>) => Promise<unknown>;
+  prepare?: (context: Omit<ActionContext, 'prepared' | 'afterCommit'>) => Promise<unknown>;
   handler: (context: ActionContext) => Promise<unknown>;
 }
 

@@ -20,6 +20,8 @@ const STATUS: Readonly<Record<AuthErrorCode, number>> = {
   'forbidden-origin': 403,
   'not-found': 404,
   'email-already-in-use': 409,
+  'already-a-member': 409,
+  'invitation-for-another-address': 403,
   'internal-server-error': 500,
 };
 

@@ -5,6 +5,7 @@ import type { Config } from '../config/config.js';
 import type { Database } from '../db/database.js';
 import type { GraphQLEngine } from '../graphql/engine.js';
 import type { RestEndpoint } from '../graphql/rest-endpoints.js';
+import type { TeamInvitations } from '../privacy/invitations.js';
 import type { SubjectSignIn } from '../privacy/subject-sign-in.js';
 import type { RequestRateLimiter } from '../rate-limit/request-limiter.js';
 import type { SignInLimiter } from '../rate-limit/signin-limiter.js';
@@ -28,6 +29,8 @@ export interface ServerDependencies {
   mailLimiter: RequestRateLimiter;
   /** Magic links for data subjects (the privacy domain). */
   subjectSignIn: SubjectSignIn;
+  /** Team invitations: what the invitee's accept page calls. */
+  team: TeamInvitations;
   /** Where links in mail may lead afterwards. */
   redirects: RedirectPolicy;
   /** Which data controllers verified a web origin, for CORS (cors/cross-origin.ts). */

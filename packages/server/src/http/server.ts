@@ -16,6 +16,7 @@ import { registerCrossOrigin } from './cors/cross-origin.js';
 import type { ServerDependencies } from './dependencies.js';
 import { graphqlRoutes } from './graphql-routes.js';
 import { RequestInputError, zodValidatorCompiler } from './input-validation.js';
+import { invitationRoutes } from './invitation-routes.js';
 import { checkRequestParameters, installJsonBodyParser } from './json-body.js';
 import { passwordlessRoutes } from './passwordless-routes.js';
 import { restRoutes } from './rest-routes.js';
@@ -147,6 +148,7 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
   server.register(systemRoutes, deps);
   server.register(authRoutes, deps);
   server.register(passwordlessRoutes, deps);
+  server.register(invitationRoutes, deps);
   server.register(graphqlRoutes, deps);
   server.register(restRoutes, deps);
   server.register(vaultRoutes, { vault: deps.vault, auth: deps.auth, limiter: deps.vaultLimiter });

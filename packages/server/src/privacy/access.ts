@@ -17,6 +17,8 @@ export interface ControllerAccess {
   controllerKey: WrappedKey | undefined;
   /** The root key was stored by the caller's own transaction (so it may still roll back). */
   controllerKeyIsNew: boolean;
+  /** The caller's counting dashboard role; null for the admin role and the public surfaces. */
+  memberRole: string | null;
 }
 
 /**
@@ -57,7 +59,12 @@ export async function controllerAccess(
   if (!row || !(isAdmin(session) || (session.role === 'user' && allowed(row.role, capability)))) {
     throw refusal(session, row, 'data controller not found');
   }
-  return { controllerId, controllerKey: storedKey(row), controllerKeyIsNew: row.key_is_new };
+  return {
+    controllerId,
+    controllerKey: storedKey(row),
+    controllerKeyIsNew: row.key_is_new,
+    memberRole: isAdmin(session) ? null : row.role,
+  };
 }
 
 /**
@@ -74,7 +81,7 @@ export async function publicControllerAccess(db: Queryable, controllerId: string
     [controllerId],
   );
   if (!row) throw new ActionError('data controller not found', 'not-found');
-  return { controllerId, controllerKey: storedKey(row), controllerKeyIsNew: row.key_is_new };
+  return { controllerId, controllerKey: storedKey(row), controllerKeyIsNew: row.key_is_new, memberRole: null };
 }
 
 export interface SubjectAccess extends ControllerAccess {
@@ -122,6 +129,7 @@ export async function subjectAccess(
     erasedAt: row.erased_at,
     controllerKey: storedKey(row),
     controllerKeyIsNew: row.key_is_new,
+    memberRole: isAdmin(session) ? null : row.role,
   };
 }
 

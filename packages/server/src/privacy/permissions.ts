@@ -18,6 +18,22 @@ export const DASHBOARD_ROLES = [
 ] as const;
 export type DashboardRole = (typeof DASHBOARD_ROLES)[number];
 
+/** What the dashboard and mail call each role (reference §2.4). */
+export const ROLE_LABELS: Record<DashboardRole, string> = {
+  owner: 'Owner',
+  businessOwner: 'Business Owner',
+  admin: 'Admin',
+  dpo: 'Data Protection Officer',
+  dataController: 'Data Controller',
+  developer: 'Developer',
+  agency: 'Agency/Reseller',
+  member: 'Member',
+  auditor: 'Auditor/Regulator',
+};
+
+export const isDashboardRole = (role: string): role is DashboardRole =>
+  (DASHBOARD_ROLES as readonly string[]).includes(role);
+
 /** The permission matrix, by capability. */
 export const MAY = {
   viewOrganisation: [...DASHBOARD_ROLES],
@@ -75,6 +91,18 @@ function membership(capability: Capability): BoolExp {
   if (roles.length < DASHBOARD_ROLES.length) exp.role = { _in: roles };
   return exp;
 }
+
+/**
+ * On a membership (or an invitation), whose role the caller would grant, change or take away:
+ * the owner role is an owner's to give and take (a controller also always keeps one: migration
+ * 0014). With `member('manageUsers')`, who may manage the team.
+ */
+export const OWNER_ROLE_IS_AN_OWNERS: BoolExp = {
+  _or: [
+    { role: { _neq: 'owner' } },
+    { dataController: { members: { userId: { _eq: 'X-Hasura-User-Id' }, role: { _eq: 'owner' } } } },
+  ],
+};
 
 /** A row filter for the dataSubject role: the row belongs to the signed-in subject. */
 export function ownSubject(path: string[] = ['dataSubject']): BoolExp {

@@ -61,11 +61,11 @@ export async function runAction(
   definition: GraphQLField<unknown, unknown>,
   field: CollectedField,
   context: Fragments & { session: Record<string, string>; role: string },
-  prepared?: unknown,
+  effects: { prepared?: unknown; afterCommit: (effect: () => void) => void },
 ): Promise<string> {
   const input = actionInput(definition, field, context);
   const result = await asEngineErrors(field, () =>
-    action.handler({ input, session: { role: context.role, variables: context.session }, db, prepared }),
+    action.handler({ input, session: { role: context.role, variables: context.session }, db, ...effects }),
   );
   return JSON.stringify(project(result, definition.type, field, context) ?? null);
 }

@@ -79,13 +79,17 @@ export class Executor {
    */
   async mixedQuery(session: ExecutionSession, query: MixedQuery, context: FieldContext): Promise<string> {
     const preparations = await this.prepareActions(query.actions, context);
+    const committed = new AfterCommit(this.log);
     const run = async (db: Queryable) => {
       const parts: Record<string, unknown> = query.select
         ? JSON.parse(await this.query(query.select.sql, query.select.values, undefined, db))
         : {};
       for (const call of query.actions)
         parts[call.responseKey] = JSON.parse(
-          await runAction(db, call.action, call.definition, call.field, context, preparations.get(call)),
+          await runAction(db, call.action, call.definition, call.field, context, {
+            prepared: preparations.get(call),
+            afterCommit: committed.add,
+          }),
         );
       return parts;
     };
@@ -97,6 +101,7 @@ export class Executor {
             query.actions.some((call) => readsSession(call.action)),
           )
         : await run(this.db);
+    committed.run();
     const data: Record<string, unknown> = {};
     for (const key of query.responseKeys)
       data[key] = key in query.introspected ? query.introspected[key] : fromDatabase[key];
@@ -117,7 +122,8 @@ export class Executor {
       steps.filter((step): step is MutationStep & { kind: 'action' } => step.kind === 'action'),
       context,
     );
-    return this.transaction(
+    const committed = new AfterCommit(this.log);
+    const answer = await this.transaction(
       session,
       async (tx) => {
         const parts: string[] = [];
@@ -125,7 +131,10 @@ export class Executor {
           let value: string;
           if (step.kind === 'typename') value = '"mutation_root"';
           else if (step.kind === 'action')
-            value = await runAction(tx, step.action, step.definition, step.field, context, preparations.get(step));
+            value = await runAction(tx, step.action, step.definition, step.field, context, {
+              prepared: preparations.get(step),
+              afterCommit: committed.add,
+            });
           else if (step.kind === 'table') value = await runMutation(tx, step.compiled, this.prepared);
           else throw step.error;
           parts.push(`${JSON.stringify(step.responseKey)}:${value}`);
@@ -134,6 +143,8 @@ export class Executor {
       },
       publish,
     );
+    committed.run();
+    return answer;
   }
 
   /**
@@ -193,6 +204,11 @@ export class Executor {
     if (pg.code === '23514')
       return new EngineError('constraint-violation', `Check constraint violation. ${pg.message}`, path);
     if (pg.code === '42501') return new EngineError('permission-error', 'permission denied', path);
+    // SQLSTATE class PV is the domains' own: a refusal raised by a trigger or function whose
+    // message is written for the client (docs/contracts.md §4.7).
+    if (pg.code === 'PV403') return new EngineError('permission-error', pg.message ?? 'permission denied', path);
+    if (pg.code?.startsWith('PV'))
+      return new EngineError('constraint-violation', pg.message ?? 'constraint violation', path);
     if (pg.code === '57014')
       return new EngineError('statement-timeout', "the query ran longer than the server's statement timeout", path);
     // Only the code and message: the driver's error also carries the statement's parameters,
@@ -203,3 +219,23 @@ export class Executor {
 }
 
 const readsSession = (action: ActionModel) => action.readsSessionInSql !== false;
+
+/** The effects actions asked to run once the request's transaction has committed (ActionContext.afterCommit). */
+class AfterCommit {
+  private readonly effects: (() => void)[] = [];
+  constructor(private readonly log: { error(obj: unknown, msg: string): void }) {}
+
+  readonly add = (effect: () => void): void => {
+    this.effects.push(effect);
+  };
+
+  run(): void {
+    for (const effect of this.effects) {
+      try {
+        effect();
+      } catch (error) {
+        this.log.error({ err: error }, 'an action effect after commit failed');
+      }
+    }
+  }
+}

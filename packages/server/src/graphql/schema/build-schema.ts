@@ -15,6 +15,7 @@ import {
   GraphQLSchema,
   GraphQLString,
   parse,
+  print,
 } from 'graphql';
 import {
   type ActionModel,
@@ -286,7 +287,14 @@ function withActions(schema: GraphQLSchema, actions: ActionModel[]): GraphQLSche
   const field = (a: ActionModel) => `  ${a.name}${a.arguments}: ${a.output}`;
   const queries = actions.filter((a) => a.kind === 'query');
   const mutations = actions.filter((a) => a.kind === 'mutation');
-  const sdl = [...new Set(actions.map((a) => a.types))];
+  // A type several actions declare (an output they share) is declared once: definitions are
+  // compared as printed, so the same type written twice is one, and two different types of one
+  // name still fail as they should.
+  const sdl = [
+    ...new Set(
+      actions.flatMap((a) => (a.types.trim() ? parse(a.types).definitions.map((definition) => print(definition)) : [])),
+    ),
+  ];
   if (queries.length > 0) sdl.push(`extend type query_root {\n${queries.map(field).join('\n')}\n}`);
   if (mutations.length > 0) {
     sdl.push(

@@ -6,6 +6,11 @@ import { generateDataControllerDID, generateDataSubjectDID } from '../actions/di
 import { answerFAQ } from '../actions/faq.js';
 import { reportDataSubjectsRightsRequests, submitDataSubjectsRightsRequest } from '../actions/rights-requests.js';
 import { eraseDataSubject, exportDataSubjectData } from '../actions/subject-data.js';
+import {
+  inviteDataControllerUser,
+  resendDataControllerInvitation,
+  revokeDataControllerInvitation,
+} from '../actions/team.js';
 import { verifyDataControllerOrigin } from '../actions/verify-origin.js';
 import type { PrivacyServices } from '../services.js';
 import {
@@ -14,7 +19,14 @@ import {
   dataSubjectConsentFormValues,
   dataSubjectConsentHistory,
 } from './consent.js';
-import { auditEvents, complianceIssues, dataControllers, dataControllerUsers, users } from './organisation.js';
+import {
+  auditEvents,
+  complianceIssues,
+  dataControllerInvitations,
+  dataControllers,
+  dataControllerUsers,
+  users,
+} from './organisation.js';
 import { dataControllerOrigins } from './origins.js';
 import {
   dataProcessingActivities,
@@ -38,6 +50,7 @@ export function createPrivacyModel(services: PrivacyServices): Model {
     tables: [
       dataControllers,
       dataControllerUsers,
+      dataControllerInvitations,
       dataControllerOrigins,
       users,
       auditEvents,
@@ -74,6 +87,9 @@ export function createPrivacyModel(services: PrivacyServices): Model {
       captureConsent(services),
       answerFAQ,
       verifyDataControllerOrigin(services),
+      inviteDataControllerUser(services),
+      resendDataControllerInvitation(services),
+      revokeDataControllerInvitation(services),
     ],
   };
 }

@@ -1,5 +1,5 @@
-import { column, nhostRootFields, type TableModel } from '../../graphql/model.js';
-import { member, memberAwaitingTwoFactorToo, ownController } from '../permissions.js';
+import { type BoolExp, column, nhostRootFields, type TableModel } from '../../graphql/model.js';
+import { member, memberAwaitingTwoFactorToo, OWNER_ROLE_IS_AN_OWNERS, ownController } from '../permissions.js';
 import {
   controllerTable,
   createdAt,
@@ -64,6 +64,7 @@ export const dataControllers: TableModel = {
   rootFields: nhostRootFields('dataControllers', 'dataController'),
   relationships: hasMany('dataControllerId', {
     members: 'dataControllerUsers',
+    invitations: 'dataControllerInvitations',
     origins: 'dataControllerOrigins',
     dataSubjects: 'dataSubjects',
     privacyNotices: 'privacyNotices',
@@ -112,6 +113,9 @@ export const dataControllers: TableModel = {
   },
 };
 
+/** On a membership or an invitation: the caller may manage the team, and the owner role is an owner's. */
+const manageTeam: BoolExp = { _and: [member('manageUsers'), OWNER_ROLE_IS_AN_OWNERS] };
+
 export const dataControllerUsers = controllerTable({
   name: 'dataControllerUsers',
   singular: 'dataControllerUser',
@@ -123,12 +127,15 @@ export const dataControllerUsers = controllerTable({
   ],
   relationships: [objectRelationship('user', 'users', 'userId')],
   permissions: {
-    user: members('viewOrganisation', {
-      may: 'manageUsers',
-      insert: ['dataControllerId', 'userId', 'role', 'trainingCompletedAt'],
-      update: ['role', 'trainingCompletedAt'],
-      delete: true,
-    }),
+    // A role change or a removal counts from the member's next request: every request reads the
+    // membership (permissions.ts). People join by invitation (dataControllerInvitations); an
+    // insert adds an existing account directly.
+    user: {
+      ...members('viewOrganisation'),
+      insert: { columns: ['dataControllerId', 'userId', 'role', 'trainingCompletedAt'], check: manageTeam },
+      update: { columns: ['role', 'trainingCompletedAt'], filter: manageTeam, check: manageTeam },
+      delete: { filter: manageTeam },
+    },
     // "me": the caller's own memberships.
     me: { select: { columns: '*', filter: { userId: { _eq: 'X-Hasura-User-Id' } } } },
   },
@@ -146,6 +153,8 @@ export const users: TableModel = {
     text('locale'),
     // 'totp' or null (docs/contracts.md §3.7): read by the two-factor rule, shown to the team.
     text('active_mfa_type', true),
+    // The last sign-in (or PAT use), shown to the team.
+    column('last_seen', 'timestamptz', { nullable: true }),
     createdAt,
   ],
   primaryKey: ['id'],
@@ -159,7 +168,7 @@ export const users: TableModel = {
     // A member sees itself and the people it shares a controller with (the team page).
     user: {
       select: {
-        columns: ['id', 'email', 'displayName', 'avatarUrl', 'activeMfaType'],
+        columns: ['id', 'email', 'displayName', 'avatarUrl', 'activeMfaType', 'lastSeen'],
         filter: { _or: [{ id: { _eq: 'X-Hasura-User-Id' } }, { memberships: member('viewOrganisation') }] },
       },
     },
@@ -205,5 +214,32 @@ export const complianceIssues = controllerTable({
       update: ['title', 'description', 'status', 'priority', 'dismissed', 'resolvedAt'],
       delete: true,
     }),
+  },
+});
+
+/**
+ * Invitations to the team (docs/contracts.md §6.11): seen by every member (the team page), made,
+ * resent, revoked and accepted only by the actions of privacy/invitations.ts, which mail the link.
+ */
+export const dataControllerInvitations = controllerTable({
+  name: 'dataControllerInvitations',
+  singular: 'dataControllerInvitation',
+  columns: [
+    text('email'),
+    text('display_name'),
+    text('role'),
+    // pending, accepted or revoked; a pending one past expiresAt is expired.
+    text('status'),
+    uuid('invited_by_user_id', true),
+    uuid('accepted_by_user_id', true),
+    column('sent_at', 'timestamptz'),
+    column('expires_at', 'timestamptz'),
+    column('accepted_at', 'timestamptz', { nullable: true }),
+    column('revoked_at', 'timestamptz', { nullable: true }),
+    ...timestamps,
+  ],
+  relationships: [objectRelationship('invitedBy', 'users', 'invitedByUserId')],
+  permissions: {
+    user: members('viewOrganisation'),
   },
 });
