@@ -225,6 +225,7 @@ describe('magic links', () => {
 
       const mine = await server.gqlData(
         `{ dataSubjects { id }
+           dataSubjectIdentifiers { dataSubjectId kind masked }
            dataSubjectConsentFormValues { dataSubjectId value }
            dataSubjectsRightsRequests { dataSubjectId }
            dataProcessingActivities { dataSubjectId }
@@ -233,6 +234,12 @@ describe('magic links', () => {
         { token: session.accessToken },
       );
       assert.deepEqual(mine.dataSubjects, [{ id: subjectId }]);
+      // The address it proved, masked ('Ada@Shop.example ' was registered); for its eyes only.
+      assert.deepEqual(mine.dataSubjectIdentifiers, [
+        { dataSubjectId: subjectId, kind: 'email', masked: 'a***@s***.example' },
+      ]);
+      const byMember = await server.gql('{ dataSubjectIdentifiers { masked } }', {}, owner);
+      assert.match(byMember.body.errors?.[0]?.message ?? '', /field 'masked' not found/, byMember.text);
       assert.deepEqual(mine.dataSubjectConsentFormValues, [{ dataSubjectId: subjectId, value: 'granted' }]);
       assert.ok(mine.dataProcessingActivities.length >= 1);
       assert.ok(mine.dataProcessingActivities.every((row: any) => row.dataSubjectId === subjectId));
@@ -320,6 +327,12 @@ describe('magic links', () => {
       const registered = decodeJwt(session.accessToken)['https://hasura.io/jwt/claims']['x-hasura-data-subject-id'];
       const again = await server.createSubject(owner, controllerId, { email: newcomer });
       assert.equal(again, registered);
+      const shown = await server.gqlData(
+        '{ dataSubjectIdentifiers { kind masked } }',
+        {},
+        { token: session.accessToken },
+      );
+      assert.deepEqual(shown.dataSubjectIdentifiers, [{ kind: 'email', masked: 'n***@s***.example' }]);
     });
   });
 });

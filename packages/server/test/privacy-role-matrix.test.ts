@@ -125,6 +125,8 @@ const SPEC: Record<string, Spec> = {
   // Domain Management: its members see the origins, those who update the organisation add and
   // remove them (verifying is an action, below).
   dataControllerOrigins: { select: 'viewOrganisation', insert: 'updateOrganisation', delete: 'updateOrganisation' },
+  // The team page: every member sees the invitations; they are made and changed by actions (below).
+  dataControllerInvitations: { select: 'viewOrganisation' },
   users: { select: 'viewOrganisation' },
   auditEvents: { select: 'viewAudit' },
   // The Help Center's entries are public once published: every member sees them, privacy managers edit them.
@@ -164,6 +166,9 @@ const ACTIONS: Record<string, Capability> = {
   captureConsent: 'managePrivacy',
   answerFAQ: 'viewOrganisation',
   verifyDataControllerOrigin: 'updateOrganisation',
+  inviteDataControllerUser: 'manageUsers',
+  resendDataControllerInvitation: 'manageUsers',
+  revokeDataControllerInvitation: 'manageUsers',
 };
 
 const may = (role: DashboardRole, capability: Capability | undefined) =>
@@ -454,9 +459,13 @@ describe('permission matrix within a tenant: each dashboard role gets exactly wh
     assert.deepEqual(problems, []);
   });
 
-  /** Arguments for an action on B: its controller, a subject the role may use up, its published form. */
+  /**
+   * Arguments for an action on B: its controller, a subject the role may use up, its published
+   * form; the `id` an action names: B's origin, or a pending invitation of B's for the role to
+   * resend or revoke.
+   */
   const valueFor =
-    (role: DashboardRole) =>
+    (role: DashboardRole, action: string, invitations: Record<string, string>) =>
     (name: string): unknown =>
       ({
         dataControllerId: B.controllerId,
@@ -470,7 +479,8 @@ describe('permission matrix within a tenant: each dashboard role gets exactly wh
         event: 'matrix',
         payload: { email: `${role}-${++n}@example.com` },
         question: 'B-PUBLIC faq question',
-        id: siteOriginId,
+        id: invitations[action] ?? siteOriginId,
+        role: 'member',
         country: 'DE',
         gpc: false,
       })[name];
@@ -484,11 +494,21 @@ describe('permission matrix within a tenant: each dashboard role gets exactly wh
     );
     const problems: string[] = [];
     for (const role of ROLES) {
+      const invitations: Record<string, string> = {};
+      for (const action of ['resendDataControllerInvitation', 'revokeDataControllerInvitation']) {
+        const invited = await gqlData(
+          server,
+          'mutation($c: uuid!, $e: String!) { inviteDataControllerUser(dataControllerId: $c, email: $e, role: "member") { data { id } } }',
+          { c: B.controllerId, e: `invitee-${role}-${++n}@example.com` },
+          admin,
+        );
+        invitations[action] = invited.inviteDataControllerUser.data.id;
+      }
       const calls = userApi.actions.map((action): Operation & { name: string } => {
         const values = Object.fromEntries(
           action.field.args.map((a) => [
             a.name,
-            inputValue(a.type, a.name, valueFor(role), `${action.name}(${a.name})`),
+            inputValue(a.type, a.name, valueFor(role, action.name, invitations), `${action.name}(${a.name})`),
           ]),
         );
         const { definitions, args } = callOf(action.field, values);

@@ -339,7 +339,7 @@ describe('tenant isolation: from tenant B nothing of tenant A is read or changed
 
   /** The value an action or endpoint argument gets when aimed at A (or, `mixed`, at B's controller with A's other ids). */
   const valueFor =
-    (mixed: boolean) =>
+    (mixed: boolean, action = '') =>
     (name: string): unknown => {
       const byName: Record<string, unknown> = {
         dataControllerId: mixed ? B.controllerId : A.controllerId,
@@ -348,8 +348,9 @@ describe('tenant isolation: from tenant B nothing of tenant A is read or changed
         purposeId: A.ids.purposePublished,
         requestId: A.ids.rightsRequest,
         faqId: A.ids.faqPublished,
-        // verifyDataControllerOrigin(id): the only action whose argument is a bare id.
-        id: A.ids.origin,
+        // The actions whose argument is a bare id: verifyDataControllerOrigin, and the invitations'.
+        id: action.endsWith('Invitation') ? A.ids.invitation : A.ids.origin,
+        role: 'member',
         email: A.subject.email,
         phone: A.subject.phone,
         displayName: 'Probe',
@@ -391,7 +392,7 @@ describe('tenant isolation: from tenant B nothing of tenant A is read or changed
             const values = Object.fromEntries(
               action.field.args.map((a) => [
                 a.name,
-                inputValue(a.type, a.name, valueFor(mixed), `${action.name}(${a.name})`, requiredOnly),
+                inputValue(a.type, a.name, valueFor(mixed, action.name), `${action.name}(${a.name})`, requiredOnly),
               ]),
             );
             const key = JSON.stringify(values);

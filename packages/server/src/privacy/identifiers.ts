@@ -34,6 +34,20 @@ export function normaliseIdentifier(kind: IdentifierKind, raw: unknown): Normali
   }
 }
 
+/**
+ * A normalised e-mail address as its owner may be shown it without it being readable by others
+ * over their shoulder: the first character of the local part and of the domain, and the top-level
+ * domain ("ada@example.com" → "a***@e***.com"). At most 64 characters.
+ */
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf('@');
+  const local = email.slice(0, at);
+  const domain = email.slice(at + 1);
+  const dot = domain.lastIndexOf('.');
+  const top = domain.slice(dot + 1).slice(0, 24);
+  return `${[...local][0] ?? ''}***@${[...domain][0] ?? ''}***.${top}`;
+}
+
 /** EU/EEA countries, the UK and Switzerland: GDPR (or its UK/Swiss equivalents, same deadlines). */
 const GDPR_COUNTRIES = new Set(
   'AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE IS LI NO GB UK CH'.split(' '),

@@ -6,7 +6,7 @@ import type { Mailer } from '../mail/mailer.js';
 import { signInLink } from '../mail/templates/sign-in-link.js';
 import { publicControllerAccess } from './access.js';
 import { BRANDING_COLUMNS, brandingOf } from './branding.js';
-import { normaliseIdentifier } from './identifiers.js';
+import { maskEmail, normaliseIdentifier } from './identifiers.js';
 import { ingestDataSubject } from './ingestion.js';
 import { identifierHash, type PrivacyKeys } from './keys.js';
 
@@ -43,14 +43,22 @@ export class SubjectSignIn {
       controllerId,
     ]);
     if (!controller) return;
-    const subjectId = await this.subjectByEmail(controllerId, normalised.value);
+    const known = await this.subjectByEmail(controllerId, normalised.value);
+    const subjectId = known?.subjectId;
     if (!subjectId && !controller.subject_self_registration) return;
     const now = this.clock.now();
     await this.db.transaction(async (tx) => {
       const ticket = await issueTicket(
         tx,
-        subjectId
-          ? { kind: 'subjectSignin', controllerId, subjectId, redirectTo }
+        known
+          ? {
+              kind: 'subjectSignin',
+              controllerId,
+              subjectId: known.subjectId,
+              redirectTo,
+              // Which identifier the link proves, and how its owner is shown it.
+              payload: { identifierId: known.identifierId, masked: maskEmail(normalised.value) },
+            }
           : { kind: 'subjectSignin', controllerId, redirectTo, sealed: normalised.value },
         SIGN_IN_LINK_SECONDS,
         now,
@@ -82,7 +90,14 @@ export class SubjectSignIn {
           'SELECT 1 FROM public.data_subjects WHERE id = $1 AND data_controller_id = $2 AND erased_at IS NULL',
           [redeemed.subjectId, controllerId],
         );
-        return live ? { subjectId: redeemed.subjectId, controllerId, redirectTo: redeemed.redirectTo } : undefined;
+        if (!live) return undefined;
+        const { identifierId, masked } = redeemed.payload as { identifierId?: string; masked?: string };
+        if (identifierId && masked)
+          await tx.query(
+            'UPDATE public.data_subject_identifiers SET masked = $2 WHERE id = $1 AND data_subject_id = $3',
+            [identifierId, masked, redeemed.subjectId],
+          );
+        return { subjectId: redeemed.subjectId, controllerId, redirectTo: redeemed.redirectTo };
       }
       if (redeemed.sealed === null) return undefined;
       const access = await publicControllerAccess(tx, controllerId).catch(() => undefined);
@@ -92,6 +107,10 @@ export class SubjectSignIn {
         payload: { email: redeemed.sealed },
         source: 'magic-link',
       });
+      await tx.query(
+        "UPDATE public.data_subject_identifiers SET masked = $2 WHERE data_subject_id = $1 AND kind = 'email'",
+        [dataSubjectId, maskEmail(redeemed.sealed)],
+      );
       return { subjectId: dataSubjectId, controllerId, redirectTo: redeemed.redirectTo };
     });
     if (!proven) return undefined;
@@ -99,17 +118,20 @@ export class SubjectSignIn {
     return { session, redirectTo: proven.redirectTo };
   }
 
-  private async subjectByEmail(controllerId: string, email: string): Promise<string | undefined> {
+  private async subjectByEmail(
+    controllerId: string,
+    email: string,
+  ): Promise<{ subjectId: string; identifierId: string } | undefined> {
     const access = await publicControllerAccess(this.db, controllerId);
     // A controller without a key yet has no subjects: do not make it a key just to look.
     if (!access.controllerKey) return undefined;
     const keys = await this.keys.forController(this.db, controllerId, access.controllerKey, false);
-    const [row] = await this.db.query<{ data_subject_id: string }>(
-      `SELECT i.data_subject_id FROM public.data_subject_identifiers i
+    const [row] = await this.db.query<{ data_subject_id: string; id: string }>(
+      `SELECT i.data_subject_id, i.id FROM public.data_subject_identifiers i
        JOIN public.data_subjects s ON s.id = i.data_subject_id AND s.erased_at IS NULL
        WHERE i.data_controller_id = $1 AND i.kind = 'email' AND i.hash = $2`,
       [controllerId, identifierHash(keys, 'email', email)],
     );
-    return row?.data_subject_id;
+    return row && { subjectId: row.data_subject_id, identifierId: row.id };
   }
 }

@@ -236,7 +236,15 @@ export async function seedTenant(
       source: 'api',
     }),
   });
-  return { tag, controllerId, owner, subjectId, subject, ids: { ...ids, ...pointing } };
+  // An invitation is made by its action (which mails it), not inserted.
+  const invited = await gqlData(
+    server,
+    'mutation($c: uuid!, $e: String!, $n: String) { inviteDataControllerUser(dataControllerId: $c, email: $e, displayName: $n, role: "dpo") { data { id } } }',
+    { c, e: `${lower}-secret-invitee@example.com`, n: s('invitee name') },
+    admin,
+  );
+  const invitation: string = invited.inviteDataControllerUser.data.id;
+  return { tag, controllerId, owner, subjectId, subject, ids: { ...ids, ...pointing, invitation } };
 }
 
 /** How to find a tenant's rows in a table: by dataControllerId, or one of these rules. */
@@ -288,9 +296,14 @@ export async function tenantSnapshot(server: TestServer, controllerId: string): 
     snapshot[key] = result.map((r) => r.row).sort();
   };
   for (const { schema, name } of tables) {
+    // The outbox's messages, not their delivery, which its worker moves on meanwhile.
+    const columns =
+      schema === 'mail' && name === 'outbox'
+        ? "jsonb_build_object('id', t.id, 'template', t.template, 'recipient', t.recipient)"
+        : 'to_jsonb(t)';
     await rows(
       `${schema}.${name}`,
-      `SELECT to_jsonb(t)::text AS row FROM "${schema}"."${name}" AS t WHERE t.data_controller_id = $1`,
+      `SELECT ${columns}::text AS row FROM "${schema}"."${name}" AS t WHERE t.data_controller_id = $1`,
     );
   }
   await rows(

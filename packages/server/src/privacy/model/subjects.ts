@@ -41,11 +41,18 @@ export const dataSubjects = controllerTable({
 export const dataSubjectIdentifiers = controllerTable({
   name: 'dataSubjectIdentifiers',
   singular: 'dataSubjectIdentifier',
-  // The hash column is deliberately not in the model: no role can read it.
-  columns: [dataSubjectId, text('kind'), createdAt],
+  // The hash column is deliberately not in the model: no role can read it. `masked` is the e-mail
+  // address the subject proved by signing in ("a***@e***.com"): for the subject's own eyes only.
+  columns: [dataSubjectId, text('kind'), text('masked', true), createdAt],
   relationships: [toSubject],
   permissions: {
-    user: members('viewPrivacy'),
+    user: {
+      ...members('viewPrivacy'),
+      select: {
+        ...members('viewPrivacy').select!,
+        columns: ['id', 'dataControllerId', 'dataSubjectId', 'kind', 'createdAt'],
+      },
+    },
     dataSubject: { select: { columns: '*', filter: ownSubject() } },
   },
 });
