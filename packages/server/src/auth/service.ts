@@ -6,6 +6,8 @@ import type { KeyEncryptionProvider } from '../crypto/key-provider.js';
 import type { Database, Queryable } from '../db/database.js';
 import { getOrCreateSetting } from '../db/settings.js';
 import type { Mailer } from '../mail/mailer.js';
+import { emailVerification } from '../mail/templates/email-verification.js';
+import { passwordReset } from '../mail/templates/password-reset.js';
 import { signInLink } from '../mail/templates/sign-in-link.js';
 import { AuthError } from './errors.js';
 import { JwtKeys, type VerifiedToken } from './jwt.js';
@@ -38,13 +40,14 @@ import {
   startFamily,
   startSubjectFamily,
 } from './refresh-tokens.js';
-import { deleteSpentTickets, issueTicket, redeemTicket } from './tickets.js';
+import { deleteSpentTickets, issueTicket, redeemTicket, revokeTickets, ticketKind } from './tickets.js';
 import { generateToken, hashToken, isWellFormedToken } from './tokens.js';
 import { TotpFactors } from './totp-factors.js';
 import {
   findUserByEmail,
   findUserById,
   insertUser,
+  type NewUser,
   subjectUser,
   toUser,
   type User,
@@ -54,6 +57,14 @@ import {
 
 /** How long a magic link lives: 15 minutes. */
 export const SIGN_IN_LINK_SECONDS = 15 * 60;
+/** How long a password-reset link lives: 1 hour. */
+export const PASSWORD_RESET_SECONDS = 60 * 60;
+/** How long an e-mail verification link lives: 24 hours. */
+export const EMAIL_VERIFY_SECONDS = 24 * 60 * 60;
+
+/** The links mailed to an account that `GET /v1/verify` follows (its `type` is the ticket's kind). */
+export type AccountLinkType = 'signinPasswordless' | 'passwordReset' | 'emailVerify';
+export const ACCOUNT_LINK_TYPES: readonly AccountLinkType[] = ['signinPasswordless', 'passwordReset', 'emailVerify'];
 
 /** The role and claims of a data subject's session (docs/contracts.md §3.8). */
 export const SUBJECT_ROLE = 'dataSubject';
@@ -220,29 +231,46 @@ export class AuthService {
     return this.session(user, family.id, family.token);
   }
 
-  async signUp(input: SignUpInput): Promise<Session> {
+  /**
+   * A new account and its first session. With a mailer (the server's), the mail that confirms the
+   * address is written in the same transaction as the account; the address is not required to be
+   * verified to sign in. `redirectTo` (already allowed) is where that mail's link leads.
+   */
+  async signUp(input: SignUpInput, redirectTo?: string): Promise<Session> {
     if (this.settings.signup === 'closed') throw new AuthError('signup-disabled');
-    const user = await this.createUser(input);
-    const family = await startFamily(this.db, user.id, this.settings.refreshTokenExpiresIn, this.clock.now());
+    const newUser = await this.newUser(input);
+    const now = this.clock.now();
+    const { user, family } = await this.db.transaction(async (tx) => {
+      const user = await insertUser(tx, newUser);
+      const family = await startFamily(tx, user.id, this.settings.refreshTokenExpiresIn, now);
+      if (this.mailer) await this.mailAccountLink(tx, this.mailer, user, 'emailVerify', redirectTo ?? null, now);
+      return { user, family };
+    });
+    this.mailer?.nudge();
     return this.session(user, family.id, family.token);
   }
 
   /**
-   * Creates an account (sign-up, the CLI, bootstrap, an accepted invitation: in the caller's
-   * transaction `db`); the e-mail is taken as verified only when told.
+   * Creates an account (the CLI, bootstrap, an accepted invitation: in the caller's transaction
+   * `db`; no mail); the e-mail is taken as verified only when told.
    */
   async createUser(input: SignUpInput & { emailVerified?: boolean }, db: Queryable = this.db): Promise<UserRow> {
+    return insertUser(db, await this.newUser(input));
+  }
+
+  /** Checks a new account's address and password (the rule), and hashes the password. */
+  private async newUser(input: SignUpInput & { emailVerified?: boolean }): Promise<NewUser> {
     if (!isEmail(input.email.trim().toLowerCase()))
       throw new AuthError('invalid-request', 'The email address is not valid');
     checkNewPassword(input.password);
-    return insertUser(db, {
+    return {
       email: input.email,
       passwordHash: await hashPassword(input.password),
       displayName: input.displayName ?? '',
       locale: input.locale ?? 'en',
       metadata: input.metadata ?? {},
       emailVerified: input.emailVerified ?? false,
-    });
+    };
   }
 
   // --- password change --------------------------------------------------------------------
@@ -251,8 +279,7 @@ export class AuthService {
    * Sets the caller's password (which must meet the rule) and ends every other session of the
    * account: its other refresh-token families, and the second-step tickets the old password
    * earned. The caller's own session (`keepSessionId`, the access token's `sid`) goes on; PATs
-   * are kept, as by sign-out everywhere. A reset by ticket (no session) is another way in to the
-   * same change.
+   * are kept, as by sign-out everywhere. A reset by ticket (no session) is resetPassword.
    */
   async changePassword(userId: string, newPassword: string, keepSessionId?: string): Promise<void> {
     const user = await this.activeUser(userId);
@@ -261,6 +288,33 @@ export class AuthService {
     await this.db.transaction(async (tx) => {
       await tx.query('UPDATE auth.users SET password_hash = $2 WHERE id = $1', [user.id, passwordHash]);
       await endOtherFamilies(tx, user.id, keepSessionId && UUID.test(keepSessionId) ? keepSessionId : undefined);
+      await endMfaTickets(tx, user.id);
+    });
+  }
+
+  /**
+   * Nhost's reset form: the ticket of a password-reset link instead of a session. The rule is
+   * checked before the ticket is used, so a refused password leaves the link working. Then, in
+   * one transaction, the ticket is used up, the password set and every session of the account
+   * ended (all its refresh-token families and second-step tickets): nobody keeps a session the
+   * old password opened. PATs are kept, as by a password change.
+   */
+  async resetPassword(ticket: string, newPassword: string): Promise<void> {
+    if (ticketKind(ticket) !== 'passwordReset') throw new AuthError('invalid-ticket');
+    checkNewPassword(newPassword);
+    const passwordHash = await hashPassword(newPassword);
+    const now = this.clock.now();
+    await this.db.transaction(async (tx) => {
+      const redeemed = await redeemTicket(tx, ticket, ['passwordReset'], now);
+      const user = redeemed?.userId ? await findUserById(tx, redeemed.userId) : undefined;
+      if (!redeemed || !user) throw new AuthError('invalid-ticket');
+      if (user.disabled) throw new AuthError('disabled-user');
+      // The link reached the address: it is verified, as by any link mailed to it.
+      await tx.query('UPDATE auth.users SET password_hash = $2, email_verified = true WHERE id = $1', [
+        user.id,
+        passwordHash,
+      ]);
+      await endAllFamilies(tx, user.id);
       await endMfaTickets(tx, user.id);
     });
   }
@@ -287,7 +341,7 @@ export class AuthService {
     return this.session(owner, rotation.familyId, rotation.token);
   }
 
-  // --- magic links ---------------------------------------------------------------------------
+  // --- links mailed to an account (magic links, password resets, e-mail verification) --------
 
   /**
    * Mails a sign-in link to the account of `email`, if there is one and it is enabled; nothing
@@ -318,17 +372,77 @@ export class AuthService {
     mailer.nudge();
   }
 
-  /** Uses an account's magic-link ticket: a session, and the address counts as verified. */
-  async redeemSignInLink(ticket: string): Promise<{ session: Session; redirectTo: string | null }> {
-    const redeemed = await redeemTicket(this.db, ticket, ['signinPasswordless'], this.clock.now());
+  /**
+   * Mails a password-reset link (live 1 hour) to the enabled account of `email`; nothing for an
+   * unknown or disabled one. The account's earlier unused reset links stop working. As for
+   * sendSignInLink, the caller answers before this runs, and `redirectTo` is already allowed.
+   */
+  async sendPasswordReset(email: string, redirectTo: string): Promise<void> {
+    const mailer = this.requireMailer();
+    const user = await findUserByEmail(this.db, email);
+    if (!user || user.disabled) return;
+    const now = this.clock.now();
+    await this.db.transaction((tx) => this.mailAccountLink(tx, mailer, user, 'passwordReset', redirectTo, now));
+    mailer.nudge();
+  }
+
+  /**
+   * Mails an e-mail verification link (live 24 hours) to the enabled account of `email` whose
+   * address is not verified yet; nothing otherwise. Earlier unused verification links stop working.
+   */
+  async sendVerificationEmail(email: string, redirectTo: string): Promise<void> {
+    const mailer = this.requireMailer();
+    const user = await findUserByEmail(this.db, email);
+    if (!user || user.disabled || user.email_verified) return;
+    const now = this.clock.now();
+    await this.db.transaction((tx) => this.mailAccountLink(tx, mailer, user, 'emailVerify', redirectTo, now));
+    mailer.nudge();
+  }
+
+  /**
+   * In the caller's transaction: ends the account's unused links of `kind`, issues a new one and
+   * writes its mail to the outbox (the caller nudges the mailer once committed). The user's row
+   * is locked first, so two requests at once cannot leave two live links.
+   */
+  private async mailAccountLink(
+    tx: Queryable,
+    mailer: Mailer,
+    user: UserRow,
+    kind: 'passwordReset' | 'emailVerify',
+    redirectTo: string | null,
+    now: number,
+  ): Promise<void> {
+    await tx.query('SELECT id FROM auth.users WHERE id = $1 FOR UPDATE', [user.id]);
+    await revokeTickets(tx, { kind, userId: user.id }, now);
+    const lifetime = kind === 'passwordReset' ? PASSWORD_RESET_SECONDS : EMAIL_VERIFY_SECONDS;
+    const ticket = await issueTicket(tx, { kind, userId: user.id, redirectTo }, lifetime, now);
+    const url = mailer.link('/v1/verify', { ticket, type: kind, ...(redirectTo === null ? {} : { redirectTo }) });
+    const to = { address: user.email };
+    if (kind === 'passwordReset')
+      await mailer.enqueue(tx, passwordReset, { url, expiresInMinutes: lifetime / 60 }, to, now);
+    else await mailer.enqueue(tx, emailVerification, { url, expiresInHours: lifetime / 3600 }, to, now);
+  }
+
+  /**
+   * Uses the ticket of a link mailed to an account, if it is of the kind `type` names: a
+   * session (a normal one), and the address counts as verified (the link reached it). A magic
+   * link, a password-reset link (the client then asks for a new password and sets it with the
+   * session) and an e-mail verification link differ only in what the client does next.
+   */
+  async redeemAccountLink(
+    ticket: string,
+    type: AccountLinkType,
+  ): Promise<{ session: Session; redirectTo: string | null }> {
+    const now = this.clock.now();
+    const redeemed = await redeemTicket(this.db, ticket, [type], now);
     const user = redeemed?.userId ? await findUserById(this.db, redeemed.userId) : undefined;
     if (!redeemed || !user) throw new AuthError('invalid-ticket');
     if (user.disabled) throw new AuthError('disabled-user');
     await this.db.query(
       'UPDATE auth.users SET email_verified = true, last_seen = to_timestamp($2::float8 / 1000) WHERE id = $1',
-      [user.id, this.clock.now()],
+      [user.id, now],
     );
-    const family = await startFamily(this.db, user.id, this.settings.refreshTokenExpiresIn, this.clock.now());
+    const family = await startFamily(this.db, user.id, this.settings.refreshTokenExpiresIn, now);
     return {
       session: await this.session({ kind: 'user', user: { ...user, email_verified: true } }, family.id, family.token),
       redirectTo: redeemed.redirectTo,

@@ -7,6 +7,7 @@ import { isCredentialRefusal } from './auth-errors.js';
 import { bearerToken } from './bearer.js';
 import type { ServerDependencies } from './dependencies.js';
 import { withZod } from './input-validation.js';
+import { redirectToOption } from './mail-requests.js';
 
 /** The Nhost-compatible auth routes (docs/contracts.md §3). */
 
@@ -23,9 +24,11 @@ const bodies = {
   signUp: z.strictObject({
     email: z.string().min(1),
     password: z.string().min(1),
-    // Nhost accepts more options (redirectTo, roles); those without meaning here are ignored.
+    // Nhost accepts more options (roles); those without meaning here are ignored. redirectTo is
+    // where the verification mail's link leads.
     options: z
       .looseObject({
+        redirectTo: redirectToOption,
         displayName: z.string().max(256).optional(),
         locale: z.string().min(2).max(10).optional(),
         metadata: metadata.optional(),
@@ -36,8 +39,8 @@ const bodies = {
   signOut: z.strictObject({ refreshToken: z.string().min(1).optional(), all: z.boolean().optional() }),
   createPat: z.strictObject({ expiresAt: z.iso.datetime({ offset: true }), metadata: metadata.optional() }),
   signInTotp: z.strictObject({ ticket: z.string().min(1).max(256), otp: z.string().max(64) }),
-  // Nhost's body also takes a reset `ticket` instead of an access token: not offered yet.
-  changePassword: z.strictObject({ newPassword: z.string().min(1) }),
+  // With an access token, or (Nhost's reset form) with the ticket of a password-reset link instead.
+  changePassword: z.strictObject({ newPassword: z.string().min(1), ticket: z.string().min(1).max(256).optional() }),
   // Nhost's body: "totp" turns TOTP on; null, "" or no activeMfaType turns it off.
   userMfa: z.strictObject({ code: z.string().max(64), activeMfaType: z.enum(['totp', '']).nullish() }),
 };
@@ -60,7 +63,7 @@ const sendOk = (reply: FastifyReply) => reply.type('application/json; charset=ut
 
 export async function authRoutes(
   server: FastifyInstance,
-  { auth, signInLimiter }: Pick<ServerDependencies, 'auth' | 'signInLimiter'>,
+  { auth, signInLimiter, redirects }: Pick<ServerDependencies, 'auth' | 'signInLimiter' | 'redirects'>,
 ): Promise<void> {
   const scope = withZod(server);
   /** Access token → the caller's (still existing, enabled) account. */
@@ -101,14 +104,21 @@ export async function authRoutes(
 
   scope.post('/v1/signup/email-password', body(bodies.signUp), async (request) => {
     const { email, password, options } = request.body;
+    // The sign-up answers as it always has: a redirectTo that is not allowed is not refused, the
+    // verification link leads to the server's own root instead.
+    const asked = options?.redirectTo;
+    const redirectTo = (asked === undefined ? undefined : redirects.allowed(asked)) ?? redirects.defaultTarget();
     const session = await guarded(request, `signup:${email.trim().toLowerCase()}`, () =>
-      auth.signUp({
-        email,
-        password,
-        displayName: options?.displayName,
-        locale: options?.locale,
-        metadata: options?.metadata,
-      }),
+      auth.signUp(
+        {
+          email,
+          password,
+          displayName: options?.displayName,
+          locale: options?.locale,
+          metadata: options?.metadata,
+        },
+        redirectTo,
+      ),
     );
     return { session };
   });
@@ -154,9 +164,21 @@ export async function authRoutes(
   });
 
   // With an access token: the caller's own password; the caller's session goes on, the others end.
+  // With a reset ticket and no token: the ticket's account, and every session of it ends. A ticket
+  // is a credential: a refused one counts against the client IP, as sign-ins do.
   scope.post('/v1/user/password', body(bodies.changePassword), async (request, reply) => {
+    const { newPassword, ticket } = request.body;
+    if (ticket !== undefined) {
+      if (bearerToken(request.headers.authorization) !== undefined)
+        throw new AuthError(
+          'invalid-request',
+          'The request payload is incorrect: send either an access token or a ticket, not both',
+        );
+      await guarded(request, `reset-ticket:${ticket}`, () => auth.resetPassword(ticket, newPassword));
+      return sendOk(reply);
+    }
     const { userId, sessionId } = await auth.authenticate(accessToken(request));
-    await auth.changePassword(userId, request.body.newPassword, sessionId);
+    await auth.changePassword(userId, newPassword, sessionId);
     return sendOk(reply);
   });
 

@@ -9,6 +9,7 @@ import Fastify, {
 import { AuthError } from '../auth/errors.js';
 import { UnsafeInputError } from '../input/json.js';
 import { RateLimitedError } from '../rate-limit/signin-limiter.js';
+import { accountMailRoutes } from './account-mail-routes.js';
 import { authErrorReply, INTERNAL_ERROR_REPLY } from './auth-errors.js';
 import { authRoutes } from './auth-routes.js';
 import { authRouteOriginCheck } from './cors/auth-route-origin.js';
@@ -24,6 +25,7 @@ import { setSecurityHeaders } from './security-headers.js';
 import { bodyRefusalMessage, surfaceRefusal } from './surface-refusal.js';
 import { systemRoutes } from './system-routes.js';
 import { vaultRoutes } from './vault-routes.js';
+import { verifyRoutes } from './verify-routes.js';
 
 /** One info line per request, on completion, instead of Fastify's two. */
 class RequestLog extends LogController {
@@ -149,6 +151,8 @@ export function buildServer(deps: ServerDependencies): FastifyInstance {
   server.register(authRoutes, deps);
   server.register(passwordlessRoutes, deps);
   server.register(invitationRoutes, deps);
+  server.register(accountMailRoutes, deps);
+  server.register(verifyRoutes, deps);
   server.register(graphqlRoutes, deps);
   server.register(restRoutes, deps);
   server.register(vaultRoutes, { vault: deps.vault, auth: deps.auth, limiter: deps.vaultLimiter });
