@@ -169,6 +169,7 @@ const ACTIONS: Record<string, Capability> = {
   inviteDataControllerUser: 'manageUsers',
   resendDataControllerInvitation: 'manageUsers',
   revokeDataControllerInvitation: 'manageUsers',
+  dataControllerAccess: 'viewOrganisation',
 };
 
 const may = (role: DashboardRole, capability: Capability | undefined) =>

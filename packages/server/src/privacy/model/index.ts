@@ -4,6 +4,7 @@ import { captureConsent } from '../actions/consent.js';
 import { createDataSubject } from '../actions/create-data-subject.js';
 import { generateDataControllerDID, generateDataSubjectDID } from '../actions/dids.js';
 import { answerFAQ } from '../actions/faq.js';
+import { dataControllerAccess } from '../actions/my-access.js';
 import { reportDataSubjectsRightsRequests, submitDataSubjectsRightsRequest } from '../actions/rights-requests.js';
 import { eraseDataSubject, exportDataSubjectData } from '../actions/subject-data.js';
 import {
@@ -90,6 +91,7 @@ export function createPrivacyModel(services: PrivacyServices): Model {
       inviteDataControllerUser(services),
       resendDataControllerInvitation(services),
       revokeDataControllerInvitation(services),
+      dataControllerAccess,
     ],
   };
 }
