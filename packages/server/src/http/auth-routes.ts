@@ -6,8 +6,9 @@ import { jsonLengthExceeds } from '../input/json.js';
 import { isCredentialRefusal } from './auth-errors.js';
 import { bearerToken } from './bearer.js';
 import type { ServerDependencies } from './dependencies.js';
-import { withZod } from './input-validation.js';
+import { RequestInputError, withZod } from './input-validation.js';
 import { redirectToOption } from './mail-requests.js';
+import { SessionCookies } from './session-cookie.js';
 
 /** The Nhost-compatible auth routes (docs/contracts.md §3). */
 
@@ -36,6 +37,8 @@ const bodies = {
       .optional(),
   }),
   refresh: z.strictObject({ refreshToken: z.string().min(1) }),
+  // In cookie mode (§3.11) the refresh token is the cookie's; without it, `refresh` applies.
+  refreshOrCookie: z.strictObject({ refreshToken: z.string().min(1).optional() }),
   signOut: z.strictObject({ refreshToken: z.string().min(1).optional(), all: z.boolean().optional() }),
   createPat: z.strictObject({ expiresAt: z.iso.datetime({ offset: true }), metadata: metadata.optional() }),
   signInTotp: z.strictObject({ ticket: z.string().min(1).max(256), otp: z.string().max(64) }),
@@ -63,9 +66,15 @@ const sendOk = (reply: FastifyReply) => reply.type('application/json; charset=ut
 
 export async function authRoutes(
   server: FastifyInstance,
-  { auth, signInLimiter, redirects }: Pick<ServerDependencies, 'auth' | 'signInLimiter' | 'redirects'>,
+  {
+    auth,
+    signInLimiter,
+    redirects,
+    config,
+  }: Pick<ServerDependencies, 'auth' | 'signInLimiter' | 'redirects' | 'config'>,
 ): Promise<void> {
   const scope = withZod(server);
+  const cookies = new SessionCookies(config);
   /** Access token → the caller's (still existing, enabled) account. */
   const caller = async (request: FastifyRequest): Promise<VerifiedToken> => {
     const token = await auth.authenticate(accessToken(request));
@@ -91,15 +100,20 @@ export async function authRoutes(
   });
 
   // {"session", "mfa": null}, or for an account with TOTP {"session": null, "mfa": {"ticket"}}.
-  scope.post('/v1/signin/email-password', body(bodies.signInPassword), async (request) => {
+  scope.post('/v1/signin/email-password', body(bodies.signInPassword), async (request, reply) => {
+    const cookieMode = cookies.requested(request);
     const { email, password } = request.body;
-    return guarded(request, `email:${email.trim().toLowerCase()}`, () => auth.signInWithPassword(email, password));
+    const answer = await guarded(request, `email:${email.trim().toLowerCase()}`, () =>
+      auth.signInWithPassword(email, password),
+    );
+    return answer.session ? { ...answer, session: cookies.answer(request, reply, cookieMode, answer.session) } : answer;
   });
 
-  scope.post('/v1/signin/mfa/totp', body(bodies.signInTotp), async (request) => {
+  scope.post('/v1/signin/mfa/totp', body(bodies.signInTotp), async (request, reply) => {
+    const cookieMode = cookies.requested(request);
     const { ticket, otp } = request.body;
     const session = await guarded(request, `mfa-ticket:${ticket}`, () => auth.signInWithTotp(ticket, otp));
-    return { session, mfa: null };
+    return { session: cookies.answer(request, reply, cookieMode, session), mfa: null };
   });
 
   scope.post('/v1/signup/email-password', body(bodies.signUp), async (request) => {
@@ -124,24 +138,32 @@ export async function authRoutes(
   });
 
   // Nhost returns the bare Session here, not {session}.
-  scope.post('/v1/token', body(bodies.refresh), async (request) => {
-    const { refreshToken } = request.body;
-    return guarded(request, `rt:${refreshToken}`, () => auth.refresh(refreshToken));
+  scope.post('/v1/token', body(bodies.refreshOrCookie), async (request, reply) => {
+    const rotate = (token: string) => guarded(request, `rt:${token}`, () => auth.refresh(token));
+    if (cookies.requested(request)) return cookies.refresh(request, reply, request.body.refreshToken, rotate);
+    const parsed = bodies.refresh.safeParse(request.body);
+    if (!parsed.success) throw RequestInputError.fromZod(parsed.error);
+    return rotate(parsed.data.refreshToken);
   });
 
   scope.post('/v1/signout', body(bodies.signOut), async (request, reply) => {
-    const { refreshToken, all } = request.body;
+    const { all } = request.body;
+    const cookieMode = cookies.requested(request);
+    const refreshToken = cookieMode
+      ? cookies.refreshToken(request, request.body.refreshToken)
+      : request.body.refreshToken;
     if (all) {
       const { userId } = await caller(request);
       await auth.signOutEverywhere(userId);
     } else if (refreshToken) {
       await auth.signOut(refreshToken);
-    } else {
+    } else if (!cookieMode) {
       throw new AuthError(
         'invalid-request',
         'The request payload is incorrect: send "refreshToken", or "all": true with an access token',
       );
     }
+    if (cookieMode) cookies.clear(request, reply);
     return sendOk(reply);
   });
 

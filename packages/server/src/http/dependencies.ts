@@ -14,7 +14,16 @@ import type { OriginDirectory } from './cors/cross-origin.js';
 
 /** What the HTTP server is built from; each route module takes the part it needs. */
 export interface ServerDependencies {
-  config: Pick<Config, 'trustProxy' | 'adminSecret' | 'maxJsonDepth' | 'graphqlRequests' | 'corsOrigins' | 'publicUrl'>;
+  config: Pick<
+    Config,
+    | 'trustProxy'
+    | 'adminSecret'
+    | 'maxJsonDepth'
+    | 'graphqlRequests'
+    | 'corsOrigins'
+    | 'publicUrl'
+    | 'refreshTokenExpiresIn'
+  >;
   db: Database;
   auth: AuthService;
   engine: GraphQLEngine;

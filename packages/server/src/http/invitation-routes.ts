@@ -6,6 +6,7 @@ import { isCredentialRefusal } from './auth-errors.js';
 import { bearerToken } from './bearer.js';
 import type { ServerDependencies } from './dependencies.js';
 import { withZod } from './input-validation.js';
+import { SessionCookies } from './session-cookie.js';
 
 /**
  * The invitee's side of a team invitation (docs/contracts.md §6.11): what the accept page shows
@@ -27,9 +28,10 @@ const bodies = {
 
 export async function invitationRoutes(
   server: FastifyInstance,
-  { auth, team, signInLimiter }: Pick<ServerDependencies, 'auth' | 'team' | 'signInLimiter'>,
+  { auth, team, signInLimiter, config }: Pick<ServerDependencies, 'auth' | 'team' | 'signInLimiter' | 'config'>,
 ): Promise<void> {
   const scope = withZod(server);
+  const cookies = new SessionCookies(config);
 
   /** A ticket is a credential: wrong ones count against the client IP, as failed sign-ins do. */
   const guarded = async <T>(request: FastifyRequest, presented: string, attempt: () => Promise<T>): Promise<T> => {
@@ -50,7 +52,9 @@ export async function invitationRoutes(
     }),
   );
 
-  scope.post('/v1/invitations/accept', { schema: { body: bodies.accept } }, async (request) => {
+  scope.post('/v1/invitations/accept', { schema: { body: bodies.accept } }, async (request, reply) => {
+    // In cookie mode (§3.11) a new account's session keeps its refresh token in the cookie.
+    const cookieMode = cookies.requested(request);
     const { ticket: presented, password, displayName, locale } = request.body;
     const token = bearerToken(request.headers.authorization);
     if (token && password !== undefined)
@@ -89,7 +93,9 @@ export async function invitationRoutes(
     return {
       dataControllerId: accepted.dataControllerId,
       role: accepted.role,
-      session: signedIn ? null : await auth.startSessionFor(accepted.userId),
+      session: signedIn
+        ? null
+        : cookies.answer(request, reply, cookieMode, await auth.startSessionFor(accepted.userId)),
     };
   });
 }

@@ -28,7 +28,7 @@ declare module 'fastify' {
 const PREFLIGHT_MAX_AGE_SECONDS = 600;
 /** What a script may read of an answer besides the basic headers: the rate limits. */
 const EXPOSED_HEADERS = ['retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'];
-/** No credentials mode, ever: Pavise's sessions are bearer tokens, never cookies. */
+/** No credentials mode, ever: cross-origin sessions are bearer tokens; cookie mode is same-origin only. */
 const NOT_ALLOWED: FastifyCorsOptions = { origin: false };
 const allowFor = (origin: string, trusted: boolean): FastifyCorsOptions => ({
   origin,
@@ -42,7 +42,7 @@ const allowFor = (origin: string, trusted: boolean): FastifyCorsOptions => ({
 });
 
 /** The origin the request was addressed to: a page the server itself serves has this one. */
-function ownOrigin(request: FastifyRequest): string | undefined {
+export function ownOrigin(request: FastifyRequest): string | undefined {
   return normaliseOrigin(`${request.protocol}://${request.host}`);
 }
 
