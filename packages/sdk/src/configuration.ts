@@ -2,10 +2,9 @@ import { PaviseError } from './errors.js';
 
 /** The settings a client runs with, after options and the environment are combined. */
 export interface ResolvedConfiguration {
-  personalAccessToken: string;
-  signInUrl: string;
-  refreshUrl: string;
   apiUrl: string;
+  /** How the client signs in itself; undefined when it is given a session (options.session). */
+  signIn: { personalAccessToken: string; signInUrl: string; refreshUrl: string } | undefined;
 }
 
 const SIGN_IN_PATH = '/v1/signin/pat';
@@ -34,17 +33,26 @@ function parseUrl(value: string, what: string): URL {
 /**
  * Options first, then PAVISE_PAT / PAVISE_AUTH_URL / PAVISE_API_URL, then the variables the Dxtra
  * samples use (DXTRA_API_KEY, DXTRA_AUTH_URL, DXTRA_API_URL). The auth URL may be the auth
- * service's base URL or the full sign-in URL the samples print (…/v1/signin/pat).
+ * service's base URL or the full sign-in URL the samples print (…/v1/signin/pat). A client given
+ * a session (`withSession`) needs no PAT and no auth URL, and its GraphQL URL may be a path
+ * ('/v1/graphql'), resolved against the page's location.
  */
-export function resolveConfiguration(options: {
-  personalAccessToken?: string;
-  authUrl?: string;
-  apiUrl?: string;
-}): ResolvedConfiguration {
+export function resolveConfiguration(
+  options: { personalAccessToken?: string; authUrl?: string; apiUrl?: string },
+  withSession = false,
+): ResolvedConfiguration {
   const env = environment();
+  const apiUrl = firstSet(options.apiUrl, env.PAVISE_API_URL, env.DXTRA_API_URL);
+  if (withSession) {
+    if (!apiUrl)
+      throw new PaviseError(
+        "PaviseClient needs the GraphQL URL (option apiUrl, or PAVISE_API_URL / DXTRA_API_URL, e.g. /v1/graphql on the page's own origin)",
+        'invalid-configuration',
+      );
+    return { apiUrl: parseUrl(onPage(apiUrl), 'the GraphQL URL').href, signIn: undefined };
+  }
   const personalAccessToken = firstSet(options.personalAccessToken, env.PAVISE_PAT, env.DXTRA_API_KEY);
   const authUrl = firstSet(options.authUrl, env.PAVISE_AUTH_URL, env.DXTRA_AUTH_URL);
-  const apiUrl = firstSet(options.apiUrl, env.PAVISE_API_URL, env.DXTRA_API_URL);
   const missing = [
     !personalAccessToken && 'a personal access token (option personalAccessToken, or PAVISE_PAT / DXTRA_API_KEY)',
     !authUrl && 'the auth URL (option authUrl, or PAVISE_AUTH_URL / DXTRA_AUTH_URL, e.g. http://localhost:8080)',
@@ -59,9 +67,23 @@ export function resolveConfiguration(options: {
     .replace(/\/v1\/signin\/pat$/, '')
     .replace(/\/v1$/, '');
   return {
-    personalAccessToken: personalAccessToken!,
-    signInUrl: `${base}${SIGN_IN_PATH}`,
-    refreshUrl: `${base}/v1/token`,
     apiUrl: parseUrl(apiUrl!, 'the GraphQL URL').href,
+    signIn: {
+      personalAccessToken: personalAccessToken!,
+      signInUrl: `${base}${SIGN_IN_PATH}`,
+      refreshUrl: `${base}/v1/token`,
+    },
   };
+}
+
+/** A path ('/v1/graphql') as a URL on the page's own origin; anything else as it is. */
+function onPage(url: string): string {
+  if (!url.startsWith('/') || url.startsWith('//')) return url;
+  const page = (globalThis as { location?: { href?: unknown } }).location?.href;
+  if (typeof page !== 'string')
+    throw new PaviseError(
+      `the GraphQL URL ${JSON.stringify(url)} is a path, and there is no page (globalThis.location) to resolve it against: give an http(s) URL`,
+      'invalid-configuration',
+    );
+  return new URL(url, page).href;
 }

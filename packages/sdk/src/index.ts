@@ -1,6 +1,14 @@
+export {
+  type AcceptedInvitation,
+  BrowserSession,
+  type BrowserSessionOptions,
+  type PasswordSignInResult,
+  type User,
+} from './browser-session.js';
 export type { DocumentInput, TypedDocumentNode } from './documents.js';
 export { type GraphQLErrorEntry, PaviseError } from './errors.js';
 export { PaviseClient, type PaviseClientOptions, type QueryOptions } from './pavise-client.js';
+export type { AccessTokenSource } from './session.js';
 export {
   type Branch,
   type CreateBranchOptions,

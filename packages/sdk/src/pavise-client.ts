@@ -2,7 +2,7 @@ import { resolveConfiguration } from './configuration.js';
 import { bodyMayBeMutation, type DocumentInput, prepareDocument } from './documents.js';
 import { type GraphQLErrorEntry, PaviseError } from './errors.js';
 import { abortError, retryDelayMs } from './retry.js';
-import { SessionKeeper } from './session.js';
+import { type AccessTokenSource, SessionKeeper } from './session.js';
 import { type SdkTime, timeOf } from './time.js';
 
 export interface PaviseClientOptions {
@@ -10,8 +10,16 @@ export interface PaviseClientOptions {
   personalAccessToken?: string;
   /** The auth service's base URL or its /v1/signin/pat URL. Default: PAVISE_AUTH_URL, else DXTRA_AUTH_URL. */
   authUrl?: string;
-  /** The GraphQL URL. Default: PAVISE_API_URL, else DXTRA_API_URL. */
+  /**
+   * The GraphQL URL. Default: PAVISE_API_URL, else DXTRA_API_URL. With `session`, it may be a
+   * path ('/v1/graphql'), on the page's own origin.
+   */
   apiUrl?: string;
+  /**
+   * Where the access tokens come from, instead of a sign-in with a PAT: a BrowserSession, or
+   * anything with its `token()` and `renewAfterRefusal()`. With it, no PAT or auth URL is read.
+   */
+  session?: AccessTokenSource;
   /** Sent as X-Hasura-Role; default: the token's default role. */
   role?: string;
   /** The fetch to send requests with (default: the global fetch). */
@@ -52,14 +60,14 @@ export class PaviseClient {
    */
   readonly fetch: typeof fetch;
   private readonly transport: typeof fetch;
-  private readonly session: SessionKeeper;
+  private readonly session: AccessTokenSource;
   private readonly role: string | undefined;
   private readonly timeoutMs: number;
   private readonly maxRetries: number;
   private readonly time: SdkTime;
 
   constructor(options: PaviseClientOptions = {}) {
-    const configuration = resolveConfiguration(options);
+    const configuration = resolveConfiguration(options, options.session !== undefined);
     // Bound: browsers refuse a fetch called as a method of another object ("Illegal invocation").
     const transport = options.fetch ?? (globalThis.fetch as typeof fetch | undefined)?.bind(globalThis);
     if (typeof transport !== 'function')
@@ -70,12 +78,15 @@ export class PaviseClient {
     this.timeoutMs = positiveInteger(options.timeoutMs, 30_000, 'timeoutMs');
     this.maxRetries = positiveInteger(options.maxRetries, 3, 'maxRetries', true);
     this.time = timeOf(options);
-    this.session = new SessionKeeper(
-      configuration.personalAccessToken,
-      configuration,
-      (url, body) => this.postToAuth(url, body),
-      () => this.time.now(),
-    );
+    const { signIn } = configuration;
+    this.session =
+      options.session ??
+      new SessionKeeper(
+        signIn!.personalAccessToken,
+        signIn!,
+        (url, body) => this.postToAuth(url, body),
+        () => this.time.now(),
+      );
     this.fetch = (input, init) => this.authenticatedFetch(input, init);
   }
 

@@ -16,9 +16,17 @@ export type AuthPost = (url: string, body: unknown) => Promise<Response>;
  * taken off; then renew a fifth of the lifetime early (at most a minute), so no request leaves
  * with a token about to lapse in flight. Relative times only: the client's clock may be off.
  */
-function renewAfterMs(expiresInSeconds: number): number {
+export function renewAfterMs(expiresInSeconds: number): number {
   const lifetimeMs = Math.max(0, expiresInSeconds - 1) * 1000;
   return lifetimeMs - Math.min(60_000, lifetimeMs / 5);
+}
+
+/** Where a client takes its access token from (a SessionKeeper, a BrowserSession). */
+export interface AccessTokenSource {
+  /** A token valid for a while yet. */
+  token(): Promise<string>;
+  /** A token to use instead of `refused`, which the server refused (401). */
+  renewAfterRefusal(refused: string): Promise<string>;
 }
 
 /**
@@ -26,7 +34,7 @@ function renewAfterMs(expiresInSeconds: number): number {
  * token before expiry (falling back to the PAT when the refresh token is refused), and shares one
  * renewal among all callers that need it at the same time.
  */
-export class SessionKeeper {
+export class SessionKeeper implements AccessTokenSource {
   private accessToken: string | undefined;
   private refreshAt = 0;
   private refreshToken: string | undefined;

@@ -44,6 +44,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const [label, only] of [
     ['the whole package', undefined],
     ['PaviseClient alone', ['PaviseClient']],
+    ['PaviseClient with BrowserSession', ['PaviseClient', 'BrowserSession']],
     ['XtraClient alone', ['XtraClient']],
   ] as const) {
     const { minifiedBytes, gzippedBytes } = await bundleForBrowser(only);
